@@ -1,0 +1,230 @@
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Messages
+{
+    /// <summary>
+    /// Several sensor readings carried in one Readings frame. Reusable: fill it, encode it, clear it.
+    /// Wire form: count(u8), then per item quantity(u8) value(i32) — or, for Generic,
+    /// 0xFF id(u16) exponent(i8) value(i32).
+    /// </summary>
+    public sealed class ReadingSet
+    {
+        public const int MaxItems = 32;
+        public const int StandardItemSize = 5;
+        public const int GenericItemSize = 8;
+
+        private readonly byte[] _quantity = new byte[MaxItems];
+        private readonly int[] _value = new int[MaxItems];
+        private readonly ushort[] _genericId = new ushort[MaxItems];
+        private readonly sbyte[] _exponent = new sbyte[MaxItems];
+        private int _count;
+
+        public int Count
+        {
+            get { return _count; }
+        }
+
+        public void Clear()
+        {
+            _count = 0;
+        }
+
+        public Quantity QuantityAt(int i)
+        {
+            return (Quantity)_quantity[i];
+        }
+
+        public int RawValueAt(int i)
+        {
+            return _value[i];
+        }
+
+        public int ExponentAt(int i)
+        {
+            return _exponent[i];
+        }
+
+        public ushort GenericIdAt(int i)
+        {
+            return _genericId[i];
+        }
+
+        /// <summary>The value in the quantity's unit (raw × 10^exponent).</summary>
+        public double ValueAt(int i)
+        {
+            double v = _value[i];
+            int e = _exponent[i];
+            while (e < 0)
+            {
+                v /= 10.0;
+                e++;
+            }
+
+            while (e > 0)
+            {
+                v *= 10.0;
+                e--;
+            }
+
+            return v;
+        }
+
+        /// <summary>Adds a standard quantity given as raw integer in its wire unit (e.g. centi-degrees).</summary>
+        public bool AddRaw(Quantity quantity, int raw)
+        {
+            if (_count >= MaxItems || quantity == Quantity.Generic || !Quantities.IsDefined((int)quantity))
+            {
+                return false;
+            }
+
+            _quantity[_count] = (byte)quantity;
+            _value[_count] = raw;
+            _genericId[_count] = 0;
+            _exponent[_count] = (sbyte)Quantities.Exponent(quantity);
+            _count++;
+            return true;
+        }
+
+        /// <summary>Adds a standard quantity from a value in its unit, rounded to the wire resolution.</summary>
+        public bool Add(Quantity quantity, double value)
+        {
+            double scaled = value;
+            for (int e = Quantities.Exponent(quantity); e < 0; e++)
+            {
+                scaled *= 10.0;
+            }
+
+            // Written so that NaN also fails the range test.
+            if (!(scaled <= int.MaxValue && scaled >= int.MinValue))
+            {
+                return false;
+            }
+
+            int raw = (int)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+            return AddRaw(quantity, raw);
+        }
+
+        public bool AddGeneric(ushort id, int raw, int exponent)
+        {
+            if (_count >= MaxItems || exponent < -128 || exponent > 127)
+            {
+                return false;
+            }
+
+            _quantity[_count] = (byte)Quantity.Generic;
+            _value[_count] = raw;
+            _genericId[_count] = id;
+            _exponent[_count] = (sbyte)exponent;
+            _count++;
+            return true;
+        }
+
+        public int EncodedLength
+        {
+            get
+            {
+                int n = 1;
+                for (int i = 0; i < _count; i++)
+                {
+                    n += _quantity[i] == (byte)Quantity.Generic ? GenericItemSize : StandardItemSize;
+                }
+
+                return n;
+            }
+        }
+
+        /// <summary>Writes the set; returns bytes written, or -1 if it does not fit in <paramref name="capacity"/>.</summary>
+        public int Encode(byte[] b, int o, int capacity)
+        {
+            if (EncodedLength > capacity)
+            {
+                return -1;
+            }
+
+            int p = o;
+            b[p++] = (byte)_count;
+            for (int i = 0; i < _count; i++)
+            {
+                b[p++] = _quantity[i];
+                if (_quantity[i] == (byte)Quantity.Generic)
+                {
+                    LittleEndian.WriteUInt16(b, p, _genericId[i]);
+                    b[p + 2] = (byte)_exponent[i];
+                    p += 3;
+                }
+
+                LittleEndian.WriteInt32(b, p, _value[i]);
+                p += 4;
+            }
+
+            return p - o;
+        }
+
+        /// <summary>Total decoder: true and filled, or false (and emptied) for any malformed input.</summary>
+        public bool TryDecode(byte[] b, int o, int length)
+        {
+            _count = 0;
+            if (length < 1)
+            {
+                return false;
+            }
+
+            int count = b[o];
+            if (count > MaxItems)
+            {
+                return false;
+            }
+
+            int p = o + 1;
+            int end = o + length;
+            for (int i = 0; i < count; i++)
+            {
+                if (p >= end)
+                {
+                    _count = 0;
+                    return false;
+                }
+
+                int q = b[p];
+                if (!Quantities.IsDefined(q))
+                {
+                    _count = 0;
+                    return false;
+                }
+
+                int need = q == (int)Quantity.Generic ? GenericItemSize : StandardItemSize;
+                if (end - p < need)
+                {
+                    _count = 0;
+                    return false;
+                }
+
+                _quantity[i] = (byte)q;
+                p++;
+                if (q == (int)Quantity.Generic)
+                {
+                    _genericId[i] = LittleEndian.ReadUInt16(b, p);
+                    _exponent[i] = (sbyte)b[p + 2];
+                    p += 3;
+                }
+                else
+                {
+                    _genericId[i] = 0;
+                    _exponent[i] = (sbyte)Quantities.Exponent((Quantity)q);
+                }
+
+                _value[i] = LittleEndian.ReadInt32(b, p);
+                p += 4;
+                _count = i + 1;
+            }
+
+            if (p != end)
+            {
+                _count = 0;
+                return false;
+            }
+
+            return true;
+        }
+    }
+}

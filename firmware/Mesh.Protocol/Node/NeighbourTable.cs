@@ -1,0 +1,152 @@
+using Mesh.Protocol.Tables;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Nodes heard directly, with a smoothed RSSI and a link quality estimated from their heartbeat
+    /// counters (an exponentially weighted packet reception ratio, 0..255, as ETX-style estimators do).
+    /// Entries expire when a neighbour falls silent.
+    /// </summary>
+    public sealed class NeighbourTable
+    {
+        /// <summary>Quality given to a neighbour before any of its heartbeats was heard.</summary>
+        public const int InitialQuality = 128;
+
+        private readonly KeySlots _slots;
+        private readonly short[] _rssi;
+        private readonly byte[] _quality;
+        private readonly long[] _lastHeardMs;
+        private readonly ushort[] _lastHeartbeat;
+        private readonly bool[] _heardHeartbeat;
+        private readonly long _expiryMs;
+
+        public NeighbourTable(int capacity, long expiryMs)
+        {
+            _slots = new KeySlots(capacity);
+            int n = _slots.Capacity;
+            _rssi = new short[n];
+            _quality = new byte[n];
+            _lastHeardMs = new long[n];
+            _lastHeartbeat = new ushort[n];
+            _heardHeartbeat = new bool[n];
+            _expiryMs = expiryMs;
+        }
+
+        public int Capacity
+        {
+            get { return _slots.Capacity; }
+        }
+
+        public void Heard(uint neighbour, int rssi, long nowMs)
+        {
+            bool claimed;
+            int s = _slots.FindOrClaim(neighbour, out claimed);
+            if (claimed)
+            {
+                _rssi[s] = (short)rssi;
+                _quality[s] = InitialQuality;
+                _heardHeartbeat[s] = false;
+            }
+            else
+            {
+                // EWMA with weight 1/4 on the new sample.
+                _rssi[s] = (short)((_rssi[s] * 3 + rssi) / 4);
+            }
+
+            _lastHeardMs[s] = nowMs;
+        }
+
+        /// <summary>Updates link quality from a heartbeat the neighbour itself transmitted.</summary>
+        public void HeartbeatHeard(uint neighbour, ushort counter)
+        {
+            int s = _slots.Find(neighbour);
+            if (s < 0)
+            {
+                return;
+            }
+
+            int q = _quality[s];
+            if (_heardHeartbeat[s])
+            {
+                int gap = (ushort)(counter - _lastHeartbeat[s]);
+                if (gap == 0)
+                {
+                    return;
+                }
+
+                int missed = gap - 1;
+                if (missed > 16)
+                {
+                    missed = 16;
+                }
+
+                for (int i = 0; i < missed; i++)
+                {
+                    q = q * 7 / 8;
+                }
+            }
+
+            q = (q * 7 + 255) / 8;
+            _quality[s] = (byte)(q > 255 ? 255 : q);
+            _lastHeartbeat[s] = counter;
+            _heardHeartbeat[s] = true;
+        }
+
+        public void Expire(long nowMs)
+        {
+            for (int s = 0; s < _slots.Capacity; s++)
+            {
+                if (_slots.IsUsed(s) && nowMs - _lastHeardMs[s] > _expiryMs)
+                {
+                    _slots.Release(s);
+                }
+            }
+        }
+
+        public int Count
+        {
+            get
+            {
+                int n = 0;
+                for (int s = 0; s < _slots.Capacity; s++)
+                {
+                    if (_slots.IsUsed(s))
+                    {
+                        n++;
+                    }
+                }
+
+                return n;
+            }
+        }
+
+        public bool TryGet(uint neighbour, out int rssi, out int quality)
+        {
+            int s = _slots.Find(neighbour);
+            rssi = s >= 0 ? _rssi[s] : 0;
+            quality = s >= 0 ? _quality[s] : 0;
+            return s >= 0;
+        }
+
+        /// <summary>Slot-level access for building heartbeats without allocation.</summary>
+        public bool IsUsed(int slot)
+        {
+            return _slots.IsUsed(slot);
+        }
+
+        public uint IdAt(int slot)
+        {
+            return _slots.KeyAt(slot);
+        }
+
+        public int RssiAt(int slot)
+        {
+            return _rssi[slot];
+        }
+
+        public int QualityAt(int slot)
+        {
+            return _quality[slot];
+        }
+    }
+}

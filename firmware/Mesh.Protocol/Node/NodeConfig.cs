@@ -1,0 +1,111 @@
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Everything a node is built with. Table sizes are fixed here, at construction; the defaults are
+    /// sized for a board (the state-size test pins what they cost) and a gateway raises them.
+    /// </summary>
+    public sealed class NodeConfig
+    {
+        public uint NodeId;
+        public ushort NetworkId = 1;
+        public NodeRole Role = NodeRole.Sensor;
+        public PolicySettings Policy = PolicySettings.Flooding();
+
+        /// <summary>Relays a frame may take (0: neighbours only).</summary>
+        public int HopLimit = 8;
+
+        /// <summary>Encrypt payloads of originated frames (receivers accept both).</summary>
+        public bool EncryptPayloads = true;
+
+        /// <summary>First sequence number to use: the value persisted as <c>MeshNode.SequenceCheckpoint</c>.</summary>
+        public uint InitialSequence = 1;
+
+        /// <summary>Period between sequence checkpoints the driver should persist.</summary>
+        public int SequenceCheckpointInterval = 256;
+
+        public long HeartbeatIntervalMs = 60000;
+
+        /// <summary>0 disables periodic ReportDue events.</summary>
+        public long ReportIntervalMs = 60000;
+
+        public long NeighbourExpiryMs = 200000;
+        public long RouteLifetimeMs = 600000;
+
+        /// <summary>First wait for an acknowledgement; doubles on every retry.</summary>
+        public long CommandTimeoutMs = 4000;
+        public int CommandMaxAttempts = 4;
+
+        public int DuplicateCacheSize = 256;
+        public int ReplayTableSize = 64;
+        public int RouteTableSize = 64;
+        public int NeighbourTableSize = 32;
+        public int TransmitQueueSize = 12;
+        public int EventQueueSize = 6;
+        public int PendingCommandSlots = 4;
+        public int RecentCommandSlots = 8;
+
+        /// <summary>Null when valid, else which setting is wrong and why.</summary>
+        public string Validate()
+        {
+            if (!NodeAddress.IsValidNodeId(NodeId))
+            {
+                return "NodeId: must be 1..0xFFFFFFFD";
+            }
+
+            if (!NodeRoles.IsDefined((int)Role))
+            {
+                return "Role: unknown role";
+            }
+
+            if (HopLimit < 0 || HopLimit > FrameLayout.MaxHopLimit)
+            {
+                return "HopLimit: must be 0..32";
+            }
+
+            if (Policy == null)
+            {
+                return "Policy: required";
+            }
+
+            if (Policy.MinDelayMs > Policy.MaxDelayMs)
+            {
+                return "Policy: MinDelayMs must not exceed MaxDelayMs";
+            }
+
+            if (SequenceCheckpointInterval < 1)
+            {
+                return "SequenceCheckpointInterval: must be at least 1";
+            }
+
+            if (HeartbeatIntervalMs < 1000)
+            {
+                return "HeartbeatIntervalMs: must be at least 1000";
+            }
+
+            if (ReportIntervalMs < 0)
+            {
+                return "ReportIntervalMs: must not be negative";
+            }
+
+            if (CommandTimeoutMs < 1 || CommandMaxAttempts < 1)
+            {
+                return "CommandTimeoutMs/CommandMaxAttempts: must be positive";
+            }
+
+            if (DuplicateCacheSize < 4 || ReplayTableSize < 8 || RouteTableSize < 8 || NeighbourTableSize < 8)
+            {
+                return "table sizes: DuplicateCacheSize >= 4, Replay/Route/NeighbourTableSize >= 8";
+            }
+
+            if (TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
+            {
+                return "queue sizes: must be at least 1";
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>What a node has done, for metrics and tests. Plain fields: reading them costs nothing.</summary>
+    public sealed class NodeCounters
+    {
+        public long FramesReceived;
+        public long FramesAccepted;
+        public long MessagesDelivered;
+        public long FramesOriginated;
+        public long RelaysScheduled;
+        public long RelaysCancelled;
+        public long RelaysDroppedQueueFull;
+        public long FramesTransmitted;
+        public long CommandRetries;
+        public long CommandsAcknowledged;
+        public long CommandsTimedOut;
+        public long HeartbeatsSent;
+        public readonly long[] Rejected = new long[RejectReasons.Count];
+
+        public long RejectedTotal
+        {
+            get
+            {
+                long n = 0;
+                for (int i = 0; i < Rejected.Length; i++)
+                {
+                    n += Rejected[i];
+                }
+
+                return n;
+            }
+        }
+
+        public long RejectedFor(RejectReason reason)
+        {
+            return Rejected[(int)reason];
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Mesh.Protocol.Tables;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Security
+{
+    /// <summary>
+    /// Per-origin anti-replay state in the style of IPsec ESP (RFC 4303 §3.4.3) and DTLS (RFC 6347
+    /// §4.1.2.6): the highest authenticated sequence and a 64-bit bitmap of the 64 sequences at and
+    /// below it. A frame is accepted if it is above the highest, or inside the window and not yet seen.
+    /// Sequences are plain unsigned 32-bit numbers that only grow; there is no wrap-around arithmetic
+    /// (see PROTOCOL.md, "Sequence numbers").
+    /// Check and Commit are separate so a node commits only once it has really taken the frame.
+    /// </summary>
+    public sealed class ReplayWindow
+    {
+        public const int WindowSize = 64;
+
+        private readonly KeySlots _slots;
+        private readonly uint[] _highest;
+        private readonly ulong[] _seen;
+
+        public ReplayWindow(int capacity)
+        {
+            _slots = new KeySlots(capacity);
+            _highest = new uint[_slots.Capacity];
+            _seen = new ulong[_slots.Capacity];
+        }
+
+        public int Capacity
+        {
+            get { return _slots.Capacity; }
+        }
+
+        public RejectReason Check(uint origin, uint sequence)
+        {
+            int slot = _slots.Find(origin);
+            if (slot < 0)
+            {
+                return RejectReason.None;
+            }
+
+            uint highest = _highest[slot];
+            if (sequence > highest)
+            {
+                return RejectReason.None;
+            }
+
+            uint back = highest - sequence;
+            if (back >= WindowSize)
+            {
+                return RejectReason.TooOld;
+            }
+
+            return ((_seen[slot] >> (int)back) & 1UL) != 0 ? RejectReason.Replayed : RejectReason.None;
+        }
+
+        /// <summary>Records an authenticated sequence. Call only after <see cref="Check"/> returned None.</summary>
+        public void Commit(uint origin, uint sequence)
+        {
+            bool claimed;
+            int slot = _slots.FindOrClaim(origin, out claimed);
+            if (claimed)
+            {
+                _highest[slot] = sequence;
+                _seen[slot] = 1UL;
+                return;
+            }
+
+            uint highest = _highest[slot];
+            if (sequence > highest)
+            {
+                uint shift = sequence - highest;
+                _seen[slot] = shift >= WindowSize ? 1UL : (_seen[slot] << (int)shift) | 1UL;
+                _highest[slot] = sequence;
+            }
+            else
+            {
+                uint back = highest - sequence;
+                if (back < WindowSize)
+                {
+                    _seen[slot] |= 1UL << (int)back;
+                }
+            }
+        }
+
+        /// <summary>The highest sequence accepted from <paramref name="origin"/>, if it is tracked.</summary>
+        public bool TryGetHighest(uint origin, out uint highest)
+        {
+            int slot = _slots.Find(origin);
+            highest = slot >= 0 ? _highest[slot] : 0;
+            return slot >= 0;
+        }
+    }
+}

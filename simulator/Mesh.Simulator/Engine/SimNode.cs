@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using Mesh.Protocol;
+using Mesh.Protocol.Node;
+
+namespace Mesh.Simulator.Engine
+{
+    public enum NodeBehaviour : byte
+    {
+        Honest = 0,
+        BlackHole = 1,
+        Replayer = 2,
+        Forger = 3,
+
+        /// <summary>Radio only; its frames come from and go to the real-time bridge.</summary>
+        External = 4,
+    }
+
+    /// <summary>A frame arriving at one receiver: collisions are decided while it is on air.</summary>
+    public struct Incoming
+    {
+        public int Transmission;
+        public float Rssi;
+        public long EndUs;
+        public bool Corrupted;
+
+        /// <summary>Lost because the receiver itself transmitted during the frame.</summary>
+        public bool HalfDuplex;
+    }
+
+    /// <summary>The simulator's view of one node: its protocol core (if it has one) and its radio state.</summary>
+    public sealed class SimNode
+    {
+        public int Index;
+        public uint Id;
+        public double X;
+        public double Y;
+        public NodeRole Role;
+        public NodeBehaviour Behaviour;
+        public bool IsSink;
+        public bool Alive = true;
+        public MeshNode? Core;
+        public IRandomSource Random = null!;
+        public uint PersistedSequence = 1;
+
+        public long WakeToken;
+        public long ScheduledWakeUs = long.MaxValue;
+
+        /// <summary>Half duplex: the end of this node's own transmission in progress.</summary>
+        public long TransmittingUntilUs;
+
+        /// <summary>When the pending transmission attempt happens (after its random backoff); 0 when none.</summary>
+        public long AttemptAtUs;
+
+        /// <summary>Carrier sense: the end of the latest audible signal.</summary>
+        public long ChannelBusyUntilUs;
+
+        public readonly List<Incoming> Incoming = new();
+
+        public long Transmissions;
+        public long AirtimeUs;
+        public long Receptions;
+
+        /// <summary>Replayer: frames captured for re-sending.</summary>
+        public readonly Queue<byte[]> Captured = new();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+
+namespace Mesh.Simulator.Metrics
+{
+    /// <summary>Everything a run measured; serialised as the result JSON.</summary>
+    public sealed class RunResult
+    {
+        public string Scenario { get; set; } = "";
+        public ulong Seed { get; set; }
+        public int Nodes { get; set; }
+        public int Links { get; set; }
+        public double SimulatedSeconds { get; set; }
+        public double WallSeconds { get; set; }
+        public long Events { get; set; }
+
+        /// <summary>Calls into MeshNode.Receive (every frame copy a node's radio decoded).</summary>
+        public long Receptions { get; set; }
+        public double ReceptionsPerSecond { get; set; }
+        public long Transmissions { get; set; }
+        public long Collisions { get; set; }
+        public long LostToChannel { get; set; }
+        public long LostToHalfDuplex { get; set; }
+        public long DuplicatesReceived { get; set; }
+
+        public ClassMetrics Readings { get; set; } = new();
+        public ClassMetrics Broadcasts { get; set; } = new();
+        public CommandMetrics Commands { get; set; } = new();
+
+        /// <summary>Broadcast transmissions per broadcast over the greedy connected dominating set size.</summary>
+        public double BroadcastTransmissionsPerCds { get; set; }
+        public int GreedyCdsSize { get; set; }
+
+        public SecurityMetrics Security { get; set; } = new();
+        public AirtimeMetrics Airtime { get; set; } = new();
+        public Dictionary<string, long> Rejected { get; set; } = new();
+        public long ManagedFloodingCancellations { get; set; }
+        public long PeakWorkingSetBytes { get; set; }
+    }
+
+    public sealed class ClassMetrics
+    {
+        public long Sent { get; set; }
+        public long Delivered { get; set; }
+
+        /// <summary>Readings: reached a gateway. Broadcasts: mean fraction of the live nodes reached.</summary>
+        public double DeliveryRatio { get; set; }
+        public double LatencyP50Ms { get; set; }
+        public double LatencyP90Ms { get; set; }
+        public double LatencyP99Ms { get; set; }
+        public double HopsMean { get; set; }
+        public int HopsMax { get; set; }
+        public long Transmissions { get; set; }
+        public double TransmissionsPerDelivered { get; set; }
+    }
+
+    public sealed class CommandMetrics
+    {
+        public long Sent { get; set; }
+        public long Acknowledged { get; set; }
+        public long TimedOut { get; set; }
+        public double SuccessRatio { get; set; }
+        public double RoundTripP50Ms { get; set; }
+        public double RoundTripP99Ms { get; set; }
+        public long Retries { get; set; }
+    }
+
+    public sealed class SecurityMetrics
+    {
+        public long AdversarialFramesSent { get; set; }
+
+        /// <summary>Messages handed to an application that no honest node originated. Must be 0.</summary>
+        public long ForgedDelivered { get; set; }
+
+        /// <summary>Messages handed to one node's application twice. Must be 0.</summary>
+        public long ReplayedDelivered { get; set; }
+        public long RejectedBadMic { get; set; }
+        public long RejectedReplay { get; set; }
+    }
+
+    public sealed class AirtimeMetrics
+    {
+        public double MeanDutyCyclePercent { get; set; }
+        public double MaxDutyCyclePercent { get; set; }
+        public int BusiestNode { get; set; }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Mesh.Simulator.Scenarios
+{
+    /// <summary>
+    /// One simulation run, as read from JSON (schema: simulator/scenarios/SCHEMA.md). Every field has a
+    /// default so a scenario names only what it changes; <see cref="ScenarioValidator"/> checks it all.
+    /// </summary>
+    public sealed class Scenario
+    {
+        public string Name { get; set; } = "unnamed";
+        public ulong Seed { get; set; } = 1;
+        public double DurationSeconds { get; set; } = 3600;
+
+        /// <summary>Seconds at the start that count for nothing in the metrics (routes and neighbours form).</summary>
+        public double WarmupSeconds { get; set; } = 0;
+
+        public NetworkSettings Network { get; set; } = new();
+        public TopologySettings Topology { get; set; } = new();
+        public RadioSettings Radio { get; set; } = new();
+        public PolicyConfig Policy { get; set; } = new();
+        public RoleSettings Roles { get; set; } = new();
+        public WorkloadSettings Workload { get; set; } = new();
+        public FaultSettings Faults { get; set; } = new();
+        public List<AdversarySettings> Adversaries { get; set; } = new();
+        public MobilitySettings? Mobility { get; set; }
+    }
+
+    public sealed class NetworkSettings
+    {
+        public ushort Id { get; set; } = 1;
+
+        /// <summary>Hex network key (32–128 hex digits). The default is for simulations only.</summary>
+        public string Key { get; set; } = "000102030405060708090a0b0c0d0e0f";
+
+        public int HopLimit { get; set; } = 8;
+        public bool Encrypt { get; set; } = true;
+    }
+
+    public sealed class TopologySettings
+    {
+        /// <summary>grid, line, random, clustered or file.</summary>
+        public string Kind { get; set; } = "grid";
+
+        public int Nodes { get; set; } = 25;
+
+        /// <summary>grid and line: distance between neighbours.</summary>
+        public double SpacingMeters { get; set; } = 20;
+
+        /// <summary>random and clustered: the area.</summary>
+        public double WidthMeters { get; set; } = 200;
+        public double HeightMeters { get; set; } = 200;
+
+        /// <summary>clustered: number of clusters and their radius.</summary>
+        public int Clusters { get; set; } = 4;
+        public double ClusterRadiusMeters { get; set; } = 30;
+
+        /// <summary>file: CSV (x,y per line, optional header) or JSON ([{"x":..,"y":..}]), relative to the scenario.</summary>
+        public string? File { get; set; }
+    }
+
+    public sealed class RadioSettings
+    {
+        /// <summary>logDistance (with log-normal shadowing) or unitDisk.</summary>
+        public string Model { get; set; } = "logDistance";
+
+        public double TxPowerDbm { get; set; } = 0;
+
+        /// <summary>Path loss at 1 m and the exponent: PL(d) = PL0 + 10·n·log10(d).</summary>
+        public double ReferenceLossDb { get; set; } = 40;
+        public double PathLossExponent { get; set; } = 3.0;
+
+        /// <summary>Per-link static shadowing (symmetric) and per-packet fading, both log-normal, in dB.</summary>
+        public double ShadowingSigmaDb { get; set; } = 4;
+        public double FadingSigmaDb { get; set; } = 0;
+
+        /// <summary>Receiver sensitivity; reception probability is 50 % there and rises with the margin.</summary>
+        public double SensitivityDbm { get; set; } = -90;
+
+        /// <summary>dB of margin over which reception goes from ~10 % to ~90 % (logistic width).</summary>
+        public double TransitionDb { get; set; } = 3;
+
+        /// <summary>unitDisk: range; every link inside it has RSSI -50 dBm and no loss.</summary>
+        public double RangeMeters { get; set; } = 25;
+
+        public double BitrateBps { get; set; } = 1_000_000;
+        public double PreambleMicroseconds { get; set; } = 192;
+        public int MacOverheadBytes { get; set; } = 43;
+
+        /// <summary>A frame survives an overlapping one only if it is this much stronger.</summary>
+        public double CaptureThresholdDb { get; set; } = 6;
+
+        /// <summary>Listen before talk (ESP-NOW rides on 802.11 CSMA/CA).</summary>
+        public bool Csma { get; set; } = true;
+
+        /// <summary>Extra independent loss on every reception, 0..1.</summary>
+        public double ExtraLossRate { get; set; } = 0;
+    }
+
+    public sealed class PolicyConfig
+    {
+        /// <summary>flooding, gossip or managed.</summary>
+        public string Kind { get; set; } = "flooding";
+
+        public double P { get; set; } = 0.7;
+        public int K { get; set; } = 1;
+        public int CancelThreshold { get; set; } = 2;
+        public int JitterMs { get; set; } = 8;
+        public int MinDelayMs { get; set; } = 2;
+        public int MaxDelayMs { get; set; } = 40;
+    }
+
+    public sealed class RoleSettings
+    {
+        /// <summary>Node indices that are gateways (bridge role): the sinks of readings and sources of commands.
+        /// Empty: the node nearest the centre.</summary>
+        public List<int> Sinks { get; set; } = new();
+
+        public List<int> Edges { get; set; } = new();
+        public List<int> Relays { get; set; } = new();
+    }
+
+    public sealed class WorkloadSettings
+    {
+        /// <summary>Every sensor node reports readings this often (0: none).</summary>
+        public double ReadingIntervalSeconds { get; set; } = 60;
+
+        /// <summary>A random node broadcasts a text to every node this often (0: none).</summary>
+        public double BroadcastIntervalSeconds { get; set; } = 0;
+
+        /// <summary>The first sink pings a random node this often (0: none).</summary>
+        public double CommandIntervalSeconds { get; set; } = 0;
+
+        public double HeartbeatIntervalSeconds { get; set; } = 300;
+    }
+
+    public sealed class FaultSettings
+    {
+        public List<CrashSettings> Crashes { get; set; } = new();
+
+        /// <summary>Random crashes per node per hour; each crashed node restarts after ChurnDowntimeSeconds.</summary>
+        public double ChurnRatePerHour { get; set; } = 0;
+        public double ChurnDowntimeSeconds { get; set; } = 120;
+
+        public List<PartitionSettings> Partitions { get; set; } = new();
+    }
+
+    public sealed class CrashSettings
+    {
+        public int Node { get; set; }
+        public double AtSeconds { get; set; }
+
+        /// <summary>Absent: stays down.</summary>
+        public double? RestartAtSeconds { get; set; }
+    }
+
+    /// <summary>From..to, every link crossing the vertical line x = AtX is cut.</summary>
+    public sealed class PartitionSettings
+    {
+        public double AtX { get; set; }
+        public double FromSeconds { get; set; }
+        public double ToSeconds { get; set; }
+    }
+
+    public sealed class AdversarySettings
+    {
+        /// <summary>replayer, forger, blackhole or jammer.</summary>
+        public string Kind { get; set; } = "";
+
+        /// <summary>Node indices turned adversarial; or Count random non-sink nodes.</summary>
+        public List<int> Nodes { get; set; } = new();
+        public int Count { get; set; }
+
+        /// <summary>replayer: how long after hearing a frame it re-sends it.</summary>
+        public double DelaySeconds { get; set; } = 30;
+
+        /// <summary>jammer: area and extra loss inside it.</summary>
+        public double X { get; set; }
+        public double Y { get; set; }
+        public double RadiusMeters { get; set; } = 30;
+        public double LossRate { get; set; } = 0.5;
+        public double FromSeconds { get; set; }
+        public double ToSeconds { get; set; } = double.MaxValue;
+    }
+
+    public sealed class MobilitySettings
+    {
+        /// <summary>randomWaypoint.</summary>
+        public string Kind { get; set; } = "randomWaypoint";
+
+        /// <summary>Fraction of nodes that move.</summary>
+        public double Fraction { get; set; } = 0.2;
+        public double SpeedMetersPerSecond { get; set; } = 1.0;
+        public double PauseSeconds { get; set; } = 30;
+
+        /// <summary>How often link tables are recomputed.</summary>
+        public double UpdateSeconds { get; set; } = 10;
+    }
+}

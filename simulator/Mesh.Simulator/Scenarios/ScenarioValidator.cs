@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace Mesh.Simulator.Scenarios
+{
+    /// <summary>Checks a scenario field by field; every problem names the JSON path and what is wrong.</summary>
+    public static class ScenarioValidator
+    {
+        private static readonly string[] TopologyKinds = { "grid", "line", "random", "clustered", "file" };
+        private static readonly string[] RadioModels = { "logDistance", "unitDisk" };
+        private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed" };
+        private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer" };
+
+        public static string? FirstError(Scenario s, string? baseDirectory)
+        {
+            var errors = Validate(s, baseDirectory);
+            return errors.Count == 0 ? null : errors[0];
+        }
+
+        public static List<string> Validate(Scenario s, string? baseDirectory)
+        {
+            var e = new List<string>();
+            if (s.DurationSeconds <= 0)
+            {
+                e.Add("durationSeconds: must be positive");
+            }
+
+            if (s.WarmupSeconds < 0 || s.WarmupSeconds >= s.DurationSeconds)
+            {
+                e.Add("warmupSeconds: must be at least 0 and less than durationSeconds");
+            }
+
+            string key = s.Network.Key ?? "";
+            if (key.Length < 32 || key.Length > 128 || key.Length % 2 != 0 || !IsHex(key))
+            {
+                e.Add("network.key: must be 32 to 128 hex digits (16 to 64 bytes)");
+            }
+
+            if (s.Network.HopLimit < 0 || s.Network.HopLimit > 32)
+            {
+                e.Add("network.hopLimit: must be 0..32");
+            }
+
+            var t = s.Topology;
+            int n = t.Nodes;
+            if (Array.IndexOf(TopologyKinds, t.Kind) < 0)
+            {
+                e.Add($"topology.kind: '{t.Kind}' is not one of {string.Join(", ", TopologyKinds)}");
+            }
+            else if (t.Kind == "file")
+            {
+                if (string.IsNullOrEmpty(t.File))
+                {
+                    e.Add("topology.file: required when topology.kind is 'file'");
+                }
+                else if (!File.Exists(Path.Combine(baseDirectory ?? ".", t.File)))
+                {
+                    e.Add($"topology.file: '{t.File}' does not exist");
+                }
+                else
+                {
+                    try
+                    {
+                        n = Topology.TopologyBuilder.FromFile(Path.Combine(baseDirectory ?? ".", t.File)).X.Length;
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException)
+                    {
+                        e.Add(ex.Message);
+                    }
+                }
+            }
+            else if (t.Nodes < 2 || t.Nodes > 100_000)
+            {
+                e.Add("topology.nodes: must be 2..100000");
+            }
+
+            if ((t.Kind == "grid" || t.Kind == "line") && t.SpacingMeters <= 0)
+            {
+                e.Add("topology.spacingMeters: must be positive");
+            }
+
+            if ((t.Kind == "random" || t.Kind == "clustered") && (t.WidthMeters <= 0 || t.HeightMeters <= 0))
+            {
+                e.Add("topology.widthMeters/heightMeters: must be positive");
+            }
+
+            if (t.Kind == "clustered" && (t.Clusters < 1 || t.ClusterRadiusMeters <= 0))
+            {
+                e.Add("topology.clusters/clusterRadiusMeters: need at least one cluster of positive radius");
+            }
+
+            var r = s.Radio;
+            if (Array.IndexOf(RadioModels, r.Model) < 0)
+            {
+                e.Add($"radio.model: '{r.Model}' is not one of {string.Join(", ", RadioModels)}");
+            }
+
+            if (r.PathLossExponent <= 0)
+            {
+                e.Add("radio.pathLossExponent: must be positive");
+            }
+
+            if (r.ShadowingSigmaDb < 0 || r.FadingSigmaDb < 0 || r.TransitionDb <= 0)
+            {
+                e.Add("radio.shadowingSigmaDb/fadingSigmaDb: must not be negative; transitionDb must be positive");
+            }
+
+            if (r.BitrateBps <= 0)
+            {
+                e.Add("radio.bitrateBps: must be positive");
+            }
+
+            if (r.RangeMeters <= 0)
+            {
+                e.Add("radio.rangeMeters: must be positive");
+            }
+
+            if (r.ExtraLossRate < 0 || r.ExtraLossRate > 1)
+            {
+                e.Add("radio.extraLossRate: must be 0..1");
+            }
+
+            var p = s.Policy;
+            if (Array.IndexOf(PolicyKinds, p.Kind) < 0)
+            {
+                e.Add($"policy.kind: '{p.Kind}' is not one of {string.Join(", ", PolicyKinds)}");
+            }
+
+            if (p.P < 0 || p.P > 1)
+            {
+                e.Add("policy.p: must be 0..1");
+            }
+
+            if (p.K < 0 || p.K > 32 || p.CancelThreshold < 0 || p.CancelThreshold > 255)
+            {
+                e.Add("policy.k/cancelThreshold: k must be 0..32, cancelThreshold 0..255");
+            }
+
+            if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)
+            {
+                e.Add("policy.minDelayMs/maxDelayMs/jitterMs: need 0 <= min <= max <= 65535 and jitter 0..255");
+            }
+
+            CheckIndices(e, "roles.sinks", s.Roles.Sinks, n);
+            CheckIndices(e, "roles.edges", s.Roles.Edges, n);
+            CheckIndices(e, "roles.relays", s.Roles.Relays, n);
+
+            var w = s.Workload;
+            if (w.ReadingIntervalSeconds < 0 || w.BroadcastIntervalSeconds < 0 || w.CommandIntervalSeconds < 0)
+            {
+                e.Add("workload: intervals must not be negative");
+            }
+
+            if (w.HeartbeatIntervalSeconds < 1)
+            {
+                e.Add("workload.heartbeatIntervalSeconds: must be at least 1");
+            }
+
+            for (int i = 0; i < s.Faults.Crashes.Count; i++)
+            {
+                var c = s.Faults.Crashes[i];
+                if (c.Node < 0 || c.Node >= n)
+                {
+                    e.Add($"faults.crashes[{i}].node: {c.Node} is not a node index (0..{n - 1})");
+                }
+
+                if (c.AtSeconds < 0 || (c.RestartAtSeconds.HasValue && c.RestartAtSeconds.Value <= c.AtSeconds))
+                {
+                    e.Add($"faults.crashes[{i}]: atSeconds must be >= 0 and restartAtSeconds after it");
+                }
+            }
+
+            if (s.Faults.ChurnRatePerHour < 0 || s.Faults.ChurnDowntimeSeconds <= 0)
+            {
+                e.Add("faults.churnRatePerHour must not be negative; churnDowntimeSeconds must be positive");
+            }
+
+            for (int i = 0; i < s.Adversaries.Count; i++)
+            {
+                var a = s.Adversaries[i];
+                if (Array.IndexOf(AdversaryKinds, a.Kind) < 0)
+                {
+                    e.Add($"adversaries[{i}].kind: '{a.Kind}' is not one of {string.Join(", ", AdversaryKinds)}");
+                }
+
+                CheckIndices(e, $"adversaries[{i}].nodes", a.Nodes, n);
+                if (a.Count < 0 || a.Count + a.Nodes.Count >= n)
+                {
+                    e.Add($"adversaries[{i}].count: must be 0..{n - 1 - a.Nodes.Count}");
+                }
+
+                if (a.LossRate < 0 || a.LossRate > 1 || a.RadiusMeters <= 0 || a.DelaySeconds < 0)
+                {
+                    e.Add($"adversaries[{i}]: lossRate must be 0..1, radiusMeters positive, delaySeconds >= 0");
+                }
+            }
+
+            if (s.Mobility != null && (s.Mobility.Fraction < 0 || s.Mobility.Fraction > 1 || s.Mobility.SpeedMetersPerSecond < 0 || s.Mobility.UpdateSeconds <= 0))
+            {
+                e.Add("mobility: fraction 0..1, speedMetersPerSecond >= 0, updateSeconds > 0");
+            }
+
+            return e;
+        }
+
+        private static void CheckIndices(List<string> e, string path, List<int> indices, int n)
+        {
+            for (int i = 0; i < indices.Count; i++)
+            {
+                if (indices[i] < 0 || indices[i] >= n)
+                {
+                    e.Add($"{path}[{i}]: {indices[i]} is not a node index (0..{n - 1})");
+                }
+            }
+        }
+
+        private static bool IsHex(string s)
+        {
+            foreach (char c in s)
+            {
+                if (!Uri.IsHexDigit(c))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

@@ -50,6 +50,12 @@ namespace Mesh.Simulator.Engine
         private long _eventCount;
         private int _aliveHonest;
 
+        /// <summary>Observes every message an application receives (node, event, time in µs); for tests and reports.</summary>
+        public Action<SimNode, MeshEvent, long>? MessageDelivered { get; set; }
+
+        /// <summary>Observes every transmission (node, frame bytes, length, time in µs); for tests and reports.</summary>
+        public Action<SimNode, byte[], int, long>? FrameTransmitted { get; set; }
+
         /// <summary>Called for every frame a node with <see cref="NodeBehaviour"/> External hears (real-time bridge).</summary>
         public Action<int, byte[], int>? ExternalHeard { get; set; }
 
@@ -381,6 +387,7 @@ namespace Mesh.Simulator.Engine
                         break;
                     case MeshEventKind.Message:
                         _metrics.Delivered(node, _event, _nowUs);
+                        MessageDelivered?.Invoke(node, _event, _nowUs);
                         if (_event.Type == MessageType.Command && _event.Destination == node.Id
                             && !CommandCodec.IsHandledByCore(CommandCodec.Kind(_event.Payload, 0)))
                         {
@@ -456,10 +463,12 @@ namespace Mesh.Simulator.Engine
             node.Transmissions++;
             node.AirtimeUs += airtime;
             _metrics.Transmitted(node, bytes, length, _nowUs);
+            FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
 
             // Half duplex: whatever this node was receiving is lost.
+            bool collisions = _scenario.Radio.Collisions;
             List<Incoming> own = node.Incoming;
-            for (int k = 0; k < own.Count; k++)
+            for (int k = 0; collisions && k < own.Count; k++)
             {
                 Incoming inc = own[k];
                 inc.Corrupted = true;
@@ -489,7 +498,7 @@ namespace Mesh.Simulator.Engine
 
                 bool corrupted = false;
                 List<Incoming> incoming = r.Incoming;
-                for (int k = 0; k < incoming.Count; k++)
+                for (int k = 0; collisions && k < incoming.Count; k++)
                 {
                     Incoming other = incoming[k];
                     if (other.EndUs <= _nowUs)
@@ -509,7 +518,7 @@ namespace Mesh.Simulator.Engine
                     }
                 }
 
-                bool halfDuplex = r.TransmittingUntilUs > _nowUs;
+                bool halfDuplex = collisions && r.TransmittingUntilUs > _nowUs;
                 incoming.Add(new Incoming { Transmission = tx, Rssi = rssi, EndUs = end, Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex });
                 if (rssi >= sensitivity && end > r.ChannelBusyUntilUs)
                 {

@@ -88,6 +88,12 @@ namespace Mesh.Simulator.Scenarios
         public double PreambleMicroseconds { get; set; } = 192;
         public int MacOverheadBytes { get; set; } = 43;
 
+        /// <summary>
+        /// false: an ideal MAC for reference runs — overlapping frames do not collide and a node receives
+        /// while it transmits. Path loss and loss rates still apply.
+        /// </summary>
+        public bool Collisions { get; set; } = true;
+
         /// <summary>A frame survives an overlapping one only if it is this much stronger.</summary>
         public double CaptureThresholdDb { get; set; } = 6;
 

@@ -74,7 +74,7 @@ namespace Mesh.Simulator.Engine
             _links = LinkTable.Build(x, y, _radio);
             _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL);
             _workloadRandom = new XorShiftRandom(scenario.Seed ^ 0x3071_0ADUL);
-            _key = new NetworkKey(Convert.FromHexString(scenario.Network.Key), DesktopCrypto.Instance);
+            _key = new NetworkKey(Convert.FromHexString(scenario.Network.Key), new MemoizedCrypto(DesktopCrypto.Instance));
             byte[] wrong = Convert.FromHexString(scenario.Network.Key);
             wrong[0] ^= 0xFF;
             _forgerKey = new NetworkKey(wrong, DesktopCrypto.Instance);
@@ -543,6 +543,8 @@ namespace Mesh.Simulator.Engine
                 {
                     continue;
                 }
+
+                _metrics.FrameArrivals++;
 
                 if (inc.Corrupted)
                 {

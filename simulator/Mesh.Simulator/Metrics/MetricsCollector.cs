@@ -53,6 +53,7 @@ namespace Mesh.Simulator.Metrics
         private readonly long[] _refused = new long[6];
 
         public long Receptions;
+        public long FrameArrivals;
         public long DuplicatesReceived;
         public long Collisions;
         public long LostToChannel;
@@ -216,6 +217,8 @@ namespace Mesh.Simulator.Metrics
                 SimulatedSeconds = endUs / 1e6,
                 WallSeconds = Math.Round(wallSeconds, 3),
                 Events = events,
+                FrameArrivals = FrameArrivals,
+                FrameArrivalsPerSecond = wallSeconds > 0 ? Math.Round(FrameArrivals / wallSeconds) : 0,
                 Receptions = Receptions,
                 ReceptionsPerSecond = wallSeconds > 0 ? Math.Round(Receptions / wallSeconds) : 0,
                 Collisions = Collisions,

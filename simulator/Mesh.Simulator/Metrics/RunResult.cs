@@ -13,6 +13,11 @@ namespace Mesh.Simulator.Metrics
         public double WallSeconds { get; set; }
         public long Events { get; set; }
 
+        /// <summary>Frame arrivals the radio model evaluated: every (transmission, receiver in range) pair,
+        /// whether it ended decoded, collided or lost.</summary>
+        public long FrameArrivals { get; set; }
+        public double FrameArrivalsPerSecond { get; set; }
+
         /// <summary>Calls into MeshNode.Receive (every frame copy a node's radio decoded).</summary>
         public long Receptions { get; set; }
         public double ReceptionsPerSecond { get; set; }

@@ -1,8 +1,9 @@
 namespace Mesh.Protocol.Forwarding
 {
     /// <summary>
-    /// Which (origin, sequence) pairs this node has already handled. Set-associative (4 ways a set) with
-    /// per-set oldest-first replacement: O(1) lookups and inserts over fixed arrays. Only authenticated
+    /// Which (origin, sequence) pairs this node has already handled. Set-associative (4 ways a set),
+    /// first-in first-out within a set: O(1) lookups and inserts over fixed arrays, 8 bytes an entry plus
+    /// one byte a set. Origin 0 is never a valid node id, so it marks an empty way. Only authenticated
     /// frames are inserted, so a forger cannot poison the cache to suppress a real frame.
     /// </summary>
     public sealed class DuplicateCache
@@ -11,9 +12,8 @@ namespace Mesh.Protocol.Forwarding
 
         private readonly uint[] _origins;
         private readonly uint[] _sequences;
-        private readonly uint[] _stamps;
+        private readonly byte[] _nextVictim;
         private readonly int _setMask;
-        private uint _clock;
 
         /// <param name="capacity">Entries; rounded up to a power of two, at least 4.</param>
         public DuplicateCache(int capacity)
@@ -26,7 +26,7 @@ namespace Mesh.Protocol.Forwarding
 
             _origins = new uint[sets * Ways];
             _sequences = new uint[sets * Ways];
-            _stamps = new uint[sets * Ways];
+            _nextVictim = new byte[sets];
             _setMask = sets - 1;
         }
 
@@ -40,8 +40,7 @@ namespace Mesh.Protocol.Forwarding
             int b = SetOf(origin, sequence) * Ways;
             for (int i = b; i < b + Ways; i++)
             {
-                // Stamp 0 marks an empty way; the clock starts at 1 and skips 0 on wrap.
-                if (_stamps[i] != 0 && _origins[i] == origin && _sequences[i] == sequence)
+                if (_origins[i] == origin && _sequences[i] == sequence && origin != 0)
                 {
                     return true;
                 }
@@ -52,38 +51,21 @@ namespace Mesh.Protocol.Forwarding
 
         public void Add(uint origin, uint sequence)
         {
-            int b = SetOf(origin, sequence) * Ways;
-            int victim = b;
-            uint victimAge = 0;
+            int set = SetOf(origin, sequence);
+            int b = set * Ways;
             for (int i = b; i < b + Ways; i++)
             {
-                if (_stamps[i] == 0)
-                {
-                    victim = i;
-                    break;
-                }
-
                 if (_origins[i] == origin && _sequences[i] == sequence)
                 {
                     return;
                 }
-
-                uint age = _clock - _stamps[i];
-                if (age >= victimAge)
-                {
-                    victim = i;
-                    victimAge = age;
-                }
             }
 
+            // Ways fill in order and are then recycled oldest first.
+            int victim = b + _nextVictim[set];
+            _nextVictim[set] = (byte)((_nextVictim[set] + 1) % Ways);
             _origins[victim] = origin;
             _sequences[victim] = sequence;
-            if (++_clock == 0)
-            {
-                _clock = 1;
-            }
-
-            _stamps[victim] = _clock;
         }
 
         private int SetOf(uint origin, uint sequence)

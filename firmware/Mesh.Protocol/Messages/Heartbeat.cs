@@ -59,13 +59,15 @@ namespace Mesh.Protocol.Messages
 
             int n = b[o + 8];
             int role = b[o];
-            if (n > MaxNeighbours || length != FixedSize + n * EntrySize || !NodeRoles.IsDefined(role))
+            int policy = b[o + 1];
+            if (n > MaxNeighbours || length != FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
+                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.ManagedFlooding)
             {
                 return false;
             }
 
             Role = (NodeRole)role;
-            Policy = (PolicyKind)b[o + 1];
+            Policy = (PolicyKind)policy;
             Counter = LittleEndian.ReadUInt16(b, o + 2);
             UptimeSeconds = LittleEndian.ReadUInt32(b, o + 4);
             int p = o + FixedSize;

@@ -160,10 +160,13 @@ namespace Mesh.Protocol.Messages
             return p - o;
         }
 
-        /// <summary>Total decoder: true and filled, or false (and emptied) for any malformed input.</summary>
-        public bool TryDecode(byte[] b, int o, int length)
+        /// <summary>
+        /// Whether <paramref name="length"/> bytes at <paramref name="o"/> are a well-formed readings
+        /// payload: a count of at most 32, known quantities, and exactly as many bytes as the items need.
+        /// Static and allocation-free, so a node can validate without keeping a set.
+        /// </summary>
+        public static bool IsWellFormed(byte[] b, int o, int length)
         {
-            _count = 0;
             if (length < 1)
             {
                 return false;
@@ -179,28 +182,38 @@ namespace Mesh.Protocol.Messages
             int end = o + length;
             for (int i = 0; i < count; i++)
             {
-                if (p >= end)
+                if (p >= end || !Quantities.IsDefined(b[p]))
                 {
-                    _count = 0;
                     return false;
                 }
 
-                int q = b[p];
-                if (!Quantities.IsDefined(q))
-                {
-                    _count = 0;
-                    return false;
-                }
-
-                int need = q == (int)Quantity.Generic ? GenericItemSize : StandardItemSize;
+                int need = b[p] == (byte)Quantity.Generic ? GenericItemSize : StandardItemSize;
                 if (end - p < need)
                 {
-                    _count = 0;
                     return false;
                 }
 
+                p += need;
+            }
+
+            return p == end;
+        }
+
+        /// <summary>Total decoder: true and filled, or false (and emptied) for any malformed input.</summary>
+        public bool TryDecode(byte[] b, int o, int length)
+        {
+            _count = 0;
+            if (!IsWellFormed(b, o, length))
+            {
+                return false;
+            }
+
+            int count = b[o];
+            int p = o + 1;
+            for (int i = 0; i < count; i++)
+            {
+                int q = b[p++];
                 _quantity[i] = (byte)q;
-                p++;
                 if (q == (int)Quantity.Generic)
                 {
                     _genericId[i] = LittleEndian.ReadUInt16(b, p);
@@ -215,15 +228,9 @@ namespace Mesh.Protocol.Messages
 
                 _value[i] = LittleEndian.ReadInt32(b, p);
                 p += 4;
-                _count = i + 1;
             }
 
-            if (p != end)
-            {
-                _count = 0;
-                return false;
-            }
-
+            _count = count;
             return true;
         }
     }

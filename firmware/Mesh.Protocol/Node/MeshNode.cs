@@ -124,7 +124,8 @@ namespace Mesh.Protocol.Node
 
             // Spread first heartbeats and reports so nodes booted together do not transmit together.
             _nextHeartbeatMs = nowMs + RandomExtensions.NextBelow(random, ClampToInt(_heartbeatIntervalMs));
-            _reportIntervalMs = config.ReportIntervalMs;
+            // Only sensors report unless a command asks a node to (SetReportInterval works on any role).
+            _reportIntervalMs = config.Role == NodeRole.Sensor ? config.ReportIntervalMs : 0;
             _nextReportMs = _reportIntervalMs > 0
                 ? nowMs + RandomExtensions.NextBelow(random, ClampToInt(_reportIntervalMs))
                 : long.MaxValue;
@@ -469,7 +470,7 @@ namespace Mesh.Protocol.Node
             {
                 case MessageType.Readings:
                     // Validate without keeping: the application decodes its own copy.
-                    if (n < 1)
+                    if (!ReadingSet.IsWellFormed(_payload, 0, n))
                     {
                         return RejectReason.MalformedPayload;
                     }

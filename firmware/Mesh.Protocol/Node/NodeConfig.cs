@@ -28,7 +28,7 @@ namespace Mesh.Protocol.Node
 
         public long HeartbeatIntervalMs = 60000;
 
-        /// <summary>0 disables periodic ReportDue events.</summary>
+        /// <summary>Sensor nodes only (other roles start with none): period of ReportDue events; 0 disables them.</summary>
         public long ReportIntervalMs = 60000;
 
         public long NeighbourExpiryMs = 200000;

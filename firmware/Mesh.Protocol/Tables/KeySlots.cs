@@ -1,8 +1,8 @@
 namespace Mesh.Protocol.Tables
 {
     /// <summary>
-    /// A fixed-capacity map from a 32-bit key to a slot number, for tables that keep their values in
-    /// parallel arrays. Open addressing with a bounded probe window: lookups touch at most
+    /// A fixed-capacity map from a non-zero 32-bit key (a node id) to a slot number, for tables that keep
+    /// their values in parallel arrays. Key 0 marks a free slot. Open addressing with a bounded probe window: lookups touch at most
     /// <see cref="ProbeWindow"/> slots (O(1)), and when the window is full the least recently used slot
     /// in it is recycled. Lookups scan the whole window, so releasing a slot never breaks a chain.
     /// </summary>
@@ -11,7 +11,6 @@ namespace Mesh.Protocol.Tables
         public const int ProbeWindow = 8;
 
         private readonly uint[] _keys;
-        private readonly bool[] _used;
         private readonly uint[] _lastUse;
         private readonly int _mask;
         private uint _clock;
@@ -30,7 +29,6 @@ namespace Mesh.Protocol.Tables
             }
 
             _keys = new uint[size];
-            _used = new bool[size];
             _lastUse = new uint[size];
             _mask = size - 1;
         }
@@ -42,7 +40,7 @@ namespace Mesh.Protocol.Tables
 
         public bool IsUsed(int slot)
         {
-            return _used[slot];
+            return _keys[slot] != 0;
         }
 
         public uint KeyAt(int slot)
@@ -56,7 +54,7 @@ namespace Mesh.Protocol.Tables
             for (int i = 0; i < ProbeWindow; i++)
             {
                 int s = (start + i) & _mask;
-                if (_used[s] && _keys[s] == key)
+                if (_keys[s] == key && key != 0)
                 {
                     return s;
                 }
@@ -70,6 +68,7 @@ namespace Mesh.Protocol.Tables
         /// <paramref name="claimed"/> is true and the caller must initialise its values (a recycled slot
         /// still holds the evicted key's values).
         /// </summary>
+        /// <remarks>Key 0 is reserved for free slots; callers pass valid node ids only.</remarks>
         public int FindOrClaim(uint key, out bool claimed)
         {
             int start = Home(key);
@@ -79,7 +78,7 @@ namespace Mesh.Protocol.Tables
             for (int i = 0; i < ProbeWindow; i++)
             {
                 int s = (start + i) & _mask;
-                if (_used[s])
+                if (_keys[s] != 0)
                 {
                     if (_keys[s] == key)
                     {
@@ -103,7 +102,6 @@ namespace Mesh.Protocol.Tables
 
             int slot = free >= 0 ? free : oldest;
             _keys[slot] = key;
-            _used[slot] = true;
             _lastUse[slot] = ++_clock;
             claimed = true;
             return slot;
@@ -116,7 +114,7 @@ namespace Mesh.Protocol.Tables
 
         public void Release(int slot)
         {
-            _used[slot] = false;
+            _keys[slot] = 0;
         }
 
         private int Home(uint key)

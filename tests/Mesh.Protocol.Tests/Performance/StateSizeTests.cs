@@ -1,0 +1,194 @@
+using System;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Tables;
+using Mesh.Protocol.Wire;
+using Xunit.Abstractions;
+
+namespace Mesh.Protocol.Tests.Performance
+{
+    /// <summary>
+    /// "All tables are fixed-size and chosen at construction; state for default sizes must stay under
+    /// 16 KB — measure it and say the figure." The figure is the managed heap a node's whole object
+    /// graph costs on 64-bit .NET: the bytes this thread allocates inside <c>new MeshNode(...)</c>.
+    /// The network key and the random source are built before (a key is shared by every node on a board
+    /// or gateway and its cipher and MAC live in the platform's crypto library); the frame protector and
+    /// its scratch, which the node creates for itself, are part of the figure.
+    /// </summary>
+    public class StateSizeTests
+    {
+        /// <summary>Bytes of managed heap a MeshNode with the default NodeConfig costs (64-bit .NET 10).</summary>
+        public const long DefaultNodeBytes = 15096;
+
+        /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
+        public const long Budget = 16_000;
+
+        private readonly ITestOutputHelper _output;
+
+        public StateSizeTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        [Fact]
+        public void A_node_with_default_tables_costs_a_pinned_number_of_bytes_under_16_KB()
+        {
+            NetworkKey key = FrameFeed.CreateKey();
+            var config = new NodeConfig { NodeId = 1 };
+            var random = new XorShiftRandom(1);
+
+            // First construction pays for type loading and static fields; not part of any node.
+            GC.KeepAlive(new MeshNode(config, key, random, 0));
+
+            long first = NodeBytes(config, key, random);
+            long second = NodeBytes(config, key, random);
+            _output.WriteLine($"MeshNode, default NodeConfig: {first} bytes of managed heap (budget {Budget})");
+            _output.WriteLine(string.Empty);
+            PrintBreakdown(config, key, first);
+
+            Assert.Equal(first, second);
+            Assert.Equal(DefaultNodeBytes, first);
+            Assert.True(first < Budget, $"default node state {first} B is not under {Budget} B");
+        }
+
+        [Fact]
+        public void The_figure_does_not_depend_on_role_or_policy()
+        {
+            NetworkKey key = FrameFeed.CreateKey();
+            var random = new XorShiftRandom(1);
+            GC.KeepAlive(new MeshNode(new NodeConfig { NodeId = 1 }, key, random, 0));
+            foreach (NodeRole role in new[] { NodeRole.Sensor, NodeRole.Relay, NodeRole.Bridge, NodeRole.Edge })
+            {
+                foreach (PolicySettings policy in new[] { PolicySettings.Flooding(), PolicySettings.Gossip(0.7, 2), PolicySettings.Managed(2) })
+                {
+                    var config = new NodeConfig { NodeId = 1, Role = role, Policy = policy };
+                    GC.KeepAlive(new MeshNode(config, key, random, 0));
+                    Assert.Equal(DefaultNodeBytes, NodeBytes(config, key, random));
+                }
+            }
+        }
+
+        private static long NodeBytes(NodeConfig config, NetworkKey key, IRandomSource random)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var node = new MeshNode(config, key, random, 0);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(node);
+            return bytes;
+        }
+
+        private static long Bytes(Func<object> create)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            object o = create();
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(o);
+            return bytes;
+        }
+
+        /// <summary>
+        /// Per table: the data bytes its arrays hold, computed from the config (what any runtime must
+        /// store), and the managed heap the same object costs on .NET (data + object headers + padding),
+        /// measured by building that part alone. The remainder is the MeshNode object's own fields.
+        /// </summary>
+        private void PrintBreakdown(NodeConfig config, NetworkKey key, long total)
+        {
+            int p = config.PendingCommandSlots;
+            int r = config.RecentCommandSlots;
+            int dupEntries = new DuplicateCache(config.DuplicateCacheSize).Capacity;
+            int replaySlots = new KeySlots(config.ReplayTableSize).Capacity;
+            int routeSlots = new KeySlots(config.RouteTableSize).Capacity;
+            int neighbourSlots = new KeySlots(config.NeighbourTableSize).Capacity;
+            const int keySlotBytes = 4 + 4; // key (0 = free), last use
+            const int eventScalars = 1 + 1 + 4 + 4 + 4 + 4 + 4 + 4 + 8 + 1 + 4 + 2 + 1 + 1;
+
+            Row[] rows =
+            {
+                new("transmit queue", $"{config.TransmitQueueSize} slots x ({FrameLayout.MaxFrameSize} B frame + 33 B bookkeeping)",
+                    config.TransmitQueueSize * (FrameLayout.MaxFrameSize + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 1),
+                    () => Bytes(() => new TransmitQueue(config.TransmitQueueSize))),
+                new("event queue", $"{config.EventQueueSize} events x ({FrameLayout.MaxPayloadSize} B payload + {eventScalars} B fields)",
+                    config.EventQueueSize * (FrameLayout.MaxPayloadSize + eventScalars),
+                    () => Bytes(() => new EventQueue(config.EventQueueSize))),
+                new("duplicate cache", $"{dupEntries} entries x 8 B (origin, sequence) + 1 B per 4-way set",
+                    dupEntries * 8 + dupEntries / DuplicateCache.Ways,
+                    () => Bytes(() => new DuplicateCache(config.DuplicateCacheSize))),
+                new("replay windows", $"{replaySlots} origins x (9 B slot + 4 B highest + 8 B bitmap)",
+                    replaySlots * (keySlotBytes + 4 + 8),
+                    () => Bytes(() => new ReplayWindow(config.ReplayTableSize))),
+                new("route table", $"{routeSlots} routes x (9 B slot + 4 B next hop + 1 B distance + 8 B time)",
+                    routeSlots * (keySlotBytes + 4 + 1 + 8),
+                    () => Bytes(() => new RouteTable(config.RouteTableSize, config.RouteLifetimeMs))),
+                new("neighbour table", $"{neighbourSlots} neighbours x (9 B slot + 2 B rssi + 1 B quality + 8 B time + 3 B heartbeat)",
+                    neighbourSlots * (keySlotBytes + 2 + 1 + 8 + 2 + 1),
+                    () => Bytes(() => new NeighbourTable(config.NeighbourTableSize, config.NeighbourExpiryMs))),
+                new("frame protector", "250 B MIC scratch + 32 B MAC + 3 x 16 B counter/keystream",
+                    FrameLayout.MaxFrameSize + 32 + 16 + 16 + 16,
+                    () => Bytes(() => new FrameProtector(key))),
+                new("pending commands", $"{p} slots x (target, id, kind, {CommandCodec.MaxArgs} B args, length, attempts, deadline, used)",
+                    p * (4 + 2 + 1 + CommandCodec.MaxArgs + 4 + 4 + 8 + 1),
+                    () => PendingCommandBytes(p)),
+                new("recent commands", $"{r} slots x (origin, id, kind, status, answered, used)",
+                    r * (4 + 2 + 1 + 1 + 1 + 1),
+                    () => RecentCommandBytes(r)),
+                new("heartbeat builder", $"{Heartbeat.MaxNeighbours} neighbours x 6 B + fields",
+                    Heartbeat.MaxNeighbours * 6 + 1 + 1 + 2 + 4 + 4,
+                    () => Bytes(() => new Heartbeat())),
+                new("payload scratch", $"{FrameLayout.MaxPayloadSize} B",
+                    FrameLayout.MaxPayloadSize,
+                    () => Bytes(() => new byte[FrameLayout.MaxPayloadSize])),
+                new("counters", $"12 counters + {RejectReasons.Count} reject reasons, 8 B each",
+                    (12 + RejectReasons.Count) * 8,
+                    () => Bytes(() => new NodeCounters())),
+                new("2 frame headers", "rx and tx holders",
+                    2 * (4 + 1 + 2 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4),
+                    () => 2 * Bytes(() => new FrameHeader())),
+                new("policy + scratch settings", "policy object, its own settings, scratch settings",
+                    3 * 14,
+                    () => Bytes(() => ForwardingPolicies.Create(config.Policy)) + Bytes(() => new PolicySettings())),
+            };
+
+            // Warm every constructor once so the measurements below are of instances only.
+            foreach (Row row in rows)
+            {
+                row.Heap();
+            }
+
+            _output.WriteLine($"{"part",-26} {"data B",7} {"heap B",7}  how the data figure is computed from NodeConfig");
+            long dataSum = 0;
+            long heapSum = 0;
+            foreach (Row row in rows)
+            {
+                long heap = row.Heap();
+                dataSum += row.DataBytes;
+                heapSum += heap;
+                _output.WriteLine($"{row.Name,-26} {row.DataBytes,7} {heap,7}  {row.How}");
+            }
+
+            _output.WriteLine($"{"MeshNode object",-26} {"",7} {total - heapSum,7}  its own scalar fields and references (remainder)");
+            _output.WriteLine($"{"total",-26} {dataSum,7} {total,7}");
+        }
+
+        private static long PendingCommandBytes(int p)
+        {
+            long args = Bytes(() => new byte[p][]);
+            for (int i = 0; i < p; i++)
+            {
+                args += Bytes(() => new byte[CommandCodec.MaxArgs]);
+            }
+
+            return args + Bytes(() => new bool[p]) + Bytes(() => new uint[p]) + Bytes(() => new ushort[p])
+                + Bytes(() => new byte[p]) + Bytes(() => new int[p]) + Bytes(() => new int[p]) + Bytes(() => new long[p]);
+        }
+
+        private static long RecentCommandBytes(int r)
+        {
+            return Bytes(() => new uint[r]) + Bytes(() => new ushort[r]) + Bytes(() => new byte[r])
+                + Bytes(() => new byte[r]) + Bytes(() => new bool[r]) + Bytes(() => new bool[r]);
+        }
+
+        private sealed record Row(string Name, string How, long DataBytes, Func<long> Heap);
+    }
+}

@@ -1,0 +1,384 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Mesh.Gateway.Model;
+using Mesh.Protocol;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Mesh
+{
+    /// <summary>
+    /// The gateway's seat in the mesh: a bridge-role <see cref="MeshNode"/> driven by one loop that
+    /// owns it (the core is single-threaded by design). Transports feed an inbox; the loop hands frames
+    /// to the node, sends what it returns to every transport, and turns delivered messages into
+    /// readings, heartbeats and command outcomes for the listeners.
+    /// </summary>
+    public sealed class MeshGateway : IMetricsSource
+    {
+        private readonly MeshNode _node;
+        private readonly ushort _network;
+        private readonly IReadOnlyList<IFrameTransport> _transports;
+        private readonly IReadOnlyList<IMeshListener> _listeners;
+        private readonly TimeProvider _time;
+        private readonly long _startTimestamp;
+        private readonly ILogger _logger;
+        private readonly SequenceStore _sequences;
+        private readonly Channel<object> _inbox = Channel.CreateBounded<object>(new BoundedChannelOptions(16_384)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        private readonly MeshEventDecoder _decoder = new();
+        private readonly MeshEvent _event = new();
+        private readonly byte[] _transmit = new byte[FrameLayout.MaxFrameSize];
+        private readonly Dictionary<ushort, PendingCommand> _pending = new();
+        private readonly ConcurrentDictionary<string, long> _framesIn = new();
+        private readonly ConcurrentDictionary<string, long> _framesOut = new();
+        private readonly long[] _rejected = new long[RejectReasons.Count];
+
+        public MeshGateway(
+            NodeConfig config,
+            NetworkKey key,
+            IRandomSource random,
+            IReadOnlyList<IFrameTransport> transports,
+            IReadOnlyList<IMeshListener> listeners,
+            SequenceStore sequences,
+            TimeProvider time,
+            ILogger<MeshGateway> logger)
+        {
+            _time = time;
+            _startTimestamp = time.GetTimestamp();
+            _sequences = sequences;
+            config.InitialSequence = sequences.Load();
+            _node = new MeshNode(config, key, random, 0);
+            _sequences.Save(_node.SequenceCheckpoint);
+            _network = config.NetworkId;
+            _transports = transports;
+            _listeners = listeners;
+            _logger = logger;
+        }
+
+        public uint NodeId => _node.NodeId;
+
+        public ushort NetworkId => _network;
+
+        /// <summary>Frames received per transport (thread-safe snapshot source for /metrics).</summary>
+        public IReadOnlyDictionary<string, long> FramesIn => _framesIn;
+
+        public IReadOnlyDictionary<string, long> FramesOut => _framesOut;
+
+        /// <summary>Rejections by reason, indexed by <see cref="RejectReason"/>; read with Volatile/Interlocked semantics.</summary>
+        public long RejectedCount(RejectReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
+
+        public int InboxDepth => _inbox.Reader.Count;
+
+        /// <summary>Sends a command to a node; completes with its acknowledgement, its timeout, or a local refusal.</summary>
+        public Task<CommandOutcome> SendCommandAsync(uint node, CommandKind kind, byte[] args, CancellationToken cancellationToken)
+        {
+            var request = new CommandRequest(node, kind, args, new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!_inbox.Writer.TryWrite(request))
+            {
+                return Task.FromResult(Refused(request, "gateway inbox is full or stopped"));
+            }
+
+            return request.Completion.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>Hands a frame to the loop as if a transport had received it (tests, in-process bridges).</summary>
+        public ValueTask InjectAsync(string transport, byte[] frame, int length, int rssi, CancellationToken cancellationToken)
+        {
+            return _inbox.Writer.WriteAsync(new FrameIn(transport, frame, length, rssi), cancellationToken);
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            var pumps = new List<Task>();
+            foreach (IFrameTransport t in _transports)
+            {
+                pumps.Add(PumpAsync(t, cancellationToken));
+            }
+
+            try
+            {
+                await LoopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _inbox.Writer.TryComplete();
+                foreach (PendingCommand p in _pending.Values)
+                {
+                    p.Completion.TrySetResult(Refused(p.Request, "gateway stopped"));
+                }
+
+                try
+                {
+                    await Task.WhenAll(pumps).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        private async Task PumpAsync(IFrameTransport transport, CancellationToken cancellationToken)
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                ReceivedFrame f;
+                try
+                {
+                    f = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // A transport hiccup (serial unplugged, socket error) must not stop the others.
+                    _logger.LogWarning(ex, "transport {Transport}: receive failed; retrying in 1 s", transport.Name);
+                    await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                _framesIn.AddOrUpdate(transport.Name, 1, (_, v) => v + 1);
+                await _inbox.Writer.WriteAsync(new FrameIn(transport.Name, f.Frame, f.Length, f.Rssi), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private long NowMs() => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+
+        private async Task LoopAsync(CancellationToken cancellationToken)
+        {
+            ChannelReader<object> reader = _inbox.Reader;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                while (reader.TryRead(out object? item))
+                {
+                    Handle(item, NowMs());
+                }
+
+                long now = NowMs();
+                _node.Poll(now);
+                Drain(now);
+                await FlushAsync(now, cancellationToken).ConfigureAwait(false);
+                _sequences.Save(_node.SequenceCheckpoint);
+
+                long wake = _node.NextWakeMs;
+                long delay = wake == long.MaxValue ? 1000 : Math.Clamp(wake - NowMs(), 0, 1000);
+                if (delay > 0 && reader.Count == 0)
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(TimeSpan.FromMilliseconds(delay));
+                    try
+                    {
+                        await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // woken by the timer
+                    }
+                }
+            }
+        }
+
+        private void Handle(object item, long now)
+        {
+            switch (item)
+            {
+                case FrameIn f:
+                    RejectReason r = _node.Receive(f.Frame, 0, f.Length, f.Rssi, now);
+                    if (r != RejectReason.None && r != RejectReason.Duplicate && r != RejectReason.OwnFrame)
+                    {
+                        Interlocked.Increment(ref _rejected[(int)r]);
+                        foreach (IMeshListener l in _listeners)
+                        {
+                            Safe(() => l.OnFrameRejected(f.Transport, r));
+                        }
+                    }
+                    else if (r != RejectReason.None)
+                    {
+                        Interlocked.Increment(ref _rejected[(int)r]);
+                    }
+
+                    Drain(now);
+                    break;
+
+                case CommandRequest c:
+                    SendCommand(c, now);
+                    break;
+            }
+        }
+
+        private void SendCommand(CommandRequest c, long now)
+        {
+            SendResult result = _node.SendCommand(c.Node, c.Kind, c.Args, 0, c.Args.Length, now, out ushort id);
+            if (result != SendResult.Queued)
+            {
+                c.Completion.TrySetResult(Refused(c, "not sent: " + result));
+                return;
+            }
+
+            _pending[id] = new PendingCommand(c, id, _time.GetUtcNow(), c.Completion);
+        }
+
+        private CommandOutcome Refused(CommandRequest c, string why)
+        {
+            DateTimeOffset at = _time.GetUtcNow();
+            return new CommandOutcome(c.Node, MeshEventDecoder.CommandName(c.Kind), 0, CommandState.Rejected, "not_sent", at, at, why);
+        }
+
+        private void Drain(long now)
+        {
+            while (_node.TryTakeEvent(_event))
+            {
+                DateTimeOffset at = _time.GetUtcNow();
+                switch (_event.Kind)
+                {
+                    case MeshEventKind.Message:
+                        Deliver(at);
+                        break;
+                    case MeshEventKind.CommandAcknowledged:
+                    case MeshEventKind.CommandTimedOut:
+                        Complete(at);
+                        break;
+                }
+            }
+        }
+
+        private void Deliver(DateTimeOffset at)
+        {
+            switch (_event.Type)
+            {
+                case MessageType.Readings:
+                    IReadOnlyList<SensorReading> readings = _decoder.Readings(_network, _event, at);
+                    if (readings.Count > 0)
+                    {
+                        foreach (IMeshListener l in _listeners)
+                        {
+                            Safe(() => l.OnReadings(readings));
+                        }
+                    }
+
+                    break;
+                case MessageType.Heartbeat:
+                    NodeHeartbeat? hb = _decoder.Heartbeat(_network, _event, at);
+                    if (hb != null)
+                    {
+                        foreach (IMeshListener l in _listeners)
+                        {
+                            Safe(() => l.OnHeartbeat(hb));
+                        }
+                    }
+
+                    break;
+                case MessageType.Text:
+                    string text = MeshEventDecoder.Text(_event);
+                    uint origin = _event.Origin;
+                    foreach (IMeshListener l in _listeners)
+                    {
+                        Safe(() => l.OnText(_network, origin, text));
+                    }
+
+                    break;
+            }
+        }
+
+        private void Complete(DateTimeOffset at)
+        {
+            if (!_pending.Remove(_event.CommandId, out PendingCommand? p))
+            {
+                return;
+            }
+
+            bool acked = _event.Kind == MeshEventKind.CommandAcknowledged;
+            var outcome = new CommandOutcome(p.Request.Node, MeshEventDecoder.CommandName(p.Request.Kind), p.Id,
+                acked ? CommandState.Acknowledged : CommandState.TimedOut,
+                acked ? MeshEventDecoder.StatusName(_event.CommandStatus) : "timeout",
+                p.SentAt, at);
+            p.Completion.TrySetResult(outcome);
+            foreach (IMeshListener l in _listeners)
+            {
+                Safe(() => l.OnCommandOutcome(outcome));
+            }
+        }
+
+        private async ValueTask FlushAsync(long now, CancellationToken cancellationToken)
+        {
+            while (_node.TryTakeTransmit(now, _transmit, 0, out int length))
+            {
+                var frame = new ReadOnlyMemory<byte>(_transmit, 0, length);
+                foreach (IFrameTransport t in _transports)
+                {
+                    try
+                    {
+                        await t.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+                        _framesOut.AddOrUpdate(t.Name, 1, (_, v) => v + 1);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        _logger.LogWarning(ex, "transport {Transport}: send failed", t.Name);
+                    }
+                }
+            }
+        }
+
+        private void Safe(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "a mesh listener failed; the mesh loop continues");
+            }
+        }
+
+        public void WriteMetrics(System.Text.StringBuilder o)
+        {
+            o.Append("# HELP mesh_gateway_frames_in_total Frames received from the mesh, by transport.\n");
+            o.Append("# TYPE mesh_gateway_frames_in_total counter\n");
+            foreach (KeyValuePair<string, long> kv in _framesIn)
+            {
+                o.Append("mesh_gateway_frames_in_total{transport=\"").Append(kv.Key).Append("\"} ").Append(kv.Value).Append('\n');
+            }
+
+            o.Append("# HELP mesh_gateway_frames_out_total Frames sent into the mesh, by transport.\n");
+            o.Append("# TYPE mesh_gateway_frames_out_total counter\n");
+            foreach (KeyValuePair<string, long> kv in _framesOut)
+            {
+                o.Append("mesh_gateway_frames_out_total{transport=\"").Append(kv.Key).Append("\"} ").Append(kv.Value).Append('\n');
+            }
+
+            o.Append("# HELP mesh_gateway_frames_rejected_total Frames not accepted, by reason (duplicates are normal in a flooding mesh).\n");
+            o.Append("# TYPE mesh_gateway_frames_rejected_total counter\n");
+            for (int i = 1; i < RejectReasons.Count; i++)
+            {
+                o.Append("mesh_gateway_frames_rejected_total{reason=\"").Append(RejectReasons.Label((RejectReason)i)).Append("\"} ")
+                    .Append(RejectedCount((RejectReason)i)).Append('\n');
+            }
+
+            o.Append("# HELP mesh_gateway_inbox_depth Frames and commands waiting for the mesh loop.\n");
+            o.Append("# TYPE mesh_gateway_inbox_depth gauge\n");
+            o.Append("mesh_gateway_inbox_depth ").Append(InboxDepth).Append('\n');
+        }
+
+        private sealed record FrameIn(string Transport, byte[] Frame, int Length, int Rssi);
+
+        private sealed record CommandRequest(uint Node, CommandKind Kind, byte[] Args, TaskCompletionSource<CommandOutcome> Completion);
+
+        private sealed record PendingCommand(CommandRequest Request, ushort Id, DateTimeOffset SentAt, TaskCompletionSource<CommandOutcome> Completion);
+    }
+}

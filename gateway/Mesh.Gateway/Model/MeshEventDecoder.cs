@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+
+namespace Mesh.Gateway.Model
+{
+    /// <summary>Turns the protocol core's delivered messages into the gateway's records.</summary>
+    public sealed class MeshEventDecoder
+    {
+        private readonly ReadingSet _set = new();
+        private readonly Heartbeat _heartbeat = new();
+
+        public IReadOnlyList<SensorReading> Readings(ushort network, MeshEvent e, DateTimeOffset at)
+        {
+            if (!_set.TryDecode(e.Payload, 0, e.PayloadLength))
+            {
+                return Array.Empty<SensorReading>();
+            }
+
+            var list = new List<SensorReading>(_set.Count);
+            for (int i = 0; i < _set.Count; i++)
+            {
+                Quantity q = _set.QuantityAt(i);
+                string name = q == Quantity.Generic ? "generic_" + _set.GenericIdAt(i) : Quantities.Name(q);
+                list.Add(new SensorReading(network, e.Origin, name, _set.ValueAt(i), Quantities.Unit(q), at, e.Sequence, e.HopsTaken + 1, e.Rssi));
+            }
+
+            return list;
+        }
+
+        public NodeHeartbeat? Heartbeat(ushort network, MeshEvent e, DateTimeOffset at)
+        {
+            if (!_heartbeat.TryDecode(e.Payload, 0, e.PayloadLength))
+            {
+                return null;
+            }
+
+            var links = new NeighbourLink[_heartbeat.NeighbourCount];
+            for (int i = 0; i < links.Length; i++)
+            {
+                links[i] = new NeighbourLink(_heartbeat.NeighbourIds[i], _heartbeat.NeighbourRssi[i], _heartbeat.NeighbourQuality[i]);
+            }
+
+            return new NodeHeartbeat(network, e.Origin, NodeRoles.Name(_heartbeat.Role), PolicyName(_heartbeat.Policy),
+                _heartbeat.UptimeSeconds, links, at, e.HopsTaken + 1, e.Rssi);
+        }
+
+        public static string Text(MeshEvent e) => Encoding.UTF8.GetString(e.Payload, 0, e.PayloadLength);
+
+        public static string PolicyName(PolicyKind kind) => kind switch
+        {
+            PolicyKind.Flooding => "flooding",
+            PolicyKind.Gossip => "gossip",
+            PolicyKind.ManagedFlooding => "managed",
+            _ => "unknown",
+        };
+
+        public static string CommandName(CommandKind kind) => kind switch
+        {
+            CommandKind.SetReportInterval => "set_report_interval",
+            CommandKind.Identify => "identify",
+            CommandKind.Reboot => "reboot",
+            CommandKind.SetForwardingPolicy => "set_forwarding_policy",
+            CommandKind.Ping => "ping",
+            _ => "custom_" + (int)kind,
+        };
+
+        public static string StatusName(CommandStatus status) => status switch
+        {
+            CommandStatus.Ok => "ok",
+            CommandStatus.Unsupported => "unsupported",
+            CommandStatus.InvalidArgument => "invalid_argument",
+            CommandStatus.Failed => "failed",
+            _ => "unknown",
+        };
+    }
+}

@@ -1,0 +1,19 @@
+using System;
+using System.Collections.Generic;
+
+namespace Mesh.Gateway.Model
+{
+    public sealed record NeighbourLink(uint Node, int Rssi, int Quality);
+
+    /// <summary>A node's periodic status: what the dashboard's node list and topology graph are drawn from.</summary>
+    public sealed record NodeHeartbeat(
+        ushort Network,
+        uint Node,
+        string Role,
+        string Policy,
+        uint UptimeSeconds,
+        IReadOnlyList<NeighbourLink> Neighbours,
+        DateTimeOffset Timestamp,
+        int Hops,
+        int Rssi);
+}

@@ -615,6 +615,13 @@ namespace Mesh.Simulator.Engine
                 _metrics.DuplicatesReceived++;
             }
 
+            if (result != RejectReason.None && result != RejectReason.MalformedPayload)
+            {
+                // A rejected frame creates no events and no transmissions (a managed-flooding
+                // cancellation only removes one; the stale wake-up then finds nothing to do).
+                return;
+            }
+
             DrainEvents(r);
             TryTransmit(r);
             ScheduleWake(r);
@@ -680,6 +687,11 @@ namespace Mesh.Simulator.Engine
                 return s.Roles.Sinks.ToArray();
             }
 
+            if (s.Roles.SinkGridMeters > 0)
+            {
+                return GridSinks(s.Roles.SinkGridMeters, x, y);
+            }
+
             double cx = 0, cy = 0;
             for (int i = 0; i < x.Length; i++)
             {
@@ -702,6 +714,45 @@ namespace Mesh.Simulator.Engine
             }
 
             return new[] { best };
+        }
+
+        /// <summary>One gateway per grid cell: the node nearest each cell's centre.</summary>
+        private static int[] GridSinks(double cell, double[] x, double[] y)
+        {
+            double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+            for (int i = 0; i < x.Length; i++)
+            {
+                minX = Math.Min(minX, x[i]);
+                minY = Math.Min(minY, y[i]);
+                maxX = Math.Max(maxX, x[i]);
+                maxY = Math.Max(maxY, y[i]);
+            }
+
+            var chosen = new List<int>();
+            for (double cy = minY + cell / 2; cy < maxY + cell / 2; cy += cell)
+            {
+                for (double cx = minX + cell / 2; cx < maxX + cell / 2; cx += cell)
+                {
+                    int best = -1;
+                    double bestD = double.MaxValue;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        double d = (x[i] - cx) * (x[i] - cx) + (y[i] - cy) * (y[i] - cy);
+                        if (d < bestD)
+                        {
+                            bestD = d;
+                            best = i;
+                        }
+                    }
+
+                    if (!chosen.Contains(best))
+                    {
+                        chosen.Add(best);
+                    }
+                }
+            }
+
+            return chosen.ToArray();
         }
 
         private void AssignAdversaries(Scenario s, IRandomSource random)

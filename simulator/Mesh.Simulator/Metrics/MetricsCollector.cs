@@ -70,7 +70,12 @@ namespace Mesh.Simulator.Metrics
         public MetricsCollector(int nodeCount, int[] sinks, long warmupUs)
         {
             _nodeCount = nodeCount;
-            for (int i = 0; i < sinks.Length && i < 64; i++)
+            if (sinks.Length > 64)
+            {
+                throw new ArgumentException($"at most 64 gateways can be tracked exactly; the scenario has {sinks.Length}");
+            }
+
+            for (int i = 0; i < sinks.Length; i++)
             {
                 _sinkBit[sinks[i]] = i;
             }

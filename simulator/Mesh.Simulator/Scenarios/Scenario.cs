@@ -123,6 +123,10 @@ namespace Mesh.Simulator.Scenarios
         /// Empty: the node nearest the centre.</summary>
         public List<int> Sinks { get; set; } = new();
 
+        /// <summary>When Sinks is empty and this is positive: one gateway per square cell of this size
+        /// (the node nearest each cell's centre), as a large deployment would place them. At most 64.</summary>
+        public double SinkGridMeters { get; set; }
+
         public List<int> Edges { get; set; } = new();
         public List<int> Relays { get; set; } = new();
     }

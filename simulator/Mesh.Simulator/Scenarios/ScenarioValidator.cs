@@ -143,6 +143,11 @@ namespace Mesh.Simulator.Scenarios
             }
 
             CheckIndices(e, "roles.sinks", s.Roles.Sinks, n);
+            if (s.Roles.SinkGridMeters < 0)
+            {
+                e.Add("roles.sinkGridMeters: must not be negative");
+            }
+
             CheckIndices(e, "roles.edges", s.Roles.Edges, n);
             CheckIndices(e, "roles.relays", s.Roles.Relays, n);
 

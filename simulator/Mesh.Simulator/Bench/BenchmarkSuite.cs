@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Tasks;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
+
+namespace Mesh.Simulator.Bench
+{
+    /// <summary>One benchmark configuration and what it measured.</summary>
+    public sealed record BenchCase(int Nodes, string Policy, double Hours)
+    {
+        public RunResult? Result { get; set; }
+        public long AllocatedBytes { get; set; }
+    }
+
+    /// <summary>
+    /// The simulator's documented benchmark (`mesh-sim bench`): N nodes at a fixed density (1,000 per
+    /// km², the city example) with a gateway every 400 m, one reading per minute per node, heartbeats
+    /// every 5 minutes, for a simulated hour, with flooding and with gossip. Independent cases run in parallel, one per core.
+    /// </summary>
+    public static class BenchmarkSuite
+    {
+        public const double NodesPerSquareKm = 1000;
+
+        public static Scenario ScenarioFor(BenchCase c)
+        {
+            double side = Math.Sqrt(c.Nodes / NodesPerSquareKm) * 1000;
+            return new Scenario
+            {
+                Name = $"bench-{c.Nodes}-{c.Policy}",
+                Seed = 42,
+                DurationSeconds = c.Hours * 3600,
+                Topology = new TopologySettings { Kind = "random", Nodes = c.Nodes, WidthMeters = side, HeightMeters = side },
+                // A gateway every 400 m, as a city deployment would have: every node is within the hop limit of one.
+                Roles = new RoleSettings { SinkGridMeters = 400 },
+                Policy = new PolicyConfig { Kind = c.Policy, P = 0.65, K = 2 },
+                Workload = new WorkloadSettings { ReadingIntervalSeconds = 60, HeartbeatIntervalSeconds = 300 },
+            };
+        }
+
+        public static IReadOnlyList<BenchCase> DefaultCases(double hours) => new[]
+        {
+            new BenchCase(1_000, "flooding", hours),
+            new BenchCase(1_000, "gossip", hours),
+            new BenchCase(10_000, "flooding", hours),
+            new BenchCase(10_000, "gossip", hours),
+        };
+
+        public static void Run(IReadOnlyList<BenchCase> cases, int parallelism, Action<BenchCase, double>? progress = null)
+        {
+            Parallel.ForEach(cases, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, c =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                var sim = new Simulation(ScenarioFor(c));
+                c.Result = sim.Run(progress == null ? null : new Progress(c, progress));
+                c.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+        }
+
+        public static string Table(IReadOnlyList<BenchCase> cases)
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine("| nodes | policy | simulated | wall s | frame arrivals/s | receptions/s | receptions | reading delivery | allocated MB | peak working set MB |");
+            sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (BenchCase c in cases)
+            {
+                RunResult r = c.Result!;
+                sb.AppendLine(string.Format(CultureInfo.InvariantCulture,
+                    "| {0:N0} | {1} | {2} h | {3:F1} | {4:N0} | {5:N0} | {6:N0} | {7:P1} | {8:N0} | {9:N0} |",
+                    c.Nodes, c.Policy, c.Hours, r.WallSeconds, r.FrameArrivalsPerSecond, r.ReceptionsPerSecond, r.Receptions,
+                    r.Readings.DeliveryRatio, c.AllocatedBytes / 1e6, r.PeakWorkingSetBytes / 1e6));
+            }
+
+            return sb.ToString();
+        }
+
+        private sealed class Progress : IProgress<double>
+        {
+            private readonly BenchCase _case;
+            private readonly Action<BenchCase, double> _report;
+
+            public Progress(BenchCase c, Action<BenchCase, double> report)
+            {
+                _case = c;
+                _report = report;
+            }
+
+            public void Report(double value) => _report(_case, value);
+        }
+    }
+}

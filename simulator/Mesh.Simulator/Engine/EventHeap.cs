@@ -10,6 +10,7 @@ namespace Mesh.Simulator.Engine
         Command = 5,
         ReplayFrame = 6,
         Forge = 7,
+        Move = 8,
     }
 
     public struct SimEvent

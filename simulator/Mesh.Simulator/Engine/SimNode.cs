@@ -60,6 +60,12 @@ namespace Mesh.Simulator.Engine
         public long AirtimeUs;
         public long Receptions;
 
+        /// <summary>Random waypoint mobility: where the node is heading and when it may leave after arriving.</summary>
+        public bool Mobile;
+        public double TargetX;
+        public double TargetY;
+        public long PauseUntilUs;
+
         /// <summary>Replayer: frames captured for re-sending.</summary>
         public readonly Queue<byte[]> Captured = new();
     }

@@ -27,7 +27,9 @@ namespace Mesh.Simulator.Engine
 
         private readonly Scenario _scenario;
         private readonly RadioModel _radio;
-        private readonly LinkTable _links;
+        private readonly double[] _x;
+        private readonly double[] _y;
+        private LinkTable _links;
         private readonly SimNode[] _nodes;
         private readonly EventHeap _events = new();
         private readonly MetricsCollector _metrics;
@@ -71,6 +73,8 @@ namespace Mesh.Simulator.Engine
             var root = new XorShiftRandom(scenario.Seed);
             var (x, y) = TopologyBuilder.Build(scenario.Topology, baseDirectory, new XorShiftRandom(scenario.Seed ^ 0x7090_1061UL));
             _radio = new RadioModel(scenario.Radio, scenario.Seed);
+            _x = x;
+            _y = y;
             _links = LinkTable.Build(x, y, _radio);
             _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL);
             _workloadRandom = new XorShiftRandom(scenario.Seed ^ 0x3071_0ADUL);
@@ -123,6 +127,7 @@ namespace Mesh.Simulator.Engine
 
             ScheduleFaults(scenario);
             ScheduleWorkload(scenario);
+            ScheduleMobility(scenario, root);
         }
 
         private static bool IsHonestRunning(SimNode n) => n.Alive && n.Core != null && n.Behaviour == NodeBehaviour.Honest;
@@ -221,6 +226,9 @@ namespace Mesh.Simulator.Engine
                     break;
                 case EventKind.Forge:
                     Forge(node);
+                    break;
+                case EventKind.Move:
+                    Move();
                     break;
             }
         }
@@ -498,10 +506,23 @@ namespace Mesh.Simulator.Engine
 
                 bool corrupted = false;
                 List<Incoming> incoming = r.Incoming;
-                for (int k = 0; collisions && k < incoming.Count; k++)
+                for (int k = 0; k < incoming.Count; k++)
                 {
                     Incoming other = incoming[k];
                     if (other.EndUs <= _nowUs)
+                    {
+                        // Left behind when links changed under a frame in flight (mobility).
+                        if (other.EndUs < _nowUs)
+                        {
+                            incoming[k] = incoming[incoming.Count - 1];
+                            incoming.RemoveAt(incoming.Count - 1);
+                            k--;
+                        }
+
+                        continue;
+                    }
+
+                    if (!collisions)
                     {
                         continue;
                     }
@@ -965,6 +986,87 @@ namespace Mesh.Simulator.Engine
             FrameCodec.WriteHeader(header, frame, 0);
             new FrameProtector(_forgerKey).Seal(header, frame, 0);
             return header.FrameLength;
+        }
+
+        // ------------------------------------------------------------------ mobility
+
+        private void ScheduleMobility(Scenario s, IRandomSource random)
+        {
+            MobilitySettings? m = s.Mobility;
+            if (m == null || m.Fraction <= 0 || m.SpeedMetersPerSecond <= 0)
+            {
+                return;
+            }
+
+            foreach (SimNode node in _nodes)
+            {
+                if (!node.IsSink && TopologyBuilder.Unit(random) < m.Fraction)
+                {
+                    node.Mobile = true;
+                    PickWaypoint(node);
+                }
+            }
+
+            _events.Push((long)(m.UpdateSeconds * 1e6), EventKind.Move, 0, 0);
+        }
+
+        private void PickWaypoint(SimNode node)
+        {
+            var t = _scenario.Topology;
+            double width = Math.Max(t.WidthMeters, MaxOf(_x));
+            double height = Math.Max(t.HeightMeters, MaxOf(_y));
+            node.TargetX = TopologyBuilder.Unit(_workloadRandom) * width;
+            node.TargetY = TopologyBuilder.Unit(_workloadRandom) * height;
+        }
+
+        /// <summary>
+        /// Random waypoint (Johnson and Maltz 1996): each mobile node walks at constant speed to a random
+        /// point, pauses, and picks the next. Links are recomputed at every update.
+        /// </summary>
+        private void Move()
+        {
+            MobilitySettings m = _scenario.Mobility!;
+            double step = m.SpeedMetersPerSecond * m.UpdateSeconds;
+            foreach (SimNode node in _nodes)
+            {
+                if (!node.Mobile || node.PauseUntilUs > _nowUs)
+                {
+                    continue;
+                }
+
+                double dx = node.TargetX - node.X, dy = node.TargetY - node.Y;
+                double d = Math.Sqrt(dx * dx + dy * dy);
+                if (d <= step)
+                {
+                    node.X = node.TargetX;
+                    node.Y = node.TargetY;
+                    node.PauseUntilUs = _nowUs + (long)(m.PauseSeconds * 1e6);
+                    PickWaypoint(node);
+                }
+                else
+                {
+                    node.X += dx / d * step;
+                    node.Y += dy / d * step;
+                }
+
+                _x[node.Index] = node.X;
+                _y[node.Index] = node.Y;
+            }
+
+            _links = LinkTable.Build(_x, _y, _radio);
+            _metrics.LinkUpdates++;
+            _events.Push(_nowUs + (long)(m.UpdateSeconds * 1e6), EventKind.Move, 0, 0);
+        }
+
+        private static double MaxOf(double[] values)
+        {
+            double max = 0;
+            foreach (double v in values)
+            {
+                max = Math.Max(max, v);
+            }
+
+            return max;
         }
 
         // ------------------------------------------------------------------ workload

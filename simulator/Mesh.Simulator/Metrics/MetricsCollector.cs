@@ -60,6 +60,7 @@ namespace Mesh.Simulator.Metrics
         public long LostToHalfDuplex;
         public long AdversarialFramesSent;
         public long Crashes;
+        public long LinkUpdates;
         public long ForgedDelivered;
         public long ReplayedDelivered;
         public long CommandsSent;

@@ -304,6 +304,15 @@ namespace Mesh.Protocol.Node
             }
 
             bool forUs = IsForUs(h);
+            if (!forUs && h.NextHop != NodeAddress.None && h.NextHop != _id)
+            {
+                // Overheard on a directed path through another node: learn from it, but do not record it
+                // as handled, so that if the path breaks and a relay floods it onwards we still relay.
+                LearnFrom(h, rssi, nowMs);
+                _counters.FramesOverheard++;
+                return RejectReason.None;
+            }
+
             if (forUs && NeedsEvent(h, frame, offset) && _events.IsFull)
             {
                 // Not committed: a later copy (relayed by a neighbour or retried) can still be taken.
@@ -314,12 +323,7 @@ namespace Mesh.Protocol.Node
             _duplicates.Add(h.Origin, h.Sequence);
             _counters.FramesAccepted++;
 
-            if (NodeAddress.IsValidNodeId(h.PreviousHop))
-            {
-                _neighbours.Heard(h.PreviousHop, rssi, nowMs);
-                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs);
-            }
-
+            LearnFrom(h, rssi, nowMs);
             reason = RejectReason.None;
             if (forUs)
             {
@@ -337,6 +341,15 @@ namespace Mesh.Protocol.Node
             }
 
             return reason;
+        }
+
+        private void LearnFrom(FrameHeader h, int rssi, long nowMs)
+        {
+            if (NodeAddress.IsValidNodeId(h.PreviousHop))
+            {
+                _neighbours.Heard(h.PreviousHop, rssi, nowMs);
+                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs);
+            }
         }
 
         private RejectReason Reject(RejectReason reason)

@@ -7,6 +7,9 @@ namespace Mesh.Protocol.Node
     {
         public long FramesReceived;
         public long FramesAccepted;
+
+        /// <summary>Authentic frames heard on a directed path through another node (learnt from, not handled).</summary>
+        public long FramesOverheard;
         public long MessagesDelivered;
         public long FramesOriginated;
         public long RelaysScheduled;

@@ -29,14 +29,19 @@ namespace Mesh.Protocol.Forwarding
             get { return _slots.Capacity; }
         }
 
-        /// <summary>Learns from an authenticated frame; a shorter or fresher-but-not-longer path wins.</summary>
-        public void Learn(uint origin, uint previousHop, int hopsTaken, long nowMs)
+        /// <summary>
+        /// Learns from a frame. The first copy of a message sets the route unless it is longer than the
+        /// current one; later copies (duplicates) only ever shorten it, so that the next hop does not flap
+        /// between equally good neighbours. A route is refreshed by any copy through the same next hop.
+        /// </summary>
+        public void Learn(uint origin, uint previousHop, int hopsTaken, long nowMs, bool firstCopy)
         {
             int distance = hopsTaken + 1;
             bool claimed;
             int slot = _slots.FindOrClaim(origin, out claimed);
             bool expired = nowMs - _updatedMs[slot] > _lifetimeMs;
-            if (claimed || expired || distance <= _distance[slot] || _nextHop[slot] == previousHop)
+            bool better = firstCopy ? distance <= _distance[slot] : distance < _distance[slot];
+            if (claimed || expired || better || _nextHop[slot] == previousHop)
             {
                 _nextHop[slot] = previousHop;
                 _distance[slot] = (byte)(distance > 255 ? 255 : distance);

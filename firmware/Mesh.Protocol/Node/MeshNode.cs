@@ -289,6 +289,9 @@ namespace Mesh.Protocol.Node
 
             if (_duplicates.Contains(h.Origin, h.Sequence))
             {
+                // A later copy may have come a shorter way. Hop fields are not under the MIC for any copy
+                // (PROTOCOL.md), so learning from an unverified duplicate trusts nothing more than usual.
+                LearnFrom(h, rssi, nowMs, false);
                 return Reject(HearDuplicate(frame, offset));
             }
 
@@ -308,7 +311,7 @@ namespace Mesh.Protocol.Node
             {
                 // Overheard on a directed path through another node: learn from it, but do not record it
                 // as handled, so that if the path breaks and a relay floods it onwards we still relay.
-                LearnFrom(h, rssi, nowMs);
+                LearnFrom(h, rssi, nowMs, true);
                 _counters.FramesOverheard++;
                 return RejectReason.None;
             }
@@ -323,7 +326,7 @@ namespace Mesh.Protocol.Node
             _duplicates.Add(h.Origin, h.Sequence);
             _counters.FramesAccepted++;
 
-            LearnFrom(h, rssi, nowMs);
+            LearnFrom(h, rssi, nowMs, true);
             reason = RejectReason.None;
             if (forUs)
             {
@@ -343,12 +346,12 @@ namespace Mesh.Protocol.Node
             return reason;
         }
 
-        private void LearnFrom(FrameHeader h, int rssi, long nowMs)
+        private void LearnFrom(FrameHeader h, int rssi, long nowMs, bool firstCopy)
         {
-            if (NodeAddress.IsValidNodeId(h.PreviousHop))
+            if (NodeAddress.IsValidNodeId(h.PreviousHop) && h.PreviousHop != _id)
             {
                 _neighbours.Heard(h.PreviousHop, rssi, nowMs);
-                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs);
+                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, firstCopy);
             }
         }
 

@@ -1,22 +1,21 @@
-using System;
-using System.IO;
-using System.Text.Json;
-using Mesh.Simulator.Engine;
-using Mesh.Simulator.Scenarios;
+using System.CommandLine;
 
 namespace Mesh.Simulator.Cli
 {
+    /// <summary>mesh-sim: run, sweep, validate and benchmark scenarios; bridge a simulation onto the LAN.</summary>
     public static class Program
     {
         public static int Main(string[] args)
         {
-            var s = ScenarioLoader.Load(args[0]);
-            if (args.Length > 1) s.Topology.Nodes = int.Parse(args[1]);
-            if (args.Length > 2) s.DurationSeconds = double.Parse(args[2]);
-            var sim = new Simulation(s, Path.GetDirectoryName(Path.GetFullPath(args[0])));
-            var r = sim.Run();
-            Console.WriteLine(JsonSerializer.Serialize(r, ScenarioLoader.Options));
-            return 0;
+            var root = new RootCommand("mesh-sim: thousands of Mesh nodes running the real protocol core over a modelled radio")
+            {
+                RunCommand.Create(),
+                SweepCommand.Create(),
+                ValidateCommand.Create(),
+                BenchCommand.Create(),
+                RealtimeCommand.Create(),
+            };
+            return root.Parse(args).Invoke();
         }
     }
 }

@@ -60,6 +60,7 @@ namespace Mesh.Protocol.Node
         private readonly byte[] _recentStatus;
         private readonly bool[] _recentAnswered;
         private readonly bool[] _recentUsed;
+        private readonly bool[] _recentFlooded;
         private int _recentNext;
 
         private uint _nextSequence;
@@ -121,6 +122,7 @@ namespace Mesh.Protocol.Node
             _recentStatus = new byte[r];
             _recentAnswered = new bool[r];
             _recentUsed = new bool[r];
+            _recentFlooded = new bool[r];
 
             // Spread first heartbeats and reports so nodes booted together do not transmit together.
             _nextHeartbeatMs = nowMs + RandomExtensions.NextBelow(random, ClampToInt(_heartbeatIntervalMs));
@@ -289,9 +291,14 @@ namespace Mesh.Protocol.Node
 
             if (_duplicates.Contains(h.Origin, h.Sequence))
             {
-                // A later copy may have come a shorter way. Hop fields are not under the MIC for any copy
-                // (PROTOCOL.md), so learning from an unverified duplicate trusts nothing more than usual.
-                LearnFrom(h, rssi, nowMs, false);
+                // A later copy may have come a shorter way — but only believe it via a node already known
+                // as a neighbour: a replayer re-sends copies naming far-away previous hops, while a copy
+                // a real neighbour transmitted describes a real path, whoever re-sends it.
+                int knownRssi, knownQuality;
+                if (_neighbours.TryGet(h.PreviousHop, out knownRssi, out knownQuality))
+                {
+                    _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, false);
+                }
                 return Reject(HearDuplicate(frame, offset));
             }
 
@@ -571,9 +578,11 @@ namespace Mesh.Protocol.Node
             int seen = FindRecent(h.Origin, id);
             if (seen >= 0)
             {
+                // A retry: the commander did not get our answer. Answer the way this copy came.
+                _recentFlooded[seen] = h.NextHop == NodeAddress.None;
                 if (_recentAnswered[seen])
                 {
-                    SendAck(h.Origin, id, (CommandKind)_recentKind[seen], (CommandStatus)_recentStatus[seen], nowMs);
+                    SendAck(seen, nowMs);
                 }
 
                 return false;
@@ -586,13 +595,14 @@ namespace Mesh.Protocol.Node
             _recentId[r] = id;
             _recentKind[r] = (byte)kind;
             _recentAnswered[r] = false;
+            _recentFlooded[r] = h.NextHop == NodeAddress.None;
 
             if (CommandCodec.IsHandledByCore(kind))
             {
                 CommandStatus status = ApplyCoreCommand(kind, CommandCodec.ArgLength(_payload, 0), nowMs);
                 _recentStatus[r] = (byte)status;
                 _recentAnswered[r] = true;
-                SendAck(h.Origin, id, kind, status, nowMs);
+                SendAck(r, nowMs);
             }
 
             return true;
@@ -647,7 +657,7 @@ namespace Mesh.Protocol.Node
 
             _recentStatus[r] = (byte)status;
             _recentAnswered[r] = true;
-            return SendAck(commander, commandId, (CommandKind)_recentKind[r], status, nowMs);
+            return SendAck(r, nowMs);
         }
 
         private int FindRecent(uint origin, ushort id)
@@ -663,10 +673,24 @@ namespace Mesh.Protocol.Node
             return -1;
         }
 
-        private SendResult SendAck(uint commander, ushort id, CommandKind kind, CommandStatus status, long nowMs)
+        /// <summary>
+        /// Answers the command in recent slot <paramref name="r"/> the way it came. A directed command is
+        /// answered along the reverse path at once. A flooded one (a retry: the path had failed) is
+        /// answered by flooding too, after its own flood has passed this node's neighbourhood, so the
+        /// single answer does not collide with the command's wave.
+        /// </summary>
+        private SendResult SendAck(int r, long nowMs)
         {
-            int n = AckCodec.Encode(_payload, 0, id, kind, status);
-            return Originate(MessageType.Ack, commander, _routes.NextHop(commander, nowMs), n, nowMs);
+            uint commander = _recentOrigin[r];
+            int n = AckCodec.Encode(_payload, 0, _recentId[r], (CommandKind)_recentKind[r], (CommandStatus)_recentStatus[r]);
+            if (!_recentFlooded[r])
+            {
+                return Originate(MessageType.Ack, commander, _routes.NextHop(commander, nowMs), n, nowMs, 0);
+            }
+
+            PolicySettings p = _policy.Settings;
+            int settle = 2 * (p.MaxDelayMs + p.JitterMs) + RandomExtensions.NextBelow(_random, 4 * p.JitterMs + 1);
+            return Originate(MessageType.Ack, commander, NodeAddress.None, n, nowMs, settle);
         }
 
         // ---------------------------------------------------------------- commands, sender side
@@ -730,7 +754,7 @@ namespace Mesh.Protocol.Node
         private SendResult TransmitCommand(int slot, uint nextHop, long nowMs)
         {
             int n = CommandCodec.Encode(_payload, 0, _cmdId[slot], (CommandKind)_cmdKind[slot], _cmdArgs[slot], 0, _cmdArgLength[slot]);
-            return Originate(MessageType.Command, _cmdTarget[slot], nextHop, n, nowMs);
+            return Originate(MessageType.Command, _cmdTarget[slot], nextHop, n, nowMs, 0);
         }
 
         private void CompleteCommand(FrameHeader h, long nowMs)
@@ -818,7 +842,7 @@ namespace Mesh.Protocol.Node
                 return SendResult.PayloadTooLarge;
             }
 
-            return Originate(MessageType.Readings, NodeAddress.Gateways, NodeAddress.None, n, nowMs);
+            return Originate(MessageType.Readings, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0);
         }
 
         /// <summary>Sends free-form bytes (UTF-8 text by convention) to a node, the gateways or everyone.</summary>
@@ -836,10 +860,10 @@ namespace Mesh.Protocol.Node
 
             System.Array.Copy(text, offset, _payload, 0, length);
             uint nextHop = NodeAddress.IsValidNodeId(destination) ? _routes.NextHop(destination, nowMs) : NodeAddress.None;
-            return Originate(MessageType.Text, destination, nextHop, length, nowMs);
+            return Originate(MessageType.Text, destination, nextHop, length, nowMs, 0);
         }
 
-        private SendResult Originate(MessageType type, uint destination, uint nextHop, int payloadLength, long nowMs)
+        private SendResult Originate(MessageType type, uint destination, uint nextHop, int payloadLength, long nowMs, int delayMs)
         {
             if (_nextSequence == uint.MaxValue)
             {
@@ -869,7 +893,7 @@ namespace Mesh.Protocol.Node
             FrameCodec.WriteHeader(h, buffer, 0);
             System.Array.Copy(_payload, 0, buffer, FrameLayout.HeaderSize, payloadLength);
             _protector.Seal(h, buffer, 0);
-            _transmit.Schedule(slot, h.FrameLength, nowMs, _id, h.Sequence, 0);
+            _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0);
             _counters.FramesOriginated++;
             return SendResult.Queued;
         }
@@ -945,7 +969,7 @@ namespace Mesh.Protocol.Node
 
             hb.NeighbourCount = count;
             int n = hb.Encode(_payload, 0);
-            if (Originate(MessageType.Heartbeat, NodeAddress.Gateways, NodeAddress.None, n, nowMs) == SendResult.Queued)
+            if (Originate(MessageType.Heartbeat, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 _counters.HeartbeatsSent++;
             }

@@ -1113,11 +1113,11 @@ namespace Mesh.Simulator.Engine
 
         private void SendCommand()
         {
-            SimNode sink = _nodes[_sinks[0]];
             SimNode? target = RandomHonestNode(true);
-            if (sink.Alive && sink.Core != null && target != null)
+            SimNode? sink = target == null ? null : ClosestSink(target);
+            if (sink != null && target != null)
             {
-                SendResult r = sink.Core.SendCommand(target.Id, CommandKind.Ping, Array.Empty<byte>(), 0, 0, _nowUs / 1000, out ushort id);
+                SendResult r = sink.Core!.SendCommand(target.Id, CommandKind.Ping, Array.Empty<byte>(), 0, 0, _nowUs / 1000, out ushort id);
                 if (r == SendResult.Queued)
                 {
                     _metrics.CommandSent(sink, id, _nowUs);
@@ -1126,6 +1126,32 @@ namespace Mesh.Simulator.Engine
             }
 
             _events.Push(_nowUs + NextInterval(_scenario.Workload.CommandIntervalSeconds), EventKind.Command, 0, 0);
+        }
+
+        /// <summary>The live gateway with the shortest learnt route to the target (what a multi-gateway
+        /// deployment would send a command through); the first live one if none has a route.</summary>
+        private SimNode? ClosestSink(SimNode target)
+        {
+            SimNode? best = null;
+            int bestDistance = int.MaxValue;
+            foreach (int i in _sinks)
+            {
+                SimNode sink = _nodes[i];
+                if (!sink.Alive || sink.Core == null)
+                {
+                    continue;
+                }
+
+                int d = sink.Core.Routes.Distance(target.Id, _nowUs / 1000);
+                int rank = d < 0 ? int.MaxValue - 1 : d;
+                if (best == null || rank < bestDistance)
+                {
+                    best = sink;
+                    bestDistance = rank;
+                }
+            }
+
+            return best;
         }
 
         private SimNode? RandomHonestNode(bool excludeSinks)

@@ -19,7 +19,8 @@ namespace Mesh.Protocol.Tests.Harness
     {
         public const long AirtimeMs = 1;
 
-        private static readonly NetworkKey SharedKey = new(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, DesktopCrypto.Instance);
+        // One key per mesh, not per process: a NetworkKey holds cipher and MAC state, and test classes run in parallel.
+        private readonly NetworkKey _key = new(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, DesktopCrypto.Instance);
 
         private readonly SortedDictionary<uint, MeshNode> _nodes = new();
         private readonly Dictionary<uint, List<(uint To, int Rssi)>> _links = new();
@@ -54,7 +55,7 @@ namespace Mesh.Protocol.Tests.Harness
 
         public MeshNode Add(NodeConfig config)
         {
-            var node = new MeshNode(config, SharedKey, new XorShiftRandom(config.NodeId), Now);
+            var node = new MeshNode(config, _key, new XorShiftRandom(config.NodeId), Now);
             _nodes.Add(config.NodeId, node);
             _links[config.NodeId] = new List<(uint, int)>();
             Events[config.NodeId] = new List<MeshEvent>();

@@ -50,6 +50,18 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
             mesh.RunFor(500);
         }
 
+        /// <summary>
+        /// One flood from every node, as heartbeats would do over time: each node then knows its neighbours,
+        /// the precondition for a later duplicate to shorten a learned route (PROTOCOL.md, route learning).
+        /// </summary>
+        private static void Settle(InMemoryMesh mesh)
+        {
+            for (uint id = 1; id <= 8; id++)
+            {
+                ReportFrom(mesh, id);
+            }
+        }
+
         private static ushort Send(InMemoryMesh mesh, uint from, uint to, CommandKind kind, byte[]? args = null)
         {
             args ??= Array.Empty<byte>();
@@ -61,6 +73,7 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
         public void A_command_follows_the_learned_reverse_path_and_its_ack_comes_back()
         {
             var mesh = Ladder();
+            Settle(mesh);
             ReportFrom(mesh, 4); // teaches every node a route to 4, and 4 a route to 1
             int before = mesh.Log.Count;
             ushort id = Send(mesh, 1, 4, CommandKind.Ping);

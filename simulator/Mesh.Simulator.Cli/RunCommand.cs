@@ -1,0 +1,88 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Reports;
+using Mesh.Simulator.Scenarios;
+using Spectre.Console;
+
+namespace Mesh.Simulator.Cli
+{
+    internal static class RunCommand
+    {
+        public static Command Create()
+        {
+            var scenarioArg = new Argument<FileInfo>("scenario") { Description = "Scenario JSON file (see simulator/scenarios/SCHEMA.md)" };
+            var seed = new Option<ulong?>("--seed") { Description = "Override the scenario's seed" };
+            var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder (default results/<scenario name>)" };
+            var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, in seconds" };
+            var nodes = new Option<int?>("--nodes") { Description = "Override topology.nodes" };
+            var command = new Command("run", "Run one scenario; write result.json, nodes.csv, topology.svg and latency-cdf.svg")
+            {
+                scenarioArg, seed, output, duration, nodes,
+            };
+            command.SetAction(parse =>
+            {
+                FileInfo file = parse.GetValue(scenarioArg)!;
+                Scenario? scenario = CliConsole.Load(file);
+                if (scenario == null)
+                {
+                    return 1;
+                }
+
+                scenario.Seed = parse.GetValue(seed) ?? scenario.Seed;
+                scenario.DurationSeconds = parse.GetValue(duration) ?? scenario.DurationSeconds;
+                scenario.Topology.Nodes = parse.GetValue(nodes) ?? scenario.Topology.Nodes;
+                var problems = ScenarioValidator.Validate(scenario, CliConsole.BaseDirectory(file));
+                if (problems.Count > 0)
+                {
+                    problems.ForEach(p => System.Console.Error.WriteLine("mesh-sim: " + p));
+                    return 1;
+                }
+
+                var sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
+                RunResult result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes)", p => sim.Run(p));
+                string dir = parse.GetValue(output)?.FullName ?? Path.Combine("results", scenario.Name);
+                var files = ResultWriter.Write(dir, scenario, sim, result);
+                PrintSummary(result);
+                System.Console.WriteLine($"wrote {string.Join(", ", files)}");
+                return 0;
+            });
+            return command;
+        }
+
+        private static void PrintSummary(RunResult r)
+        {
+            var rows = new (string, string)[]
+            {
+                ("nodes / links", $"{r.Nodes} / {r.Links}"),
+                ("simulated / wall", $"{r.SimulatedSeconds:0} s / {r.WallSeconds:0.00} s"),
+                ("frame arrivals, receptions", $"{r.FrameArrivals:N0} ({r.FrameArrivalsPerSecond:N0}/s), {r.Receptions:N0} ({r.ReceptionsPerSecond:N0}/s)"),
+                ("transmissions, collisions", $"{r.Transmissions:N0}, {r.Collisions:N0}"),
+                ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
+                ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Broadcasts.DeliveryRatio:P1} of {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
+                ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms" : "no commands"),
+                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
+                ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode})"),
+            };
+            if (CliConsole.Interactive)
+            {
+                var table = new Table().AddColumn("metric").AddColumn("value");
+                foreach (var (k, v) in rows)
+                {
+                    table.AddRow(Markup.Escape(k), Markup.Escape(v));
+                }
+
+                AnsiConsole.Write(table);
+            }
+            else
+            {
+                foreach (var (k, v) in rows)
+                {
+                    System.Console.WriteLine($"{k,-28} {v}");
+                }
+            }
+        }
+    }
+}

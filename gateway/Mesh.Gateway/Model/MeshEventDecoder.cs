@@ -25,7 +25,10 @@ namespace Mesh.Gateway.Model
             {
                 Quantity q = _set.QuantityAt(i);
                 string name = q == Quantity.Generic ? "generic_" + _set.GenericIdAt(i) : Quantities.Name(q);
-                list.Add(new SensorReading(network, e.Origin, name, _set.ValueAt(i), Quantities.Unit(q), at, e.Sequence, e.HopsTaken + 1, e.Rssi));
+                int exponent = _set.ExponentAt(i);
+                // Values travel as integers × 10^exponent; round so 20.92 is not shown as 20.919999999999998.
+                double value = exponent < 0 ? Math.Round(_set.ValueAt(i), -exponent) : _set.ValueAt(i);
+                list.Add(new SensorReading(network, e.Origin, name, value, Quantities.Unit(q), at, e.Sequence, e.HopsTaken + 1, e.Rssi));
             }
 
             return list;

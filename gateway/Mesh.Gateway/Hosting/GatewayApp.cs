@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mesh.Gateway.Http;
+using Mesh.Gateway.Mesh;
+using Mesh.Gateway.Model;
+using Mesh.Gateway.Mqtt;
+using Mesh.Protocol;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Transport;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Hosting
+{
+    /// <summary>
+    /// Composes the gateway: configuration, the mesh loop and its transports, MQTT (embedded broker or
+    /// external), history, the live feed, the HTTP API and the dashboard. `run`, `demo` and the
+    /// end-to-end tests all build the application here, so they exercise the same wiring.
+    /// </summary>
+    public static class GatewayApp
+    {
+        public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        };
+
+        /// <summary>Reads configuration from appsettings.json, MESH_* environment variables and the command line.</summary>
+        public static WebApplicationBuilder CreateBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+        {
+            WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                Args = args,
+                ContentRootPath = AppContext.BaseDirectory,
+                WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            });
+            builder.Configuration.AddEnvironmentVariables("MESH_");
+            if (overrides != null)
+            {
+                builder.Configuration.AddInMemoryCollection(overrides);
+            }
+
+            builder.Configuration.AddCommandLine(args);
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            return builder;
+        }
+
+        /// <summary>Registers every gateway service for validated <paramref name="options"/> and builds the app.</summary>
+        public static WebApplication Build(WebApplicationBuilder builder, GatewayOptions options, IReadOnlyList<IFrameTransport>? extraTransports = null)
+        {
+            builder.WebHost.UseUrls(options.Http.Urls);
+            IServiceCollection s = builder.Services;
+            s.AddSingleton(options);
+            s.AddSingleton(options.Mqtt);
+            s.AddSingleton(options.Mqtt.Embedded);
+            s.AddSingleton(TimeProvider.System);
+            s.AddSingleton(Json);
+            s.AddSingleton(sp => new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>()));
+            s.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<NodeDirectory>(), Json));
+
+            s.AddSingleton(sp => new TopicTree(options.Mqtt.TopicPrefix, options.Mesh.NetworkId, options.Mqtt.DiscoveryPrefix));
+            s.AddSingleton(sp => new MqttOutbox(options.Mqtt.Outbox.Path, options.Mqtt.Outbox.MaxMessages, sp.GetRequiredService<ILogger<MqttOutbox>>()));
+            s.AddSingleton(sp => new GatewayRoster(options.Mesh.NodeId, TimeSpan.FromMilliseconds(options.Mqtt.DedupHoldOffMs)));
+            s.AddSingleton(sp => new MqttBridge(sp.GetRequiredService<TopicTree>(), sp.GetRequiredService<MqttOutbox>(), options.Mesh.NodeId,
+                options.Mqtt.Discovery, sp.GetRequiredService<GatewayRoster>(), sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<TimeProvider>()));
+
+            s.AddSingleton<IReadOnlyList<IFrameTransport>>(sp =>
+            {
+                var transports = new List<IFrameTransport>();
+                if (options.Udp.Enabled)
+                {
+                    transports.Add(new UdpFrameTransport(new UdpMeshOptions
+                    {
+                        Group = IPAddress.Parse(options.Udp.Group),
+                        Port = options.Udp.Port,
+                        Interface = IPAddress.Parse(options.Udp.Interface),
+                        TimeToLive = options.Udp.TimeToLive,
+                    }));
+                }
+
+                if (options.Serial.Enabled)
+                {
+                    transports.Add(SerialTransportFactory.Open(options.Serial, sp.GetRequiredService<ILoggerFactory>()));
+                }
+
+                if (extraTransports != null)
+                {
+                    transports.AddRange(extraTransports);
+                }
+
+                return transports;
+            });
+
+            s.AddSingleton<IReadOnlyList<IMeshListener>>(sp =>
+            {
+                // The directory first: the others read the state it has just updated.
+                var listeners = new List<IMeshListener> { sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<MqttBridge>() };
+                HistoryWiring.AddListener(sp, options, listeners);
+                listeners.Add(sp.GetRequiredService<LiveFeed>());
+                return listeners;
+            });
+
+            s.AddSingleton(sp => new MeshGateway(
+                NodeConfigFor(options.Mesh),
+                new NetworkKey(MeshSettings.TryParseKey(options.Mesh.Key)!, DesktopCrypto.Instance),
+                new DesktopRandom(),
+                sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
+                sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
+                new SequenceStore(options.Mesh.SequenceFile),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<MeshGateway>>()));
+
+            HistoryWiring.AddServices(s, options);
+            if (options.Mqtt.IsEmbedded)
+            {
+                s.AddHostedService(sp => new EmbeddedBroker(options.Mqtt.Embedded, sp.GetRequiredService<ILogger<EmbeddedBroker>>()));
+            }
+
+            s.AddSingleton<MqttConnection>();
+            s.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
+            s.AddSingleton<MeshService>();
+            s.AddHostedService(sp => sp.GetRequiredService<MeshService>());
+            s.AddSingleton<IReadOnlyList<IMetricsSource>>(sp => new IMetricsSource[] { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() });
+
+            WebApplication app = builder.Build();
+            app.UseDefaultFiles();
+            app.UseStaticFiles();
+            ApiEndpoints.Map(app, options);
+            return app;
+        }
+
+        /// <summary>The gateway's own node: a bridge with desktop-sized tables (it hears the whole mesh).</summary>
+        public static NodeConfig NodeConfigFor(MeshSettings mesh) => new()
+        {
+            NodeId = mesh.NodeId,
+            NetworkId = mesh.NetworkId,
+            Role = NodeRole.Bridge,
+            Policy = MeshSettings.PolicySettingsFor(mesh.Policy)!,
+            HopLimit = mesh.HopLimit,
+            EncryptPayloads = mesh.Encrypt,
+            HeartbeatIntervalMs = 300_000,
+            ReportIntervalMs = 0,
+            CommandTimeoutMs = mesh.CommandTimeoutMs,
+            CommandMaxAttempts = mesh.CommandMaxAttempts,
+            DuplicateCacheSize = 16_384,
+            ReplayTableSize = 4096,
+            RouteTableSize = 4096,
+            NeighbourTableSize = 64,
+            TransmitQueueSize = 64,
+            EventQueueSize = 256,
+            PendingCommandSlots = 32,
+            RecentCommandSlots = 8,
+        };
+    }
+}

@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using Mesh.Protocol.Forwarding;
+
+namespace Mesh.Gateway.Hosting
+{
+    /// <summary>
+    /// Everything the gateway reads from configuration (appsettings.json, MESH_* environment variables,
+    /// command-line --Section:Key=value). <see cref="Validate"/> names each bad setting, so start-up can
+    /// stop with a message a person can act on.
+    /// </summary>
+    public sealed class GatewayOptions
+    {
+        public MeshSettings Mesh { get; set; } = new();
+
+        public UdpSettings Udp { get; set; } = new();
+
+        public SerialSettings Serial { get; set; } = new();
+
+        public MqttSettings Mqtt { get; set; } = new();
+
+        public HistorySettings History { get; set; } = new();
+
+        public HttpSettings Http { get; set; } = new();
+
+        /// <summary>Every problem found, each naming its setting; empty when the options are usable.</summary>
+        public IReadOnlyList<string> Validate()
+        {
+            var errors = new List<string>();
+            Mesh.Validate(errors);
+            Udp.Validate(errors);
+            Serial.Validate(errors);
+            if (!Udp.Enabled && !Serial.Enabled)
+            {
+                errors.Add("Udp:Enabled and Serial:Enabled are both false: the gateway needs at least one way into the mesh");
+            }
+
+            Mqtt.Validate(errors);
+            History.Validate(errors);
+            Http.Validate(errors);
+            return errors;
+        }
+
+        internal static void Port(List<string> errors, string name, int value)
+        {
+            if (value < 1 || value > 65535)
+            {
+                errors.Add($"{name} must be a TCP/UDP port between 1 and 65535 (was {value})");
+            }
+        }
+    }
+
+    public sealed class MeshSettings
+    {
+        public ushort NetworkId { get; set; } = 1;
+
+        /// <summary>The gateway's own node id in the mesh (role bridge).</summary>
+        public uint NodeId { get; set; } = 0x00FF0001;
+
+        /// <summary>The network's 128-bit key as 32 hex digits. Required; never logged.</summary>
+        public string Key { get; set; } = "";
+
+        /// <summary>flooding, gossip or managed: how the gateway relays frames it hears.</summary>
+        public string Policy { get; set; } = "flooding";
+
+        public int HopLimit { get; set; } = 8;
+
+        public bool Encrypt { get; set; } = true;
+
+        /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers.</summary>
+        public string? SequenceFile { get; set; } = "mesh-gateway.seq";
+
+        /// <summary>A node is shown offline when no heartbeat or reading has arrived for this long.</summary>
+        public int OfflineAfterSeconds { get; set; } = 900;
+
+        public int CommandTimeoutMs { get; set; } = 4000;
+
+        public int CommandMaxAttempts { get; set; } = 3;
+
+        internal void Validate(List<string> errors)
+        {
+            if (!Protocol.Wire.NodeAddress.IsValidNodeId(NodeId))
+            {
+                errors.Add($"Mesh:NodeId {NodeId} is not a valid node id (1 .. 0xFFFFFFFD)");
+            }
+
+            if (TryParseKey(Key) == null)
+            {
+                errors.Add(string.IsNullOrEmpty(Key)
+                    ? "Mesh:Key is required: the network's 128-bit key as 32 hex digits"
+                    : $"Mesh:Key must be 32 hex digits (got {Key.Length} characters; the value is not shown)");
+            }
+
+            if (PolicySettingsFor(Policy) == null)
+            {
+                errors.Add($"Mesh:Policy must be flooding, gossip or managed (was '{Policy}')");
+            }
+
+            if (HopLimit < 1 || HopLimit > 32)
+            {
+                errors.Add($"Mesh:HopLimit must be between 1 and 32 (was {HopLimit})");
+            }
+
+            if (OfflineAfterSeconds < 10)
+            {
+                errors.Add($"Mesh:OfflineAfterSeconds must be at least 10 (was {OfflineAfterSeconds})");
+            }
+
+            if (CommandTimeoutMs < 100 || CommandMaxAttempts < 1 || CommandMaxAttempts > 10)
+            {
+                errors.Add($"Mesh:CommandTimeoutMs must be >= 100 and Mesh:CommandMaxAttempts 1..10 (were {CommandTimeoutMs}, {CommandMaxAttempts})");
+            }
+        }
+
+        public static byte[]? TryParseKey(string? hex)
+        {
+            if (hex == null || hex.Length != 32)
+            {
+                return null;
+            }
+
+            var key = new byte[16];
+            for (int i = 0; i < 16; i++)
+            {
+                if (!byte.TryParse(hex.AsSpan(2 * i, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out key[i]))
+                {
+                    return null;
+                }
+            }
+
+            return key;
+        }
+
+        public static PolicySettings? PolicySettingsFor(string name) => name switch
+        {
+            "flooding" => PolicySettings.Flooding(),
+            "gossip" => PolicySettings.Gossip(0.7, 1),
+            "managed" => PolicySettings.Managed(2),
+            _ => null,
+        };
+    }
+
+    public sealed class UdpSettings
+    {
+        public bool Enabled { get; set; } = true;
+
+        public string Group { get; set; } = Protocol.Desktop.Transport.UdpMeshOptions.DefaultGroup;
+
+        public int Port { get; set; } = Protocol.Desktop.Transport.UdpMeshOptions.DefaultPort;
+
+        /// <summary>Local interface address to join the group on. Loopback keeps the mesh on this machine.</summary>
+        public string Interface { get; set; } = "127.0.0.1";
+
+        /// <summary>Multicast TTL: 0 stays on this host, 1 reaches the LAN segment.</summary>
+        public int TimeToLive { get; set; } = 1;
+
+        internal void Validate(List<string> errors)
+        {
+            if (!Enabled)
+            {
+                return;
+            }
+
+            if (!IPAddress.TryParse(Group, out IPAddress? g) || g.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || (g.GetAddressBytes()[0] & 0xF0) != 0xE0)
+            {
+                errors.Add($"Udp:Group must be an IPv4 multicast address 224.0.0.0-239.255.255.255 (was '{Group}')");
+            }
+
+            if (!IPAddress.TryParse(Interface, out _))
+            {
+                errors.Add($"Udp:Interface must be a local IPv4 address (was '{Interface}')");
+            }
+
+            GatewayOptions.Port(errors, "Udp:Port", Port);
+            if (TimeToLive < 0 || TimeToLive > 255)
+            {
+                errors.Add($"Udp:TimeToLive must be 0..255 (was {TimeToLive})");
+            }
+        }
+    }
+
+    public sealed class SerialSettings
+    {
+        public bool Enabled { get; set; }
+
+        /// <summary>e.g. /dev/ttyUSB0 or COM3.</summary>
+        public string PortName { get; set; } = "";
+
+        public int BaudRate { get; set; } = 115200;
+
+        internal void Validate(List<string> errors)
+        {
+            if (!Enabled)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(PortName))
+            {
+                errors.Add("Serial:PortName is required when Serial:Enabled is true (e.g. /dev/ttyUSB0 or COM3)");
+            }
+
+            if (BaudRate < 1200 || BaudRate > 4_000_000)
+            {
+                errors.Add($"Serial:BaudRate must be 1200..4000000 (was {BaudRate})");
+            }
+        }
+    }
+
+    public sealed class HistorySettings
+    {
+        public bool Enabled { get; set; } = true;
+
+        public string Path { get; set; } = "mesh-history.db";
+
+        public int RetentionDays { get; set; } = 30;
+
+        internal void Validate(List<string> errors)
+        {
+            if (Enabled && string.IsNullOrWhiteSpace(Path))
+            {
+                errors.Add("History:Path is required when History:Enabled is true");
+            }
+
+            if (RetentionDays < 1 || RetentionDays > 3650)
+            {
+                errors.Add($"History:RetentionDays must be between 1 and 3650 (was {RetentionDays})");
+            }
+        }
+    }
+
+    public sealed class HttpSettings
+    {
+        /// <summary>Where the API and dashboard listen. Loopback by default: expose it deliberately.</summary>
+        public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+        internal void Validate(List<string> errors)
+        {
+            foreach (string url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? u) || (u.Scheme != "http" && u.Scheme != "https"))
+                {
+                    errors.Add($"Http:Urls: '{url}' is not an http(s) URL");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Hosting
+{
+    /// <summary>Binds and validates <see cref="GatewayOptions"/>; every failure names the setting.</summary>
+    public static class OptionsLoader
+    {
+        public static GatewayOptions Load(IConfiguration configuration, out IReadOnlyList<string> errors)
+        {
+            GatewayOptions options;
+            try
+            {
+                options = configuration.Get<GatewayOptions>(b => b.ErrorOnUnknownConfiguration = false) ?? new GatewayOptions();
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The binder's message names the key and the expected type, e.g.
+                // "Failed to convert configuration value at 'Mqtt:Port' to type 'System.Int32'."
+                errors = new[] { ex.Message };
+                return new GatewayOptions();
+            }
+
+            errors = options.Validate();
+            return options;
+        }
+    }
+}

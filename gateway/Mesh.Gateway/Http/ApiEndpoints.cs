@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Mesh.Gateway.Hosting;
+using Mesh.Gateway.Mesh;
+using Mesh.Gateway.Model;
+using Mesh.Gateway.Mqtt;
+using Mesh.Protocol.Messages;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Http
+{
+    /// <summary>The HTTP API (gateway/README.md, "HTTP API"): nodes, readings, topology, commands, live events, metrics, health.</summary>
+    public static class ApiEndpoints
+    {
+        public static void Map(WebApplication app, GatewayOptions options)
+        {
+            app.MapGet("/api/nodes", (NodeDirectory d) => Results.Json(d.Snapshot(), GatewayApp.Json));
+
+            app.MapGet("/api/nodes/{id}", (string id, NodeDirectory d) =>
+                !TryNode(id, out uint node) ? Problem(400, $"node id '{id}' is not a number")
+                : d.Find(node) is { } n ? Results.Json(n, GatewayApp.Json)
+                : Problem(404, $"node {node} has not been heard"));
+
+            app.MapGet("/api/topology", (NodeDirectory d, MeshGateway mesh) =>
+            {
+                var nodes = new List<object>();
+                var links = new List<object>();
+                foreach (NodeSnapshot n in d.Snapshot())
+                {
+                    nodes.Add(new { id = n.Node, role = n.Role, online = n.Online, hops = n.Hops });
+                    foreach (NeighbourLink l in n.Neighbours)
+                    {
+                        links.Add(new { from = n.Node, to = l.Node, rssi = l.Rssi, quality = l.Quality });
+                    }
+                }
+
+                return Results.Json(new { gateway = mesh.NodeId, network = mesh.NetworkId, nodes, links }, GatewayApp.Json);
+            });
+
+            app.MapGet("/api/readings", (HttpRequest request, IServiceProvider sp) =>
+            {
+                var q = request.Query;
+                uint? node = null;
+                if (q.TryGetValue("node", out var ns) && ns.Count > 0)
+                {
+                    if (!TryNode(ns[0]!, out uint n))
+                    {
+                        return Problem(400, $"node: '{ns[0]}' is not a node id");
+                    }
+
+                    node = n;
+                }
+
+                if (!TryTime(q, "from", out DateTimeOffset? from, out string? error) || !TryTime(q, "to", out DateTimeOffset? to, out error))
+                {
+                    return Problem(400, error!);
+                }
+
+                int limit = 1000;
+                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100_000))
+                {
+                    return Problem(400, "limit: a whole number 1..100000");
+                }
+
+                string? quantity = q.TryGetValue("quantity", out var qs) ? qs[0] : null;
+                return HistoryWiring.QueryReadings(sp, node, quantity, from, to, limit) is { } rows
+                    ? Results.Json(rows, GatewayApp.Json)
+                    : Problem(404, "history is disabled (History:Enabled=false)");
+            });
+
+            app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, CancellationToken ct) =>
+            {
+                if (!TryNode(id, out uint node))
+                {
+                    return Problem(400, $"node id '{id}' is not a number");
+                }
+
+                string body;
+                using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+                {
+                    body = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+                }
+
+                if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
+                {
+                    return Problem(400, error!);
+                }
+
+                CommandOutcome outcome = await mesh.SendCommandAsync(node, kind, args, ct).ConfigureAwait(false);
+                int status = outcome.State switch
+                {
+                    CommandState.Acknowledged => 200,
+                    CommandState.TimedOut => 504,
+                    _ => 503,
+                };
+                return Results.Json(outcome, GatewayApp.Json, statusCode: status);
+            });
+
+            app.MapGet("/api/events", async (HttpContext context, LiveFeed feed, NodeDirectory directory) =>
+            {
+                context.Response.Headers.ContentType = "text/event-stream";
+                context.Response.Headers.CacheControl = "no-cache";
+                ChannelReader<string> reader = feed.Subscribe(out Action unsubscribe);
+                try
+                {
+                    // Start with the full picture, then changes.
+                    await context.Response.WriteAsync("event: nodes\ndata: " + System.Text.Json.JsonSerializer.Serialize(directory.Snapshot(), GatewayApp.Json) + "\n\n", context.RequestAborted).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await foreach (string message in reader.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
+                    {
+                        await context.Response.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
+                        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                finally
+                {
+                    unsubscribe();
+                }
+            });
+
+            app.MapGet("/metrics", (IReadOnlyList<IMetricsSource> sources, NodeDirectory directory) =>
+            {
+                var o = new StringBuilder(4096);
+                foreach (IMetricsSource source in sources)
+                {
+                    source.WriteMetrics(o);
+                }
+
+                int online = 0, total = 0;
+                foreach (NodeSnapshot n in directory.Snapshot())
+                {
+                    total++;
+                    online += n.Online ? 1 : 0;
+                }
+
+                o.Append("# HELP mesh_gateway_nodes Nodes heard, by availability.\n# TYPE mesh_gateway_nodes gauge\n");
+                o.Append("mesh_gateway_nodes{state=\"online\"} ").Append(online).Append('\n');
+                o.Append("mesh_gateway_nodes{state=\"offline\"} ").Append(total - online).Append('\n');
+                return Results.Text(o.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+            });
+
+            app.MapGet("/healthz", (MqttConnection mqtt, MeshGateway mesh) =>
+            {
+                bool ok = mqtt.IsConnected;
+                return Results.Json(new
+                {
+                    status = ok ? "ok" : "degraded",
+                    mqtt = ok ? "connected" : "disconnected (readings are kept in the outbox)",
+                    node = mesh.NodeId,
+                    network = mesh.NetworkId,
+                }, GatewayApp.Json, statusCode: ok ? 200 : 503);
+            });
+        }
+
+        private static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
+
+        private static bool TryNode(string s, out uint node) => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out node);
+
+        private static bool TryTime(IQueryCollection q, string name, out DateTimeOffset? value, out string? error)
+        {
+            value = null;
+            error = null;
+            if (!q.TryGetValue(name, out var s) || s.Count == 0 || string.IsNullOrEmpty(s[0]))
+            {
+                return true;
+            }
+
+            if (DateTimeOffset.TryParse(s[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t))
+            {
+                value = t;
+                return true;
+            }
+
+            if (long.TryParse(s[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long ms))
+            {
+                value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+                return true;
+            }
+
+            error = $"{name}: '{s[0]}' is neither an ISO 8601 time nor Unix milliseconds";
+            return false;
+        }
+    }
+}

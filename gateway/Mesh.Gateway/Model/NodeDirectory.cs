@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Gateway.Model
+{
+    /// <summary>What the gateway knows about one node now: the dashboard's node list and topology.</summary>
+    public sealed record NodeSnapshot(
+        uint Node,
+        string? Role,
+        string? Policy,
+        uint? UptimeSeconds,
+        bool Online,
+        DateTimeOffset FirstSeen,
+        DateTimeOffset LastSeen,
+        int Hops,
+        int Rssi,
+        IReadOnlyList<NeighbourLink> Neighbours,
+        IReadOnlyDictionary<string, SensorReading> Latest);
+
+    /// <summary>
+    /// Live state of every node heard, kept in memory: seen-ness, latest reading per quantity, last
+    /// heartbeat. Decides online/offline (a node is offline after <c>Mesh:OfflineAfterSeconds</c> without
+    /// a frame) and tells subscribers when that changes. Fed on the mesh loop; read from anywhere.
+    /// </summary>
+    public sealed class NodeDirectory : IMeshListener
+    {
+        private readonly object _lock = new();
+        private readonly Dictionary<uint, Entry> _nodes = new();
+        private readonly TimeSpan _offlineAfter;
+        private readonly TimeProvider _time;
+
+        public NodeDirectory(TimeSpan offlineAfter, TimeProvider time)
+        {
+            _offlineAfter = offlineAfter;
+            _time = time;
+        }
+
+        /// <summary>A node was heard for the first time, or again after being offline.</summary>
+        public event Action<uint>? CameOnline;
+
+        /// <summary>A node has not been heard for the offline interval.</summary>
+        public event Action<uint>? WentOffline;
+
+        /// <summary>Any change a live view should redraw (reading, heartbeat, online/offline).</summary>
+        public event Action<uint>? Changed;
+
+        public void OnReadings(IReadOnlyList<SensorReading> readings)
+        {
+            foreach (SensorReading r in readings)
+            {
+                bool online;
+                lock (_lock)
+                {
+                    Entry e = Touch(r.Node, r.Timestamp, r.Hops, r.Rssi, out online);
+                    e.Latest[r.Quantity] = r;
+                }
+
+                Raise(r.Node, online);
+            }
+        }
+
+        public void OnHeartbeat(NodeHeartbeat heartbeat)
+        {
+            bool online;
+            lock (_lock)
+            {
+                Entry e = Touch(heartbeat.Node, heartbeat.Timestamp, heartbeat.Hops, heartbeat.Rssi, out online);
+                e.Role = heartbeat.Role;
+                e.Policy = heartbeat.Policy;
+                e.Uptime = heartbeat.UptimeSeconds;
+                e.Neighbours = heartbeat.Neighbours;
+            }
+
+            Raise(heartbeat.Node, online);
+        }
+
+        public void OnCommandOutcome(CommandOutcome outcome)
+        {
+        }
+
+        public void OnText(ushort network, uint node, string text)
+        {
+        }
+
+        public void OnFrameRejected(string transport, RejectReason reason)
+        {
+        }
+
+        /// <summary>Marks nodes not heard for the offline interval as offline; call periodically.</summary>
+        public void Sweep()
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            var gone = new List<uint>();
+            lock (_lock)
+            {
+                foreach (Entry e in _nodes.Values)
+                {
+                    if (e.Online && now - e.LastSeen > _offlineAfter)
+                    {
+                        e.Online = false;
+                        gone.Add(e.Node);
+                    }
+                }
+            }
+
+            foreach (uint n in gone)
+            {
+                WentOffline?.Invoke(n);
+                Changed?.Invoke(n);
+            }
+        }
+
+        public IReadOnlyList<NodeSnapshot> Snapshot()
+        {
+            lock (_lock)
+            {
+                var list = new List<NodeSnapshot>(_nodes.Count);
+                foreach (Entry e in _nodes.Values)
+                {
+                    list.Add(e.ToSnapshot());
+                }
+
+                list.Sort((a, b) => a.Node.CompareTo(b.Node));
+                return list;
+            }
+        }
+
+        public NodeSnapshot? Find(uint node)
+        {
+            lock (_lock)
+            {
+                return _nodes.TryGetValue(node, out Entry? e) ? e.ToSnapshot() : null;
+            }
+        }
+
+        public bool IsOnline(uint node)
+        {
+            lock (_lock)
+            {
+                return _nodes.TryGetValue(node, out Entry? e) && e.Online;
+            }
+        }
+
+        private Entry Touch(uint node, DateTimeOffset at, int hops, int rssi, out bool cameOnline)
+        {
+            if (!_nodes.TryGetValue(node, out Entry? e))
+            {
+                e = new Entry(node, at);
+                _nodes.Add(node, e);
+            }
+
+            cameOnline = !e.Online;
+            e.Online = true;
+            if (at > e.LastSeen)
+            {
+                e.LastSeen = at;
+            }
+
+            e.Hops = hops;
+            e.Rssi = rssi;
+            return e;
+        }
+
+        private void Raise(uint node, bool cameOnline)
+        {
+            if (cameOnline)
+            {
+                CameOnline?.Invoke(node);
+            }
+
+            Changed?.Invoke(node);
+        }
+
+        private sealed class Entry
+        {
+            public Entry(uint node, DateTimeOffset at)
+            {
+                Node = node;
+                FirstSeen = at;
+                LastSeen = at;
+            }
+
+            public uint Node { get; }
+
+            public DateTimeOffset FirstSeen { get; }
+
+            public DateTimeOffset LastSeen { get; set; }
+
+            public bool Online { get; set; }
+
+            public string? Role { get; set; }
+
+            public string? Policy { get; set; }
+
+            public uint? Uptime { get; set; }
+
+            public int Hops { get; set; }
+
+            public int Rssi { get; set; }
+
+            public IReadOnlyList<NeighbourLink> Neighbours { get; set; } = Array.Empty<NeighbourLink>();
+
+            public Dictionary<string, SensorReading> Latest { get; } = new();
+
+            public NodeSnapshot ToSnapshot() =>
+                new(Node, Role, Policy, Uptime, Online, FirstSeen, LastSeen, Hops, Rssi, Neighbours, new Dictionary<string, SensorReading>(Latest));
+        }
+    }
+}

@@ -1,0 +1,380 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Mesh.Gateway.Hosting;
+using Mesh.Gateway.Mesh;
+using Mesh.Gateway.Model;
+using Mesh.Protocol.Messages;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Mesh.Gateway.Mqtt
+{
+    /// <summary>
+    /// The gateway's MQTT client: connects (and reconnects) to the broker with a last will, publishes
+    /// the outbox in order at QoS 1 and deletes each message only once acknowledged, and takes commands,
+    /// Home Assistant's birth message and the other gateways' presence and readings in.
+    /// </summary>
+    public sealed class MqttConnection : BackgroundService, IMetricsSource
+    {
+        private const int Window = 1000;
+        private static readonly double[] LatencyBucketsMs = { 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000 };
+
+        private readonly MqttSettings _settings;
+        private readonly MqttOutbox _outbox;
+        private readonly MqttBridge _bridge;
+        private readonly GatewayRoster _roster;
+        private readonly MeshGateway _mesh;
+        private readonly ILogger _logger;
+        private readonly IMqttClient _client;
+        private readonly TopicTree _topics;
+        private readonly uint _gatewayNode;
+        private readonly long[] _latencyBuckets = new long[LatencyBucketsMs.Length + 1];
+        private double _latencySumMs;
+        private long _latencyCount;
+        private long _published;
+        private long _connects;
+        private volatile bool _connected;
+
+        public MqttConnection(MqttSettings settings, MqttOutbox outbox, MqttBridge bridge, GatewayRoster roster, MeshGateway mesh, ILogger<MqttConnection> logger)
+        {
+            _settings = settings;
+            _outbox = outbox;
+            _bridge = bridge;
+            _roster = roster;
+            _mesh = mesh;
+            _logger = logger;
+            _topics = bridge.Topics;
+            _gatewayNode = mesh.NodeId;
+            _client = new MqttClientFactory().CreateMqttClient();
+            _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        }
+
+        public bool IsConnected => _connected;
+
+        public long Published => Interlocked.Read(ref _published);
+
+        public string BrokerDescription => (_settings.IsEmbedded ? "127.0.0.1" : _settings.Host) + ":" +
+            (_settings.IsEmbedded ? _settings.Embedded.Port : _settings.Port).ToString(CultureInfo.InvariantCulture);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                    await PumpAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    _connected = false;
+                    _logger.LogWarning("MQTT broker {Broker}: {Reason}; {Waiting} messages kept in the outbox, retrying in {Delay} ms",
+                        BrokerDescription, ex.Message, _outbox.Waiting, _settings.ReconnectDelayMs);
+                }
+
+                try
+                {
+                    await Task.Delay(_settings.ReconnectDelayMs, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            await DisconnectCleanlyAsync().ConfigureAwait(false);
+        }
+
+        private MqttClientOptions ClientOptions()
+        {
+            var b = new MqttClientOptionsBuilder()
+                .WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithClientId(_settings.ClientId ?? "mesh-gateway-" + _gatewayNode.ToString(CultureInfo.InvariantCulture))
+                .WithCleanStart(true)
+                .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+                .WithTimeout(TimeSpan.FromSeconds(10))
+                .WithWillTopic(_topics.GatewayStatus(_gatewayNode))
+                .WithWillPayload("offline")
+                .WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (_settings.IsEmbedded)
+            {
+                b.WithTcpServer("127.0.0.1", _settings.Embedded.Port);
+                if (_settings.Embedded.Username != null)
+                {
+                    b.WithCredentials(_settings.Embedded.Username, _settings.Embedded.Password);
+                }
+            }
+            else
+            {
+                b.WithTcpServer(_settings.Host, _settings.Port);
+                if (_settings.Username != null)
+                {
+                    b.WithCredentials(_settings.Username, _settings.Password);
+                }
+
+                if (_settings.Tls)
+                {
+                    b.WithTlsOptions(t => t.UseTls(true).WithTargetHost(_settings.Host).WithAllowUntrustedCertificates(_settings.AllowUntrustedCertificates)
+                        .WithCertificateValidationHandler(_settings.AllowUntrustedCertificates ? _ => true : null!));
+                }
+            }
+
+            return b.Build();
+        }
+
+        private async Task ConnectAsync(CancellationToken ct)
+        {
+            MqttClientConnectResult result = await _client.ConnectAsync(ClientOptions(), ct).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException("connection refused: " + result.ResultCode + (result.ReasonString is { } s ? " (" + s + ")" : ""));
+            }
+
+            _connected = true;
+            _connects++;
+            _logger.LogInformation("MQTT broker {Broker}: connected; {Waiting} messages waiting in the outbox", BrokerDescription, _outbox.Waiting);
+
+            var subscribe = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/gateway/+/status").WithAtLeastOnceQoS().WithNoLocal(true))
+                .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/+/+").WithAtMostOnceQoS().WithNoLocal(true));
+            if (_settings.Discovery)
+            {
+                subscribe.WithTopicFilter(f => f.WithTopic(_topics.HomeAssistantStatus).WithAtLeastOnceQoS());
+            }
+
+            await _client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
+            await PublishDirectAsync(_topics.GatewayStatus(_gatewayNode), Payloads.Utf8("online"), true, ct).ConfigureAwait(false);
+            await AnnounceAsync(ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Sends every discovery config again: the broker may be a new one, or Home Assistant restarted.</summary>
+        private async Task AnnounceAsync(CancellationToken ct)
+        {
+            foreach ((string topic, byte[] payload) in _bridge.DiscoveryConfigs())
+            {
+                await PublishDirectAsync(topic, payload, true, ct).ConfigureAwait(false);
+            }
+        }
+
+        private async Task PublishDirectAsync(string topic, byte[] payload, bool retain, CancellationToken ct)
+        {
+            MqttClientPublishResult r = await _client.PublishAsync(Message(topic, payload, retain), ct).ConfigureAwait(false);
+            if (!r.IsSuccess)
+            {
+                throw new InvalidOperationException($"publish to {topic} refused: {r.ReasonCode}");
+            }
+        }
+
+        private static MqttApplicationMessage Message(string topic, byte[] payload, bool retain) =>
+            new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload)
+                .WithRetainFlag(retain)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+
+        private async Task PumpAsync(CancellationToken ct)
+        {
+            var inFlight = new Task<MqttClientPublishResult>[Window];
+            while (!ct.IsCancellationRequested)
+            {
+                if (!_client.IsConnected)
+                {
+                    throw new InvalidOperationException("connection lost");
+                }
+
+                _outbox.Persist();
+                List<OutboxMessage> batch = _outbox.Peek(0, Window);
+                if (batch.Count == 0)
+                {
+                    await _outbox.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Issue the whole window in order on the one connection (the broker keeps per-client
+                // order), then wait for every acknowledgement. A failure anywhere leaves the whole batch
+                // in the outbox: it is sent again after reconnecting (QoS 1: at least once).
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    inFlight[i] = _client.PublishAsync(Message(batch[i].Topic, batch[i].Payload, batch[i].Retain), ct);
+                }
+
+                int ok = 0;
+                Exception? failure = null;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    try
+                    {
+                        MqttClientPublishResult r = await inFlight[i].ConfigureAwait(false);
+                        if (r.IsSuccess && failure == null)
+                        {
+                            ok++;
+                            Observe(batch[i].AcceptedTicks);
+                        }
+                        else if (failure == null)
+                        {
+                            failure = new InvalidOperationException($"broker refused {batch[i].Topic}: {r.ReasonCode}");
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        failure ??= ex;
+                    }
+                }
+
+                if (ok > 0)
+                {
+                    _outbox.Remove(batch[ok - 1].Id, ok);
+                    Interlocked.Add(ref _published, ok);
+                }
+
+                if (failure != null)
+                {
+                    throw new InvalidOperationException("publishing stopped: " + failure.Message, failure);
+                }
+            }
+        }
+
+        private void Observe(long acceptedTicks)
+        {
+            if (acceptedTicks == 0)
+            {
+                return;
+            }
+
+            double ms = Stopwatch.GetElapsedTime(acceptedTicks).TotalMilliseconds;
+            int b = 0;
+            while (b < LatencyBucketsMs.Length && ms > LatencyBucketsMs[b])
+            {
+                b++;
+            }
+
+            Interlocked.Increment(ref _latencyBuckets[b]);
+            _latencySumMs += ms;
+            _latencyCount++;
+        }
+
+        private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+        {
+            string topic = e.ApplicationMessage.Topic;
+            if (_topics.TryParseCommand(topic, out uint node, out string name))
+            {
+                string body = e.ApplicationMessage.ConvertPayloadToString() ?? "";
+                _ = RunCommandAsync(node, name, body);
+                return Task.CompletedTask;
+            }
+
+            if (topic == _topics.HomeAssistantStatus)
+            {
+                if (e.ApplicationMessage.ConvertPayloadToString() == "online")
+                {
+                    _logger.LogInformation("Home Assistant came online: sending discovery again");
+                    _ = AnnounceAsync(CancellationToken.None).ContinueWith(t => _logger.LogWarning(t.Exception, "discovery re-announce failed"), TaskContinuationOptions.OnlyOnFaulted);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            string[] parts = topic.Split('/');
+            if (parts.Length == 5 && parts[2] == "gateway" && parts[4] == "status" && uint.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out uint gw))
+            {
+                bool online = e.ApplicationMessage.ConvertPayloadToString() == "online";
+                _roster.SetLive(gw, online);
+                _logger.LogInformation("gateway {Gateway} on this network is {State}; {Count} live", gw, online ? "online" : "offline", _roster.Live.Count);
+                return Task.CompletedTask;
+            }
+
+            // Another gateway's reading (no-local keeps our own away): remember it so we do not publish it again.
+            if (!e.ApplicationMessage.Retain && Payloads.TryReadOriginSequence(e.ApplicationMessage.Payload, out uint origin, out uint sequence))
+            {
+                _roster.MarkPublished(origin, sequence);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private async Task RunCommandAsync(uint node, string name, string body)
+        {
+            DateTimeOffset at = DateTimeOffset.UtcNow;
+            if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
+            {
+                _logger.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);
+                _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "invalid", at, at, error));
+                return;
+            }
+
+            CommandOutcome outcome = await _mesh.SendCommandAsync(node, kind, args, CancellationToken.None).ConfigureAwait(false);
+            if (outcome.State == CommandState.Rejected)
+            {
+                // Acknowledged and timed-out outcomes reach MQTT through the mesh listener; refusals do not.
+                _bridge.PublishResult(outcome);
+            }
+        }
+
+        private async Task DisconnectCleanlyAsync()
+        {
+            if (!_client.IsConnected)
+            {
+                return;
+            }
+
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                _outbox.Persist();
+                await PublishDirectAsync(_topics.GatewayStatus(_gatewayNode), Payloads.Utf8("offline"), true, cts.Token).ConfigureAwait(false);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogDebug(ex, "MQTT disconnect at shutdown");
+            }
+        }
+
+        public void WriteMetrics(StringBuilder o)
+        {
+            o.Append("# HELP mesh_gateway_mqtt_connected 1 while connected to the MQTT broker.\n# TYPE mesh_gateway_mqtt_connected gauge\n");
+            o.Append("mesh_gateway_mqtt_connected ").Append(_connected ? 1 : 0).Append('\n');
+            o.Append("# HELP mesh_gateway_mqtt_published_total Messages the broker acknowledged.\n# TYPE mesh_gateway_mqtt_published_total counter\n");
+            o.Append("mesh_gateway_mqtt_published_total ").Append(Published).Append('\n');
+            o.Append("# HELP mesh_gateway_mqtt_outbox_depth Messages accepted and not yet acknowledged by the broker.\n# TYPE mesh_gateway_mqtt_outbox_depth gauge\n");
+            o.Append("mesh_gateway_mqtt_outbox_depth ").Append(_outbox.Waiting).Append('\n');
+            o.Append("# HELP mesh_gateway_mqtt_outbox_dropped_total Messages dropped because the outbox bound was reached.\n# TYPE mesh_gateway_mqtt_outbox_dropped_total counter\n");
+            o.Append("mesh_gateway_mqtt_outbox_dropped_total ").Append(_outbox.Dropped).Append('\n');
+            o.Append("# HELP mesh_gateway_mqtt_readings_left_to_other_gateways_total Readings another gateway published first.\n# TYPE mesh_gateway_mqtt_readings_left_to_other_gateways_total counter\n");
+            o.Append("mesh_gateway_mqtt_readings_left_to_other_gateways_total ").Append(_bridge.ReadingsLeftToOthers).Append('\n');
+            o.Append("# HELP mesh_gateway_publish_latency_ms From a message's acceptance to the broker's acknowledgement.\n# TYPE mesh_gateway_publish_latency_ms histogram\n");
+            long cumulative = 0;
+            for (int i = 0; i < LatencyBucketsMs.Length; i++)
+            {
+                cumulative += Interlocked.Read(ref _latencyBuckets[i]);
+                o.Append("mesh_gateway_publish_latency_ms_bucket{le=\"").Append(LatencyBucketsMs[i].ToString(CultureInfo.InvariantCulture)).Append("\"} ").Append(cumulative).Append('\n');
+            }
+
+            cumulative += Interlocked.Read(ref _latencyBuckets[LatencyBucketsMs.Length]);
+            o.Append("mesh_gateway_publish_latency_ms_bucket{le=\"+Inf\"} ").Append(cumulative).Append('\n');
+            o.Append("mesh_gateway_publish_latency_ms_sum ").Append(_latencySumMs.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+            o.Append("mesh_gateway_publish_latency_ms_count ").Append(_latencyCount).Append('\n');
+        }
+
+        public override void Dispose()
+        {
+            _client.Dispose();
+            base.Dispose();
+        }
+    }
+}

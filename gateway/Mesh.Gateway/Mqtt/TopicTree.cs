@@ -1,0 +1,91 @@
+using System;
+using System.Globalization;
+
+namespace Mesh.Gateway.Mqtt
+{
+    /// <summary>
+    /// The documented topic tree (gateway/README.md, "MQTT topics"), in one place so publisher,
+    /// subscriber and tests agree. Node ids are decimal, as a person types them in mosquitto_pub.
+    /// </summary>
+    public sealed class TopicTree
+    {
+        private readonly string _root;
+
+        public TopicTree(string prefix, ushort network, string discoveryPrefix)
+        {
+            Prefix = prefix;
+            Network = network;
+            DiscoveryPrefix = discoveryPrefix;
+            _root = prefix + "/" + network.ToString(CultureInfo.InvariantCulture) + "/";
+        }
+
+        public string Prefix { get; }
+
+        public ushort Network { get; }
+
+        public string DiscoveryPrefix { get; }
+
+        /// <summary>&lt;prefix&gt;/&lt;network&gt;/# — everything this gateway publishes for its network.</summary>
+        public string All => _root + "#";
+
+        public string Node(uint node) => _root + node.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>Latest value of one quantity (JSON, retained, QoS 1).</summary>
+        public string Reading(uint node, string quantity) => Node(node) + "/" + quantity;
+
+        /// <summary>online / offline (retained), from heartbeats and readings.</summary>
+        public string Availability(uint node) => Node(node) + "/availability";
+
+        /// <summary>The node's last heartbeat: role, policy, uptime, neighbours (JSON, retained).</summary>
+        public string Status(uint node) => Node(node) + "/status";
+
+        public string Text(uint node) => Node(node) + "/text";
+
+        /// <summary>Where commands come in: &lt;prefix&gt;/&lt;network&gt;/&lt;node&gt;/cmd/&lt;name&gt;.</summary>
+        public string Command(uint node, string name) => Node(node) + "/cmd/" + name;
+
+        public string CommandFilter => _root + "+/cmd/+";
+
+        /// <summary>The outcome of a command: acknowledged with a status, timed out, or refused.</summary>
+        public string CommandResult(uint node, string name) => Command(node, name) + "/result";
+
+        /// <summary>The gateway's own online/offline (its MQTT last will says offline).</summary>
+        public string GatewayStatus(uint gatewayNode) => _root + "gateway/" + gatewayNode.ToString(CultureInfo.InvariantCulture) + "/status";
+
+        public string Discovery(uint node, string quantity) =>
+            DiscoveryPrefix + "/sensor/" + UniqueId(node, quantity) + "/config";
+
+        public string UniqueId(uint node, string quantity) =>
+            "mesh_" + Network.ToString(CultureInfo.InvariantCulture) + "_" + node.ToString(CultureInfo.InvariantCulture) + "_" + quantity;
+
+        public string DeviceId(uint node) =>
+            "mesh_" + Network.ToString(CultureInfo.InvariantCulture) + "_" + node.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>Home Assistant announces itself here; on "online" every discovery config is sent again.</summary>
+        public string HomeAssistantStatus => DiscoveryPrefix + "/status";
+
+        public bool TryParseCommand(string topic, out uint node, out string name)
+        {
+            node = 0;
+            name = "";
+            if (!topic.StartsWith(_root, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            string[] parts = topic.Substring(_root.Length).Split('/');
+            if (parts.Length != 3 || parts[1] != "cmd" || parts[2].Length == 0)
+            {
+                return false;
+            }
+
+            if (!uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out node))
+            {
+                return false;
+            }
+
+            name = parts[2];
+            return true;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Mesh.Protocol;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Transport;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Gateway.Tests.Infrastructure
+{
+    /// <summary>
+    /// A desktop-emulated sensor node: a real <see cref="MeshNode"/> on the loopback UDP mesh, driven by
+    /// a small loop of its own — it answers commands addressed to it, as a board would.
+    /// </summary>
+    public sealed class MeshSensor : IAsyncDisposable
+    {
+        private readonly MeshNode _node;
+        private readonly UdpMeshTransport _udp;
+        private readonly object _lock = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private readonly long _start = Environment.TickCount64;
+        private readonly MeshEvent _event = new();
+        private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
+
+        public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1)
+        {
+            Key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
+            _node = new MeshNode(new NodeConfig { NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000 },
+                Key, new XorShiftRandom(id), 0);
+            _udp = new UdpMeshTransport(new UdpMeshOptions { Port = udpPort, TimeToLive = 0 });
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public NetworkKey Key { get; }
+
+        public uint Id => _node.NodeId;
+
+        /// <summary>Every frame this sensor transmitted, in order (for replay tests).</summary>
+        public List<byte[]> Sent { get; } = new();
+
+        public List<(CommandKind Kind, ushort Id)> CommandsReceived { get; } = new();
+
+        private long Now => Environment.TickCount64 - _start;
+
+        /// <summary>Sends one reading set; returns the sequence it went out under.</summary>
+        public uint Report(params (Quantity Q, double V)[] values)
+        {
+            var set = new ReadingSet();
+            foreach ((Quantity q, double v) in values)
+            {
+                set.Add(q, v);
+            }
+
+            lock (_lock)
+            {
+                uint seq = _node.NextSequence;
+                SendResult r = _node.SendReadings(set, Now);
+                if (r != SendResult.Queued)
+                {
+                    throw new InvalidOperationException("sensor refused to send: " + r);
+                }
+
+                Flush();
+                return seq;
+            }
+        }
+
+        /// <summary>Sends raw bytes on the mesh group, as an attacker or a broken node would.</summary>
+        public void SendRaw(byte[] frame) => _udp.Send(frame, 0, frame.Length);
+
+        private void Flush()
+        {
+            while (_node.TryTakeTransmit(Now, _tx, 0, out int n))
+            {
+                byte[] copy = _tx.AsSpan(0, n).ToArray();
+                Sent.Add(copy);
+                _udp.Send(copy, 0, n);
+            }
+        }
+
+        private async Task LoopAsync()
+        {
+            var buffer = new byte[FrameLayout.MaxFrameSize + 1];
+            Task<int>? receive = null;
+            while (!_stop.IsCancellationRequested)
+            {
+                receive ??= _udp.ReceiveAsync(buffer, _stop.Token).AsTask();
+                Task done = await Task.WhenAny(receive, Task.Delay(20, _stop.Token)).ConfigureAwait(false);
+                lock (_lock)
+                {
+                    if (done == receive && receive.IsCompletedSuccessfully)
+                    {
+                        _node.Receive(buffer, 0, receive.Result, -55, Now);
+                        receive = null;
+                    }
+
+                    _node.Poll(Now);
+                    while (_node.TryTakeEvent(_event))
+                    {
+                        if (_event.Kind == MeshEventKind.Message && _event.Type == MessageType.Command && _event.Destination == _node.NodeId)
+                        {
+                            CommandKind kind = CommandCodec.Kind(_event.Payload, 0);
+                            ushort id = CommandCodec.CommandId(_event.Payload, 0);
+                            CommandsReceived.Add((kind, id));
+                            if (!CommandCodec.IsHandledByCore(kind))
+                            {
+                                _node.Acknowledge(_event.Origin, id, CommandStatus.Ok, Now);
+                            }
+                        }
+                    }
+
+                    Flush();
+                }
+
+                if (receive != null && receive.IsFaulted)
+                {
+                    receive = null;
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _udp.Dispose();
+        }
+    }
+}

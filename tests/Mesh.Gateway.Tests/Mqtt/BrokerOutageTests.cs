@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Mesh.Gateway.Mqtt;
+using Mesh.Gateway.Tests.Infrastructure;
+using Mesh.Protocol.Messages;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Tests.Mqtt
+{
+    public class BrokerOutageTests
+    {
+        private static double[] LiveValues(IReadOnlyList<ReceivedMessage> messages) => messages
+            .Where(m => !m.Retain && m.Topic == "mesh/1/20/temperature")
+            .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("value").GetDouble())
+            .ToArray();
+
+        [Fact]
+        public async Task Readings_accepted_while_the_broker_is_down_arrive_exactly_once_and_in_order_after_it_restarts()
+        {
+            using var broker = new Mosquitto();
+            await using var gateway = await TestGateway.StartAsync(s =>
+            {
+                s["Mqtt:Mode"] = "external";
+                s["Mqtt:Port"] = broker.Port.ToString();
+            });
+            MqttOutbox outbox = gateway.Services.GetRequiredService<MqttOutbox>();
+            await using var sensor = new MeshSensor(20, gateway.UdpPort);
+            var received = new List<ReceivedMessage>();
+
+            // A subscriber with a persistent session: the broker keeps its subscription and queue across the restart.
+            var probe = await MqttProbe.ConnectAsync(broker.Port, "mesh/1/20/temperature", clientId: "outage-probe", persistentSession: true);
+            for (int i = 1; i <= 10; i++)
+            {
+                sensor.Report((Quantity.Temperature, i));
+            }
+
+            probe.WaitFor(m => LiveValues(m).Length == 10, what: "readings 1-10 before the outage");
+            received.AddRange(probe.Messages);
+            await probe.DisposeAsync();
+
+            broker.Stop();
+            for (int i = 11; i <= 20; i++)
+            {
+                sensor.Report((Quantity.Temperature, i));
+            }
+
+            DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+            while (outbox.Waiting < 10 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(outbox.Waiting >= 10, $"readings 11-20 are held in the outbox while the broker is down (waiting: {outbox.Waiting})");
+
+            broker.Start();
+            probe = await MqttProbe.ConnectAsync(broker.Port, "mesh/1/20/temperature", clientId: "outage-probe", persistentSession: true, retryFor: TimeSpan.FromSeconds(20));
+            for (int i = 21; i <= 30; i++)
+            {
+                sensor.Report((Quantity.Temperature, i));
+            }
+
+            probe.WaitFor(m => LiveValues(m).Contains(30), what: "reading 30 after the restart");
+            received.AddRange(probe.Messages);
+            await probe.DisposeAsync();
+
+            Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i).ToArray(), LiveValues(received));
+            Assert.Equal(0, outbox.Dropped);
+        }
+
+        [Fact]
+        public async Task A_full_outbox_drops_the_oldest_and_counts_them()
+        {
+            string dir = TempDirectory.Create("outbox");
+            var logger = new Microsoft.Extensions.Logging.Abstractions.NullLogger<MqttOutbox>();
+            using var outbox = new MqttOutbox(System.IO.Path.Combine(dir, "o.db"), 100, logger);
+            for (int i = 0; i < 150; i++)
+            {
+                outbox.Enqueue("t/" + i, new byte[] { (byte)i }, false);
+            }
+
+            outbox.Persist();
+            Assert.Equal(100, outbox.Waiting);
+            Assert.Equal(50, outbox.Dropped);
+            List<OutboxMessage> first = outbox.Peek(0, 10);
+            Assert.Equal("t/50", first[0].Topic);
+        }
+
+        [Fact]
+        public async Task Messages_waiting_in_the_outbox_survive_a_gateway_restart()
+        {
+            string dir = TempDirectory.Create("outbox");
+            string path = System.IO.Path.Combine(dir, "o.db");
+            var logger = new Microsoft.Extensions.Logging.Abstractions.NullLogger<MqttOutbox>();
+            using (var outbox = new MqttOutbox(path, 1000, logger))
+            {
+                outbox.Enqueue("a", new byte[] { 1 }, true);
+                outbox.Enqueue("b", new byte[] { 2 }, false);
+                outbox.Persist();
+            }
+
+            using var reopened = new MqttOutbox(path, 1000, logger);
+            Assert.Equal(2, reopened.Waiting);
+            List<OutboxMessage> messages = reopened.Peek(0, 10);
+            Assert.Equal(new[] { "a", "b" }, messages.Select(m => m.Topic));
+            Assert.True(messages[0].Retain);
+            reopened.Remove(messages[1].Id, 2);
+            Assert.Equal(0, reopened.Waiting);
+            await Task.CompletedTask;
+        }
+    }
+}

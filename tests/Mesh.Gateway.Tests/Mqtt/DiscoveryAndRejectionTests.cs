@@ -1,0 +1,109 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Mesh.Gateway.Tests.Infrastructure;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Gateway.Tests.Mqtt
+{
+    public class DiscoveryAndRejectionTests
+    {
+        [Fact]
+        public async Task Home_assistant_discovery_configs_are_retained_and_describe_each_sensor_field_by_field()
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/#");
+            await using var sensor = new MeshSensor(30, gateway.UdpPort);
+            sensor.Report((Quantity.Temperature, 22.0), (Quantity.BatteryVoltage, 3.9));
+            var got = probe.WaitFor(m => m.Count >= 2, what: "two discovery configs");
+
+            ReceivedMessage t = got.Single(m => m.Topic == "homeassistant/sensor/mesh_1_30_temperature/config");
+            Assert.True(t.Retain || true); // delivered live; retention is checked below with a late subscriber
+            JsonElement c = JsonDocument.Parse(t.Payload).RootElement;
+            Assert.Equal("Temperature", c.GetProperty("name").GetString());
+            Assert.Equal("mesh_1_30_temperature", c.GetProperty("unique_id").GetString());
+            Assert.Equal("mesh/1/30/temperature", c.GetProperty("state_topic").GetString());
+            Assert.Equal("{{ value_json.value }}", c.GetProperty("value_template").GetString());
+            Assert.Equal("temperature", c.GetProperty("device_class").GetString());
+            Assert.Equal("°C", c.GetProperty("unit_of_measurement").GetString());
+            Assert.Equal("measurement", c.GetProperty("state_class").GetString());
+            Assert.Equal("all", c.GetProperty("availability_mode").GetString());
+            string[] availability = c.GetProperty("availability").EnumerateArray().Select(a => a.GetProperty("topic").GetString()!).ToArray();
+            Assert.Equal(new[] { "mesh/1/30/availability", "mesh/1/gateway/900/status" }, availability);
+            Assert.Equal("online", c.GetProperty("payload_available").GetString());
+            Assert.Equal("offline", c.GetProperty("payload_not_available").GetString());
+            JsonElement device = c.GetProperty("device");
+            Assert.Equal(new[] { "mesh_1_30" }, device.GetProperty("identifiers").EnumerateArray().Select(x => x.GetString()).ToArray());
+            Assert.Equal("Mesh node 30", device.GetProperty("name").GetString());
+            Assert.Equal("Mesh", device.GetProperty("manufacturer").GetString());
+            Assert.Equal("mesh_1_900_gateway", device.GetProperty("via_device").GetString());
+            Assert.Equal(1, c.GetProperty("qos").GetInt32());
+
+            JsonElement v = JsonDocument.Parse(got.Single(m => m.Topic == "homeassistant/sensor/mesh_1_30_battery_voltage/config").Payload).RootElement;
+            Assert.Equal("voltage", v.GetProperty("device_class").GetString());
+            Assert.Equal("V", v.GetProperty("unit_of_measurement").GetString());
+            Assert.Equal("diagnostic", v.GetProperty("entity_category").GetString());
+
+            await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/+/config");
+            Assert.All(late.WaitFor(m => m.Count >= 2, what: "retained configs"), m => Assert.True(m.Retain));
+        }
+
+        [Fact]
+        public async Task Home_assistant_coming_online_gets_every_discovery_config_again()
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/#");
+            await using var sensor = new MeshSensor(31, gateway.UdpPort);
+            sensor.Report((Quantity.Humidity, 50.0));
+            probe.WaitFor(m => m.Count >= 1, what: "first announcement");
+            await probe.PublishAsync("homeassistant/status", "online");
+            probe.WaitFor(m => m.Count(x => !x.Retain) >= 2, what: "re-announcement");
+        }
+
+        [Fact]
+        public async Task Forged_replayed_and_malformed_frames_are_counted_as_rejected_and_never_published()
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
+            await using var honest = new MeshSensor(40, gateway.UdpPort);
+            await using var forger = new MeshSensor(41, gateway.UdpPort, keyHex: "ffeeddccbbaa99887766554433221100");
+
+            honest.Report((Quantity.Temperature, 20.0));
+            probe.WaitFor(m => m.Count == 1, what: "the honest reading");
+
+            forger.Report((Quantity.Temperature, 99.0));                 // wrong key: bad MIC
+            honest.SendRaw(honest.Sent[0]);                             // replay of an accepted frame
+            honest.SendRaw(new byte[] { 1, 2, 3 });                     // too short
+            byte[] wrongVersion = (byte[])honest.Sent[0].Clone();
+            wrongVersion[0] ^= 0xF0;
+            honest.SendRaw(wrongVersion);                               // not protocol v1
+            byte[] tampered = (byte[])honest.Sent[0].Clone();
+            tampered[^12] ^= 0x01;
+            honest.SendRaw(tampered);                                   // an accepted frame altered: a duplicate before it is a forgery
+
+            DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+            long Rejected(RejectReason r) => gateway.Mesh.RejectedCount(r);
+            while (DateTime.UtcNow < deadline && (Rejected(RejectReason.BadMic) < 1 || Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) < 2 ||
+                   Rejected(RejectReason.TooShort) < 1 || Rejected(RejectReason.UnsupportedVersion) < 1))
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(Rejected(RejectReason.BadMic) >= 1, "the forged frame fails the MIC");
+            Assert.True(Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) >= 2, "the replay and the altered copy are refused");
+            Assert.Equal(1, Rejected(RejectReason.TooShort));
+            Assert.Equal(1, Rejected(RejectReason.UnsupportedVersion));
+
+            honest.Report((Quantity.Temperature, 21.0));
+            var got = probe.WaitFor(m => m.Count == 2, what: "the second honest reading");
+            Assert.DoesNotContain(got, m => m.Topic == "mesh/1/41/temperature");
+            Assert.Equal(2, got.Count(m => m.Topic == "mesh/1/40/temperature"));
+
+            string metrics = await gateway.Http.GetStringAsync("/metrics");
+            Assert.Contains("mesh_gateway_frames_rejected_total{reason=\"bad_mic\"} ", metrics);
+            Assert.Matches("mesh_gateway_frames_rejected_total\\{reason=\"too_short\"\\} 1\\n", metrics);
+        }
+    }
+}

@@ -162,6 +162,11 @@ namespace Mesh.Simulator.Metrics
             }
             else
             {
+                if (node.Behaviour != NodeBehaviour.Honest)
+                {
+                    return; // coverage is of honest nodes (AliveAtSend counts only them); a black hole is not reached
+                }
+
                 if (r.At![node.Index])
                 {
                     ReplayedDelivered++;

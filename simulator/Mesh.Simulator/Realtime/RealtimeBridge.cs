@@ -76,6 +76,15 @@ namespace Mesh.Simulator.Realtime
                     while (_fromLan.TryDequeue(out byte[]? frame))
                     {
                         _simulation.RunUntil(targetUs);
+
+                        // One radio: a frame waits until the node's previous one has left the air, or
+                        // frames arriving together from the LAN would all collide with each other.
+                        long radioFree = _simulation.Nodes[_externalNode].TransmittingUntilUs;
+                        if (radioFree > _simulation.NowUs)
+                        {
+                            _simulation.RunUntil(radioFree);
+                        }
+
                         _simulation.Inject(_externalNode, frame, frame.Length);
                     }
 

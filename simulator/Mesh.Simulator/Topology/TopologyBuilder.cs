@@ -102,10 +102,16 @@ namespace Mesh.Simulator.Topology
             if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
                 using var doc = JsonDocument.Parse(text);
+                if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw new ArgumentException("topology.file: a JSON topology must be an array of {\"x\":..,\"y\":..}");
+                }
+
                 int i = 0;
                 foreach (var e in doc.RootElement.EnumerateArray())
                 {
-                    if (!e.TryGetProperty("x", out var ex) || !e.TryGetProperty("y", out var ey))
+                    if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("x", out var ex) || !e.TryGetProperty("y", out var ey)
+                        || ex.ValueKind != JsonValueKind.Number || ey.ValueKind != JsonValueKind.Number)
                     {
                         throw new ArgumentException($"topology.file: entry {i} needs numeric \"x\" and \"y\"");
                     }

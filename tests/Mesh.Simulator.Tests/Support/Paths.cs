@@ -1,0 +1,25 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+
+namespace Mesh.Simulator.Tests.Support
+{
+    /// <summary>The shipped scenarios (simulator/scenarios), located at build time.</summary>
+    public static class Paths
+    {
+        public static string ScenarioDirectory { get; } = typeof(Paths).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "ScenarioDirectory").Value!;
+
+        public static string Scenario(string fileName) => Path.Combine(ScenarioDirectory, fileName);
+
+        /// <summary>A fresh empty folder under the system temp directory.</summary>
+        public static string NewTempDirectory(string label)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "mesh-sim-tests", label + "-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+}

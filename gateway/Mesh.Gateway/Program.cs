@@ -46,7 +46,26 @@ namespace Mesh.Gateway
                 return Run(parse.UnmatchedTokens.ToArray(), new DemoRequest(n, parse.GetValue(seed)));
             });
 
+            var rate = new Option<int>("--rate") { Description = "Readings per second offered", DefaultValueFactory = _ => 60_000 };
+            var seconds = new Option<double>("--seconds") { Description = "How long to offer them", DefaultValueFactory = _ => 5 };
+            var origins = new Option<int>("--origins") { Description = "Sensor nodes the readings come from", DefaultValueFactory = _ => 200 };
+            var bench = new Command("bench", "Measure readings/s from UDP frames in to MQTT messages at a live subscriber of the embedded broker (latency p50/p99, loss)")
+            {
+                rate, seconds, origins,
+            };
+            bench.SetAction(parse =>
+            {
+                Bench.GatewayBenchmark.Result r = Bench.GatewayBenchmark.RunAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(origins), Console.Out, default)
+                    .GetAwaiter().GetResult();
+                Console.WriteLine($"offered      {r.Sent:N0} readings ({parse.GetValue(rate):N0}/s from {parse.GetValue(origins)} nodes)");
+                Console.WriteLine($"received     {r.Received:N0} by the MQTT subscriber; lost {r.Sent - r.Received:N0} ({r.DatagramsDroppedBeforeGateway:N0} of them never reached the gateway's socket)");
+                Console.WriteLine($"throughput   {r.ReadingsPerSecond:N0} readings/s over {r.Seconds:F2} s");
+                Console.WriteLine($"latency      p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms (UDP send -> subscriber receive)");
+                return r.Received == r.Sent ? 0 : 1;
+            });
+
             root.Subcommands.Add(run);
+            root.Subcommands.Add(bench);
             root.Subcommands.Add(demo);
             return root.Parse(args).Invoke();
         }

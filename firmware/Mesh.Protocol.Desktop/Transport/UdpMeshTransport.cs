@@ -33,6 +33,9 @@ namespace Mesh.Protocol.Desktop.Transport
 
             _receiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             _receiver.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // A gateway hears every node at once; a deep kernel queue absorbs bursts instead of dropping
+            // them (the kernel caps this at net.core.rmem_max).
+            _receiver.ReceiveBufferSize = 4 * 1024 * 1024;
             _receiver.Bind(new IPEndPoint(IPAddress.Any, options.Port));
             _receiver.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(options.Group, options.Interface));
 

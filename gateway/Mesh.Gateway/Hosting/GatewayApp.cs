@@ -8,6 +8,7 @@ using Mesh.Gateway.Http;
 using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Model;
 using Mesh.Gateway.Mqtt;
+using Mesh.Gateway.Serial;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
 using Mesh.Protocol.Desktop.Transport;
@@ -68,7 +69,12 @@ namespace Mesh.Gateway.Hosting
             s.AddSingleton(options.Mqtt.Embedded);
             s.AddSingleton(TimeProvider.System);
             s.AddSingleton(Json);
-            s.AddSingleton(sp => new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>()));
+            s.AddSingleton(sp =>
+            {
+                var directory = new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>());
+                HistoryWiring.RestoreNodes(sp, options, directory);
+                return directory;
+            });
             s.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<NodeDirectory>(), Json));
 
             s.AddSingleton(sp => new TopicTree(options.Mqtt.TopicPrefix, options.Mesh.NetworkId, options.Mqtt.DiscoveryPrefix));
@@ -93,7 +99,7 @@ namespace Mesh.Gateway.Hosting
 
                 if (options.Serial.Enabled)
                 {
-                    transports.Add(SerialTransportFactory.Open(options.Serial, sp.GetRequiredService<ILoggerFactory>()));
+                    transports.Add(new SerialFrameTransport(new SerialOptions(options.Serial.PortName, options.Serial.BaudRate)));
                 }
 
                 if (extraTransports != null)
@@ -133,7 +139,13 @@ namespace Mesh.Gateway.Hosting
             s.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
             s.AddSingleton<MeshService>();
             s.AddHostedService(sp => sp.GetRequiredService<MeshService>());
-            s.AddSingleton<IReadOnlyList<IMetricsSource>>(sp => new IMetricsSource[] { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() });
+            s.AddSingleton<IReadOnlyList<IMetricsSource>>(sp =>
+            {
+                var sources = new List<IMetricsSource> { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() };
+                HistoryWiring.AddMetrics(sp, options, sources);
+                sources.Add(new SerialMetrics(sp.GetRequiredService<IReadOnlyList<IFrameTransport>>()));
+                return sources;
+            });
 
             WebApplication app = builder.Build();
             app.UseDefaultFiles();

@@ -111,6 +111,31 @@ namespace Mesh.Gateway.Model
             }
         }
 
+        /// <summary>
+        /// Adds a node remembered from history (a gateway restart) as offline, with its last known state, so
+        /// the node list is complete before the node is heard again. No events: nothing has changed on air.
+        /// A node already heard is left alone.
+        /// </summary>
+        public void Restore(uint node, DateTimeOffset lastSeen, string? role, string? policy, uint? uptime, int hops, int rssi,
+            IReadOnlyList<NeighbourLink> neighbours, IReadOnlyList<SensorReading> latest)
+        {
+            lock (_lock)
+            {
+                if (_nodes.ContainsKey(node))
+                {
+                    return;
+                }
+
+                var e = new Entry(node, lastSeen) { Role = role, Policy = policy, Uptime = uptime, Hops = hops, Rssi = rssi, Neighbours = neighbours };
+                foreach (SensorReading r in latest)
+                {
+                    e.Latest[r.Quantity] = r;
+                }
+
+                _nodes.Add(node, e);
+            }
+        }
+
         public IReadOnlyList<NodeSnapshot> Snapshot()
         {
             lock (_lock)

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Mesh.Gateway.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Tests.Hosting
+{
+    public class ConfigurationTests
+    {
+        private static IReadOnlyList<string> Errors(params (string Key, string Value)[] settings)
+        {
+            var values = new Dictionary<string, string?> { ["Mesh:Key"] = "00112233445566778899aabbccddeeff" };
+            foreach ((string k, string v) in settings)
+            {
+                values[k] = v;
+            }
+
+            IConfiguration c = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+            OptionsLoader.Load(c, out IReadOnlyList<string> errors);
+            return errors;
+        }
+
+        [Fact]
+        public void Valid_defaults_with_a_key_give_no_errors()
+        {
+            Assert.Empty(Errors());
+        }
+
+        [Theory]
+        [InlineData("Mesh:Key", "", "Mesh:Key is required")]
+        [InlineData("Mesh:Key", "not-hex-not-hex-not-hex-not-hex!", "Mesh:Key must be 32 hex digits")]
+        [InlineData("Mesh:NodeId", "0", "Mesh:NodeId")]
+        [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip or managed")]
+        [InlineData("Udp:Group", "10.0.0.1", "Udp:Group must be an IPv4 multicast address")]
+        [InlineData("Udp:Port", "70000", "Udp:Port must be a TCP/UDP port")]
+        [InlineData("Mqtt:Mode", "carrier-pigeon", "Mqtt:Mode must be 'embedded' or 'external'")]
+        [InlineData("Mqtt:TopicPrefix", "mesh/#", "Mqtt:TopicPrefix")]
+        [InlineData("Mqtt:Embedded:Port", "0", "Mqtt:Embedded:Port")]
+        [InlineData("Mqtt:Embedded:TlsCertificatePath", "/no/such/cert.pfx", "Mqtt:Embedded:TlsCertificatePath")]
+        [InlineData("Mqtt:Outbox:MaxMessages", "5", "Mqtt:Outbox:MaxMessages")]
+        [InlineData("History:RetentionDays", "0", "History:RetentionDays")]
+        [InlineData("Http:Urls", "ftp://example", "Http:Urls")]
+        [InlineData("Serial:Enabled", "true", "Serial:PortName is required")]
+        public void Each_invalid_setting_is_reported_by_name(string key, string value, string expected)
+        {
+            IReadOnlyList<string> errors = Errors((key, value));
+            Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void A_value_of_the_wrong_type_names_the_setting()
+        {
+            string e = Assert.Single(Errors(("Mqtt:Port", "eighteen-eighty-three")));
+            Assert.Contains("Mqtt:Port", e);
+        }
+
+        [Fact]
+        public void The_key_is_never_echoed_in_an_error()
+        {
+            string secret = "0011223344556677889900112233445566"; // 34 digits: wrong length
+            string e = Assert.Single(Errors(("Mesh:Key", secret)));
+            Assert.DoesNotContain(secret, e);
+        }
+
+        [Fact]
+        public void The_gateway_refuses_to_start_with_a_bad_setting_and_exits_non_zero()
+        {
+            TextWriter saved = Console.Error;
+            var captured = new StringWriter();
+            Console.SetError(captured);
+            int code;
+            try
+            {
+                code = Program.Main(new[] { "run", "--Mesh:Key=", "--Udp:Port=0" });
+            }
+            finally
+            {
+                Console.SetError(saved);
+            }
+
+            Assert.Equal(2, code);
+            string text = captured.ToString();
+            Assert.Contains("Mesh:Key is required", text);
+            Assert.Contains("Udp:Port", text);
+        }
+    }
+}

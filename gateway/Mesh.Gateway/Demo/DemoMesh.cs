@@ -70,7 +70,7 @@ namespace Mesh.Gateway.Demo
             int sink = simulation.Sinks[0];
             using var transport = new UdpMeshTransport(_udp);
             var bridge = new RealtimeBridge(simulation, transport, sink);
-            _logger.LogInformation("demo mesh: {Count} simulated nodes in real time on udp://{Group}:{Port} (loopback, TTL 0); node {Sink} is played by the gateway",
+            _logger.LogInformation("demo mesh: {Count} simulated nodes in real time on udp://{Group}:{Port} (loopback, TTL 0); the gateway stands in the radio place of simulated node {Sink}",
                 simulation.Nodes.Count - 1, _udp.Group, _udp.Port, simulation.Nodes[sink].Id);
             await Task.Yield();
             await bridge.RunAsync((long)(_scenario.DurationSeconds * 1e6), stoppingToken).ConfigureAwait(false);

@@ -69,7 +69,7 @@ function renderNodes() {
       el("td", {}, String(n.hops)),
       el("td", {}, `${n.rssi} dBm`),
       el("td", {}, battery(n)),
-      el("td", {}, ...latest));
+      el("td", { class: "latest" }, ...latest));
     tr.addEventListener("click", () => select(n.node));
     return tr;
   });
@@ -82,42 +82,46 @@ function tickAges() {
 
 // ---- topology --------------------------------------------------------------------------------
 
-// A small deterministic force layout: nodes start on a circle (ordered by id) and settle under
-// spring forces along links and repulsion between all pairs. Deterministic so the picture does not
-// jump around on every redraw.
+// A small deterministic layout: nodes start on a circle (ordered by id); each heard link is a spring
+// whose rest length grows as the RSSI falls (log-distance: every 10 dB further down ≈ 1.8× the
+// distance), every pair repels a little, and the result is scaled to fill the picture. Deterministic,
+// so the picture does not jump around on every redraw; RSSI-based, so a dense mesh does not collapse
+// into a ball the way pure spring layouts do.
 function layout(ids, links) {
-  const W = 600, H = 420, n = ids.length;
+  const W = 600, H = 420, PAD = 24, n = ids.length;
   const pos = new Map(ids.map((id, i) => [id, {
-    x: W / 2 + Math.cos((2 * Math.PI * i) / Math.max(n, 1)) * W * 0.35,
-    y: H / 2 + Math.sin((2 * Math.PI * i) / Math.max(n, 1)) * H * 0.35,
+    x: Math.cos((2 * Math.PI * i) / Math.max(n, 1)) * 100 + (i % 7),
+    y: Math.sin((2 * Math.PI * i) / Math.max(n, 1)) * 100 + (i % 5),
   }]));
-  const k = Math.sqrt((W * H) / Math.max(n, 1)) * 0.6;
-  for (let iter = 0; iter < 200; iter++) {
-    const force = new Map(ids.map((id) => [id, { x: 0, y: 0 }]));
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const a = pos.get(ids[i]), b = pos.get(ids[j]);
-        let dx = a.x - b.x, dy = a.y - b.y;
-        const d2 = Math.max(dx * dx + dy * dy, 1);
-        const f = (k * k) / d2;
-        force.get(ids[i]).x += dx * f / Math.sqrt(d2); force.get(ids[i]).y += dy * f / Math.sqrt(d2);
-        force.get(ids[j]).x -= dx * f / Math.sqrt(d2); force.get(ids[j]).y -= dy * f / Math.sqrt(d2);
+  const rest = (rssi) => 10 * Math.pow(10, Math.max(0, -40 - rssi) / 40);
+  const springs = links.filter((l) => pos.has(l.from) && pos.has(l.to) && l.from !== l.to)
+    .map((l) => ({ a: pos.get(l.from), b: pos.get(l.to), len: rest(l.rssi) }));
+  const meanLen = springs.length ? springs.reduce((s, l) => s + l.len, 0) / springs.length : 50;
+  const pts = ids.map((id) => pos.get(id));
+  for (let iter = 0; iter < 300; iter++) {
+    const step = 0.1 * (1 - iter / 300) + 0.01;
+    for (const s of springs) {
+      const dx = s.b.x - s.a.x, dy = s.b.y - s.a.y, d = Math.max(Math.hypot(dx, dy), 1e-3);
+      const f = ((d - s.len) / d) * step;
+      s.a.x += dx * f; s.a.y += dy * f; s.b.x -= dx * f; s.b.y -= dy * f;
+    }
+    for (let i = 0; i < pts.length; i++) {
+      for (let j = i + 1; j < pts.length; j++) {
+        const a = pts[i], b = pts[j], dx = b.x - a.x, dy = b.y - a.y, d = Math.max(Math.hypot(dx, dy), 1e-3);
+        if (d >= meanLen) continue;
+        const f = ((meanLen - d) / d) * step * 0.5;
+        a.x -= dx * f; a.y -= dy * f; b.x += dx * f; b.y += dy * f;
       }
     }
-    for (const l of links) {
-      const a = pos.get(l.from), b = pos.get(l.to);
-      if (!a || !b) continue;
-      const dx = a.x - b.x, dy = a.y - b.y, d = Math.max(Math.hypot(dx, dy), 1);
-      const f = (d * d) / k / d;
-      force.get(l.from).x -= dx * f; force.get(l.from).y -= dy * f;
-      force.get(l.to).x += dx * f; force.get(l.to).y += dy * f;
-    }
-    const step = 20 * (1 - iter / 200) + 1;
-    for (const id of ids) {
-      const p = pos.get(id), f = force.get(id), m = Math.max(Math.hypot(f.x, f.y), 1e-9);
-      p.x = Math.min(W - 20, Math.max(20, p.x + (f.x / m) * Math.min(m, step)));
-      p.y = Math.min(H - 20, Math.max(20, p.y + (f.y / m) * Math.min(m, step)));
-    }
+  }
+  // Fit to the picture, keeping the aspect ratio.
+  const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const scale = Math.min((W - 2 * PAD) / Math.max(x1 - x0, 1e-3), (H - 2 * PAD) / Math.max(y1 - y0, 1e-3));
+  const ox = (W - (x1 - x0) * scale) / 2, oy = (H - (y1 - y0) * scale) / 2;
+  for (const p of pts) {
+    p.x = n === 1 ? W / 2 : ox + (p.x - x0) * scale;
+    p.y = n === 1 ? H / 2 : oy + (p.y - y0) * scale;
   }
   return pos;
 }
@@ -139,10 +143,18 @@ function renderTopology() {
   const pairs = new Map();
   for (const l of t.links) {
     const key = l.from < l.to ? `${l.from}-${l.to}` : `${l.to}-${l.from}`;
-    const q = Math.max(pairs.get(key)?.quality ?? -1, l.quality);
-    pairs.set(key, { from: l.from, to: l.to, quality: q, rssi: l.rssi });
+    const prev = pairs.get(key);
+    pairs.set(key, { from: l.from, to: l.to, quality: Math.max(prev?.quality ?? -1, l.quality), rssi: Math.max(prev?.rssi ?? -999, l.rssi) });
   }
-  const links = [...pairs.values()];
+  // A dense mesh hears dozens of neighbours per node; drawing them all makes a hairball. Draw each
+  // node's strongest few links (by RSSI): the backbone a person wants to see.
+  const BEST_PER_NODE = 4;
+  const keep = new Set();
+  for (const id of list) {
+    [...pairs.entries()].filter(([, l]) => l.from === id || l.to === id)
+      .sort((a, b) => b[1].rssi - a[1].rssi).slice(0, BEST_PER_NODE).forEach(([key]) => keep.add(key));
+  }
+  const links = [...pairs.entries()].filter(([key]) => keep.has(key)).map(([, l]) => l);
   const pos = layout(list, links);
   const lines = links.map((l) => {
     const a = pos.get(l.from), b = pos.get(l.to);

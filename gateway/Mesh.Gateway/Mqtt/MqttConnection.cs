@@ -190,6 +190,7 @@ namespace Mesh.Gateway.Mqtt
         private async Task PumpAsync(CancellationToken ct)
         {
             var inFlight = new Task<MqttClientPublishResult>[Window];
+            List<OutboxMessage>? next = null;
             while (!ct.IsCancellationRequested)
             {
                 if (!_client.IsConnected)
@@ -197,8 +198,18 @@ namespace Mesh.Gateway.Mqtt
                     throw new InvalidOperationException("connection lost");
                 }
 
-                _outbox.Persist();
-                List<OutboxMessage> batch = _outbox.Peek(0, Window);
+                List<OutboxMessage> batch;
+                if (next != null)
+                {
+                    batch = next;
+                    next = null;
+                }
+                else
+                {
+                    _outbox.Persist();
+                    batch = _outbox.Peek(0, Window);
+                }
+
                 if (batch.Count == 0)
                 {
                     await _outbox.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
@@ -212,6 +223,11 @@ namespace Mesh.Gateway.Mqtt
                 {
                     inFlight[i] = _client.PublishAsync(Message(batch[i].Topic, batch[i].Payload, batch[i].Retain), ct);
                 }
+
+                // While the broker works on this window, store what arrived meanwhile and read the next
+                // window: the database work overlaps the network instead of adding to it.
+                _outbox.Persist();
+                next = _outbox.Peek(batch[batch.Count - 1].Id, Window);
 
                 int ok = 0;
                 Exception? failure = null;
@@ -238,7 +254,7 @@ namespace Mesh.Gateway.Mqtt
 
                 if (ok > 0)
                 {
-                    _outbox.Remove(batch[ok - 1].Id, ok);
+                    _outbox.Remove(batch[ok - 1].Id);
                     Interlocked.Add(ref _published, ok);
                 }
 

@@ -105,8 +105,9 @@ namespace Mesh.Gateway.Mqtt
         }
 
         /// <summary>
-        /// Moves accepted messages into the database (one transaction), enforcing the bound. Call only
-        /// when nothing peeked is still in flight. Returns how many were moved.
+        /// Moves accepted messages into the database (one transaction), enforcing the bound. Returns how
+        /// many were moved. If the bound drops messages that are in flight they are still delivered; the
+        /// drop count then overstates the loss, never understates it.
         /// </summary>
         public int Persist()
         {
@@ -163,11 +164,11 @@ namespace Mesh.Gateway.Mqtt
         }
 
         /// <summary>Forgets every message up to and including <paramref name="id"/>: the broker has them.</summary>
-        public void Remove(long id, int count)
+        public void Remove(long id)
         {
             _delete.Parameters[0].Value = id;
-            _delete.ExecuteNonQuery();
-            Interlocked.Add(ref _stored, -count);
+            int deleted = _delete.ExecuteNonQuery(); // fewer than published if the bound dropped some meanwhile
+            Interlocked.Add(ref _stored, -deleted);
             Forget(id);
         }
 

@@ -106,7 +106,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             List<OutboxMessage> messages = reopened.Peek(0, 10);
             Assert.Equal(new[] { "a", "b" }, messages.Select(m => m.Topic));
             Assert.True(messages[0].Retain);
-            reopened.Remove(messages[1].Id, 2);
+            reopened.Remove(messages[1].Id);
             Assert.Equal(0, reopened.Waiting);
             await Task.CompletedTask;
         }

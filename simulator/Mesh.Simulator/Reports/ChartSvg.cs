@@ -44,6 +44,36 @@ namespace Mesh.Simulator.Reports
             double Px(double x) => left + (x - x0) / (x1 - x0) * pw;
             double Py(double y) => top + ph - (y - y0) / (y1 - y0) * ph;
 
+            // The legend goes in the right-hand corner (top or bottom) that hides fewer data points:
+            // delivery curves live near the top, cost curves near the bottom.
+            double legendHeight = 10 + series.Count * 18;
+            int longest = 0;
+            foreach (Series s in series)
+            {
+                longest = Math.Max(longest, s.Name.Length);
+            }
+
+            double legendLeft = left + pw - Math.Max(180, 36 + longest * 6.2); // ~6.2 px per character at 11 px
+            int Hidden(double from, double to)
+            {
+                int n = 0;
+                foreach (Series s in series)
+                {
+                    foreach (var (x, y) in s.Points)
+                    {
+                        double px = Px(x), py = Py(y);
+                        if (px >= legendLeft - 10 && py >= from && py <= to)
+                        {
+                            n++;
+                        }
+                    }
+                }
+
+                return n;
+            }
+
+            double legendTop = Hidden(top, top + legendHeight + 8) <= Hidden(top + ph - legendHeight - 8, top + ph) ? top : top + ph - legendHeight - 8;
+
             var svg = new Svg(width, height);
             svg.Text(left, 30, title, 16, weight: "bold");
             foreach (double t in Ticks(x0, x1))
@@ -88,8 +118,11 @@ namespace Mesh.Simulator.Reports
                     }
                 }
 
-                svg.Line(left + pw - 180, top + 14 + i * 18, left + pw - 156, top + 14 + i * 18, colour, 3);
-                svg.Text(left + pw - 150, top + 18 + i * 18, series[i].Name, 11);
+                if (series.Count > 1) // one series: the axis label says it all
+                {
+                    svg.Line(legendLeft, legendTop + 14 + i * 18, legendLeft + 24, legendTop + 14 + i * 18, colour, 3);
+                    svg.Text(legendLeft + 30, legendTop + 18 + i * 18, series[i].Name, 11);
+                }
             }
 
             return svg.ToString();

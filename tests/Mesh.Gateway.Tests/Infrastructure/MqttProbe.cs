@@ -33,17 +33,19 @@ namespace Mesh.Gateway.Tests.Infrastructure
 
         public IMqttClient Client => _client;
 
-        public static async Task<MqttProbe> ConnectAsync(int port, string filter, string? clientId = null, bool persistentSession = false, TimeSpan? retryFor = null)
+        public static async Task<MqttProbe> ConnectAsync(int port, string filter, string? clientId = null, bool persistentSession = false, TimeSpan? retryFor = null,
+            Action<MqttClientOptionsBuilder>? configure = null)
         {
             IMqttClient client = new MqttClientFactory().CreateMqttClient();
             var probe = new MqttProbe(client);
-            MqttClientOptions options = new MqttClientOptionsBuilder()
+            MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
                 .WithTcpServer("127.0.0.1", port)
                 .WithProtocolVersion(MqttProtocolVersion.V500)
                 .WithClientId(clientId ?? "probe-" + Guid.NewGuid().ToString("N")[..8])
                 .WithCleanStart(!persistentSession)
-                .WithSessionExpiryInterval(persistentSession ? 3600u : 0u)
-                .Build();
+                .WithSessionExpiryInterval(persistentSession ? 3600u : 0u);
+            configure?.Invoke(builder);
+            MqttClientOptions options = builder.Build();
             DateTime deadline = DateTime.UtcNow + (retryFor ?? TimeSpan.FromSeconds(10));
             while (true)
             {

@@ -132,8 +132,8 @@ namespace Mesh.Gateway
             Console.WriteLine($"  dashboard    {url}/");
             Console.WriteLine($"  HTTP API     {url}/api/nodes   {url}/api/readings?node=2&quantity=temperature   {url}/metrics");
             Console.WriteLine($"  MQTT broker  {broker}");
-            Console.WriteLine($"  watch it     mosquitto_sub -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/#' -v");
-            Console.WriteLine($"  command      mosquitto_pub -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/{o.Mesh.NetworkId}/2/cmd/identify' -m '{{\"seconds\":5}}'");
+            Console.WriteLine($"  watch it     mosquitto_sub -V mqttv5 -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/#' -v");
+            Console.WriteLine($"  command      mosquitto_pub -V mqttv5 -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/{o.Mesh.NetworkId}/2/cmd/identify' -m '{{\"seconds\":5}}'");
             if (stateDirectory != null)
             {
                 Console.WriteLine($"  state        {stateDirectory} (history, outbox)");

@@ -46,19 +46,24 @@ namespace Mesh.Gateway.Mqtt
             }
 
             _server = new MqttServerFactory().CreateMqttServer(b.Build());
-            if (_settings.Username != null)
+            _server.ValidatingConnectionAsync += e =>
             {
-                _server.ValidatingConnectionAsync += e =>
+                // MQTT 5 clients may connect without a client id and have the broker assign one
+                // (§3.2.2.3.7). MQTTnet assigns only for MQTT 5: an MQTT 3.1.1 client must send an id
+                // (mosquitto_sub: -V mqttv5, or -i <id>).
+                if (string.IsNullOrEmpty(e.ClientId))
                 {
-                    if (e.UserName != _settings.Username || e.Password != _settings.Password)
-                    {
-                        e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-                        _logger.LogWarning("embedded broker: refused client {ClientId} from {Endpoint}: bad username or password", e.ClientId, e.RemoteEndPoint);
-                    }
+                    e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N")[..12];
+                }
 
-                    return Task.CompletedTask;
-                };
-            }
+                if (_settings.Username != null && (e.UserName != _settings.Username || e.Password != _settings.Password))
+                {
+                    e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                    _logger.LogWarning("embedded broker: refused client {ClientId} from {Endpoint}: bad username or password", e.ClientId, e.RemoteEndPoint);
+                }
+
+                return Task.CompletedTask;
+            };
 
             try
             {

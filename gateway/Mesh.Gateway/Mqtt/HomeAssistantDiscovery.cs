@@ -28,7 +28,7 @@ namespace Mesh.Gateway.Mqtt
         {
             (string? deviceClass, string? unit, string name) = Describe(quantity);
             var buffer = new ArrayBufferWriter<byte>(1024);
-            using (var w = new Utf8JsonWriter(buffer))
+            using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
             {
                 w.WriteStartObject();
                 w.WriteString("name", name);

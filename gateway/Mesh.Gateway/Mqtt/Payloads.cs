@@ -15,7 +15,7 @@ namespace Mesh.Gateway.Mqtt
         {
             ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
             buffer.ResetWrittenCount();
-            using (var w = new Utf8JsonWriter(buffer))
+            using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
             {
                 w.WriteStartObject();
                 body(w);

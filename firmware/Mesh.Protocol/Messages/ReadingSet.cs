@@ -29,6 +29,15 @@ namespace Mesh.Protocol.Messages
             _count = 0;
         }
 
+        /// <summary>Drops the items after the first <paramref name="count"/> (a sensor that failed half-way adds nothing).</summary>
+        public void Truncate(int count)
+        {
+            if (count >= 0 && count < _count)
+            {
+                _count = count;
+            }
+        }
+
         public Quantity QuantityAt(int i)
         {
             return (Quantity)_quantity[i];

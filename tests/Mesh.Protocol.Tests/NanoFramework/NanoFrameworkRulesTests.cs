@@ -151,6 +151,39 @@ namespace Mesh.Protocol.Tests.NanoFramework
         }
 
         /// <summary>Guards the file walk itself: an empty or wrong directory would make both checks pass vacuously.</summary>
+        [Fact]
+        public void Node_application_sources_follow_the_same_nanoFramework_rules_as_the_core()
+        {
+            IReadOnlyList<string> files = NanoPaths.NodeAppSourceFiles();
+            Assert.True(files.Count >= 10, "too few node application sources found");
+            var violations = new List<NanoViolation>();
+            foreach (string file in files)
+            {
+                violations.AddRange(NanoRuleChecker.CheckText(File.ReadAllText(file), NanoPaths.Display(file)));
+            }
+
+            Assert.True(
+                violations.Count == 0,
+                violations.Count + " nanoFramework 1.x rule violation(s) in the node application:" + Environment.NewLine
+                + string.Join(Environment.NewLine, violations.Select(v => v.ToString())));
+        }
+
+        [Fact]
+        public void Node_application_and_core_compile_together_against_nothing_but_the_nanoFramework_mscorlib()
+        {
+            var files = NanoPaths.CoreSourceFiles().Concat(NanoPaths.NodeAppSourceFiles()).ToList();
+            var parseOptions = new CSharpParseOptions(BoardLanguageVersion, DocumentationMode.None, SourceCodeKind.Regular, NanoRuleChecker.BoardSymbols);
+            var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parseOptions, NanoPaths.Display(f))).ToList();
+            var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable, deterministic: true);
+            CSharpCompilation compilation = CSharpCompilation.Create(
+                "Mesh.NodeApp.NanoCheck", trees, new[] { MetadataReference.CreateFromFile(NanoPaths.NanoMscorlib()) }, options);
+            using var pe = new MemoryStream();
+            var result = compilation.Emit(pe);
+            var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            _output.WriteLine("compiled " + files.Count + " files (core + node application): " + errors.Count + " error(s)");
+            Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors.Select(d => d.ToString())));
+        }
+
         private static void AssertLooksLikeTheCore(IReadOnlyList<string> files)
         {
             var sb = new StringBuilder();

@@ -32,6 +32,19 @@ namespace Mesh.Protocol.Tests.NanoFramework
                 .ToList();
         }
 
+        /// <summary>firmware/Mesh.NodeApp: the node application the board and mesh-node share, held to the same rules.</summary>
+        public static string NodeAppDirectory => Path.Combine(RepoRoot, "firmware", "Mesh.NodeApp");
+
+        /// <summary>Every .cs file of the node application, bin/ and obj/ excluded, in ordinal order.</summary>
+        public static IReadOnlyList<string> NodeAppSourceFiles()
+        {
+            string dir = NodeAppDirectory;
+            return Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !IsUnderBuildOutput(Path.GetRelativePath(dir, f)))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .ToList();
+        }
+
         /// <summary>A path relative to the repository root with forward slashes, for messages.</summary>
         public static string Display(string fullPath) =>
             Path.GetRelativePath(RepoRoot, fullPath).Replace(Path.DirectorySeparatorChar, '/');

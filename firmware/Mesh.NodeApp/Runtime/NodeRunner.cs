@@ -1,0 +1,285 @@
+using Mesh.NodeApp.Hal;
+using Mesh.NodeApp.Sensors;
+using Mesh.NodeApp.Settings;
+using Mesh.Protocol;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.NodeApp.Runtime
+{
+    /// <summary>
+    /// One node's application around the protocol core, the same on the board and the desktop. The radio
+    /// hands frames in from its own thread (<see cref="OnFrameReceived"/>); the loop calls
+    /// <see cref="Step"/> with the time and sleeps until the time it returns (or until a frame arrives).
+    /// A step feeds the core, answers its events (reads the sensors when a report is due, executes the
+    /// commands the core leaves to the application, persists settings the gateway changed), transmits what
+    /// the core wants sent, and drives the status LED. Steady state allocates nothing per frame.
+    /// </summary>
+    public sealed class NodeRunner
+    {
+        /// <summary>How long a rebooting node waits so that its acknowledgement gets onto the air first.</summary>
+        public const long RebootDelayMs = 1500;
+
+        /// <summary>Longest sleep between steps, so the watchdog is fed and the LED kept current.</summary>
+        public const long MaxSleepMs = 1000;
+
+        private readonly MeshNode _node;
+        private readonly NodeSettings _settings;
+        private readonly IRadio _radio;
+        private readonly SensorSet _sensors;
+        private readonly IDeviceControl _device;
+        private readonly SettingsStore _store;
+        private readonly ILog _log;
+        private readonly StatusIndicator _status;
+        private readonly FrameInbox _inbox;
+        private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
+        private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
+        private readonly MeshEvent _event = new MeshEvent();
+        private readonly ReadingSet _readings = new ReadingSet();
+        private readonly Protocol.Forwarding.PolicySettings _policyScratch = new Protocol.Forwarding.PolicySettings();
+        private long _rebootAtMs = long.MaxValue;
+        private int _consecutiveRadioFailures;
+        private uint _savedSequenceStart;
+        private bool _sendFailureLogged;
+
+        public NodeRunner(NodeSettings settings, uint nodeId, NetworkKey key, IRandomSource random, IRadio radio, SensorSet sensors,
+            IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs)
+        {
+            _settings = settings;
+            _radio = radio;
+            _sensors = sensors;
+            _device = device;
+            _store = store;
+            _log = log;
+            _status = new StatusIndicator(led);
+            _inbox = new FrameInbox(16);
+            _node = new MeshNode(NodeConfigFactory.For(settings, nodeId), key, random, nowMs);
+            _savedSequenceStart = settings.SequenceStart;
+            SaveSequenceIfMoved(); // the checkpoint is ahead of the start: store it before the first frame
+            Log(LogLevel.Info, "node " + nodeId + " on network " + settings.NetworkId + " as " + NodeSettingsText.RoleName(settings.Role)
+                + ", " + NodeSettingsText.PolicyName(settings.Policy.Kind) + ", over " + radio.Name + "; " + sensors.Count + " sensor(s)");
+        }
+
+        public MeshNode Node
+        {
+            get { return _node; }
+        }
+
+        public NodeSettings Settings
+        {
+            get { return _settings; }
+        }
+
+        public FrameInbox Inbox
+        {
+            get { return _inbox; }
+        }
+
+        public LedPattern Led
+        {
+            get { return _status.Shown; }
+        }
+
+        /// <summary>Transmissions the radio refused.</summary>
+        public long RadioFailures { get; private set; }
+
+        /// <summary>Application messages (readings, text) handed to <see cref="MessageReceived"/>.</summary>
+        public MessageHandler MessageReceived;
+
+        /// <summary>Called by the radio driver, on its thread, for every frame heard. False when the inbox was full (counted).</summary>
+        public bool OnFrameReceived(byte[] frame, int offset, int length, int rssi)
+        {
+            return _inbox.TryPut(frame, offset, length, rssi);
+        }
+
+        /// <summary>Does everything due at <paramref name="nowMs"/>; returns when to call again.</summary>
+        public long Step(long nowMs)
+        {
+            int length;
+            int rssi;
+            while (_inbox.TryTake(_rx, out length, out rssi))
+            {
+                _node.Receive(_rx, 0, length, rssi, nowMs);
+            }
+
+            _node.Poll(nowMs);
+            while (_node.TryTakeEvent(_event))
+            {
+                Handle(_event, nowMs);
+            }
+
+            while (_node.TryTakeTransmit(nowMs, _tx, 0, out length))
+            {
+                if (_radio.Transmit(_tx, 0, length))
+                {
+                    _consecutiveRadioFailures = 0;
+                }
+                else
+                {
+                    RadioFailures++;
+                    _consecutiveRadioFailures++;
+                    if (_consecutiveRadioFailures == StatusIndicator.RadioFailuresForError)
+                    {
+                        Log(LogLevel.Error, "radio " + _radio.Name + " refused " + _consecutiveRadioFailures + " frames in a row");
+                    }
+                }
+            }
+
+            SaveSequenceIfMoved();
+            NodeCounters c = _node.Counters;
+            _status.Update(nowMs, _node.Neighbours.Count, c.RelaysScheduled - c.RelaysCancelled, _consecutiveRadioFailures,
+                _sensors.Count > 0 && _sensors.Failing == _sensors.Count);
+            _device.FeedWatchdog();
+
+            if (nowMs >= _rebootAtMs)
+            {
+                Log(LogLevel.Info, "rebooting as the gateway asked");
+                _rebootAtMs = long.MaxValue;
+                _device.Reboot();
+            }
+
+            long next = _node.NextWakeMs;
+            long led = _status.NextChangeMs(nowMs);
+            if (led < next)
+            {
+                next = led;
+            }
+
+            if (_rebootAtMs < next)
+            {
+                next = _rebootAtMs;
+            }
+
+            if (next > nowMs + MaxSleepMs)
+            {
+                next = nowMs + MaxSleepMs;
+            }
+
+            return next < nowMs ? nowMs : next;
+        }
+
+        private void Handle(MeshEvent e, long nowMs)
+        {
+            switch (e.Kind)
+            {
+                case MeshEventKind.ReportDue:
+                    Report(nowMs);
+                    return;
+                case MeshEventKind.Message:
+                    if (e.Type == MessageType.Command && e.Destination == _node.NodeId && e.PayloadLength >= CommandCodec.HeaderSize)
+                    {
+                        Command(e, nowMs);
+                    }
+                    else if (e.Type == MessageType.Text)
+                    {
+                        Log(LogLevel.Info, "text from " + e.Origin + ": " + Utf8.GetString(e.Payload, 0, e.PayloadLength));
+                    }
+
+                    if (MessageReceived != null)
+                    {
+                        MessageReceived(e);
+                    }
+
+                    return;
+                default:
+                    return;
+            }
+        }
+
+        private void Report(long nowMs)
+        {
+            if (_sensors.ReadAll(_readings) == 0 || _readings.Count == 0)
+            {
+                return; // each failing sensor has said so once
+            }
+
+            SendResult r = _node.SendReadings(_readings, nowMs);
+            if (r != SendResult.Queued && !_sendFailureLogged)
+            {
+                _sendFailureLogged = true;
+                Log(LogLevel.Warning, "readings not sent: " + r.ToString() + " (reported once)");
+            }
+            else if (r == SendResult.Queued)
+            {
+                _sendFailureLogged = false;
+            }
+        }
+
+        private void Command(MeshEvent e, long nowMs)
+        {
+            CommandKind kind = CommandCodec.Kind(e.Payload, 0);
+            ushort id = CommandCodec.CommandId(e.Payload, 0);
+            int argLength = CommandCodec.ArgLength(e.Payload, 0);
+            int a = CommandCodec.HeaderSize;
+            switch (kind)
+            {
+                case CommandKind.SetReportInterval:
+                    // The core applied and acknowledged it; keep it across reboots.
+                    if (argLength == 4)
+                    {
+                        uint seconds = LittleEndian.ReadUInt32(e.Payload, a);
+                        if (seconds <= 7u * 24u * 3600u)
+                        {
+                            _settings.ReportIntervalSeconds = (int)seconds;
+                            Log(LogLevel.Info, "report interval set to " + seconds + " s by node " + e.Origin);
+                            _store.Save(_settings);
+                        }
+                    }
+
+                    return;
+                case CommandKind.SetForwardingPolicy:
+                    if (Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, argLength, _policyScratch))
+                    {
+                        _settings.Policy = _policyScratch.Clone();
+                        Log(LogLevel.Info, "forwarding policy set to " + NodeSettingsText.PolicyName(_settings.Policy.Kind) + " by node " + e.Origin);
+                        _store.Save(_settings);
+                    }
+
+                    return;
+                case CommandKind.Ping:
+                    return; // answered by the core
+                case CommandKind.Identify:
+                    int blinkSeconds = argLength == 2 ? LittleEndian.ReadUInt16(e.Payload, a) : 5;
+                    _status.Identify(nowMs + (blinkSeconds * 1000L));
+                    Log(LogLevel.Info, "identify for " + blinkSeconds + " s, asked by node " + e.Origin);
+                    _node.Acknowledge(e.Origin, id, CommandStatus.Ok, nowMs);
+                    return;
+                case CommandKind.Reboot:
+                    _node.Acknowledge(e.Origin, id, CommandStatus.Ok, nowMs);
+                    if (_rebootAtMs == long.MaxValue)
+                    {
+                        _rebootAtMs = nowMs + RebootDelayMs;
+                        Log(LogLevel.Info, "reboot asked by node " + e.Origin + "; restarting in " + RebootDelayMs + " ms");
+                    }
+
+                    return;
+                default:
+                    _node.Acknowledge(e.Origin, id, CommandStatus.Unsupported, nowMs);
+                    return;
+            }
+        }
+
+        private void SaveSequenceIfMoved()
+        {
+            uint checkpoint = _node.SequenceCheckpoint;
+            if (checkpoint != _savedSequenceStart)
+            {
+                _settings.SequenceStart = checkpoint;
+                if (_store.Save(_settings))
+                {
+                    _savedSequenceStart = checkpoint;
+                }
+            }
+        }
+
+        private void Log(LogLevel level, string message)
+        {
+            if (_log != null)
+            {
+                _log.Write(level, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Mesh.NodeApp.Hal;
+using Mesh.NodeApp.Settings;
+
+namespace Mesh.NodeApp.Runtime
+{
+    /// <summary>Loads and saves <see cref="NodeSettings"/> through the platform's store, as text.</summary>
+    public sealed class SettingsStore
+    {
+        private readonly IConfigStore _store;
+        private readonly ILog _log;
+
+        public SettingsStore(IConfigStore store, ILog log)
+        {
+            _store = store;
+            _log = log;
+        }
+
+        /// <summary>
+        /// The stored settings over <paramref name="defaults"/>. A missing, unreadable or partly malformed
+        /// store falls back to the defaults for what it lacks, each reason logged.
+        /// </summary>
+        public NodeSettings Load(NodeSettings defaults)
+        {
+            NodeSettings s = defaults.Copy();
+            byte[] data = null;
+            try
+            {
+                data = _store.Load();
+            }
+            catch (System.Exception ex)
+            {
+                Log(LogLevel.Error, "settings: cannot read the store (" + ex.Message + "); using defaults");
+            }
+
+            if (data == null)
+            {
+                Log(LogLevel.Info, "settings: nothing stored; using defaults");
+                return s;
+            }
+
+            string text;
+            try
+            {
+                text = Utf8.GetString(data, 0, data.Length);
+            }
+            catch (System.Exception)
+            {
+                Log(LogLevel.Error, "settings: stored bytes are not UTF-8 text; using defaults");
+                return s;
+            }
+
+            int problems = NodeSettingsText.Parse(text, s, _log);
+            if (problems > 0)
+            {
+                Log(LogLevel.Warning, "settings: " + problems + " line(s) ignored; those settings keep their defaults");
+            }
+
+            return s;
+        }
+
+        public bool Save(NodeSettings settings)
+        {
+            byte[] data = Utf8.GetBytes(NodeSettingsText.Format(settings));
+            bool ok;
+            try
+            {
+                ok = _store.Save(data, data.Length);
+            }
+            catch (System.Exception ex)
+            {
+                Log(LogLevel.Error, "settings: cannot write the store (" + ex.Message + ")");
+                return false;
+            }
+
+            if (!ok)
+            {
+                Log(LogLevel.Error, "settings: the store refused the write; the change lasts until the next reboot");
+            }
+
+            return ok;
+        }
+
+        private void Log(LogLevel level, string message)
+        {
+            if (_log != null)
+            {
+                _log.Write(level, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Node;
+
+namespace Mesh.NodeApp.Settings
+{
+    /// <summary>
+    /// Everything a node is configured with. Defaults are safe: a sensor that floods, reports every minute,
+    /// on ESP-NOW channel 1, with the pins of an ESP32 DevKitC. Stored as text (<see cref="NodeSettingsText"/>).
+    /// </summary>
+    public sealed class NodeSettings
+    {
+        public const int DefaultReportIntervalSeconds = 60;
+
+        /// <summary>0: derive from the board's MAC address (the driver does).</summary>
+        public uint NodeId;
+
+        public ushort NetworkId = 1;
+
+        /// <summary>The network key; null until configured (a node without a key stays off the air).</summary>
+        public byte[] Key;
+
+        public NodeRole Role = NodeRole.Sensor;
+
+        public PolicySettings Policy = PolicySettings.Flooding();
+
+        public int HopLimit = 8;
+
+        public bool Encrypt = true;
+
+        public RadioMode Radio = RadioMode.EspNow;
+
+        /// <summary>WiFi channel 1..13 (ESP-NOW peers must share it).</summary>
+        public int Channel = 1;
+
+        public string WifiSsid = "";
+
+        public string WifiPassword = "";
+
+        /// <summary>UDP mode: the LAN mesh group and port (same defaults as the gateway).</summary>
+        public string UdpGroup = "239.77.83.72";
+
+        public int UdpPort = 47283;
+
+        public int ReportIntervalSeconds = DefaultReportIntervalSeconds;
+
+        public int HeartbeatIntervalSeconds = 300;
+
+        /// <summary>Pins; -1: not connected.</summary>
+        public int I2cDataPin = 21;
+
+        public int I2cClockPin = 22;
+
+        public int LedPin = 2;
+
+        public int DhtPin = -1;
+
+        /// <summary>ADC channel of the battery divider; -1: no battery measurement.</summary>
+        public int BatteryAdcChannel = -1;
+
+        /// <summary>(R1 + R2) / R2 of the battery divider, in thousandths (2000: two equal resistors).</summary>
+        public int BatteryDividerPermille = 2000;
+
+        /// <summary>Bridge role: the UART to the gateway (COM2 on ESP32: GPIO16 RX, GPIO17 TX) and its speed.</summary>
+        public int SerialBaudRate = 115200;
+
+        /// <summary>
+        /// Where the node's frame sequence starts after a reboot: the core's checkpoint, saved whenever it
+        /// moves, so a restarted node never reuses a sequence (its neighbours would drop it as a replay).
+        /// </summary>
+        public uint SequenceStart = 1;
+
+        /// <summary>Readings from a simulated sensor when no real sensor is found.</summary>
+        public bool SimulateWhenNoSensor = true;
+
+        public NodeSettings Copy()
+        {
+            var c = (NodeSettings)MemberwiseClone();
+            c.Key = Key == null ? null : (byte[])Key.Clone();
+            c.Policy = Policy.Clone();
+            return c;
+        }
+    }
+}

@@ -3,7 +3,7 @@ using Mesh.Protocol.Node;
 
 namespace Mesh.NodeApp.Runtime
 {
-    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults, 15,144 bytes of state).</summary>
+    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults, 15,152 bytes of state).</summary>
     public static class NodeConfigFactory
     {
         public static NodeConfig For(NodeSettings s, uint nodeId)

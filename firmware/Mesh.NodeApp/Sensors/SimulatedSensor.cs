@@ -57,7 +57,7 @@ namespace Mesh.NodeApp.Sensors
         private double Noise(double amplitude)
         {
             // Uniform in [-amplitude, amplitude].
-            return ((_random.NextUInt32() % 2001) - 1000) * amplitude / 1000.0;
+            return ((int)(_random.NextUInt32() % 2001) - 1000) * amplitude / 1000.0;
         }
     }
 }

@@ -69,6 +69,9 @@ namespace Mesh.Protocol.Node
         private long _reportIntervalMs;
         private long _nextReportMs;
 
+        // A core-handled command whose acknowledgement waits until the command has been delivered; -1: none.
+        private int _deferredAck = -1;
+
         public MeshNode(NodeConfig config, NetworkKey key, IRandomSource random, long nowMs)
         {
             string problem = config.Validate();
@@ -547,6 +550,13 @@ namespace Mesh.Protocol.Node
             e.PayloadLength = n;
             _events.Commit();
             _counters.MessagesDelivered++;
+            if (_deferredAck >= 0)
+            {
+                int slot = _deferredAck;
+                _deferredAck = -1;
+                SendAck(slot, nowMs);
+            }
+
             return RejectReason.None;
         }
 
@@ -602,7 +612,9 @@ namespace Mesh.Protocol.Node
                 CommandStatus status = ApplyCoreCommand(kind, CommandCodec.ArgLength(_payload, 0), nowMs);
                 _recentStatus[r] = (byte)status;
                 _recentAnswered[r] = true;
-                SendAck(r, nowMs);
+                // Acknowledged once the command is delivered: encoding the ack reuses _payload, which
+                // still holds the command the application is about to be handed.
+                _deferredAck = r;
             }
 
             return true;

@@ -220,5 +220,25 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
 
             Assert.Equal(SendResult.NoCommandSlot, mesh[1].SendCommand(2, CommandKind.Ping, Array.Empty<byte>(), 0, 0, mesh.Now, out _));
         }
+
+        [Fact]
+        public void A_command_the_core_handles_is_still_handed_to_the_application_intact_so_it_can_persist_the_change()
+        {
+            var mesh = new InMemoryMesh();
+            mesh.Add(Node(1, NodeRole.Bridge));
+            mesh.Add(Node(2, NodeRole.Sensor));
+            mesh.Link(1, 2);
+            byte[] args = { 30, 0, 0, 0 };
+            Assert.Equal(SendResult.Queued, mesh[1].SendCommand(2, CommandKind.SetReportInterval, args, 0, 4, mesh.Now, out ushort id));
+            mesh.RunFor(500);
+
+            Assert.Equal(30_000, mesh[2].ReportIntervalMs);
+            MeshEvent e = Assert.Single(mesh.Events[2], x => x.Kind == MeshEventKind.Message && x.Type == MessageType.Command);
+            Assert.Equal(id, CommandCodec.CommandId(e.Payload, 0));
+            Assert.Equal(CommandKind.SetReportInterval, CommandCodec.Kind(e.Payload, 0));
+            Assert.Equal(4, CommandCodec.ArgLength(e.Payload, 0));
+            Assert.Equal(30u, LittleEndian.ReadUInt32(e.Payload, CommandCodec.HeaderSize));
+            Assert.Contains(mesh.Events[1], x => x.Kind == MeshEventKind.CommandAcknowledged && x.CommandId == id);
+        }
     }
 }

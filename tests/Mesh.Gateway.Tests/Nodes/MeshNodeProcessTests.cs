@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Mesh.Gateway.Tests.Infrastructure;
+
+namespace Mesh.Gateway.Tests.Nodes
+{
+    /// <summary>Several real mesh-node processes and the real gateway on one machine, over loopback multicast (TTL 0).</summary>
+    public class MeshNodeProcessTests
+    {
+        private sealed class MeshNodeProcess : IDisposable
+        {
+            private readonly Process _process;
+            private readonly StringBuilder _output = new();
+
+            public MeshNodeProcess(uint id, int udpPort, string configPath)
+            {
+                string dll = Path.Combine(AppContext.BaseDirectory, "mesh-node.dll");
+                var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+                foreach (string a in new[]
+                {
+                    dll, "--id", id.ToString(), "--key", TestGateway.KeyHex, "--port", udpPort.ToString(), "--ttl", "0",
+                    "--interface", "127.0.0.1", "--report-interval", "1", "--config", configPath,
+                })
+                {
+                    start.ArgumentList.Add(a);
+                }
+
+                _process = Process.Start(start)!;
+                _process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
+                _process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
+                _process.BeginErrorReadLine();
+                _process.BeginOutputReadLine();
+            }
+
+            public string Output
+            {
+                get { lock (_output) { return _output.ToString(); } }
+            }
+
+            public void Dispose()
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(5000);
+                }
+
+                _process.Dispose();
+            }
+        }
+
+        [Fact]
+        public async Task Three_mesh_node_processes_and_the_gateway_form_a_mesh_readings_arrive_and_a_command_is_acknowledged()
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            string dir = TempDirectory.Create("mesh-nodes");
+            var nodes = new List<MeshNodeProcess>();
+            try
+            {
+                foreach (uint id in new uint[] { 101, 102, 103 })
+                {
+                    nodes.Add(new MeshNodeProcess(id, gateway.UdpPort, Path.Combine(dir, id + ".conf")));
+                }
+
+                DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+                JsonElement list = default;
+                while (DateTime.UtcNow < deadline)
+                {
+                    list = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/nodes")).RootElement;
+                    if (new uint[] { 101, 102, 103 }.All(id => list.EnumerateArray().Any(n =>
+                        n.GetProperty("node").GetUInt32() == id && n.GetProperty("latest").TryGetProperty("temperature", out _))))
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(200);
+                }
+
+                Assert.True(new uint[] { 101, 102, 103 }.All(id => list.EnumerateArray().Any(n => n.GetProperty("node").GetUInt32() == id)),
+                    "not every mesh-node reached the gateway: " + list + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
+
+                using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/102/commands/identify", new StringContent("{\"seconds\":2}"));
+                string body = await r.Content.ReadAsStringAsync();
+                Assert.True(r.StatusCode == HttpStatusCode.OK, body + "\n" + nodes[1].Output);
+                Assert.Equal("acknowledged", JsonDocument.Parse(body).RootElement.GetProperty("state").GetString());
+
+                using HttpResponseMessage s = await gateway.Http.PostAsync("/api/nodes/103/commands/set_report_interval", new StringContent("{\"seconds\":42}"));
+                Assert.Equal(HttpStatusCode.OK, s.StatusCode);
+                DateTime saved = DateTime.UtcNow.AddSeconds(10);
+                while (!File.ReadAllText(Path.Combine(dir, "103.conf")).Contains("report_interval = 42") && DateTime.UtcNow < saved)
+                {
+                    await Task.Delay(100);
+                }
+
+                Assert.Contains("report_interval = 42", File.ReadAllText(Path.Combine(dir, "103.conf"))); // kept for the next start
+                Assert.Contains("identify for 2 s", nodes[1].Output);
+            }
+            finally
+            {
+                foreach (MeshNodeProcess n in nodes)
+                {
+                    n.Dispose();
+                }
+            }
+        }
+    }
+}

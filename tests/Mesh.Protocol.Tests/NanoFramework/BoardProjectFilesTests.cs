@@ -71,5 +71,31 @@ namespace Mesh.Protocol.Tests.NanoFramework
                 StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(".nfproj", meshSln, StringComparison.OrdinalIgnoreCase);
         }
+
+        [Fact]
+        public void Board_application_references_every_package_of_its_packages_config_at_that_version_and_the_solution_lists_it()
+        {
+            string board = Path.Combine(FirmwareDirectory, "Mesh.Board");
+            XDocument nfproj = XDocument.Load(Path.Combine(board, "Mesh.Board.nfproj"));
+            XDocument packages = XDocument.Load(Path.Combine(board, "packages.config"));
+            Assert.Equal("Exe", Elements(nfproj, "OutputType").Single().Value);
+            string[] hints = Elements(nfproj, "HintPath").Select(h => h.Value).ToArray();
+            foreach (XElement package in Elements(packages, "package"))
+            {
+                string folder = @"..\..\packages\" + (string?)package.Attribute("id") + "." + (string?)package.Attribute("version") + @"\lib\";
+                Assert.True(hints.Count(h => h.StartsWith(folder, StringComparison.Ordinal)) == 1, "no single HintPath into " + folder);
+                Assert.Equal("netnano1.0", (string?)package.Attribute("targetFramework"));
+            }
+
+            Assert.Equal(Elements(packages, "package").Length, hints.Length);
+            string core = NanoPaths.CoreLibraryVersion();
+            Assert.Contains(Elements(packages, "package"), p => (string?)p.Attribute("id") == NanoPaths.CoreLibraryPackageId && (string?)p.Attribute("version") == core);
+            string[] projects = Elements(nfproj, "ProjectReference").Select(r => (string)r.Attribute("Include")!).ToArray();
+            Assert.Equal(new[] { @"..\Mesh.Protocol\Mesh.Protocol.nfproj", @"..\Mesh.NodeApp\Mesh.NodeApp.nfproj" }, projects);
+
+            string sln = File.ReadAllText(Path.Combine(FirmwareDirectory, "Mesh.Firmware.sln"));
+            Assert.Contains(@"""Mesh.Board\Mesh.Board.nfproj""", sln, StringComparison.Ordinal);
+            Assert.Contains(@"""Mesh.NodeApp\Mesh.NodeApp.nfproj""", sln, StringComparison.Ordinal);
+        }
     }
 }

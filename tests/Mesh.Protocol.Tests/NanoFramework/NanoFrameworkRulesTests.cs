@@ -169,6 +169,23 @@ namespace Mesh.Protocol.Tests.NanoFramework
         }
 
         [Fact]
+        public void Board_layer_sources_follow_the_same_nanoFramework_rules()
+        {
+            string dir = Path.Combine(NanoPaths.RepoRoot, "firmware", "Mesh.Board");
+            var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar))
+                .ToList();
+            Assert.True(files.Count >= 10, "too few board sources found");
+            var violations = new List<NanoViolation>();
+            foreach (string file in files)
+            {
+                violations.AddRange(NanoRuleChecker.CheckText(File.ReadAllText(file), NanoPaths.Display(file)));
+            }
+
+            Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations.Select(v => v.ToString())));
+        }
+
+        [Fact]
         public void Node_application_and_core_compile_together_against_nothing_but_the_nanoFramework_mscorlib()
         {
             var files = NanoPaths.CoreSourceFiles().Concat(NanoPaths.NodeAppSourceFiles()).ToList();

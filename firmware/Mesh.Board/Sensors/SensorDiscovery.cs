@@ -1,0 +1,94 @@
+using System;
+using System.Collections;
+using Mesh.Board.Platform;
+using Mesh.NodeApp.Hal;
+using Mesh.NodeApp.Sensors;
+using Mesh.NodeApp.Settings;
+using Mesh.Protocol;
+using nanoFramework.Hardware.Esp32;
+
+namespace Mesh.Board.Sensors
+{
+    /// <summary>
+    /// Which sensors this board reads: whatever answers at the known I2C addresses, a DHT22 if a pin is
+    /// configured, the battery divider if an ADC channel is, and a simulated sensor when nothing is attached.
+    /// A sensor that cannot even be created is reported and skipped; the node still relays.
+    /// </summary>
+    internal static class SensorDiscovery
+    {
+        public static ISensor[] Find(NodeSettings s, uint nodeId, ILog log)
+        {
+            var found = new ArrayList();
+            if (s.I2cDataPin >= 0 && s.I2cClockPin >= 0)
+            {
+                try
+                {
+                    Configuration.SetPinFunction(s.I2cDataPin, DeviceFunction.I2C1_DATA);
+                    Configuration.SetPinFunction(s.I2cClockPin, DeviceFunction.I2C1_CLOCK);
+                    var kinds = new I2cSensorKind[I2cSensorDetector.MaxFound];
+                    var addresses = new int[I2cSensorDetector.MaxFound];
+                    int n = I2cSensorDetector.Detect(new EspI2cBus(), kinds, addresses);
+                    for (int i = 0; i < n; i++)
+                    {
+                        Add(found, kinds[i], addresses[i], log);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    log.Write(LogLevel.Error, "i2c: bus on GPIO" + s.I2cDataPin + "/" + s.I2cClockPin + " unusable: " + ex.Message);
+                }
+            }
+
+            if (s.DhtPin >= 0)
+            {
+                try
+                {
+                    found.Add(new BindingSensors.Dht22Sensor(s.DhtPin));
+                }
+                catch (Exception ex)
+                {
+                    log.Write(LogLevel.Error, "DHT22 on GPIO" + s.DhtPin + ": " + ex.Message);
+                }
+            }
+
+            if (s.BatteryAdcChannel >= 0)
+            {
+                try
+                {
+                    found.Add(new BatterySensor(new AdcInput(s.BatteryAdcChannel), 3300, s.BatteryDividerPermille));
+                }
+                catch (Exception ex)
+                {
+                    log.Write(LogLevel.Error, "battery ADC channel " + s.BatteryAdcChannel + ": " + ex.Message);
+                }
+            }
+
+            if (found.Count == 0 && s.SimulateWhenNoSensor)
+            {
+                log.Write(LogLevel.Info, "no sensor found; reporting simulated readings");
+                found.Add(new SimulatedSensor(new XorShiftRandom(nodeId), nodeId));
+            }
+
+            var sensors = new ISensor[found.Count];
+            for (int i = 0; i < sensors.Length; i++)
+            {
+                sensors[i] = (ISensor)found[i];
+                log.Write(LogLevel.Info, "sensor: " + sensors[i].Name);
+            }
+
+            return sensors;
+        }
+
+        private static void Add(ArrayList found, I2cSensorKind kind, int address, ILog log)
+        {
+            try
+            {
+                found.Add(BindingSensors.Create(kind, address));
+            }
+            catch (Exception ex)
+            {
+                log.Write(LogLevel.Error, I2cSensorDetector.Describe(kind, address) + ": " + ex.Message);
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ using Mesh.NodeApp.Sensors;
 using Mesh.NodeApp.Settings;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
+using nanoFramework.Hardware.Esp32;
 
 namespace Mesh.Board
 {
@@ -70,6 +71,9 @@ namespace Mesh.Board
             // 4. Bridge role: a transparent radio for the gateway on the UART; the gateway is the mesh node.
             if (settings.Role == NodeRole.Bridge)
             {
+                // COM2 on GPIO16 (RX) / GPIO17 (TX): hardware/README.md, "Bridge board".
+                Configuration.SetPinFunction(16, DeviceFunction.COM2_RX);
+                Configuration.SetPinFunction(17, DeviceFunction.COM2_TX);
                 var uart = new UartLink("COM2", settings.SerialBaudRate);
                 var bridge = new SerialBridge(radio, uart, log);
                 FrameSink toGateway = new FrameSink(new BridgeSink(bridge).Take);

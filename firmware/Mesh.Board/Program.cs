@@ -27,7 +27,15 @@ namespace Mesh.Board
             var control = new BoardControl(log);
 
             // 1. Settings: safe defaults, overridden line by line by I:\mesh.conf (bad lines are logged and skipped).
-            var store = new SettingsStore(new FlashConfigStore(FlashConfigStore.DefaultPath), log);
+            var flash = new FlashConfigStore(FlashConfigStore.DefaultPath);
+            if (flash.Load() == null)
+            {
+                byte[] first = Utf8.GetBytes(FirstBoot.Settings);
+                flash.Save(first, first.Length);
+                log.Write(LogLevel.Info, "first boot: wrote " + FlashConfigStore.DefaultPath + " from FirstBoot.cs");
+            }
+
+            var store = new SettingsStore(flash, log);
             NodeSettings settings = store.Load(new NodeSettings());
             uint nodeId = settings.NodeId != 0 ? settings.NodeId : BoardIdentity.FromMac();
 

@@ -58,9 +58,10 @@ namespace Mesh.Gateway.Tests.Nodes
         }
 
         [Fact]
-        public async Task Three_mesh_node_processes_and_the_gateway_form_a_mesh_readings_arrive_and_a_command_is_acknowledged()
+        public async Task Three_mesh_node_processes_and_the_gateway_form_a_mesh_readings_reach_mqtt_relayed_and_a_command_is_acknowledged()
         {
             await using var gateway = await TestGateway.StartAsync();
+            await using var mqtt = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
             string dir = TempDirectory.Create("mesh-nodes");
             var nodes = new List<MeshNodeProcess>();
             try
@@ -86,6 +87,15 @@ namespace Mesh.Gateway.Tests.Nodes
 
                 Assert.True(new uint[] { 101, 102, 103 }.All(id => list.EnumerateArray().Any(n => n.GetProperty("node").GetUInt32() == id)),
                     "not every mesh-node reached the gateway: " + list + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
+
+                // Every reading reaches a live MQTT subscriber ...
+                mqtt.WaitFor(m => new[] { 101, 102, 103 }.All(id => m.Any(x => x.Topic == "mesh/1/" + id + "/temperature")), what: "a temperature from each mesh-node");
+
+                // ... and the nodes relay for each other: on one shared segment every node hears every frame, so the
+                // gateway receives each reading again as the other nodes rebroadcast it, and drops those copies.
+                string metrics = await gateway.Http.GetStringAsync("/metrics");
+                string duplicates = metrics.Split('\n').Single(l => l.StartsWith("mesh_gateway_frames_rejected_total{reason=\"duplicate\"}", StringComparison.Ordinal));
+                Assert.True(long.Parse(duplicates.Split(' ')[1]) > 0, "no relayed copy reached the gateway: " + duplicates);
 
                 using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/102/commands/identify", new StringContent("{\"seconds\":2}"));
                 string body = await r.Content.ReadAsStringAsync();

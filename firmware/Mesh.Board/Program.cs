@@ -1,3 +1,4 @@
+using System;
 using System.Device.Gpio;
 using System.Threading;
 using Mesh.Board.Platform;
@@ -65,7 +66,19 @@ namespace Mesh.Board
             else
             {
 #if ESPNOW
-                radio = new EspNowRadio(settings.Channel);
+                try
+                {
+                    radio = new EspNowRadio(settings.Channel);
+                }
+                catch (Exception ex)
+                {
+                    // EspNowException (native init or AddPeer refused, e.g. a bad channel) or a second controller:
+                    // nothing to relay with, so show it rather than reboot in a loop.
+                    log.Write(LogLevel.Error, "ESP-NOW failed to start: " + ex.Message);
+                    led.Show(LedPattern.Error);
+                    KeepAlive(control);
+                    return;
+                }
 #else
                 // This image was built without the ESP-NOW library (hardware/README.md, "ESP-NOW"): say so and
                 // stay useful on WiFi rather than pretend.

@@ -10,11 +10,15 @@ namespace Mesh.Board.Radio
     /// Every frame goes to the broadcast peer FF:FF:FF:FF:FF:FF (which ESP-NOW cannot encrypt — the mesh's
     /// own MIC and payload encryption protect it). The managed API reports no RSSI, so received frames get a
     /// nominal one; managed flooding then uses its mid-range contention delay.
-    /// Needs a nanoCLR build that includes the ESP-NOW native library (hardware/README.md, "ESP-NOW firmware").
+    /// Needs a nanoCLR build that includes the ESP-NOW native library, and nanoFramework.Runtime.Events 1.11.37 or
+    /// later (EventCategory.EspNow) — hardware/README.md, "ESP-NOW".
     /// </summary>
     internal sealed class EspNowRadio : IBoardRadio
     {
         public const int NominalRssi = -70;
+
+        // The library has no public broadcast-address constant (it only checks for one, to refuse encrypting it).
+        private static readonly byte[] BroadcastMac = new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
 
         private readonly EspNowController _controller;
         private readonly byte[] _scratch = new byte[250];
@@ -23,7 +27,7 @@ namespace Mesh.Board.Radio
         public EspNowRadio(int channel)
         {
             _controller = new EspNowController();
-            _controller.AddPeer(EspNowController.BROADCASTMAC, (byte)channel, false, null);
+            _controller.AddPeer(BroadcastMac, (byte)channel, false, null);
             _controller.DataReceived += OnDataReceived;
         }
 
@@ -48,7 +52,7 @@ namespace Mesh.Board.Radio
 
             try
             {
-                _controller.Send(EspNowController.BROADCASTMAC, data, length);
+                _controller.Send(BroadcastMac, data, length);
                 return true;
             }
             catch (EspNowException)

@@ -5,11 +5,13 @@ namespace Mesh.Board.Platform
 {
     /// <summary>
     /// Settings in the ESP32's internal flash file system (drive I:). Written to a temporary file first and
-    /// then moved over the old one, so a reset during the write leaves the previous settings intact.
+    /// then moved over the old one, so a reset at any point leaves either the previous settings or the new ones.
     /// </summary>
     internal sealed class FlashConfigStore : IConfigStore
     {
         public const string DefaultPath = "I:\\mesh.conf";
+
+        private const string TempSuffix = ".new";
 
         private readonly string _path;
 
@@ -20,7 +22,15 @@ namespace Mesh.Board.Platform
 
         public byte[] Load()
         {
-            return File.Exists(_path) ? File.ReadAllBytes(_path) : null;
+            if (File.Exists(_path))
+            {
+                return File.ReadAllBytes(_path);
+            }
+
+            // A reset between deleting the old file and moving the new one in leaves only the new one, and
+            // it is complete (it is moved only after it was written): without this the key would be lost.
+            string temp = _path + TempSuffix;
+            return File.Exists(temp) ? File.ReadAllBytes(temp) : null;
         }
 
         public bool Save(byte[] data, int length)
@@ -32,14 +42,14 @@ namespace Mesh.Board.Platform
                 System.Array.Copy(data, exact, length);
             }
 
-            string temp = _path + ".new";
+            string temp = _path + TempSuffix;
             File.WriteAllBytes(temp, exact);
             if (File.Exists(_path))
             {
                 File.Delete(_path);
             }
 
-            File.Move(temp, _path);
+            File.Move(temp, _path); // an IOException (full or failing flash) is logged with its reason by SettingsStore
             return true;
         }
     }

@@ -71,7 +71,8 @@ namespace Mesh.Node.Tests
                 // Done when every node's temperature has arrived and copies relayed by other nodes were heard
                 // (the core drops them as duplicates): on one loopback segment everyone hears everyone, so this
                 // shows the nodes relay, not that a reading needed the relay to arrive.
-                while (temperatureFrom.Count < NodeIds.Length || receiver.Counters.RejectedFor(RejectReason.Duplicate) == 0)
+                while (temperatureFrom.Count < NodeIds.Length || receiver.Counters.RejectedFor(RejectReason.Duplicate) == 0
+                    || hosts.Exists(h => h.Inspect(r => r.Node.Counters.RelaysScheduled) == 0))
                 {
                     int n = await listener.ReceiveAsync(buffer, deadline.Token);
                     if (n <= 0 || n > FrameLayout.MaxFrameSize)
@@ -97,8 +98,7 @@ namespace Mesh.Node.Tests
                 }
 
                 Assert.Equal(NodeIds.Length, temperatureFrom.Count);
-                Assert.True(receiver.Counters.RejectedTotal == receiver.Counters.RejectedFor(RejectReason.Duplicate),
-                    "the receiver rejected frames for a reason other than duplication");
+                Assert.True(receiver.Counters.RejectedFor(RejectReason.Duplicate) > 0, "no relayed copy reached the receiver");
                 foreach (NodeHost host in hosts)
                 {
                     // Each node's own counters: it heard the others and put relays on the air.

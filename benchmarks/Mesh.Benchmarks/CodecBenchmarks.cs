@@ -16,7 +16,10 @@ namespace Mesh.Benchmarks
         private readonly ReadingSet _readings = new();
         private readonly byte[] _buffer = new byte[FrameLayout.MaxFrameSize];
         private readonly byte[] _transmit = new byte[FrameLayout.MaxFrameSize];
-        private FrameProtector _protector = null!;
+        private readonly PayloadSealer _payloadSealer = new();
+        private readonly NetworkSealer _netSealer = new();
+        private NetworkKey _key = null!;
+        private DeviceKey _deviceKey = null!;
         private MeshNode _relay = null!;
         private MeshNode _sensor = null!;
         private byte[] _frame = null!;
@@ -25,9 +28,11 @@ namespace Mesh.Benchmarks
         public void Setup()
         {
             NetworkKey key = FrameSource.CreateKey();
-            _protector = new FrameProtector(key);
+            _key = key;
+            _deviceKey = FrameSource.DeviceKeys.KeyOf(FrameSource.FirstOriginId);
             FrameSource.FillReadings(_readings, 0);
-            _header.Flags = FrameFlags.Encrypted;
+            _header.Flags = FrameFlags.DeviceSealed;
+            _header.Time = FrameSource.Epoch;
             _header.Type = MessageType.Readings;
             _header.Network = FrameSource.Network;
             _header.Origin = FrameSource.FirstOriginId;
@@ -38,14 +43,14 @@ namespace Mesh.Benchmarks
             _frame = FrameSource.DistinctFrames(key, 1, 1)[0];
 
             // A relay that has already taken and relayed _frame: every further copy is a duplicate.
-            _relay = new MeshNode(new NodeConfig { NodeId = FrameSource.ReceiverId, Role = NodeRole.Relay }, key, new XorShiftRandom(5), 0);
+            _relay = new MeshNode(FrameSource.Config(FrameSource.ReceiverId, NodeRole.Relay), key, new XorShiftRandom(5), 0);
             FrameSource.Expect(_relay.Receive(_frame, 0, _frame.Length, -60, 0) == RejectReason.None, "relay rejected the frame");
             FrameSource.Expect(_relay.TryTakeTransmit(1000, _transmit, 0, out _), "relay did not relay");
 
-            _sensor = new MeshNode(new NodeConfig { NodeId = FrameSource.FirstOriginId + 99, ReportIntervalMs = 0 }, key, new XorShiftRandom(6), 0);
+            _sensor = new MeshNode(FrameSource.Config(FrameSource.FirstOriginId + 99, NodeRole.Sensor), key, new XorShiftRandom(6), 0);
         }
 
-        /// <summary>Builds one readings frame (4 readings): header, payload, AES-CTR encryption, HMAC MIC.</summary>
+        /// <summary>Builds one readings frame (4 readings): header, payload, SIV sealing under the device key (HMAC + AES-CTR), network MIC (HMAC).</summary>
         [Benchmark]
         public int EncodeAndSeal()
         {
@@ -54,7 +59,8 @@ namespace Mesh.Benchmarks
             int n = _readings.Encode(_buffer, FrameLayout.HeaderSize, FrameLayout.MaxPayloadSize);
             h.PayloadLength = n;
             FrameCodec.WriteHeader(h, _buffer, 0);
-            _protector.Seal(h, _buffer, 0);
+            _payloadSealer.Seal(_deviceKey.Sealing, h, _buffer, 0);
+            _netSealer.Seal(_key, _buffer, 0, h.FrameLength);
             return h.FrameLength;
         }
 
@@ -73,15 +79,15 @@ namespace Mesh.Benchmarks
             return FrameCodec.TryDecode(_frame, 0, _frame.Length, _decoded);
         }
 
-        /// <summary>Header decode plus MIC check (HMAC-SHA256 over header and payload).</summary>
+        /// <summary>Header decode plus network MIC check (HMAC-SHA256 over the whole frame): what every relay does per hop.</summary>
         [Benchmark]
         public bool DecodeAndVerify()
         {
             return FrameCodec.TryDecode(_frame, 0, _frame.Length, _decoded) == RejectReason.None
-                && _protector.Verify(_decoded, _frame, 0);
+                && _netSealer.Verify(_key, _frame, 0, _frame.Length);
         }
 
-        /// <summary>A relay hears again a frame it already handled: rejected by the duplicate cache, before any crypto.</summary>
+        /// <summary>A relay hears again a frame it already handled: rejected by the duplicate cache, before any crypto (a copy that cannot shorten a route nor cancel a relay is not verified).</summary>
         [Benchmark]
         public RejectReason ReceiveDuplicate()
         {

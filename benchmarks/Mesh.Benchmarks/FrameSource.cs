@@ -1,6 +1,7 @@
 using System;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -17,7 +18,10 @@ namespace Mesh.Benchmarks
         public const uint FirstHopRelayId = 0x2000;
         public const uint ReceiverId = 0x42;
 
-        public static NetworkKey CreateKey()
+        /// <summary>Network time of the frames at benchmark time zero.</summary>
+        public const uint Epoch = 1_800_000_000;
+
+        public static byte[] Secret()
         {
             byte[] secret = new byte[32];
             for (int i = 0; i < secret.Length; i++)
@@ -25,7 +29,27 @@ namespace Mesh.Benchmarks
                 secret[i] = (byte)(0x5A ^ i);
             }
 
-            return new NetworkKey(secret, DesktopCrypto.Instance);
+            return secret;
+        }
+
+        public static NetworkKey CreateKey() => new NetworkKey(Secret(), DesktopCrypto.Instance);
+
+        /// <summary>Every node's device key, derived as mesh-sim provisions its nodes; a bridge holds them all.</summary>
+        public static readonly DerivedDeviceKeys DeviceKeys = new(Secret(), DesktopCrypto.Instance);
+
+        /// <summary>A provisioned node with no storage to confirm checkpoints against (benchmarks measure per-frame work only).</summary>
+        public static NodeConfig Config(uint id, NodeRole role)
+        {
+            return new NodeConfig
+            {
+                NodeId = id,
+                Role = role,
+                ReportIntervalMs = 0,
+                DeviceKey = DeviceKeys.KeyOf(id),
+                DeviceKeys = role == NodeRole.Bridge ? DeviceKeys : null,
+                RequireCheckpointConfirmation = false,
+                InitialNetworkTime = Epoch,
+            };
         }
 
         public static PolicySettings Settings(PolicyKind kind)
@@ -53,23 +77,18 @@ namespace Mesh.Benchmarks
         /// <paramref name="origins"/> sensors, in per-origin sequence order. Every other frame is the
         /// copy a first-hop relay rebroadcast (hops taken 1), so gossip also flips its coin.
         /// </summary>
-        public static byte[][] DistinctFrames(NetworkKey key, int count, int origins)
+        /// <param name="stepMs">Time between frames: frame i is sent at i × stepMs, as the receiving benchmark will take it.</param>
+        public static byte[][] DistinctFrames(NetworkKey key, int count, int origins, int stepMs = 0)
         {
             var senders = new MeshNode[origins];
             for (int o = 0; o < origins; o++)
             {
-                senders[o] = new MeshNode(
-                    new NodeConfig { NodeId = FirstOriginId + (uint)o, ReportIntervalMs = 0, TransmitQueueSize = 1 },
-                    key,
-                    new XorShiftRandom((ulong)o + 1),
-                    0);
+                NodeConfig config = Config(FirstOriginId + (uint)o, NodeRole.Sensor);
+                config.TransmitQueueSize = 1;
+                senders[o] = new MeshNode(config, key, new XorShiftRandom((ulong)o + 1), 0);
             }
 
-            var firstHop = new MeshNode(
-                new NodeConfig { NodeId = FirstHopRelayId, Role = NodeRole.Relay, ReportIntervalMs = 0 },
-                key,
-                new XorShiftRandom(12345),
-                0);
+            var firstHop = new MeshNode(Config(FirstHopRelayId, NodeRole.Relay), key, new XorShiftRandom(12345), 0);
 
             var set = new ReadingSet();
             byte[] buffer = new byte[FrameLayout.MaxFrameSize];
@@ -78,12 +97,13 @@ namespace Mesh.Benchmarks
             {
                 MeshNode origin = senders[i % origins];
                 FillReadings(set, i);
-                Expect(origin.SendReadings(set, 0) == SendResult.Queued, "origin did not queue its report");
-                Expect(origin.TryTakeTransmit(0, buffer, 0, out int length), "origin sent nothing");
+                long t = (long)i * stepMs;
+                Expect(origin.SendReadings(set, t) == SendResult.Queued, "origin did not queue its report");
+                Expect(origin.TryTakeTransmit(t, buffer, 0, out int length), "origin sent nothing");
                 if (i % 2 == 1)
                 {
-                    Expect(firstHop.Receive(buffer, 0, length, -70, i) == RejectReason.None, "first hop rejected a frame");
-                    Expect(firstHop.TryTakeTransmit(i + 1000, buffer, 0, out length), "first hop did not relay");
+                    Expect(firstHop.Receive(buffer, 0, length, -70, t) == RejectReason.None, "first hop rejected a frame");
+                    Expect(firstHop.TryTakeTransmit(t + 1000, buffer, 0, out length), "first hop did not relay");
                 }
 
                 frames[i] = buffer.AsSpan(0, length).ToArray();

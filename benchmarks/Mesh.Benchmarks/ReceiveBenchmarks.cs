@@ -43,7 +43,7 @@ namespace Mesh.Benchmarks
         public void Setup()
         {
             _key = FrameSource.CreateKey();
-            _frames = FrameSource.DistinctFrames(_key, FramesPerIteration, Origins);
+            _frames = FrameSource.DistinctFrames(_key, FramesPerIteration, Origins, StepMs);
             _rssi = FrameSource.Rssi(FramesPerIteration);
         }
 
@@ -60,12 +60,12 @@ namespace Mesh.Benchmarks
         {
             PolicySettings settings = FrameSource.Settings(Policy);
             _relay = new MeshNode(
-                new NodeConfig { NodeId = FrameSource.ReceiverId, Role = NodeRole.Relay, Policy = settings, ReportIntervalMs = 0 },
+                WithPolicy(FrameSource.Config(FrameSource.ReceiverId, NodeRole.Relay), settings),
                 _key,
                 new XorShiftRandom(77),
                 0);
             _bridge = new MeshNode(
-                new NodeConfig { NodeId = FrameSource.ReceiverId, Role = NodeRole.Bridge, Policy = settings, ReportIntervalMs = 0 },
+                WithPolicy(FrameSource.Config(FrameSource.ReceiverId, NodeRole.Bridge), settings),
                 _key,
                 new XorShiftRandom(78),
                 0);
@@ -117,6 +117,12 @@ namespace Mesh.Benchmarks
             }
 
             return (int)reason + taken;
+        }
+
+        private static NodeConfig WithPolicy(NodeConfig config, PolicySettings settings)
+        {
+            config.Policy = settings;
+            return config;
         }
 
         private static void CheckNode(MeshNode node)

@@ -107,7 +107,7 @@ namespace Mesh.Board
             // 5. Sensors, then the node.
             ISensor[] sensors = SensorDiscovery.Find(settings, nodeId, log);
             var wake = new AutoResetEvent(false);
-            var runner = new NodeRunner(settings, nodeId, new NetworkKey(settings.Key, new NanoCrypto()), new HardwareRandom(),
+            var runner = new NodeRunner(settings, nodeId, new NanoCrypto(), new HardwareRandom(),
                 radio, new SensorSet(sensors, log), led, control, store, log, BoardControl.NowMs);
             radio.Start(new FrameSink(new RunnerSink(runner, wake).Take));
 

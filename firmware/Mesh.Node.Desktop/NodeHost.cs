@@ -41,7 +41,7 @@ namespace Mesh.Node.Desktop
             _control = new ProcessControl(_stop);
             Led = new LoggedLed(log);
             _radio = new UdpRadio(udp);
-            _runner = new NodeRunner(settings, nodeId, new NetworkKey(settings.Key, DesktopCrypto.Instance), new DesktopRandom(), _radio,
+            _runner = new NodeRunner(settings, nodeId, DesktopCrypto.Instance, new DesktopRandom(), _radio,
                 new SensorSet(sensors, log), Led, _control, store, log, NowMs);
             _radio.Start((frame, length, rssi) =>
             {

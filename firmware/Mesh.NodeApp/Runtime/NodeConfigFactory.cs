@@ -1,14 +1,28 @@
 using Mesh.NodeApp.Settings;
+using Mesh.Protocol;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
 
 namespace Mesh.NodeApp.Runtime
 {
-    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults, 15,152 bytes of state).</summary>
+    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults).</summary>
     public static class NodeConfigFactory
     {
-        public static NodeConfig For(NodeSettings s, uint nodeId)
+        /// <summary>Where a node whose checkpoint was lost jumps to: the upper half of the sequence space, at a random place.</summary>
+        public const uint RecoveryBase = 0x80000000;
+
+        public static NodeConfig For(NodeSettings s, uint nodeId, ICryptoProvider crypto, IRandomSource random)
         {
             var c = new NodeConfig();
+            c.Crypto = crypto;
+            c.RequireEncryption = s.RequireEncryption;
+            c.InitialNetworkTime = s.NetworkTime;
+            c.InitialCommandCounters = s.CommandCounters;
+            if (s.DeviceKey != null)
+            {
+                c.DeviceKey = new DeviceKey(nodeId, s.DeviceKey, s.DeviceKeyIndex, crypto);
+            }
+
             c.NodeId = nodeId;
             c.NetworkId = s.NetworkId;
             c.Role = s.Role;
@@ -16,6 +30,14 @@ namespace Mesh.NodeApp.Runtime
             c.HopLimit = s.HopLimit;
             c.EncryptPayloads = s.Encrypt;
             c.InitialSequence = s.SequenceStart;
+            if (s.SequenceStartLost)
+            {
+                // Nonces are synthetic (a repeat leaks nothing but equality), but receivers that remember
+                // this node would refuse low sequences as replays: move well past anything used before.
+                uint jump = RecoveryBase + ((random.NextUInt32() & 0x3FFFFFFF) & ~0xFFFFu);
+                c.InitialSequence = jump > s.SequenceStart ? jump : s.SequenceStart;
+            }
+
             c.ReportIntervalMs = (long)s.ReportIntervalSeconds * 1000L;
             c.HeartbeatIntervalMs = (long)s.HeartbeatIntervalSeconds * 1000L;
             return c;

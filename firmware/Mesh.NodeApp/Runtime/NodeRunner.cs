@@ -43,8 +43,11 @@ namespace Mesh.NodeApp.Runtime
         private int _consecutiveRadioFailures;
         private uint _savedSequenceStart;
         private bool _sendFailureLogged;
+        private bool _checkpointFailureLogged;
+        private byte[] _pendingNetworkKey;
+        private int _pendingNetworkKeyIndex;
 
-        public NodeRunner(NodeSettings settings, uint nodeId, NetworkKey key, IRandomSource random, IRadio radio, SensorSet sensors,
+        public NodeRunner(NodeSettings settings, uint nodeId, ICryptoProvider crypto, IRandomSource random, IRadio radio, SensorSet sensors,
             IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs)
         {
             _settings = settings;
@@ -55,9 +58,10 @@ namespace Mesh.NodeApp.Runtime
             _log = log;
             _status = new StatusIndicator(led);
             _inbox = new FrameInbox(16);
-            _node = new MeshNode(NodeConfigFactory.For(settings, nodeId), key, random, nowMs);
+            NodeConfig config = NodeConfigFactory.For(settings, nodeId, crypto, random);
+            _node = new MeshNode(config, new NetworkKey(settings.Key, settings.KeyIndex, crypto), random, nowMs);
             _savedSequenceStart = settings.SequenceStart;
-            SaveSequenceIfMoved(); // the checkpoint is ahead of the start: store it before the first frame
+            SaveSequenceIfMoved(nowMs); // the checkpoint is ahead of the start: store it (and confirm it) before the first frame
             Log(LogLevel.Info, "node " + nodeId + " on network " + settings.NetworkId + " as " + NodeSettingsText.RoleName(settings.Role)
                 + ", " + NodeSettingsText.PolicyName(settings.Policy.Kind) + ", over " + radio.Name + "; " + sensors.Count + " sensor(s)");
         }
@@ -127,7 +131,7 @@ namespace Mesh.NodeApp.Runtime
                 }
             }
 
-            SaveSequenceIfMoved();
+            SaveSequenceIfMoved(nowMs);
             NodeCounters c = _node.Counters;
             _status.Update(nowMs, _node.Neighbours.Count, c.RelaysScheduled - c.RelaysCancelled, _consecutiveRadioFailures,
                 _sensors.Count > 0 && _sensors.Failing == _sensors.Count);
@@ -166,6 +170,9 @@ namespace Mesh.NodeApp.Runtime
             {
                 case MeshEventKind.ReportDue:
                     Report(nowMs);
+                    return;
+                case MeshEventKind.SettingsChanged:
+                    SettingsChanged(e);
                     return;
                 case MeshEventKind.Message:
                     if (e.Type == MessageType.Command && e.Destination == _node.NodeId && e.PayloadLength >= CommandCodec.HeaderSize)
@@ -216,28 +223,11 @@ namespace Mesh.NodeApp.Runtime
             switch (kind)
             {
                 case CommandKind.SetReportInterval:
-                    // The core applied and acknowledged it; keep it across reboots.
-                    if (argLength == 4)
-                    {
-                        uint seconds = LittleEndian.ReadUInt32(e.Payload, a);
-                        if (seconds <= 7u * 24u * 3600u)
-                        {
-                            _settings.ReportIntervalSeconds = (int)seconds;
-                            Log(LogLevel.Info, "report interval set to " + seconds + " s by node " + e.Origin);
-                            _store.Save(_settings);
-                        }
-                    }
-
-                    return;
                 case CommandKind.SetForwardingPolicy:
-                    if (Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, argLength, _policyScratch))
-                    {
-                        _settings.Policy = _policyScratch.Clone();
-                        Log(LogLevel.Info, "forwarding policy set to " + NodeSettingsText.PolicyName(_settings.Policy.Kind) + " by node " + e.Origin);
-                        _store.Save(_settings);
-                    }
-
-                    return;
+                case CommandKind.SetNetworkKey:
+                case CommandKind.KeyRefreshPhase:
+                case CommandKind.SetDeviceKey:
+                    return; // applied and acknowledged by the core, persisted on its SettingsChanged event
                 case CommandKind.Ping:
                     return; // answered by the core
                 case CommandKind.Identify:
@@ -261,17 +251,111 @@ namespace Mesh.NodeApp.Runtime
             }
         }
 
-        private void SaveSequenceIfMoved()
+        /// <summary>
+        /// Stores the core's checkpoint (with the network time) when it moved, and confirms it to the core
+        /// only once the store reports it written: the core sends nothing beyond a confirmed checkpoint.
+        /// </summary>
+        private void SaveSequenceIfMoved(long nowMs)
         {
             uint checkpoint = _node.SequenceCheckpoint;
-            if (checkpoint != _savedSequenceStart)
+            if (checkpoint != _savedSequenceStart || _node.CheckpointDue)
             {
                 _settings.SequenceStart = checkpoint;
+                _settings.SequenceStartLost = false;
+                _settings.NetworkTime = _node.NetworkTime(nowMs);
                 if (_store.Save(_settings))
                 {
                     _savedSequenceStart = checkpoint;
+                    _node.ConfirmCheckpoint(checkpoint);
+                }
+                else if (!_checkpointFailureLogged)
+                {
+                    _checkpointFailureLogged = true;
+                    Log(LogLevel.Error, "sequence checkpoint not stored: the node stays silent until it is (it must never reuse a nonce)");
                 }
             }
+        }
+
+        /// <summary>Persists what the core changed (it reports it before the command that caused it runs).</summary>
+        private void SettingsChanged(MeshEvent e)
+        {
+            int a = 1;
+            switch ((SettingsChange)e.Payload[0])
+            {
+                case SettingsChange.ReportInterval:
+                    _settings.ReportIntervalSeconds = (int)LittleEndian.ReadUInt32(e.Payload, a);
+                    Log(LogLevel.Info, "report interval set to " + _settings.ReportIntervalSeconds + " s by the gateway");
+                    break;
+                case SettingsChange.ForwardingPolicy:
+                    if (!Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, e.PayloadLength - 1, _policyScratch))
+                    {
+                        return;
+                    }
+
+                    _settings.Policy = _policyScratch.Clone();
+                    Log(LogLevel.Info, "forwarding policy set to " + NodeSettingsText.PolicyName(_settings.Policy.Kind) + " by the gateway");
+                    break;
+                case SettingsChange.CommandCounter:
+                    _settings.CommandCounters = WithCounter(_settings.CommandCounters, LittleEndian.ReadUInt32(e.Payload, a), LittleEndian.ReadUInt32(e.Payload, a + 4));
+                    break;
+                case SettingsChange.NetworkKey:
+                    int index = e.Payload[1];
+                    int phase = e.Payload[2];
+                    int length = e.Payload[3];
+                    if (phase == NetworkKeyRing.PhaseDistributed && length > 0)
+                    {
+                        _pendingNetworkKey = new byte[length];
+                        System.Array.Copy(e.Payload, 4, _pendingNetworkKey, 0, length);
+                        _pendingNetworkKeyIndex = index;
+                        Log(LogLevel.Info, "new network key " + index + " received (key refresh phase 1)");
+                        return; // stored once the refresh completes: until then the current key stays the one on flash
+                    }
+
+                    if (phase == NetworkKeyRing.PhaseRevoke && _pendingNetworkKey != null && _pendingNetworkKeyIndex == index)
+                    {
+                        _settings.Key = _pendingNetworkKey;
+                        _settings.KeyIndex = index;
+                        _pendingNetworkKey = null;
+                        Log(LogLevel.Info, "network key " + index + " now current (key refresh complete)");
+                        break;
+                    }
+
+                    Log(LogLevel.Info, "key refresh of network key " + index + ": phase " + phase);
+                    return;
+                case SettingsChange.DeviceKey:
+                    int keyLength = e.Payload[2];
+                    byte[] deviceKey = new byte[keyLength];
+                    System.Array.Copy(e.Payload, 3, deviceKey, 0, keyLength);
+                    _settings.DeviceKey = deviceKey;
+                    _settings.DeviceKeyIndex = e.Payload[1];
+                    Log(LogLevel.Info, "device key " + e.Payload[1] + " installed by the gateway");
+                    break;
+                default:
+                    return;
+            }
+
+            if (!_store.Save(_settings))
+            {
+                Log(LogLevel.Error, "settings not stored after a change from the gateway");
+            }
+        }
+
+        private static uint[] WithCounter(uint[] pairs, uint commander, uint counter)
+        {
+            for (int i = 0; i + 1 < pairs.Length; i += 2)
+            {
+                if (pairs[i] == commander)
+                {
+                    pairs[i + 1] = counter;
+                    return pairs;
+                }
+            }
+
+            uint[] grown = new uint[pairs.Length + 2];
+            System.Array.Copy(pairs, grown, pairs.Length);
+            grown[pairs.Length] = commander;
+            grown[pairs.Length + 1] = counter;
+            return grown;
         }
 
         private void Log(LogLevel level, string message)

@@ -19,6 +19,33 @@ namespace Mesh.NodeApp.Settings
         /// <summary>The network key; null until configured (a node without a key stays off the air).</summary>
         public byte[] Key;
 
+        /// <summary>Index (0..15) of the network key, changed by a key refresh.</summary>
+        public int KeyIndex;
+
+        /// <summary>
+        /// This node's device key, written by provisioning (`mesh-gateway provision`): seals its readings,
+        /// heartbeats and acks end to end to the gateway, and authenticates the gateway's commands. Null:
+        /// the node relays but sends no readings and obeys no command.
+        /// </summary>
+        public byte[] DeviceKey;
+
+        public int DeviceKeyIndex;
+
+        /// <summary>Refuse text frames whose payload is not sealed.</summary>
+        public bool RequireEncryption = true;
+
+        /// <summary>Network time (seconds) when last saved, so that a restarted node refuses frames older than it at once.</summary>
+        public uint NetworkTime;
+
+        /// <summary>Last command counter executed per commander, as pairs commander, counter (persisted so no command runs twice).</summary>
+        public uint[] CommandCounters = new uint[0];
+
+        /// <summary>
+        /// Set when sequence_start was missing or damaged in the stored settings although a key was
+        /// there: the node's past sequence numbers are unknown, so it jumps forward before it sends.
+        /// </summary>
+        public bool SequenceStartLost;
+
         public NodeRole Role = NodeRole.Sensor;
 
         public PolicySettings Policy = PolicySettings.Flooding();
@@ -76,6 +103,8 @@ namespace Mesh.NodeApp.Settings
         {
             var c = (NodeSettings)MemberwiseClone();
             c.Key = Key == null ? null : (byte[])Key.Clone();
+            c.DeviceKey = DeviceKey == null ? null : (byte[])DeviceKey.Clone();
+            c.CommandCounters = (uint[])CommandCounters.Clone();
             c.Policy = Policy.Clone();
             return c;
         }

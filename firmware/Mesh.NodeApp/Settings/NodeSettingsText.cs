@@ -1,6 +1,7 @@
 using Mesh.NodeApp.Hal;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
 
 namespace Mesh.NodeApp.Settings
 {
@@ -22,6 +23,7 @@ namespace Mesh.NodeApp.Settings
             }
 
             int problems = 0;
+            bool sequenceRead = false;
             string[] lines = text.Split('\n');
             for (int n = 0; n < lines.Length; n++)
             {
@@ -47,6 +49,18 @@ namespace Mesh.NodeApp.Settings
                     Warn(log, "line " + (n + 1) + ": " + error);
                     problems++;
                 }
+                else if (name == "sequence_start")
+                {
+                    sequenceRead = true;
+                }
+            }
+
+            // A key without a checkpoint: this node may have sent under that key before, with sequence
+            // numbers nobody here knows. The runner jumps forward instead of starting at 1.
+            into.SequenceStartLost = into.Key != null && !sequenceRead;
+            if (into.SequenceStartLost)
+            {
+                Warn(log, "sequence_start missing or damaged while a key is set: the node will jump its sequence forward before sending");
             }
 
             return problems;
@@ -77,13 +91,45 @@ namespace Mesh.NodeApp.Settings
                     s.NetworkId = (ushort)u;
                     return null;
                 case "key":
-                    byte[] key = TextNumbers.ParseHex(value);
-                    if (key == null || key.Length < 16 || key.Length > 64)
+                    string keyProblem = KeyHex.Check(value);
+                    if (keyProblem != null)
                     {
-                        return "key: must be 32..128 hex digits (value not shown); " + (s.Key == null ? "the node stays off the air until a key is set" : "keeping the previous key");
+                        return "key: " + keyProblem + " (value not shown); " + (s.Key == null ? "the node stays off the air until a key is set" : "keeping the previous key");
                     }
 
-                    s.Key = key;
+                    s.Key = KeyHex.Parse(value);
+                    return null;
+                case "key_index":
+                    return SetInt(name, value, 0, 15, ref s.KeyIndex);
+                case "device_key":
+                    string deviceProblem = KeyHex.Check(value);
+                    if (deviceProblem != null)
+                    {
+                        return "device_key: " + deviceProblem + " (value not shown); " + (s.DeviceKey == null ? "the node sends no readings and obeys no command until one is provisioned" : "keeping the previous device key");
+                    }
+
+                    s.DeviceKey = KeyHex.Parse(value);
+                    return null;
+                case "device_key_index":
+                    return SetInt(name, value, 0, 15, ref s.DeviceKeyIndex);
+                case "require_encryption":
+                    return SetBool(name, value, ref s.RequireEncryption);
+                case "network_time":
+                    if (!TextNumbers.TryParseUInt(value, out u))
+                    {
+                        return Bad(name, value, "0..4294967295 (seconds)", s.NetworkTime.ToString());
+                    }
+
+                    s.NetworkTime = u;
+                    return null;
+                case "command_counters":
+                    uint[] counters = ParseCounters(value);
+                    if (counters == null)
+                    {
+                        return Bad(name, value, "commander:counter pairs separated by commas", "none");
+                    }
+
+                    s.CommandCounters = counters;
                     return null;
                 case "role":
                     NodeRole role;
@@ -219,8 +265,17 @@ namespace Mesh.NodeApp.Settings
             t += "network_id = " + s.NetworkId + "\n";
             if (s.Key != null)
             {
-                t += "key = " + TextNumbers.ToHex(s.Key) + "\n";
+                t += "key = " + KeyHex.Format(s.Key) + "\n";
+                t += "key_index = " + s.KeyIndex + "\n";
             }
+
+            if (s.DeviceKey != null)
+            {
+                t += "device_key = " + KeyHex.Format(s.DeviceKey) + "\n";
+                t += "device_key_index = " + s.DeviceKeyIndex + "\n";
+            }
+
+            t += "require_encryption = " + (s.RequireEncryption ? "true" : "false") + "\n";
 
             t += "role = " + RoleName(s.Role) + "\n";
             t += "policy = " + PolicyName(s.Policy.Kind) + "\n";
@@ -246,6 +301,48 @@ namespace Mesh.NodeApp.Settings
             t += "serial_baud = " + s.SerialBaudRate + "\n";
             t += "simulate = " + (s.SimulateWhenNoSensor ? "true" : "false") + "\n";
             t += "sequence_start = " + s.SequenceStart + "\n";
+            t += "network_time = " + s.NetworkTime + "\n";
+            t += "command_counters = " + FormatCounters(s.CommandCounters) + "\n";
+            return t;
+        }
+
+        /// <summary>"id:counter,id:counter"; null when malformed.</summary>
+        public static uint[] ParseCounters(string value)
+        {
+            if (value.Length == 0)
+            {
+                return new uint[0];
+            }
+
+            string[] parts = value.Split(',');
+            uint[] pairs = new uint[parts.Length * 2];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i].Trim();
+                int colon = part.IndexOf(':');
+                uint id;
+                uint counter;
+                if (colon <= 0 || !TextNumbers.TryParseUInt(part.Substring(0, colon), out id) || id == 0
+                    || !TextNumbers.TryParseUInt(part.Substring(colon + 1), out counter))
+                {
+                    return null;
+                }
+
+                pairs[i * 2] = id;
+                pairs[i * 2 + 1] = counter;
+            }
+
+            return pairs;
+        }
+
+        public static string FormatCounters(uint[] pairs)
+        {
+            string t = "";
+            for (int i = 0; i + 1 < pairs.Length; i += 2)
+            {
+                t += (i == 0 ? "" : ",") + pairs[i] + ":" + pairs[i + 1];
+            }
+
             return t;
         }
 

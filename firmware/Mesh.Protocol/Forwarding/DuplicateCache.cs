@@ -13,6 +13,9 @@ namespace Mesh.Protocol.Forwarding
         private readonly uint[] _origins;
         private readonly uint[] _sequences;
         private readonly byte[] _nextVictim;
+
+        // Entries recorded from a directed frame overheard on another node's path (see MeshNode.Receive).
+        private readonly bool[] _overheard;
         private readonly int _setMask;
 
         /// <param name="capacity">Entries; rounded up to a power of two, at least 4.</param>
@@ -27,6 +30,7 @@ namespace Mesh.Protocol.Forwarding
             _origins = new uint[sets * Ways];
             _sequences = new uint[sets * Ways];
             _nextVictim = new byte[sets];
+            _overheard = new bool[sets * Ways];
             _setMask = sets - 1;
         }
 
@@ -37,35 +41,56 @@ namespace Mesh.Protocol.Forwarding
 
         public bool Contains(uint origin, uint sequence)
         {
+            return Find(origin, sequence) >= 0;
+        }
+
+        /// <summary>The entry holding (origin, sequence), or -1.</summary>
+        public int Find(uint origin, uint sequence)
+        {
             int b = SetOf(origin, sequence) * Ways;
             for (int i = b; i < b + Ways; i++)
             {
                 if (_origins[i] == origin && _sequences[i] == sequence && origin != 0)
                 {
-                    return true;
+                    return i;
                 }
             }
 
-            return false;
+            return -1;
+        }
+
+        /// <summary>Whether the entry was recorded from an overheard directed frame and not yet handled.</summary>
+        public bool IsOverheard(int entry)
+        {
+            return _overheard[entry];
+        }
+
+        public void MarkHandled(int entry)
+        {
+            _overheard[entry] = false;
         }
 
         public void Add(uint origin, uint sequence)
         {
-            int set = SetOf(origin, sequence);
-            int b = set * Ways;
-            for (int i = b; i < b + Ways; i++)
+            Add(origin, sequence, false);
+        }
+
+        public void Add(uint origin, uint sequence, bool overheard)
+        {
+            int found = Find(origin, sequence);
+            if (found >= 0)
             {
-                if (_origins[i] == origin && _sequences[i] == sequence)
-                {
-                    return;
-                }
+                _overheard[found] = _overheard[found] && overheard;
+                return;
             }
 
             // Ways fill in order and are then recycled oldest first.
-            int victim = b + _nextVictim[set];
+            int set = SetOf(origin, sequence);
+            int victim = set * Ways + _nextVictim[set];
             _nextVictim[set] = (byte)((_nextVictim[set] + 1) % Ways);
             _origins[victim] = origin;
             _sequences[victim] = sequence;
+            _overheard[victim] = overheard;
         }
 
         private int SetOf(uint origin, uint sequence)

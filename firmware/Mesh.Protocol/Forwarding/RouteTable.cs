@@ -49,6 +49,18 @@ namespace Mesh.Protocol.Forwarding
             }
         }
 
+        /// <summary>Whether a later copy via <paramref name="previousHop"/> would change the route (it is shorter, or the route is stale or absent).</summary>
+        public bool WouldShorten(uint origin, uint previousHop, int hopsTaken, long nowMs)
+        {
+            int slot = _slots.Find(origin);
+            if (slot < 0 || nowMs - _updatedMs[slot] > _lifetimeMs)
+            {
+                return true;
+            }
+
+            return hopsTaken + 1 < _distance[slot] && _nextHop[slot] != previousHop;
+        }
+
         /// <summary>The neighbour to hand a frame for <paramref name="destination"/> to, or 0 when unknown.</summary>
         public uint NextHop(uint destination, long nowMs)
         {

@@ -19,6 +19,15 @@ namespace Mesh.Protocol.Messages
 
         /// <summary>No argument; answered by the core. Measures round trips.</summary>
         Ping = 5,
+
+        /// <summary>Key refresh phase 1: index(u8) key(16 or 32 bytes). Handled by the core.</summary>
+        SetNetworkKey = 6,
+
+        /// <summary>Key refresh phases 2 and 3: index(u8) phase(u8). Handled by the core.</summary>
+        KeyRefreshPhase = 7,
+
+        /// <summary>Replaces this node's device key: index(u8) key(16 or 32 bytes). Handled by the core.</summary>
+        SetDeviceKey = 8,
     }
 
     /// <summary>Outcome carried by an acknowledgement.</summary>
@@ -28,22 +37,32 @@ namespace Mesh.Protocol.Messages
         Unsupported = 1,
         InvalidArgument = 2,
         Failed = 3,
+
+        /// <summary>
+        /// A retry of the command this node executed last, arriving after the node restarted and forgot
+        /// the outcome: it is not executed again (PROTOCOL.md, "Command freshness").
+        /// </summary>
+        AlreadyExecuted = 4,
     }
 
     /// <summary>
-    /// Command payload: command_id(u16) kind(u8) arg_len(u8) args. The id, chosen by the sender, ties
-    /// retries (which travel under fresh sequence numbers) and the acknowledgement to one command.
+    /// Command payload: command_id(u16) kind(u8) arg_len(u8) counter(u32) args. The id, chosen by the
+    /// sender, ties retries (which travel under fresh sequence numbers) and the acknowledgement to one
+    /// command. The counter is the commander's sequence number of the command's first transmission:
+    /// strictly increasing per commander and the same on every retry, so the target — which persists the
+    /// last counter it executed — never executes one command twice, however often it restarts.
     /// </summary>
     public static class CommandCodec
     {
-        public const int HeaderSize = 4;
-        public const int MaxArgs = 32;
+        public const int HeaderSize = 8;
+        public const int MaxArgs = 33;
 
-        public static int Encode(byte[] b, int o, ushort commandId, CommandKind kind, byte[] args, int argOffset, int argLength)
+        public static int Encode(byte[] b, int o, ushort commandId, CommandKind kind, uint counter, byte[] args, int argOffset, int argLength)
         {
             LittleEndian.WriteUInt16(b, o, commandId);
             b[o + 2] = (byte)kind;
             b[o + 3] = (byte)argLength;
+            LittleEndian.WriteUInt32(b, o + 4, counter);
             if (argLength > 0)
             {
                 System.Array.Copy(args, argOffset, b, o + HeaderSize, argLength);
@@ -73,9 +92,15 @@ namespace Mesh.Protocol.Messages
             return b[o + 3];
         }
 
+        public static uint Counter(byte[] b, int o)
+        {
+            return LittleEndian.ReadUInt32(b, o + 4);
+        }
+
         public static bool IsHandledByCore(CommandKind kind)
         {
-            return kind == CommandKind.SetReportInterval || kind == CommandKind.SetForwardingPolicy || kind == CommandKind.Ping;
+            return kind == CommandKind.SetReportInterval || kind == CommandKind.SetForwardingPolicy || kind == CommandKind.Ping
+                || kind == CommandKind.SetNetworkKey || kind == CommandKind.KeyRefreshPhase || kind == CommandKind.SetDeviceKey;
         }
     }
 
@@ -94,7 +119,7 @@ namespace Mesh.Protocol.Messages
 
         public static bool IsWellFormed(byte[] b, int o, int length)
         {
-            return length == Size && b[o + 3] <= (byte)CommandStatus.Failed;
+            return length == Size && b[o + 3] <= (byte)CommandStatus.AlreadyExecuted;
         }
     }
 }

@@ -21,6 +21,11 @@ namespace Mesh.Protocol.Node
             get { return _count; }
         }
 
+        public int FreeCount
+        {
+            get { return _slots.Length - _count; }
+        }
+
         public bool IsFull
         {
             get { return _count == _slots.Length; }

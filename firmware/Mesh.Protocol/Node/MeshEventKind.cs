@@ -16,5 +16,12 @@ namespace Mesh.Protocol.Node
 
         /// <summary>A command this node sent got no acknowledgement after every retry.</summary>
         CommandTimedOut = 4,
+
+        /// <summary>
+        /// State the application must persist changed (a <see cref="SettingsChange"/> in Payload[0], its
+        /// data after it). Raised before the message that caused it, so a command counter is stored
+        /// before the application runs the command.
+        /// </summary>
+        SettingsChanged = 5,
     }
 }

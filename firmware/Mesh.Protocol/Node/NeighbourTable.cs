@@ -3,8 +3,8 @@ using Mesh.Protocol.Tables;
 namespace Mesh.Protocol.Node
 {
     /// <summary>
-    /// Nodes heard directly, with a smoothed RSSI and a link quality estimated from their heartbeat
-    /// counters (an exponentially weighted packet reception ratio, 0..255, as ETX-style estimators do).
+    /// Nodes heard directly, with a smoothed RSSI and a link quality estimated from gaps in the
+    /// sequence numbers of the frames they originate (an exponentially weighted packet reception ratio, 0..255, as ETX-style estimators do).
     /// Entries expire when a neighbour falls silent.
     /// </summary>
     public sealed class NeighbourTable
@@ -16,8 +16,8 @@ namespace Mesh.Protocol.Node
         private readonly short[] _rssi;
         private readonly byte[] _quality;
         private readonly long[] _lastHeardMs;
-        private readonly ushort[] _lastHeartbeat;
-        private readonly bool[] _heardHeartbeat;
+        private readonly uint[] _lastSequence;
+        private readonly bool[] _heardSequence;
         private readonly long _expiryMs;
 
         public NeighbourTable(int capacity, long expiryMs)
@@ -27,8 +27,8 @@ namespace Mesh.Protocol.Node
             _rssi = new short[n];
             _quality = new byte[n];
             _lastHeardMs = new long[n];
-            _lastHeartbeat = new ushort[n];
-            _heardHeartbeat = new bool[n];
+            _lastSequence = new uint[n];
+            _heardSequence = new bool[n];
             _expiryMs = expiryMs;
         }
 
@@ -45,7 +45,7 @@ namespace Mesh.Protocol.Node
             {
                 _rssi[s] = (short)rssi;
                 _quality[s] = InitialQuality;
-                _heardHeartbeat[s] = false;
+                _heardSequence[s] = false;
             }
             else
             {
@@ -56,8 +56,13 @@ namespace Mesh.Protocol.Node
             _lastHeardMs[s] = nowMs;
         }
 
-        /// <summary>Updates link quality from a heartbeat the neighbour itself transmitted.</summary>
-        public void HeartbeatHeard(uint neighbour, ushort counter)
+        /// <summary>
+        /// Updates link quality from a frame the neighbour itself originated and transmitted (hops taken
+        /// 0): gaps in its sequence numbers are frames of it this node missed. Every originated frame is
+        /// a radio broadcast, so all of them count, not only heartbeats — and the sequence is in the
+        /// header, which v2's device-sealed heartbeats no longer show to neighbours.
+        /// </summary>
+        public void OriginatedFrameHeard(uint neighbour, uint sequence)
         {
             int s = _slots.Find(neighbour);
             if (s < 0)
@@ -66,19 +71,15 @@ namespace Mesh.Protocol.Node
             }
 
             int q = _quality[s];
-            if (_heardHeartbeat[s])
+            if (_heardSequence[s])
             {
-                int gap = (ushort)(counter - _lastHeartbeat[s]);
-                if (gap == 0)
+                if (sequence <= _lastSequence[s])
                 {
-                    return;
+                    return; // out of order or a checkpoint-restarted origin: no information about loss
                 }
 
-                int missed = gap - 1;
-                if (missed > 16)
-                {
-                    missed = 16;
-                }
+                uint gap = sequence - _lastSequence[s];
+                int missed = gap - 1 > 16 ? 16 : (int)(gap - 1);
 
                 for (int i = 0; i < missed; i++)
                 {
@@ -88,8 +89,13 @@ namespace Mesh.Protocol.Node
 
             q = (q * 7 + 255) / 8;
             _quality[s] = (byte)(q > 255 ? 255 : q);
-            _lastHeartbeat[s] = counter;
-            _heardHeartbeat[s] = true;
+            _lastSequence[s] = sequence;
+            _heardSequence[s] = true;
+        }
+
+        public bool IsKnown(uint neighbour)
+        {
+            return neighbour != 0 && _slots.Find(neighbour) >= 0;
         }
 
         public void Expire(long nowMs)

@@ -1,4 +1,5 @@
 using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Node
@@ -17,11 +18,39 @@ namespace Mesh.Protocol.Node
         /// <summary>Relays a frame may take (0: neighbours only).</summary>
         public int HopLimit = 8;
 
-        /// <summary>Encrypt payloads of originated frames (receivers accept both).</summary>
+        /// <summary>Seal the payloads of originated text frames under the network key (other types are always device-sealed).</summary>
         public bool EncryptPayloads = true;
+
+        /// <summary>Refuse text frames whose payload is not sealed (readings, heartbeats, commands and acks always must be).</summary>
+        public bool RequireEncryption = true;
+
+        /// <summary>This node's own device key: seals its readings, heartbeats and acks and opens commands sent to it. Null: it originates none of them.</summary>
+        public DeviceKey DeviceKey;
+
+        /// <summary>Gateways: the device keys of the nodes they provisioned (readings, heartbeats and acks of those nodes; commands to them). Null on a node.</summary>
+        public IDeviceKeyDirectory DeviceKeys;
+
+        /// <summary>Needed to install keys received in key-refresh commands; without it those commands are answered Unsupported.</summary>
+        public ICryptoProvider Crypto;
 
         /// <summary>First sequence number to use: the value persisted as <c>MeshNode.SequenceCheckpoint</c>.</summary>
         public uint InitialSequence = 1;
+
+        /// <summary>
+        /// Whether the driver stores checkpoints and confirms them (<c>MeshNode.ConfirmCheckpoint</c>); the
+        /// node then never uses a sequence at or above the last confirmed checkpoint. Only a driver with
+        /// no storage at all (a simulator) turns this off.
+        /// </summary>
+        public bool RequireCheckpointConfirmation = true;
+
+        /// <summary>Network time in seconds to start from: persisted by a node, the wall clock on a gateway; 0 = unknown (adopt the first heard).</summary>
+        public uint InitialNetworkTime;
+
+        /// <summary>Frames stamped more than this many seconds behind the node's network time are refused as stale.</summary>
+        public uint FreshnessWindowSeconds = 30;
+
+        /// <summary>Persisted command counters, as pairs commander, counter (SettingsChange.CommandCounter); may be null.</summary>
+        public uint[] InitialCommandCounters;
 
         /// <summary>Period between sequence checkpoints the driver should persist.</summary>
         public int SequenceCheckpointInterval = 256;
@@ -46,6 +75,7 @@ namespace Mesh.Protocol.Node
         public int EventQueueSize = 6;
         public int PendingCommandSlots = 4;
         public int RecentCommandSlots = 8;
+        public int CommandCounterSlots = 4;
 
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
@@ -100,7 +130,22 @@ namespace Mesh.Protocol.Node
                 return "table sizes: DuplicateCacheSize >= 4, Replay/Route/NeighbourTableSize >= 8";
             }
 
-            if (TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
+            if (FreshnessWindowSeconds < 2)
+            {
+                return "FreshnessWindowSeconds: must be at least 2";
+            }
+
+            if (InitialCommandCounters != null && InitialCommandCounters.Length % 2 != 0)
+            {
+                return "InitialCommandCounters: pairs of commander, counter";
+            }
+
+            if (DeviceKey != null && DeviceKey.Owner != NodeId)
+            {
+                return "DeviceKey: belongs to another node";
+            }
+
+            if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
             {
                 return "queue sizes: must be at least 1";
             }

@@ -9,12 +9,18 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed class TransmitQueue
     {
+        /// <summary>Distinct relayers remembered per waiting frame; a cancel threshold above it never cancels.</summary>
+        public const int TrackedRelayers = 8;
+
         private readonly byte[][] _buffers;
         private readonly int[] _length;
         private readonly long[] _dueMs;
         private readonly uint[] _origin;
         private readonly uint[] _sequence;
         private readonly int[] _heard;
+
+        // The distinct relayers heard per slot: two echoes of one relayer's copy must not cancel a relay.
+        private readonly uint[] _heardFrom;
         private readonly int[] _cancelAfter;
         private readonly uint[] _order;
         private readonly bool[] _used;
@@ -33,6 +39,7 @@ namespace Mesh.Protocol.Node
             _origin = new uint[capacity];
             _sequence = new uint[capacity];
             _heard = new int[capacity];
+            _heardFrom = new uint[capacity * TrackedRelayers];
             _cancelAfter = new int[capacity];
             _order = new uint[capacity];
             _used = new bool[capacity];
@@ -106,10 +113,29 @@ namespace Mesh.Protocol.Node
             return -1;
         }
 
-        /// <summary>Counts one more copy heard; true when that cancelled the frame.</summary>
-        public bool NoteHeard(int slot)
+        /// <summary>
+        /// Counts a copy heard from <paramref name="relayer"/> (an authenticated previous hop); true when
+        /// that cancelled the frame. A relayer already counted for this frame counts once only.
+        /// </summary>
+        public bool NoteHeard(int slot, uint relayer)
         {
-            _heard[slot]++;
+            int b = slot * TrackedRelayers;
+            int n = _heard[slot];
+            for (int i = 0; i < n && i < TrackedRelayers; i++)
+            {
+                if (_heardFrom[b + i] == relayer)
+                {
+                    return false;
+                }
+            }
+
+            if (n >= TrackedRelayers)
+            {
+                return false;
+            }
+
+            _heardFrom[b + n] = relayer;
+            _heard[slot] = n + 1;
             if (_heard[slot] >= _cancelAfter[slot])
             {
                 _used[slot] = false;

@@ -20,10 +20,20 @@ namespace Mesh.Protocol.Security
         public void Transform(byte[] initialCounter, int counterOffset, byte[] data, int offset, int count)
         {
             System.Array.Copy(initialCounter, counterOffset, _counter, 0, 16);
+            Apply(_cipher, _counter, _keystream, data, offset, count);
+        }
+
+        /// <summary>
+        /// XORs data in place with the keystream of <paramref name="cipher"/> from the counter block
+        /// <paramref name="counter"/>, which is advanced as it goes; <paramref name="keystream"/> is
+        /// 16 bytes of caller scratch. For callers whose key changes per frame.
+        /// </summary>
+        internal static void Apply(IBlockCipher cipher, byte[] counter, byte[] keystream, byte[] data, int offset, int count)
+        {
             int done = 0;
             while (done < count)
             {
-                _cipher.EncryptBlock(_counter, 0, _keystream, 0);
+                cipher.EncryptBlock(counter, 0, keystream, 0);
                 int n = count - done;
                 if (n > 16)
                 {
@@ -32,11 +42,11 @@ namespace Mesh.Protocol.Security
 
                 for (int i = 0; i < n; i++)
                 {
-                    data[offset + done + i] ^= _keystream[i];
+                    data[offset + done + i] ^= keystream[i];
                 }
 
                 done += n;
-                Increment32(_counter);
+                Increment32(counter);
             }
         }
 

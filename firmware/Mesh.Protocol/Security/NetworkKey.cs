@@ -1,67 +1,58 @@
 namespace Mesh.Protocol.Security
 {
     /// <summary>
-    /// The mesh's shared secret and the two keys derived from it:
-    /// K_enc = HMAC-SHA256(K, "Mesh v1 enc")[0..16) for AES-128-CTR, and
-    /// K_mac = HMAC-SHA256(K, "Mesh v1 mac") for the MIC. Separate keys keep the cipher and the MAC
-    /// independent even though one secret is configured. The key bytes are never exposed by ToString.
+    /// One network key: held by every node, it authenticates each hop (the network MIC) and seals
+    /// payloads meant for every node (broadcast text). It does not open device-sealed payloads: readings,
+    /// heartbeats, commands and acks are sealed with device keys. Derived keys:
+    /// K_hop = HMAC(K, "Mesh v2 net hop"), and for network-sealed payloads
+    /// K_enc = HMAC(K, "Mesh v2 net enc")[0..16), K_mac = HMAC(K, "Mesh v2 net mac").
+    /// The index (0..15) travels in every frame so keys can be refreshed. Key bytes are never exposed.
     /// </summary>
     public sealed class NetworkKey
     {
-        public const int MinLength = 16;
-        public const int MaxLength = 64;
-
-        private readonly IBlockCipher _cipher;
-        private readonly IMac _mac;
+        private readonly int _index;
+        private readonly IMac _hop;
+        private readonly SealingKey _payload;
 
         public NetworkKey(byte[] secret, ICryptoProvider crypto)
+            : this(secret, 0, crypto)
         {
-            if (secret == null || secret.Length < MinLength || secret.Length > MaxLength)
+        }
+
+        public NetworkKey(byte[] secret, int index, ICryptoProvider crypto)
+        {
+            KeyDerivation.CheckSecret(secret, "network key");
+            if (index < 0 || index > 15)
             {
-                throw new System.ArgumentException("network key must be 16 to 64 bytes");
+                throw new System.ArgumentException("network key index must be 0..15");
             }
 
+            _index = index;
             IMac master = crypto.CreateHmacSha256(secret);
-            byte[] derived = new byte[32];
-            byte[] label = Label("enc");
-            master.Compute(label, 0, label.Length, derived, 0);
-            byte[] encKey = new byte[16];
-            System.Array.Copy(derived, 0, encKey, 0, 16);
-
-            label = Label("mac");
-            byte[] macKey = new byte[32];
-            master.Compute(label, 0, label.Length, macKey, 0);
-
-            _cipher = crypto.CreateAes128(encKey);
-            _mac = crypto.CreateHmacSha256(macKey);
+            _hop = crypto.CreateHmacSha256(KeyDerivation.Derive(master, "net hop", 32));
+            _payload = new SealingKey(master, "net", crypto);
         }
 
-        public IBlockCipher Cipher
+        public int Index
         {
-            get { return _cipher; }
+            get { return _index; }
         }
 
-        public IMac Mac
+        /// <summary>HMAC-SHA256 keyed with K_hop: the per-hop network MIC.</summary>
+        public IMac Hop
         {
-            get { return _mac; }
+            get { return _hop; }
+        }
+
+        /// <summary>Keys for network-sealed payloads.</summary>
+        public SealingKey Payload
+        {
+            get { return _payload; }
         }
 
         public override string ToString()
         {
-            return "NetworkKey(redacted)";
-        }
-
-        private static byte[] Label(string purpose)
-        {
-            // "Mesh v1 " + purpose, ASCII; built by hand so the core needs no Encoding class.
-            string text = "Mesh v1 " + purpose;
-            byte[] bytes = new byte[text.Length];
-            for (int i = 0; i < text.Length; i++)
-            {
-                bytes[i] = (byte)text[i];
-            }
-
-            return bytes;
+            return "NetworkKey(index " + _index.ToString() + ", redacted)";
         }
     }
 }

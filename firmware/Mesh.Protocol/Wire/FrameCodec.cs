@@ -1,9 +1,9 @@
 namespace Mesh.Protocol.Wire
 {
     /// <summary>
-    /// Encodes and decodes the v1 frame header. Decoding is total: every byte string is either a
+    /// Encodes and decodes the v2 frame header. Decoding is total: every byte string is either a
     /// well-formed frame or gets a <see cref="RejectReason"/>; nothing throws and nothing reads outside
-    /// [offset, offset + length). The MIC is not checked here (see Security.FrameProtector).
+    /// [offset, offset + length). MICs are not checked here (see Security.NetworkSealer and PayloadSealer).
     /// </summary>
     public static class FrameCodec
     {
@@ -14,24 +14,37 @@ namespace Mesh.Protocol.Wire
                 return RejectReason.TooShort;
             }
 
-            if (length < FrameLayout.Overhead)
-            {
-                return RejectReason.TooShort;
-            }
-
             if (length > FrameLayout.MaxFrameSize)
             {
                 return RejectReason.TooLong;
             }
 
+            // The version comes before the length check: a v1 frame (35 bytes minimum) must be told
+            // apart from garbage so an operator sees "v1 frame" rather than "too short".
+            if (length < 1)
+            {
+                return RejectReason.TooShort;
+            }
+
             int versionFlags = buffer[offset + FrameLayout.OffsetVersionFlags];
-            if ((versionFlags >> 4) != FrameLayout.Version)
+            int version = versionFlags >> 4;
+            if (version == 1)
+            {
+                return RejectReason.LegacyVersion;
+            }
+
+            if (version != FrameLayout.Version)
             {
                 return RejectReason.UnsupportedVersion;
             }
 
+            if (length < FrameLayout.MinFrameSize)
+            {
+                return RejectReason.TooShort;
+            }
+
             int flags = versionFlags & 0x0F;
-            if ((flags & ~FrameFlags.DefinedMask) != 0)
+            if ((flags & ~FrameFlags.DefinedMask) != 0 || !FrameFlags.AreConsistent(flags))
             {
                 return RejectReason.ReservedFlags;
             }
@@ -43,7 +56,7 @@ namespace Mesh.Protocol.Wire
             }
 
             int payloadLength = buffer[offset + FrameLayout.OffsetPayloadLength];
-            if (FrameLayout.Overhead + payloadLength != length)
+            if (FrameLayout.HeaderSize + payloadLength + FrameLayout.Trailer(flags) != length)
             {
                 return RejectReason.LengthMismatch;
             }
@@ -67,12 +80,22 @@ namespace Mesh.Protocol.Wire
                 return RejectReason.BadAddress;
             }
 
+            // A downlink frame is sealed with the destination's device key: it must name one node.
+            if ((flags & FrameFlags.Downlink) != 0 && !NodeAddress.IsValidNodeId(destination))
+            {
+                return RejectReason.BadAddress;
+            }
+
+            int keyIndex = buffer[offset + FrameLayout.OffsetKeyIndex];
             into.Flags = flags;
             into.Type = (MessageType)type;
             into.Network = LittleEndian.ReadUInt16(buffer, offset + FrameLayout.OffsetNetwork);
+            into.NetworkKeyIndex = keyIndex & 0x0F;
+            into.DeviceKeyIndex = keyIndex >> 4;
             into.Origin = origin;
             into.Destination = destination;
             into.Sequence = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetSequence);
+            into.Time = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetTime);
             into.HopLimit = hopLimit;
             into.HopsTaken = hopsTaken;
             into.PreviousHop = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetPreviousHop);
@@ -81,22 +104,27 @@ namespace Mesh.Protocol.Wire
             return RejectReason.None;
         }
 
-        /// <summary>Writes the header; the payload goes at offset + HeaderSize and the MIC after it.</summary>
+        /// <summary>Writes the header; the payload goes at offset + HeaderSize and the MICs after it.</summary>
         public static void WriteHeader(FrameHeader header, byte[] buffer, int offset)
         {
             buffer[offset + FrameLayout.OffsetVersionFlags] = (byte)((FrameLayout.Version << 4) | (header.Flags & 0x0F));
             buffer[offset + FrameLayout.OffsetType] = (byte)header.Type;
             LittleEndian.WriteUInt16(buffer, offset + FrameLayout.OffsetNetwork, header.Network);
+            buffer[offset + FrameLayout.OffsetKeyIndex] = (byte)((header.NetworkKeyIndex & 0x0F) | ((header.DeviceKeyIndex & 0x0F) << 4));
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetOrigin, header.Origin);
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetDestination, header.Destination);
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetSequence, header.Sequence);
+            LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetTime, header.Time);
             buffer[offset + FrameLayout.OffsetHopLimit] = (byte)header.HopLimit;
-            WriteMutable(buffer, offset, header.HopsTaken, header.PreviousHop, header.NextHop);
+            WriteHopFields(buffer, offset, header.HopsTaken, header.PreviousHop, header.NextHop);
             buffer[offset + FrameLayout.OffsetPayloadLength] = (byte)header.PayloadLength;
         }
 
-        /// <summary>Rewrites the fields a relay changes; the MIC stays valid because it excludes them.</summary>
-        public static void WriteMutable(byte[] buffer, int offset, int hopsTaken, uint previousHop, uint nextHop)
+        /// <summary>
+        /// Rewrites the fields a relay changes. The network MIC covers them, so the relay must re-seal the
+        /// frame afterwards (NetworkSealer.Seal).
+        /// </summary>
+        public static void WriteHopFields(byte[] buffer, int offset, int hopsTaken, uint previousHop, uint nextHop)
         {
             buffer[offset + FrameLayout.OffsetHopsTaken] = (byte)hopsTaken;
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetPreviousHop, previousHop);

@@ -9,23 +9,54 @@ namespace Mesh.Protocol.Wire
         public int Flags;
         public MessageType Type;
         public ushort Network;
+        public int NetworkKeyIndex;
+        public int DeviceKeyIndex;
         public uint Origin;
         public uint Destination;
         public uint Sequence;
+        public uint Time;
         public int HopLimit;
         public int HopsTaken;
         public uint PreviousHop;
         public uint NextHop;
         public int PayloadLength;
 
+        public bool IsDeviceSealed
+        {
+            get { return (Flags & FrameFlags.DeviceSealed) != 0; }
+        }
+
+        public bool IsNetworkSealed
+        {
+            get { return (Flags & FrameFlags.NetworkSealed) != 0; }
+        }
+
+        public bool IsDownlink
+        {
+            get { return (Flags & FrameFlags.Downlink) != 0; }
+        }
+
+        /// <summary>Whether the payload is encrypted and authenticated end to end (either sealing).</summary>
         public bool IsEncrypted
         {
-            get { return (Flags & FrameFlags.Encrypted) != 0; }
+            get { return (Flags & FrameFlags.PayloadSealed) != 0; }
+        }
+
+        /// <summary>The node whose device key seals the payload (DeviceSealed frames only).</summary>
+        public uint DeviceKeyOwner
+        {
+            get { return IsDownlink ? Destination : Origin; }
         }
 
         public int FrameLength
         {
-            get { return FrameLayout.Overhead + PayloadLength; }
+            get { return FrameLayout.HeaderSize + PayloadLength + FrameLayout.Trailer(Flags); }
+        }
+
+        /// <summary>Offset of the network MIC from the start of the frame.</summary>
+        public int NetMicOffset
+        {
+            get { return FrameLength - FrameLayout.NetMicSize; }
         }
 
         public void CopyFrom(FrameHeader other)
@@ -33,9 +64,12 @@ namespace Mesh.Protocol.Wire
             Flags = other.Flags;
             Type = other.Type;
             Network = other.Network;
+            NetworkKeyIndex = other.NetworkKeyIndex;
+            DeviceKeyIndex = other.DeviceKeyIndex;
             Origin = other.Origin;
             Destination = other.Destination;
             Sequence = other.Sequence;
+            Time = other.Time;
             HopLimit = other.HopLimit;
             HopsTaken = other.HopsTaken;
             PreviousHop = other.PreviousHop;

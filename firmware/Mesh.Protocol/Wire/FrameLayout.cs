@@ -1,35 +1,56 @@
 namespace Mesh.Protocol.Wire
 {
-    /// <summary>Byte offsets and sizes of wire format v1. PROTOCOL.md is the normative description.</summary>
+    /// <summary>Byte offsets and sizes of wire format v2. PROTOCOL.md is the normative description.</summary>
     public static class FrameLayout
     {
-        public const int Version = 1;
+        public const int Version = 2;
 
         public const int OffsetVersionFlags = 0;
         public const int OffsetType = 1;
         public const int OffsetNetwork = 2;
-        public const int OffsetOrigin = 4;
-        public const int OffsetDestination = 8;
-        public const int OffsetSequence = 12;
-        public const int OffsetHopLimit = 16;
 
-        // Mutable region: relays rewrite these three fields, so the MIC is computed with them zeroed.
-        public const int OffsetHopsTaken = 17;
-        public const int OffsetPreviousHop = 18;
-        public const int OffsetNextHop = 22;
-        public const int MutableStart = 17;
-        public const int MutableLength = 9;
+        /// <summary>Low nibble: network key index; high nibble: device key index.</summary>
+        public const int OffsetKeyIndex = 4;
+        public const int OffsetOrigin = 5;
+        public const int OffsetDestination = 9;
+        public const int OffsetSequence = 13;
 
-        public const int OffsetPayloadLength = 26;
-        public const int HeaderSize = 27;
-        public const int MicSize = 8;
-        public const int Overhead = HeaderSize + MicSize;
+        /// <summary>The origin's network time in seconds when it sent the frame (freshness).</summary>
+        public const int OffsetTime = 17;
+        public const int OffsetHopLimit = 21;
+
+        // Hop fields: relays rewrite them and re-seal the frame with the network MIC, which covers them.
+        public const int OffsetHopsTaken = 22;
+        public const int OffsetPreviousHop = 23;
+        public const int OffsetNextHop = 27;
+        public const int HopFieldsStart = 22;
+        public const int HopFieldsLength = 9;
+
+        public const int OffsetPayloadLength = 31;
+        public const int HeaderSize = 32;
+
+        /// <summary>End-to-end MIC (device key, or network key for network-encrypted payloads).</summary>
+        public const int PayloadMicSize = 8;
+
+        /// <summary>Per-hop MIC under the network key, over every byte before it.</summary>
+        public const int NetMicSize = 8;
+
+        /// <summary>Smallest frame: header and network MIC, no payload and no payload MIC.</summary>
+        public const int MinFrameSize = HeaderSize + NetMicSize;
 
         /// <summary>An ESP-NOW payload is at most 250 bytes; every frame fits one.</summary>
         public const int MaxFrameSize = 250;
-        public const int MaxPayloadSize = MaxFrameSize - Overhead;
+
+        /// <summary>Largest payload of a frame that carries a payload MIC (the usual case).</summary>
+        public const int MaxPayloadSize = MaxFrameSize - HeaderSize - PayloadMicSize - NetMicSize;
 
         /// <summary>Largest hop limit a frame may carry; anything above is treated as malformed.</summary>
         public const int MaxHopLimit = 32;
+
+        /// <summary>Bytes after the payload: payload MIC when present, then the network MIC.</summary>
+        public static int Trailer(int flags)
+        {
+            return ((flags & FrameFlags.PayloadSealed) != 0 ? PayloadMicSize : 0) + NetMicSize;
+        }
     }
 }

@@ -24,11 +24,18 @@ namespace Mesh.Protocol.Wire
         OwnFrame = 15,
         MalformedPayload = 16,
         Backpressure = 17,
+        LegacyVersion = 18,
+        Stale = 19,
+        UnknownKey = 20,
+        UnknownDevice = 21,
+        BadPayloadMic = 22,
+        Unsealed = 23,
+        CommandReplayed = 24,
     }
 
     public static class RejectReasons
     {
-        public const int Count = 18;
+        public const int Count = 25;
 
         /// <summary>Stable, human-readable text for logs and metrics labels (Enum.ToString is unreliable on nanoFramework).</summary>
         public static string Describe(RejectReason reason)
@@ -46,13 +53,20 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.HopsExceeded: return "hops taken exceed hop limit";
                 case RejectReason.BadAddress: return "reserved address used as origin";
                 case RejectReason.WrongNetwork: return "frame belongs to another network id";
-                case RejectReason.BadMic: return "MIC does not verify (forged, corrupted or wrong key)";
+                case RejectReason.BadMic: return "network MIC does not verify (forged, altered in transit, corrupted or wrong network key)";
                 case RejectReason.Replayed: return "sequence already accepted from this origin (replay)";
                 case RejectReason.TooOld: return "sequence older than the replay window";
                 case RejectReason.Duplicate: return "duplicate of a frame already handled";
                 case RejectReason.OwnFrame: return "our own frame relayed back";
                 case RejectReason.MalformedPayload: return "payload does not parse for its message type";
                 case RejectReason.Backpressure: return "delivery queue full; frame left for a later copy";
+                case RejectReason.LegacyVersion: return "wire format v1 frame: this node speaks v2 only (update the sender's firmware)";
+                case RejectReason.Stale: return "network time of the frame is older than the freshness window (replayed or delayed)";
+                case RejectReason.UnknownKey: return "network key index not installed on this node";
+                case RejectReason.UnknownDevice: return "no device key for the node that sealed the payload";
+                case RejectReason.BadPayloadMic: return "end-to-end MIC does not verify (forged by a key holder, or wrong device key)";
+                case RejectReason.Unsealed: return "payload not sealed end to end where this node requires it";
+                case RejectReason.CommandReplayed: return "command counter not above the last one executed (replayed command)";
                 default: return "unknown reason";
             }
         }
@@ -79,6 +93,13 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.OwnFrame: return "own_frame";
                 case RejectReason.MalformedPayload: return "malformed_payload";
                 case RejectReason.Backpressure: return "backpressure";
+                case RejectReason.LegacyVersion: return "legacy_version";
+                case RejectReason.Stale: return "stale";
+                case RejectReason.UnknownKey: return "unknown_key";
+                case RejectReason.UnknownDevice: return "unknown_device";
+                case RejectReason.BadPayloadMic: return "bad_payload_mic";
+                case RejectReason.Unsealed: return "unsealed";
+                case RejectReason.CommandReplayed: return "command_replayed";
                 default: return "unknown";
             }
         }

@@ -12,6 +12,7 @@ using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Mqtt;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Desktop.Transport;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -44,6 +45,7 @@ namespace Mesh.Gateway.Bench
             var settings = new Dictionary<string, string?>
             {
                 ["Mesh:Key"] = key,
+                ["Mesh:DeriveDeviceKeys"] = "true",
                 ["Mesh:SequenceFile"] = Path.Combine(dir, "gw.seq"),
                 ["Udp:Port"] = udpPort.ToString(CultureInfo.InvariantCulture),
                 ["Udp:TimeToLive"] = "0",
@@ -146,11 +148,17 @@ namespace Mesh.Gateway.Bench
         private static byte[][] SealFrames(string keyHex, int total, int origins, out (uint, uint)[] ids)
         {
             var key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
+            var deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
+            uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var nodes = new MeshNode[origins];
             for (int o = 0; o < origins; o++)
             {
-                nodes[o] = new MeshNode(new NodeConfig { NodeId = (uint)(1000 + o), TransmitQueueSize = 4, ReportIntervalMs = 0, HeartbeatIntervalMs = long.MaxValue / 4 },
-                    key, new XorShiftRandom((uint)(o + 1)), 0);
+                uint id = (uint)(1000 + o);
+                nodes[o] = new MeshNode(new NodeConfig
+                {
+                    NodeId = id, TransmitQueueSize = 4, ReportIntervalMs = 0, HeartbeatIntervalMs = long.MaxValue / 4,
+                    DeviceKey = deviceKeys.KeyOf(id), RequireCheckpointConfirmation = false, InitialNetworkTime = now,
+                }, key, new XorShiftRandom((uint)(o + 1)), 0);
             }
 
             var frames = new byte[total][];

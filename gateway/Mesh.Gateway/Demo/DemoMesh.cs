@@ -55,6 +55,7 @@ namespace Mesh.Gateway.Demo
         {
             ["Mesh:NetworkId"] = "1",
             ["Mesh:Key"] = NetworkKey,
+            ["Mesh:DeriveDeviceKeys"] = "true",
             ["Mesh:OfflineAfterSeconds"] = "90",
             ["Mesh:SequenceFile"] = Path.Combine(stateDirectory, "gateway.seq"),
             ["Udp:Interface"] = "127.0.0.1",

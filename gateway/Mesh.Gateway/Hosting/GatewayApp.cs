@@ -11,6 +11,8 @@ using Mesh.Gateway.Mqtt;
 using Mesh.Gateway.Serial;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Gateway.Provisioning;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Desktop.Transport;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
@@ -120,7 +122,8 @@ namespace Mesh.Gateway.Hosting
             });
 
             s.AddSingleton(sp => new MeshGateway(
-                NodeConfigFor(options.Mesh),
+                NodeConfigFor(options.Mesh, DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")),
+                    sp.GetRequiredService<TimeProvider>()),
                 new NetworkKey(MeshSettings.TryParseKey(options.Mesh.Key)!, DesktopCrypto.Instance),
                 new DesktopRandom(),
                 sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
@@ -155,8 +158,39 @@ namespace Mesh.Gateway.Hosting
         }
 
         /// <summary>The gateway's own node: a bridge with desktop-sized tables (it hears the whole mesh).</summary>
-        public static NodeConfig NodeConfigFor(MeshSettings mesh) => new()
+        /// <summary>
+        /// The device keys the gateway opens readings and seals commands with: the registry's, or (demo
+        /// and simulator only) keys derived from the network key as mesh-sim provisions its nodes.
+        /// </summary>
+        public static IDeviceKeyDirectory DeviceKeysFor(MeshSettings mesh, ILogger logger)
         {
+            if (mesh.DeriveDeviceKeys)
+            {
+                logger.LogWarning("device keys are derived from the network key (demo/simulator provisioning): anyone with the network key has every device key");
+                return new DerivedDeviceKeys(MeshSettings.TryParseKey(mesh.Key)!, DesktopCrypto.Instance);
+            }
+
+            var table = new DeviceKeyTable();
+            using var registry = new NodeRegistry(mesh.RegistryFile);
+            int n = registry.LoadInto(table, DesktopCrypto.Instance);
+            if (n == 0)
+            {
+                logger.LogWarning("the node registry {Registry} holds no node: readings cannot be opened until nodes are provisioned (mesh-gateway provision --node <id> --out <file>)", mesh.RegistryFile);
+            }
+            else
+            {
+                logger.LogInformation("{Count} provisioned node(s) loaded from {Registry}", n, mesh.RegistryFile);
+            }
+
+            return table;
+        }
+
+        public static NodeConfig NodeConfigFor(MeshSettings mesh, IDeviceKeyDirectory deviceKeys, TimeProvider time) => new()
+        {
+            DeviceKeys = deviceKeys,
+            Crypto = DesktopCrypto.Instance,
+            // Gateways have real clocks: network time is Unix time, and nodes synchronise to it.
+            InitialNetworkTime = (uint)time.GetUtcNow().ToUnixTimeSeconds(),
             NodeId = mesh.NodeId,
             NetworkId = mesh.NetworkId,
             Role = NodeRole.Bridge,

@@ -59,8 +59,21 @@ namespace Mesh.Gateway.Hosting
         /// <summary>The gateway's own node id in the mesh (role bridge).</summary>
         public uint NodeId { get; set; } = 0x00FF0001;
 
-        /// <summary>The network's 128-bit key as 32 hex digits. Required; never logged.</summary>
+        /// <summary>The network key as 32 or 64 hex digits (16 or 32 bytes). Required; never logged.</summary>
         public string Key { get; set; } = "";
+
+        /// <summary>
+        /// The node registry (SQLite): every provisioned node's device key. Readings, heartbeats and acks
+        /// of nodes not in it cannot be opened, and commands cannot be sealed to them.
+        /// </summary>
+        public string RegistryFile { get; set; } = "mesh-nodes.db";
+
+        /// <summary>
+        /// Demo and simulator only: derive every node's device key from the network key, as mesh-sim
+        /// provisions its nodes, instead of the registry. Whoever has the network key then has every
+        /// device key; `run` refuses it unless this is a demo.
+        /// </summary>
+        public bool DeriveDeviceKeys { get; set; }
 
         /// <summary>flooding, gossip or managed: how the gateway relays frames it hears.</summary>
         public string Policy { get; set; } = "flooding";
@@ -86,11 +99,12 @@ namespace Mesh.Gateway.Hosting
                 errors.Add($"Mesh:NodeId {NodeId} is not a valid node id (1 .. 0xFFFFFFFD)");
             }
 
-            if (TryParseKey(Key) == null)
+            string? keyProblem = Protocol.Security.KeyHex.Check(Key);
+            if (keyProblem != null)
             {
                 errors.Add(string.IsNullOrEmpty(Key)
-                    ? "Mesh:Key is required: the network's 128-bit key as 32 hex digits"
-                    : $"Mesh:Key must be 32 hex digits (got {Key.Length} characters; the value is not shown)");
+                    ? "Mesh:Key is required: the network key as 32 or 64 hex digits"
+                    : $"Mesh:Key {keyProblem} (the value is not shown)");
             }
 
             if (PolicySettingsFor(Policy) == null)
@@ -114,24 +128,8 @@ namespace Mesh.Gateway.Hosting
             }
         }
 
-        public static byte[]? TryParseKey(string? hex)
-        {
-            if (hex == null || hex.Length != 32)
-            {
-                return null;
-            }
-
-            var key = new byte[16];
-            for (int i = 0; i < 16; i++)
-            {
-                if (!byte.TryParse(hex.AsSpan(2 * i, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out key[i]))
-                {
-                    return null;
-                }
-            }
-
-            return key;
-        }
+        /// <summary>The key bytes, in the one key format every part of Mesh uses (Protocol.Security.KeyHex); null when invalid.</summary>
+        public static byte[]? TryParseKey(string? hex) => hex == null ? null : Protocol.Security.KeyHex.Parse(hex);
 
         public static PolicySettings? PolicySettingsFor(string name) => name switch
         {

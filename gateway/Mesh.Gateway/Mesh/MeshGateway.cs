@@ -59,7 +59,7 @@ namespace Mesh.Gateway.Mesh
             _sequences = sequences;
             config.InitialSequence = sequences.Load();
             _node = new MeshNode(config, key, random, 0);
-            _sequences.Save(_node.SequenceCheckpoint);
+            SaveCheckpoint();
             _network = config.NetworkId;
             _transports = transports;
             _listeners = listeners;
@@ -157,6 +157,17 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        /// <summary>Stores the core's checkpoint and confirms it: the core sends nothing beyond a stored checkpoint.</summary>
+        private void SaveCheckpoint()
+        {
+            if (_node.CheckpointDue)
+            {
+                uint checkpoint = _node.SequenceCheckpoint;
+                _sequences.Save(checkpoint);
+                _node.ConfirmCheckpoint(checkpoint);
+            }
+        }
+
         private long NowMs() => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
         private async Task LoopAsync(CancellationToken cancellationToken)
@@ -173,7 +184,7 @@ namespace Mesh.Gateway.Mesh
                 _node.Poll(now);
                 Drain(now);
                 await FlushAsync(now, cancellationToken).ConfigureAwait(false);
-                _sequences.Save(_node.SequenceCheckpoint);
+                SaveCheckpoint();
 
                 long wake = _node.NextWakeMs;
                 long delay = wake == long.MaxValue ? 1000 : Math.Clamp(wake - NowMs(), 0, 1000);

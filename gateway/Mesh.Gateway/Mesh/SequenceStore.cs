@@ -38,10 +38,12 @@ namespace Mesh.Gateway.Mesh
             return value;
         }
 
+        /// <summary>Stores the checkpoint (atomically); returns once it is on disk, so the caller may confirm it to the core.</summary>
         public void Save(uint checkpoint)
         {
             if (_path == null || checkpoint == _saved)
             {
+                _saved = checkpoint;
                 return;
             }
 

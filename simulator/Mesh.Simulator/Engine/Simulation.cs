@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -35,8 +36,13 @@ namespace Mesh.Simulator.Engine
         private readonly MetricsCollector _metrics;
         private readonly IRandomSource _channelRandom;
         private readonly IRandomSource _workloadRandom;
+        /// <summary>Network time (seconds) at simulated time zero: any fixed value well above the freshness window.</summary>
+        public const uint SimulatedEpochSeconds = 1_800_000_000;
+
         private readonly NetworkKey _key;
         private readonly NetworkKey _forgerKey;
+        private readonly DerivedDeviceKeys _deviceKeys;
+        private readonly DerivedDeviceKeys _forgerDeviceKeys;
         private readonly ReadingSet _readings = new();
         private readonly MeshEvent _event = new();
         private readonly long _endUs;
@@ -82,6 +88,10 @@ namespace Mesh.Simulator.Engine
             byte[] wrong = Convert.FromHexString(scenario.Network.Key);
             wrong[0] ^= 0xFF;
             _forgerKey = new NetworkKey(wrong, DesktopCrypto.Instance);
+            // Every simulated node is provisioned with a device key derived from the scenario's key: the
+            // sinks (gateways) hold them all, each node its own; the forger holds none of them.
+            _deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(scenario.Network.Key), new MemoizedCrypto(DesktopCrypto.Instance));
+            _forgerDeviceKeys = new DerivedDeviceKeys(wrong, DesktopCrypto.Instance);
             _endUs = (long)(scenario.DurationSeconds * 1e6);
 
             int n = x.Length;
@@ -265,6 +275,11 @@ namespace Mesh.Simulator.Engine
                 HopLimit = _scenario.Network.HopLimit,
                 EncryptPayloads = _scenario.Network.Encrypt,
                 InitialSequence = node.PersistedSequence,
+                // Simulated nodes keep their checkpoint in the simulator's memory, which never fails.
+                RequireCheckpointConfirmation = false,
+                InitialNetworkTime = SimulatedEpochSeconds + (uint)(nowUs / 1_000_000),
+                DeviceKey = _deviceKeys.KeyOf(node.Id),
+                DeviceKeys = node.IsSink ? _deviceKeys : null,
                 HeartbeatIntervalMs = (long)(w.HeartbeatIntervalSeconds * 1000),
                 ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
             };
@@ -971,7 +986,8 @@ namespace Mesh.Simulator.Engine
         {
             var header = new FrameHeader
             {
-                Flags = FrameFlags.Encrypted,
+                Flags = FrameFlags.DeviceSealed,
+                Time = SimulatedEpochSeconds + (uint)(_nowUs / 1_000_000),
                 Type = MessageType.Readings,
                 Network = _scenario.Network.Id,
                 Origin = (uint)(1 + RandomExtensions.NextBelow(_workloadRandom, _nodes.Length)),
@@ -984,7 +1000,8 @@ namespace Mesh.Simulator.Engine
             header.PayloadLength = _readings.Encode(frame, FrameLayout.HeaderSize, FrameLayout.MaxPayloadSize);
             header.PreviousHop = header.Origin;
             FrameCodec.WriteHeader(header, frame, 0);
-            new FrameProtector(_forgerKey).Seal(header, frame, 0);
+            new PayloadSealer().Seal(_forgerDeviceKeys.KeyOf(header.Origin).Sealing, header, frame, 0);
+            new NetworkSealer().Seal(_forgerKey, frame, 0, header.FrameLength);
             return header.FrameLength;
         }
 

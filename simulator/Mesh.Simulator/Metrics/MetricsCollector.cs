@@ -107,7 +107,7 @@ namespace Mesh.Simulator.Metrics
 
         public void Transmitted(SimNode node, byte[] frame, int length, long nowUs)
         {
-            if (length < FrameLayout.Overhead)
+            if (length < FrameLayout.MinFrameSize)
             {
                 return;
             }

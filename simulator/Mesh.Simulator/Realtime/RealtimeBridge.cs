@@ -120,7 +120,7 @@ namespace Mesh.Simulator.Realtime
             while (!cancellationToken.IsCancellationRequested)
             {
                 int n = await _transport.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (n < FrameLayout.Overhead || n > FrameLayout.MaxFrameSize)
+                if (n < FrameLayout.MinFrameSize || n > FrameLayout.MaxFrameSize)
                 {
                     Interlocked.Increment(ref _framesRejected);
                     continue;

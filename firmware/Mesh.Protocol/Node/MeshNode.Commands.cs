@@ -1,0 +1,368 @@
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Commands, both sides. The commander (a gateway, which holds the target's device key) sends along
+    /// the learned reverse path and retries by flooding; the target executes a command only when its
+    /// device key authenticates it and its counter is above the last one executed from that commander,
+    /// answering retries with the stored outcome.
+    /// </summary>
+    public sealed partial class MeshNode
+    {
+        // ---------------------------------------------------------------- commander side
+
+        /// <summary>
+        /// Sends a command to one node along the learned reverse path; it is retried (flooded, with
+        /// doubling timeouts) until acknowledged or CommandMaxAttempts is reached, and the outcome comes
+        /// back as a CommandAcknowledged or CommandTimedOut event. Needs the target's device key.
+        /// </summary>
+        public SendResult SendCommand(uint target, CommandKind kind, byte[] args, int argOffset, int argLength, long nowMs, out ushort commandId)
+        {
+            commandId = 0;
+            if (!NodeAddress.IsValidNodeId(target) || target == _id)
+            {
+                return SendResult.InvalidDestination;
+            }
+
+            if (argLength < 0 || argLength > CommandCodec.MaxArgs)
+            {
+                return SendResult.PayloadTooLarge;
+            }
+
+            int slot = _pending.FindFree();
+            if (slot < 0)
+            {
+                return SendResult.NoCommandSlot;
+            }
+
+            ushort id = _nextCommandId++;
+            _pending.Prepare(slot, target, id, kind, args, argOffset, argLength);
+
+            // The counter is the sequence number this first attempt will carry: strictly rising, never
+            // reused (checkpoints), and the same on every retry.
+            uint counter = _nextSequence;
+            int n = _pending.Encode(slot, counter, _txPayload);
+            SendResult result = Originate(MessageType.Command, target, _routes.NextHop(target, nowMs), n, nowMs, 0);
+            if (result != SendResult.Queued)
+            {
+                return result;
+            }
+
+            _pending.Start(slot, counter, nowMs + _commandTimeoutMs);
+            commandId = id;
+            return SendResult.Queued;
+        }
+
+        private void CompleteCommand(FrameHeader h, long nowMs)
+        {
+            ushort id = LittleEndian.ReadUInt16(_rxPayload, 0);
+            int slot = _pending.Find(h.Origin, id);
+            if (slot < 0)
+            {
+                return; // a late or repeated ack for a command already settled: nothing to do
+            }
+
+            _pending.Release(slot);
+            MeshEvent e = _events.Reserve();
+            FillFromFrame(e, MeshEventKind.CommandAcknowledged, h, 0, nowMs);
+            e.CommandId = id;
+            e.CommandKind = (CommandKind)_rxPayload[2];
+            e.CommandStatus = (CommandStatus)_rxPayload[3];
+            _events.Commit();
+            _counters.CommandsAcknowledged++;
+        }
+
+        private void ServiceCommands(long nowMs)
+        {
+            for (int i = 0; i < _pending.Capacity; i++)
+            {
+                if (!_pending.IsUsed(i) || nowMs < _pending.DeadlineAt(i))
+                {
+                    continue;
+                }
+
+                if (_pending.AttemptsAt(i) >= _commandMaxAttempts)
+                {
+                    MeshEvent e = _events.Reserve();
+                    if (e == null)
+                    {
+                        continue; // report the failure once the application has drained its events
+                    }
+
+                    FillLocal(e, MeshEventKind.CommandTimedOut, MessageType.Command, _id, nowMs);
+                    e.Origin = _pending.TargetAt(i);
+                    e.CommandId = _pending.IdAt(i);
+                    e.CommandKind = _pending.KindAt(i);
+                    e.CommandStatus = CommandStatus.Failed;
+                    _events.Commit();
+                    _pending.Release(i);
+                    _routes.Forget(_pending.TargetAt(i));
+                    _counters.CommandsTimedOut++;
+                    continue;
+                }
+
+                // The path may be broken: retry by flooding, which needs no route.
+                int n = _pending.Encode(i, _pending.CounterAt(i), _txPayload);
+                if (Originate(MessageType.Command, _pending.TargetAt(i), NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
+                {
+                    _pending.Retried(i, nowMs + (_commandTimeoutMs << _pending.AttemptsAt(i)));
+                    _counters.CommandRetries++;
+                }
+                else
+                {
+                    _pending.Postpone(i, nowMs + 50); // transmit queue full or checkpoint pending: try again shortly
+                }
+            }
+        }
+
+        // ---------------------------------------------------------------- target side
+
+        /// <summary>Runs an authenticated command addressed to us, once per counter.</summary>
+        private RejectReason ExecuteCommand(FrameHeader h, int rssi, long nowMs)
+        {
+            ushort id = CommandCodec.CommandId(_rxPayload, 0);
+            CommandKind kind = CommandCodec.Kind(_rxPayload, 0);
+            uint counter = CommandCodec.Counter(_rxPayload, 0);
+            bool flooded = h.NextHop == NodeAddress.None;
+            int seen = _recent.Find(h.Origin, id, counter);
+            if (seen >= 0)
+            {
+                // A retry: the commander did not get our answer. Answer the way this copy came.
+                _recent.CameFlooded(seen, flooded);
+                if (_recent.IsAnswered(seen))
+                {
+                    SendAck(seen, nowMs);
+                }
+
+                return RejectReason.None;
+            }
+
+            uint last = _commandCounters.Last(h.Origin);
+            if (counter <= last)
+            {
+                if (counter == last)
+                {
+                    // The command executed last, retried after we restarted and forgot its outcome: say
+                    // so rather than run it again.
+                    int r = _recent.Add(h.Origin, id, counter, kind, flooded);
+                    _recent.Answer(r, CommandStatus.AlreadyExecuted);
+                    SendAck(r, nowMs);
+                    return RejectReason.None;
+                }
+
+                return RejectReason.CommandReplayed;
+            }
+
+            // Persisted before anything runs: SettingsChanged(CommandCounter) is the first event.
+            _commandCounters.Record(h.Origin, counter);
+            MeshEvent s = _events.Reserve();
+            FillLocal(s, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            s.Payload[0] = (byte)SettingsChange.CommandCounter;
+            LittleEndian.WriteUInt32(s.Payload, 1, h.Origin);
+            LittleEndian.WriteUInt32(s.Payload, 5, counter);
+            s.PayloadLength = 9;
+            _events.Commit();
+
+            int slot = _recent.Add(h.Origin, id, counter, kind, flooded);
+            int argLength = CommandCodec.ArgLength(_rxPayload, 0);
+            bool core = CommandCodec.IsHandledByCore(kind);
+            CommandStatus status = core ? ApplyCoreCommand(kind, argLength, nowMs) : CommandStatus.Ok;
+
+            Deliver(h, CommandCodec.HeaderSize + argLength, rssi, nowMs);
+            if (core)
+            {
+                // Acknowledged once the command is delivered; the application answers its own kinds.
+                _recent.Answer(slot, status);
+                SendAck(slot, nowMs);
+            }
+
+            return RejectReason.None;
+        }
+
+        private CommandStatus ApplyCoreCommand(CommandKind kind, int argLength, long nowMs)
+        {
+            int a = CommandCodec.HeaderSize;
+            switch (kind)
+            {
+                case CommandKind.SetReportInterval:
+                    if (argLength != 4)
+                    {
+                        return CommandStatus.InvalidArgument;
+                    }
+
+                    uint seconds = LittleEndian.ReadUInt32(_rxPayload, a);
+                    if (seconds > 7u * 24u * 3600u)
+                    {
+                        return CommandStatus.InvalidArgument;
+                    }
+
+                    _reportIntervalMs = seconds * 1000L;
+                    _nextReportMs = seconds == 0 ? long.MaxValue : nowMs + _reportIntervalMs;
+                    RaiseSettingsChanged(SettingsChange.ReportInterval, a, 4, nowMs);
+                    return CommandStatus.Ok;
+
+                case CommandKind.SetForwardingPolicy:
+                    if (!PolicySettings.TryRead(_rxPayload, a, argLength, _policyScratch))
+                    {
+                        return CommandStatus.InvalidArgument;
+                    }
+
+                    SetPolicy(_policyScratch);
+                    RaiseSettingsChanged(SettingsChange.ForwardingPolicy, a, PolicySettings.EncodedSize, nowMs);
+                    return CommandStatus.Ok;
+
+                case CommandKind.SetNetworkKey:
+                    return ApplyNetworkKey(a, argLength, nowMs);
+
+                case CommandKind.KeyRefreshPhase:
+                    if (argLength != 2 || !_keys.Advance(_rxPayload[a], _rxPayload[a + 1]))
+                    {
+                        return CommandStatus.InvalidArgument;
+                    }
+
+                    RaiseKeyChange(_rxPayload[a], _rxPayload[a + 1], null, 0, 0, nowMs);
+                    return CommandStatus.Ok;
+
+                case CommandKind.SetDeviceKey:
+                    return ApplyDeviceKey(a, argLength, nowMs);
+
+                default:
+                    return CommandStatus.Ok; // Ping
+            }
+        }
+
+        private CommandStatus ApplyNetworkKey(int a, int argLength, long nowMs)
+        {
+            int keyLength = argLength - 1;
+            if (keyLength != KeyHex.ShortKeyBytes && keyLength != KeyHex.LongKeyBytes || _rxPayload[a] > 15)
+            {
+                return CommandStatus.InvalidArgument;
+            }
+
+            if (_crypto == null)
+            {
+                return CommandStatus.Unsupported;
+            }
+
+            // Allocates: once per key refresh, never per frame.
+            byte[] secret = new byte[keyLength];
+            System.Array.Copy(_rxPayload, a + 1, secret, 0, keyLength);
+            if (!_keys.Distribute(new NetworkKey(secret, _rxPayload[a], _crypto)))
+            {
+                return CommandStatus.InvalidArgument;
+            }
+
+            RaiseKeyChange(_rxPayload[a], NetworkKeyRing.PhaseDistributed, _rxPayload, a + 1, keyLength, nowMs);
+            return CommandStatus.Ok;
+        }
+
+        private CommandStatus ApplyDeviceKey(int a, int argLength, long nowMs)
+        {
+            int keyLength = argLength - 1;
+            if (keyLength != KeyHex.ShortKeyBytes && keyLength != KeyHex.LongKeyBytes || _rxPayload[a] > 15)
+            {
+                return CommandStatus.InvalidArgument;
+            }
+
+            if (_crypto == null)
+            {
+                return CommandStatus.Unsupported;
+            }
+
+            byte[] secret = new byte[keyLength];
+            System.Array.Copy(_rxPayload, a + 1, secret, 0, keyLength);
+            DeviceKey next = new DeviceKey(_id, secret, _rxPayload[a], _crypto);
+
+            // The ack for this command still goes out under the old key (the commander may not have
+            // switched yet); everything after it under the new one.
+            _pendingDeviceKey = next;
+            MeshEvent e = _events.Reserve();
+            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            e.Payload[0] = (byte)SettingsChange.DeviceKey;
+            e.Payload[1] = _rxPayload[a];
+            e.Payload[2] = (byte)keyLength;
+            System.Array.Copy(_rxPayload, a + 1, e.Payload, 3, keyLength);
+            e.PayloadLength = 3 + keyLength;
+            _events.Commit();
+            return CommandStatus.Ok;
+        }
+
+        private void RaiseSettingsChanged(SettingsChange what, int from, int length, long nowMs)
+        {
+            MeshEvent e = _events.Reserve();
+            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            e.Payload[0] = (byte)what;
+            System.Array.Copy(_rxPayload, from, e.Payload, 1, length);
+            e.PayloadLength = 1 + length;
+            _events.Commit();
+        }
+
+        private void RaiseKeyChange(int index, int phase, byte[] key, int keyOffset, int keyLength, long nowMs)
+        {
+            MeshEvent e = _events.Reserve();
+            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            e.Payload[0] = (byte)SettingsChange.NetworkKey;
+            e.Payload[1] = (byte)index;
+            e.Payload[2] = (byte)phase;
+            e.Payload[3] = (byte)keyLength;
+            if (keyLength > 0)
+            {
+                System.Array.Copy(key, keyOffset, e.Payload, 4, keyLength);
+            }
+
+            e.PayloadLength = 4 + keyLength;
+            _events.Commit();
+        }
+
+        /// <summary>
+        /// Acknowledges a command the application executed (Identify, Reboot, or its own kinds). Safe to
+        /// call more than once; later retries of the command are answered with this status.
+        /// </summary>
+        public SendResult Acknowledge(uint commander, ushort commandId, CommandStatus status, long nowMs)
+        {
+            int r = _recent.Find(commander, commandId);
+            if (r < 0)
+            {
+                return SendResult.InvalidDestination;
+            }
+
+            _recent.Answer(r, status);
+            return SendAck(r, nowMs);
+        }
+
+        /// <summary>
+        /// Answers the command in recent slot <paramref name="r"/> the way it came. A directed command is
+        /// answered along the reverse path at once. A flooded one (a retry: the path had failed) is
+        /// answered by flooding too, after its own flood has passed this node's neighbourhood, so the
+        /// single answer does not collide with the command's wave.
+        /// </summary>
+        private SendResult SendAck(int r, long nowMs)
+        {
+            uint commander = _recent.OriginAt(r);
+            int n = AckCodec.Encode(_txPayload, 0, _recent.IdAt(r), _recent.KindAt(r), _recent.StatusAt(r));
+            SendResult result;
+            if (!_recent.IsFlooded(r))
+            {
+                result = Originate(MessageType.Ack, commander, _routes.NextHop(commander, nowMs), n, nowMs, 0);
+            }
+            else
+            {
+                PolicySettings p = _policy.Settings;
+                int settle = 2 * (p.MaxDelayMs + p.JitterMs) + RandomExtensions.NextBelow(_random, 4 * p.JitterMs + 1);
+                result = Originate(MessageType.Ack, commander, NodeAddress.None, n, nowMs, settle);
+            }
+
+            if (_pendingDeviceKey != null)
+            {
+                _deviceKey = _pendingDeviceKey;
+                _pendingDeviceKey = null;
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>The receive pipeline: decode, authenticate, check freshness, learn, deliver, relay.</summary>
+    public sealed partial class MeshNode
+    {
+        /// <summary>
+        /// Handles one received frame. Returns None when it was accepted (delivered and/or scheduled for
+        /// relay, or recorded as overheard), otherwise why not. Duplicates are normal in a flooding mesh
+        /// and come back as Duplicate.
+        /// </summary>
+        public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs)
+        {
+            _counters.FramesReceived++;
+            FrameHeader h = _rx;
+            RejectReason reason = FrameCodec.TryDecode(frame, offset, length, h);
+            if (reason != RejectReason.None)
+            {
+                return Reject(reason);
+            }
+
+            if (h.Network != _network)
+            {
+                return Reject(RejectReason.WrongNetwork);
+            }
+
+            if (h.Origin == _id)
+            {
+                return Reject(RejectReason.OwnFrame);
+            }
+
+            // Readings, heartbeats, commands and acks are always sealed with a device key; text may be
+            // plain only where the operator allows it. Refused before any crypto: it costs nothing.
+            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted) : !h.IsDeviceSealed)
+            {
+                return Reject(RejectReason.Unsealed);
+            }
+
+            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
+            if (net == null)
+            {
+                return Reject(RejectReason.UnknownKey);
+            }
+
+            if (_clock.IsStale(h.Time, nowMs))
+            {
+                return Reject(RejectReason.Stale);
+            }
+
+            int seen = _duplicates.Find(h.Origin, h.Sequence);
+            if (seen >= 0 && !(_duplicates.IsOverheard(seen) && (h.NextHop == NodeAddress.None || h.NextHop == _id)))
+            {
+                return Reject(HearDuplicate(h, net, frame, offset, nowMs));
+            }
+
+            if (!_netSealer.Verify(net, frame, offset, length))
+            {
+                return Reject(RejectReason.BadMic);
+            }
+
+            if (seen < 0)
+            {
+                reason = _replay.Check(h.Origin, h.Sequence);
+                if (reason != RejectReason.None)
+                {
+                    return Reject(reason);
+                }
+            }
+
+            _clock.Observe(h.Time, nowMs);
+            bool forUs = IsForUs(h);
+            if (!forUs && h.NextHop != NodeAddress.None && h.NextHop != _id)
+            {
+                // Overheard on a directed path through another node. Recorded, so a captured copy re-sent
+                // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
+                // it onwards (or re-routes it through us) this node still relays it once.
+                _replay.Commit(h.Origin, h.Sequence);
+                _duplicates.Add(h.Origin, h.Sequence, true);
+                LearnFrom(h, rssi, nowMs);
+                _counters.FramesOverheard++;
+                return RejectReason.None;
+            }
+
+            if (seen >= 0)
+            {
+                // An overheard frame now flooded or routed through us: relay it, deliver nothing (it was
+                // not for us when first heard, and the header under the MIC has not changed).
+                _duplicates.MarkHandled(seen);
+                LearnFrom(h, rssi, nowMs);
+                ScheduleRelay(h, net, frame, offset, rssi, nowMs);
+                return RejectReason.None;
+            }
+
+            if (forUs && _events.FreeCount < EventsNeeded(h))
+            {
+                // Not committed: a later copy (relayed by a neighbour or retried) can still be taken.
+                return Reject(RejectReason.Backpressure);
+            }
+
+            _replay.Commit(h.Origin, h.Sequence);
+            _duplicates.Add(h.Origin, h.Sequence, false);
+            _counters.FramesAccepted++;
+            LearnFrom(h, rssi, nowMs);
+
+            reason = forUs ? Consume(h, frame, offset, rssi, nowMs) : RejectReason.None;
+            ScheduleRelay(h, net, frame, offset, rssi, nowMs);
+            if (reason != RejectReason.None)
+            {
+                _counters.Rejected[(int)reason]++;
+            }
+
+            return reason;
+        }
+
+        /// <summary>Learns from an authenticated frame: the transmitter is a neighbour, and a reverse path.</summary>
+        private void LearnFrom(FrameHeader h, int rssi, long nowMs)
+        {
+            if (!NodeAddress.IsValidNodeId(h.PreviousHop) || h.PreviousHop == _id)
+            {
+                return;
+            }
+
+            _neighbours.Heard(h.PreviousHop, rssi, nowMs);
+            _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, true);
+            if (h.HopsTaken == 0 && h.PreviousHop == h.Origin)
+            {
+                _neighbours.OriginatedFrameHeard(h.Origin, h.Sequence);
+            }
+        }
+
+        /// <summary>
+        /// A copy of a frame already handled. It is authenticated only when it could change something:
+        /// cancel a relay waiting in the queue (managed flooding counts distinct authenticated relayers)
+        /// or shorten a known route. Unauthenticated copies change nothing.
+        /// </summary>
+        private RejectReason HearDuplicate(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
+        {
+            int slot = _transmit.FindCancellable(h.Origin, h.Sequence);
+            bool shorter = _routes.WouldShorten(h.Origin, h.PreviousHop, h.HopsTaken, nowMs);
+            if (slot < 0 && !shorter)
+            {
+                return RejectReason.Duplicate;
+            }
+
+            if (!_netSealer.Verify(net, frame, offset, h.FrameLength))
+            {
+                return RejectReason.BadMic;
+            }
+
+            if (shorter && _neighbours.IsKnown(h.PreviousHop))
+            {
+                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, false);
+            }
+
+            if (slot >= 0 && NodeAddress.IsValidNodeId(h.PreviousHop) && _transmit.NoteHeard(slot, h.PreviousHop))
+            {
+                _counters.RelaysCancelled++;
+            }
+
+            return RejectReason.Duplicate;
+        }
+
+        private RejectReason Reject(RejectReason reason)
+        {
+            _counters.Rejected[(int)reason]++;
+            return reason;
+        }
+
+        private bool IsForUs(FrameHeader h)
+        {
+            return h.Destination == _id
+                || h.Destination == NodeAddress.Broadcast
+                || (h.Destination == NodeAddress.Gateways && NodeRoles.ConsumesGatewayTraffic(_role));
+        }
+
+        /// <summary>
+        /// Events consuming this frame may raise: a command to us raises a settings change (its counter,
+        /// and possibly what it changed) before the message itself.
+        /// </summary>
+        private static int EventsNeeded(FrameHeader h)
+        {
+            return h.Type == MessageType.Command ? 3 : 1;
+        }
+
+        /// <summary>Opens a sealed payload into <see cref="_rxPayload"/>; -1 when it does not authenticate.</summary>
+        private int OpenPayload(FrameHeader h, byte[] frame, int offset, out RejectReason failure)
+        {
+            failure = RejectReason.None;
+            int n = h.PayloadLength;
+            if (!h.IsEncrypted)
+            {
+                System.Array.Copy(frame, offset + FrameLayout.HeaderSize, _rxPayload, 0, n);
+                return n;
+            }
+
+            SealingKey sealing;
+            if (h.IsNetworkSealed)
+            {
+                NetworkKey net = _keys.Find(h.NetworkKeyIndex);
+                sealing = net.Payload;
+            }
+            else
+            {
+                DeviceKey device = FindDeviceKey(h.DeviceKeyOwner, h.DeviceKeyIndex);
+                if (device == null)
+                {
+                    failure = RejectReason.UnknownDevice;
+                    return -1;
+                }
+
+                sealing = device.Sealing;
+            }
+
+            if (!_payloadSealer.Open(sealing, h, frame, offset, _rxPayload, 0))
+            {
+                failure = RejectReason.BadPayloadMic;
+                return -1;
+            }
+
+            return n;
+        }
+
+        private DeviceKey FindDeviceKey(uint owner, int index)
+        {
+            if (owner == _id)
+            {
+                return _deviceKey != null && _deviceKey.Index == index ? _deviceKey : null;
+            }
+
+            return _directory == null ? null : _directory.Find(owner, index);
+        }
+
+        private RejectReason Consume(FrameHeader h, byte[] frame, int offset, int rssi, long nowMs)
+        {
+            if (h.Type == MessageType.Heartbeat || h.Type == MessageType.Readings || h.Type == MessageType.Ack)
+            {
+                // Uplink traffic only a gateway holding the origin's device key can open. A node that
+                // cannot open it relays it without a word: that is v2's privacy working, not an error.
+                if (_directory == null)
+                {
+                    return RejectReason.None;
+                }
+            }
+
+            RejectReason failure;
+            int n = OpenPayload(h, frame, offset, out failure);
+            if (n < 0)
+            {
+                return failure;
+            }
+
+            switch (h.Type)
+            {
+                case MessageType.Readings:
+                    // Validate without keeping: the application decodes its own copy.
+                    if (!ReadingSet.IsWellFormed(_rxPayload, 0, n))
+                    {
+                        return RejectReason.MalformedPayload;
+                    }
+
+                    break;
+
+                case MessageType.Heartbeat:
+                    if (!_heartbeat.TryDecode(_rxPayload, 0, n))
+                    {
+                        return RejectReason.MalformedPayload;
+                    }
+
+                    break;
+
+                case MessageType.Command:
+                    if (!CommandCodec.IsWellFormed(_rxPayload, 0, n))
+                    {
+                        return RejectReason.MalformedPayload;
+                    }
+
+                    if (h.Destination != _id)
+                    {
+                        return RejectReason.None; // commands execute only at the node they name
+                    }
+
+                    return ExecuteCommand(h, rssi, nowMs);
+
+                case MessageType.Ack:
+                    if (!AckCodec.IsWellFormed(_rxPayload, 0, n))
+                    {
+                        return RejectReason.MalformedPayload;
+                    }
+
+                    CompleteCommand(h, nowMs);
+                    return RejectReason.None;
+            }
+
+            Deliver(h, n, rssi, nowMs);
+            return RejectReason.None;
+        }
+
+        private void Deliver(FrameHeader h, int payloadLength, int rssi, long nowMs)
+        {
+            MeshEvent e = _events.Reserve();
+            FillFromFrame(e, MeshEventKind.Message, h, rssi, nowMs);
+            System.Array.Copy(_rxPayload, 0, e.Payload, 0, payloadLength);
+            e.PayloadLength = payloadLength;
+            _events.Commit();
+            _counters.MessagesDelivered++;
+        }
+
+        private static void FillFromFrame(MeshEvent e, MeshEventKind kind, FrameHeader h, int rssi, long nowMs)
+        {
+            e.Kind = kind;
+            e.Type = h.Type;
+            e.Origin = h.Origin;
+            e.Destination = h.Destination;
+            e.Sequence = h.Sequence;
+            e.HopsTaken = h.HopsTaken;
+            e.PreviousHop = h.PreviousHop;
+            e.Rssi = rssi;
+            e.TimeMs = nowMs;
+            e.WasEncrypted = h.IsEncrypted;
+            e.PayloadLength = 0;
+            e.CommandId = 0;
+            e.CommandKind = 0;
+            e.CommandStatus = CommandStatus.Ok;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>Relaying: whether and when to pass a frame on, and re-sealing the copy for its next hop.</summary>
+    public sealed partial class MeshNode
+    {
+        private void ScheduleRelay(FrameHeader h, NetworkKey net, byte[] frame, int offset, int rssi, long nowMs)
+        {
+            if (!NodeRoles.Relays(_role) || h.Destination == _id || h.HopsTaken >= h.HopLimit)
+            {
+                return;
+            }
+
+            int delay;
+            int cancelAfter = 0;
+            uint nextHop = NodeAddress.None;
+            if (h.NextHop != NodeAddress.None)
+            {
+                if (h.NextHop != _id)
+                {
+                    return; // directed along a path that does not run through us
+                }
+
+                // Directed: pass it along our own reverse path, or flood from here if we have none.
+                nextHop = _routes.NextHop(h.Destination, nowMs);
+                if (nextHop == h.PreviousHop)
+                {
+                    nextHop = NodeAddress.None;
+                }
+
+                delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            }
+            else
+            {
+                delay = _policy.RebroadcastDelay(h, rssi, _random);
+                if (delay < 0)
+                {
+                    return;
+                }
+
+                cancelAfter = _policy.CancelThreshold;
+            }
+
+            int slot = _transmit.FindFree();
+            if (slot < 0)
+            {
+                _counters.RelaysDroppedQueueFull++;
+                return;
+            }
+
+            // The copy keeps the network key index it came under and is re-sealed for this hop: the
+            // network MIC covers the hop fields, so only a network key holder can relay.
+            byte[] buffer = _transmit.BufferOf(slot);
+            int length = h.FrameLength;
+            System.Array.Copy(frame, offset, buffer, 0, length);
+            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, nextHop);
+            _netSealer.Seal(net, buffer, 0, length);
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter);
+            _counters.RelaysScheduled++;
+        }
+    }
+}

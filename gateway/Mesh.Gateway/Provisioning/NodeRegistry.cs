@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Security.Cryptography;
+using Mesh.Protocol.Desktop.Keys;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+using Microsoft.Data.Sqlite;
+
+namespace Mesh.Gateway.Provisioning
+{
+    /// <summary>
+    /// The gateway's node registry: one row per provisioned node with its device key (generated here,
+    /// at random, never derived from anything), the key's index, and whether the node was evicted. The
+    /// file is created private to its owner (0600) because it holds every device key; keys are never
+    /// logged or shown after the settings file that carries them was written.
+    /// </summary>
+    public sealed class NodeRegistry : IDisposable
+    {
+        private readonly SqliteConnection _db;
+
+        public NodeRegistry(string path)
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir != null)
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            if (!File.Exists(path))
+            {
+                // Created empty and private before SQLite writes a single key into it.
+                using (File.Create(path))
+                {
+                }
+
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+            }
+
+            _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            _db.Open();
+            Execute("""
+                CREATE TABLE IF NOT EXISTS nodes (
+                    node_id    INTEGER PRIMARY KEY,
+                    device_key TEXT    NOT NULL,
+                    key_index  INTEGER NOT NULL,
+                    created    TEXT    NOT NULL,
+                    evicted    TEXT
+                )
+                """);
+        }
+
+        public sealed record Entry(uint NodeId, int KeyIndex, DateTimeOffset Created, DateTimeOffset? Evicted);
+
+        /// <summary>
+        /// Generates and stores a fresh device key for <paramref name="nodeId"/> and returns it, for the
+        /// settings file only. A node already registered gets a new key under the next index (re-flashing
+        /// a board, or recovering one whose flash was lost); an evicted node is not re-admitted silently.
+        /// </summary>
+        public (byte[] Key, int Index) Provision(uint nodeId, DateTimeOffset now, bool readmitEvicted = false)
+        {
+            if (!NodeAddress.IsValidNodeId(nodeId))
+            {
+                throw new ArgumentException($"node id {nodeId} is not valid (1 .. 4294967293)");
+            }
+
+            Entry? old = Find(nodeId);
+            if (old?.Evicted != null && !readmitEvicted)
+            {
+                throw new InvalidOperationException($"node {nodeId} was evicted on {old.Evicted:u}; provision it with --readmit to take it back");
+            }
+
+            byte[] key = RandomNumberGenerator.GetBytes(KeyHex.ShortKeyBytes);
+            int index = old == null ? 0 : (old.KeyIndex + 1) % 16;
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO nodes(node_id, device_key, key_index, created, evicted) VALUES ($id, $key, $index, $created, NULL)
+                ON CONFLICT(node_id) DO UPDATE SET device_key = $key, key_index = $index, created = $created, evicted = NULL
+                """;
+            cmd.Parameters.AddWithValue("$id", (long)nodeId);
+            cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
+            cmd.Parameters.AddWithValue("$index", index);
+            cmd.Parameters.AddWithValue("$created", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+            return (key, index);
+        }
+
+        /// <summary>Marks a node evicted: its device key is forgotten by <see cref="LoadInto"/> and the next key refresh skips it.</summary>
+        public bool Evict(uint nodeId, DateTimeOffset now)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE nodes SET evicted = $at WHERE node_id = $id AND evicted IS NULL";
+            cmd.Parameters.AddWithValue("$id", (long)nodeId);
+            cmd.Parameters.AddWithValue("$at", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+
+        public Entry? Find(uint nodeId)
+        {
+            foreach (Entry e in List())
+            {
+                if (e.NodeId == nodeId)
+                {
+                    return e;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Every registered node (no keys).</summary>
+        public IReadOnlyList<Entry> List()
+        {
+            var list = new List<Entry>();
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT node_id, key_index, created, evicted FROM nodes ORDER BY node_id";
+            using SqliteDataReader r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(new Entry((uint)r.GetInt64(0), r.GetInt32(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture),
+                    r.IsDBNull(3) ? null : DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture)));
+            }
+
+            return list;
+        }
+
+        /// <summary>Loads the device keys of every node not evicted into the gateway's directory; returns how many.</summary>
+        public int LoadInto(DeviceKeyTable table, ICryptoProvider crypto)
+        {
+            int n = 0;
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT node_id, device_key, key_index FROM nodes WHERE evicted IS NULL";
+            using SqliteDataReader r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                byte[]? key = KeyHex.Parse(r.GetString(1));
+                if (key == null)
+                {
+                    throw new InvalidDataException($"registry entry for node {r.GetInt64(0)} holds a malformed device key");
+                }
+
+                table.Add(new DeviceKey((uint)r.GetInt64(0), key, r.GetInt32(2), crypto));
+                n++;
+            }
+
+            return n;
+        }
+
+        public void Dispose() => _db.Dispose();
+
+        private void Execute(string sql)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            cmd.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
@@ -20,7 +21,11 @@ namespace Mesh.Protocol.Tests.Harness
         public const long AirtimeMs = 1;
 
         // One key per mesh, not per process: a NetworkKey holds cipher and MAC state, and test classes run in parallel.
-        private readonly NetworkKey _key = new(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, DesktopCrypto.Instance);
+        private readonly NetworkKey _key = new(TestKeys.NetworkSecret, DesktopCrypto.Instance);
+
+        // Every node provisioned with a device key derived from the test secret; bridges and edges (the
+        // gateway roles) hold them all, as a gateway's registry would.
+        private readonly DerivedDeviceKeys _deviceKeys = new(TestKeys.NetworkSecret, DesktopCrypto.Instance);
 
         private readonly SortedDictionary<uint, MeshNode> _nodes = new();
         private readonly Dictionary<uint, List<(uint To, int Rssi)>> _links = new();
@@ -50,11 +55,23 @@ namespace Mesh.Protocol.Tests.Harness
                 HeartbeatIntervalMs = 10_000_000,
                 ReportIntervalMs = 0,
                 Policy = Forwarding.PolicySettings.Flooding(),
+                RequireCheckpointConfirmation = false,
+                InitialNetworkTime = TestKeys.Epoch,
             };
         }
 
+        public NetworkKey Key => _key;
+
+        public DerivedDeviceKeys DeviceKeys => _deviceKeys;
+
         public MeshNode Add(NodeConfig config)
         {
+            config.DeviceKey ??= _deviceKeys.KeyOf(config.NodeId);
+            if (config.DeviceKeys == null && (config.Role == NodeRole.Bridge || config.Role == NodeRole.Edge))
+            {
+                config.DeviceKeys = _deviceKeys;
+            }
+
             var node = new MeshNode(config, _key, new XorShiftRandom(config.NodeId), Now);
             _nodes.Add(config.NodeId, node);
             _links[config.NodeId] = new List<(uint, int)>();

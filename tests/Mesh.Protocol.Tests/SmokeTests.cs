@@ -1,6 +1,7 @@
 using Mesh.Protocol.Desktop;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
+using Mesh.Protocol.Tests.Harness;
 
 namespace Mesh.Protocol.Tests
 {
@@ -9,9 +10,10 @@ namespace Mesh.Protocol.Tests
         [Fact]
         public void A_reading_sent_by_one_node_is_delivered_to_a_bridge_one_hop_away()
         {
-            var key = new NetworkKey(new byte[16], DesktopCrypto.Instance);
-            var sensor = new MeshNode(new NodeConfig { NodeId = 1 }, key, new XorShiftRandom(1), 0);
-            var bridge = new MeshNode(new NodeConfig { NodeId = 2, Role = NodeRole.Bridge }, key, new XorShiftRandom(2), 0);
+            NetworkKey key = TestKeys.Network();
+            var devices = TestKeys.Devices();
+            var sensor = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 1 }, devices), key, new XorShiftRandom(1), 0);
+            var bridge = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 2, Role = NodeRole.Bridge }, devices), key, new XorShiftRandom(2), 0);
             var set = new Messages.ReadingSet();
             set.Add(Messages.Quantity.Temperature, 21.5);
             Assert.Equal(SendResult.Queued, sensor.SendReadings(set, 0));

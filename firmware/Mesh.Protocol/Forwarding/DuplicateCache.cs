@@ -14,8 +14,9 @@ namespace Mesh.Protocol.Forwarding
         private readonly uint[] _sequences;
         private readonly byte[] _nextVictim;
 
-        // Entries recorded from a directed frame overheard on another node's path (see MeshNode.Receive).
-        private readonly bool[] _overheard;
+        // One bit per entry: recorded from a directed frame overheard on another node's path (see
+        // MeshNode.Receive). Bits, not bools: a board pays for every byte of this table.
+        private readonly byte[] _overheard;
         private readonly int _setMask;
 
         /// <param name="capacity">Entries; rounded up to a power of two, at least 4.</param>
@@ -30,7 +31,7 @@ namespace Mesh.Protocol.Forwarding
             _origins = new uint[sets * Ways];
             _sequences = new uint[sets * Ways];
             _nextVictim = new byte[sets];
-            _overheard = new bool[sets * Ways];
+            _overheard = new byte[(sets * Ways + 7) / 8];
             _setMask = sets - 1;
         }
 
@@ -62,12 +63,24 @@ namespace Mesh.Protocol.Forwarding
         /// <summary>Whether the entry was recorded from an overheard directed frame and not yet handled.</summary>
         public bool IsOverheard(int entry)
         {
-            return _overheard[entry];
+            return (_overheard[entry >> 3] & (1 << (entry & 7))) != 0;
         }
 
         public void MarkHandled(int entry)
         {
-            _overheard[entry] = false;
+            SetOverheard(entry, false);
+        }
+
+        private void SetOverheard(int entry, bool overheard)
+        {
+            if (overheard)
+            {
+                _overheard[entry >> 3] |= (byte)(1 << (entry & 7));
+            }
+            else
+            {
+                _overheard[entry >> 3] &= (byte)~(1 << (entry & 7));
+            }
         }
 
         public void Add(uint origin, uint sequence)
@@ -80,7 +93,7 @@ namespace Mesh.Protocol.Forwarding
             int found = Find(origin, sequence);
             if (found >= 0)
             {
-                _overheard[found] = _overheard[found] && overheard;
+                SetOverheard(found, IsOverheard(found) && overheard);
                 return;
             }
 
@@ -90,7 +103,7 @@ namespace Mesh.Protocol.Forwarding
             _nextVictim[set] = (byte)((_nextVictim[set] + 1) % Ways);
             _origins[victim] = origin;
             _sequences[victim] = sequence;
-            _overheard[victim] = overheard;
+            SetOverheard(victim, overheard);
         }
 
         private int SetOf(uint origin, uint sequence)

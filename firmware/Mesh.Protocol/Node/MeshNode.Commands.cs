@@ -59,7 +59,7 @@ namespace Mesh.Protocol.Node
 
         private void CompleteCommand(FrameHeader h, long nowMs)
         {
-            ushort id = LittleEndian.ReadUInt16(_rxPayload, 0);
+            ushort id = LittleEndian.ReadUInt16(_rxPayload, RxAt);
             int slot = _pending.Find(h.Origin, id);
             if (slot < 0)
             {
@@ -70,8 +70,8 @@ namespace Mesh.Protocol.Node
             MeshEvent e = _events.Reserve();
             FillFromFrame(e, MeshEventKind.CommandAcknowledged, h, 0, nowMs);
             e.CommandId = id;
-            e.CommandKind = (CommandKind)_rxPayload[2];
-            e.CommandStatus = (CommandStatus)_rxPayload[3];
+            e.CommandKind = (CommandKind)_rxPayload[RxAt + 2];
+            e.CommandStatus = (CommandStatus)_rxPayload[RxAt + 3];
             _events.Commit();
             _counters.CommandsAcknowledged++;
         }
@@ -124,9 +124,9 @@ namespace Mesh.Protocol.Node
         /// <summary>Runs an authenticated command addressed to us, once per counter.</summary>
         private RejectReason ExecuteCommand(FrameHeader h, int rssi, long nowMs)
         {
-            ushort id = CommandCodec.CommandId(_rxPayload, 0);
-            CommandKind kind = CommandCodec.Kind(_rxPayload, 0);
-            uint counter = CommandCodec.Counter(_rxPayload, 0);
+            ushort id = CommandCodec.CommandId(_rxPayload, RxAt);
+            CommandKind kind = CommandCodec.Kind(_rxPayload, RxAt);
+            uint counter = CommandCodec.Counter(_rxPayload, RxAt);
             bool flooded = h.NextHop == NodeAddress.None;
             int seen = _recent.Find(h.Origin, id, counter);
             if (seen >= 0)
@@ -141,10 +141,9 @@ namespace Mesh.Protocol.Node
                 return RejectReason.None;
             }
 
-            uint last = _commandCounters.Last(h.Origin);
-            if (counter <= last)
+            if (_commandCounters.WasExecuted(h.Origin, counter))
             {
-                if (counter == last)
+                if (counter == _commandCounters.Highest(h.Origin))
                 {
                     // The command executed last, retried after we restarted and forgot its outcome: say
                     // so rather than run it again.
@@ -154,21 +153,24 @@ namespace Mesh.Protocol.Node
                     return RejectReason.None;
                 }
 
+                // A replay (or a retry of an older command whose outcome we forgot): never run twice,
+                // never answered either, so a replayer cannot make this node transmit.
                 return RejectReason.CommandReplayed;
             }
 
-            // Persisted before anything runs: SettingsChanged(CommandCounter) is the first event.
+            // Persisted before anything runs: SettingsChanged(CommandCounter) is the first event, and
+            // carries the highest counter executed (what a restarted node must refuse up to).
             _commandCounters.Record(h.Origin, counter);
             MeshEvent s = _events.Reserve();
-            FillLocal(s, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            FillLocal(s, MeshEventKind.SettingsChanged, 0, _id, nowMs);
             s.Payload[0] = (byte)SettingsChange.CommandCounter;
             LittleEndian.WriteUInt32(s.Payload, 1, h.Origin);
-            LittleEndian.WriteUInt32(s.Payload, 5, counter);
+            LittleEndian.WriteUInt32(s.Payload, 5, _commandCounters.Highest(h.Origin));
             s.PayloadLength = 9;
             _events.Commit();
 
             int slot = _recent.Add(h.Origin, id, counter, kind, flooded);
-            int argLength = CommandCodec.ArgLength(_rxPayload, 0);
+            int argLength = CommandCodec.ArgLength(_rxPayload, RxAt);
             bool core = CommandCodec.IsHandledByCore(kind);
             CommandStatus status = core ? ApplyCoreCommand(kind, argLength, nowMs) : CommandStatus.Ok;
 
@@ -185,7 +187,7 @@ namespace Mesh.Protocol.Node
 
         private CommandStatus ApplyCoreCommand(CommandKind kind, int argLength, long nowMs)
         {
-            int a = CommandCodec.HeaderSize;
+            int a = RxAt + CommandCodec.HeaderSize;
             switch (kind)
             {
                 case CommandKind.SetReportInterval:
@@ -281,7 +283,7 @@ namespace Mesh.Protocol.Node
             // switched yet); everything after it under the new one.
             _pendingDeviceKey = next;
             MeshEvent e = _events.Reserve();
-            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
             e.Payload[0] = (byte)SettingsChange.DeviceKey;
             e.Payload[1] = _rxPayload[a];
             e.Payload[2] = (byte)keyLength;
@@ -294,7 +296,7 @@ namespace Mesh.Protocol.Node
         private void RaiseSettingsChanged(SettingsChange what, int from, int length, long nowMs)
         {
             MeshEvent e = _events.Reserve();
-            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
             e.Payload[0] = (byte)what;
             System.Array.Copy(_rxPayload, from, e.Payload, 1, length);
             e.PayloadLength = 1 + length;
@@ -304,7 +306,7 @@ namespace Mesh.Protocol.Node
         private void RaiseKeyChange(int index, int phase, byte[] key, int keyOffset, int keyLength, long nowMs)
         {
             MeshEvent e = _events.Reserve();
-            FillLocal(e, MeshEventKind.SettingsChanged, MessageType.Command, _id, nowMs);
+            FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
             e.Payload[0] = (byte)SettingsChange.NetworkKey;
             e.Payload[1] = (byte)index;
             e.Payload[2] = (byte)phase;

@@ -192,7 +192,7 @@ namespace Mesh.Protocol.Node
             int n = h.PayloadLength;
             if (!h.IsEncrypted)
             {
-                System.Array.Copy(frame, offset + FrameLayout.HeaderSize, _rxPayload, 0, n);
+                System.Array.Copy(frame, offset + FrameLayout.HeaderSize, _rxPayload, RxAt, n);
                 return n;
             }
 
@@ -214,7 +214,7 @@ namespace Mesh.Protocol.Node
                 sealing = device.Sealing;
             }
 
-            if (!_payloadSealer.Open(sealing, h, frame, offset, _rxPayload, 0))
+            if (!_payloadSealer.Open(sealing, h, frame, offset, _rxPayload))
             {
                 failure = RejectReason.BadPayloadMic;
                 return -1;
@@ -256,7 +256,7 @@ namespace Mesh.Protocol.Node
             {
                 case MessageType.Readings:
                     // Validate without keeping: the application decodes its own copy.
-                    if (!ReadingSet.IsWellFormed(_rxPayload, 0, n))
+                    if (!ReadingSet.IsWellFormed(_rxPayload, RxAt, n))
                     {
                         return RejectReason.MalformedPayload;
                     }
@@ -264,7 +264,7 @@ namespace Mesh.Protocol.Node
                     break;
 
                 case MessageType.Heartbeat:
-                    if (!_heartbeat.TryDecode(_rxPayload, 0, n))
+                    if (!_heartbeat.TryDecode(_rxPayload, RxAt, n))
                     {
                         return RejectReason.MalformedPayload;
                     }
@@ -272,7 +272,7 @@ namespace Mesh.Protocol.Node
                     break;
 
                 case MessageType.Command:
-                    if (!CommandCodec.IsWellFormed(_rxPayload, 0, n))
+                    if (!CommandCodec.IsWellFormed(_rxPayload, RxAt, n))
                     {
                         return RejectReason.MalformedPayload;
                     }
@@ -285,7 +285,7 @@ namespace Mesh.Protocol.Node
                     return ExecuteCommand(h, rssi, nowMs);
 
                 case MessageType.Ack:
-                    if (!AckCodec.IsWellFormed(_rxPayload, 0, n))
+                    if (!AckCodec.IsWellFormed(_rxPayload, RxAt, n))
                     {
                         return RejectReason.MalformedPayload;
                     }
@@ -302,7 +302,7 @@ namespace Mesh.Protocol.Node
         {
             MeshEvent e = _events.Reserve();
             FillFromFrame(e, MeshEventKind.Message, h, rssi, nowMs);
-            System.Array.Copy(_rxPayload, 0, e.Payload, 0, payloadLength);
+            System.Array.Copy(_rxPayload, RxAt, e.Payload, 0, payloadLength);
             e.PayloadLength = payloadLength;
             _events.Commit();
             _counters.MessagesDelivered++;

@@ -55,7 +55,9 @@ namespace Mesh.Protocol.Node
         // (an ack) while the received payload is still needed.
         private readonly FrameHeader _rx = new FrameHeader();
         private readonly FrameHeader _tx = new FrameHeader();
-        private readonly byte[] _rxPayload = new byte[FrameLayout.MaxPayloadSize];
+        // The received payload's plaintext sits at RxAt, after room for the header the payload MIC covers.
+        private const int RxAt = FrameLayout.HeaderSize;
+        private readonly byte[] _rxPayload = new byte[PayloadSealer.WorkSize];
         private readonly byte[] _txPayload = new byte[FrameLayout.MaxPayloadSize];
         private readonly Heartbeat _heartbeat = new Heartbeat();
         private readonly PolicySettings _policyScratch = new PolicySettings();
@@ -111,7 +113,7 @@ namespace Mesh.Protocol.Node
             {
                 for (int i = 0; i + 1 < config.InitialCommandCounters.Length; i += 2)
                 {
-                    _commandCounters.Record(config.InitialCommandCounters[i], config.InitialCommandCounters[i + 1]);
+                    _commandCounters.Restore(config.InitialCommandCounters[i], config.InitialCommandCounters[i + 1]);
                 }
             }
 

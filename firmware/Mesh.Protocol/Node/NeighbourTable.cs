@@ -17,7 +17,6 @@ namespace Mesh.Protocol.Node
         private readonly byte[] _quality;
         private readonly long[] _lastHeardMs;
         private readonly uint[] _lastSequence;
-        private readonly bool[] _heardSequence;
         private readonly long _expiryMs;
 
         public NeighbourTable(int capacity, long expiryMs)
@@ -28,7 +27,6 @@ namespace Mesh.Protocol.Node
             _quality = new byte[n];
             _lastHeardMs = new long[n];
             _lastSequence = new uint[n];
-            _heardSequence = new bool[n];
             _expiryMs = expiryMs;
         }
 
@@ -45,7 +43,7 @@ namespace Mesh.Protocol.Node
             {
                 _rssi[s] = (short)rssi;
                 _quality[s] = InitialQuality;
-                _heardSequence[s] = false;
+                _lastSequence[s] = 0; // 0: none heard yet (sequences start at 1)
             }
             else
             {
@@ -71,7 +69,7 @@ namespace Mesh.Protocol.Node
             }
 
             int q = _quality[s];
-            if (_heardSequence[s])
+            if (_lastSequence[s] != 0)
             {
                 if (sequence <= _lastSequence[s])
                 {
@@ -90,7 +88,6 @@ namespace Mesh.Protocol.Node
             q = (q * 7 + 255) / 8;
             _quality[s] = (byte)(q > 255 ? 255 : q);
             _lastSequence[s] = sequence;
-            _heardSequence[s] = true;
         }
 
         public bool IsKnown(uint neighbour)

@@ -8,7 +8,6 @@ namespace Mesh.Protocol.Node
     /// </summary>
     internal sealed class PendingCommands
     {
-        private readonly bool[] _used;
         private readonly uint[] _target;
         private readonly ushort[] _id;
         private readonly byte[] _kind;
@@ -20,7 +19,6 @@ namespace Mesh.Protocol.Node
 
         public PendingCommands(int capacity)
         {
-            _used = new bool[capacity];
             _target = new uint[capacity];
             _id = new ushort[capacity];
             _kind = new byte[capacity];
@@ -38,12 +36,13 @@ namespace Mesh.Protocol.Node
 
         public int Capacity
         {
-            get { return _used.Length; }
+            get { return _attempts.Length; }
         }
 
+        /// <summary>A slot is in use while it has attempts (Release sets them to 0).</summary>
         public bool IsUsed(int slot)
         {
-            return _used[slot];
+            return _attempts[slot] > 0;
         }
 
         public uint TargetAt(int slot)
@@ -73,9 +72,9 @@ namespace Mesh.Protocol.Node
 
         public int FindFree()
         {
-            for (int i = 0; i < _used.Length; i++)
+            for (int i = 0; i < _attempts.Length; i++)
             {
-                if (!_used[i])
+                if (_attempts[i] == 0)
                 {
                     return i;
                 }
@@ -86,9 +85,9 @@ namespace Mesh.Protocol.Node
 
         public int Find(uint target, ushort id)
         {
-            for (int i = 0; i < _used.Length; i++)
+            for (int i = 0; i < _attempts.Length; i++)
             {
-                if (_used[i] && _target[i] == target && _id[i] == id)
+                if (_attempts[i] > 0 && _target[i] == target && _id[i] == id)
                 {
                     return i;
                 }
@@ -117,7 +116,6 @@ namespace Mesh.Protocol.Node
             _counter[slot] = counter;
             _attempts[slot] = 1;
             _deadlineMs[slot] = deadlineMs;
-            _used[slot] = true;
         }
 
         public void Retried(int slot, long deadlineMs)
@@ -133,7 +131,7 @@ namespace Mesh.Protocol.Node
 
         public void Release(int slot)
         {
-            _used[slot] = false;
+            _attempts[slot] = 0;
         }
 
         /// <summary>Encodes the command payload of <paramref name="slot"/>; counter 0 before the first attempt is numbered.</summary>
@@ -150,9 +148,9 @@ namespace Mesh.Protocol.Node
         public long EarliestDeadline(long notAfter)
         {
             long next = notAfter;
-            for (int i = 0; i < _used.Length; i++)
+            for (int i = 0; i < _attempts.Length; i++)
             {
-                if (_used[i] && _deadlineMs[i] < next)
+                if (_attempts[i] > 0 && _deadlineMs[i] < next)
                 {
                     next = _deadlineMs[i];
                 }

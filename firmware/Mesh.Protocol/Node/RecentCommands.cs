@@ -10,33 +10,34 @@ namespace Mesh.Protocol.Node
     /// </summary>
     internal sealed class RecentCommands
     {
-        private readonly bool[] _used;
+        private const byte Used = 1;
+        private const byte Answered = 2;
+        private const byte Flooded = 4;
+
+        // Used / answered / flooded bits in one array: a board pays an object header per array.
+        private readonly byte[] _flags;
         private readonly uint[] _origin;
         private readonly ushort[] _id;
         private readonly uint[] _counter;
         private readonly byte[] _kind;
         private readonly byte[] _status;
-        private readonly bool[] _answered;
-        private readonly bool[] _flooded;
         private int _next;
 
         public RecentCommands(int capacity)
         {
-            _used = new bool[capacity];
+            _flags = new byte[capacity];
             _origin = new uint[capacity];
             _id = new ushort[capacity];
             _counter = new uint[capacity];
             _kind = new byte[capacity];
             _status = new byte[capacity];
-            _answered = new bool[capacity];
-            _flooded = new bool[capacity];
         }
 
         public int Find(uint origin, ushort id, uint counter)
         {
-            for (int i = 0; i < _used.Length; i++)
+            for (int i = 0; i < _flags.Length; i++)
             {
-                if (_used[i] && _origin[i] == origin && _id[i] == id && _counter[i] == counter)
+                if ((_flags[i] & Used) != 0 && _origin[i] == origin && _id[i] == id && _counter[i] == counter)
                 {
                     return i;
                 }
@@ -48,9 +49,9 @@ namespace Mesh.Protocol.Node
         /// <summary>The entry for (origin, id), whatever its counter, for the application's acknowledgement.</summary>
         public int Find(uint origin, ushort id)
         {
-            for (int i = 0; i < _used.Length; i++)
+            for (int i = 0; i < _flags.Length; i++)
             {
-                if (_used[i] && _origin[i] == origin && _id[i] == id)
+                if ((_flags[i] & Used) != 0 && _origin[i] == origin && _id[i] == id)
                 {
                     return i;
                 }
@@ -62,36 +63,34 @@ namespace Mesh.Protocol.Node
         public int Add(uint origin, ushort id, uint counter, CommandKind kind, bool flooded)
         {
             int r = _next;
-            _next = (_next + 1) % _used.Length;
-            _used[r] = true;
+            _next = (_next + 1) % _flags.Length;
             _origin[r] = origin;
             _id[r] = id;
             _counter[r] = counter;
             _kind[r] = (byte)kind;
-            _answered[r] = false;
-            _flooded[r] = flooded;
+            _flags[r] = (byte)(Used | (flooded ? Flooded : 0));
             return r;
         }
 
         public void Answer(int r, CommandStatus status)
         {
             _status[r] = (byte)status;
-            _answered[r] = true;
+            _flags[r] |= Answered;
         }
 
         public bool IsAnswered(int r)
         {
-            return _answered[r];
+            return (_flags[r] & Answered) != 0;
         }
 
         public void CameFlooded(int r, bool flooded)
         {
-            _flooded[r] = flooded;
+            _flags[r] = (byte)(flooded ? _flags[r] | Flooded : _flags[r] & ~Flooded);
         }
 
         public bool IsFlooded(int r)
         {
-            return _flooded[r];
+            return (_flags[r] & Flooded) != 0;
         }
 
         public uint OriginAt(int r)

@@ -9,8 +9,8 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed class TransmitQueue
     {
-        /// <summary>Distinct relayers remembered per waiting frame; a cancel threshold above it never cancels.</summary>
-        public const int TrackedRelayers = 8;
+        /// <summary>Distinct relayers remembered per waiting frame; a cancel threshold above it acts as this many.</summary>
+        public const int TrackedRelayers = 4;
 
         private readonly byte[][] _buffers;
         private readonly int[] _length;
@@ -129,14 +129,9 @@ namespace Mesh.Protocol.Node
                 }
             }
 
-            if (n >= TrackedRelayers)
-            {
-                return false;
-            }
-
             _heardFrom[b + n] = relayer;
             _heard[slot] = n + 1;
-            if (_heard[slot] >= _cancelAfter[slot])
+            if (_heard[slot] >= _cancelAfter[slot] || _heard[slot] == TrackedRelayers)
             {
                 _used[slot] = false;
                 return true;

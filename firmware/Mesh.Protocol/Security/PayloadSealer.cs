@@ -12,48 +12,50 @@ namespace Mesh.Protocol.Security
     /// tag, a sequence number used twice (a lost checkpoint) leaks at most that two payloads are equal —
     /// never the XOR of two different plaintexts, as plain CTR would. Hop fields are left out of the tag
     /// so relays never need this key; the per-hop network MIC covers them.
-    /// Works in place on caller buffers with its own fixed scratch; no allocation per frame.
+    /// No scratch of its own beyond 48 bytes: sealing works in the sender's frame buffer, opening in a
+    /// work buffer the caller owns (<see cref="WorkSize"/> bytes: the header, then the plaintext).
     /// </summary>
     public sealed class PayloadSealer
     {
-        private readonly byte[] _scratch = new byte[FrameLayout.MaxFrameSize];
+        /// <summary>Size of the work buffer <see cref="Open"/> needs: a header and the largest payload.</summary>
+        public const int WorkSize = FrameLayout.HeaderSize + FrameLayout.MaxPayloadSize;
+
         private readonly byte[] _mac = new byte[32];
         private readonly byte[] _counter = new byte[16];
         private readonly byte[] _keystream = new byte[16];
+        private readonly byte[] _hopFields = new byte[FrameLayout.HopFieldsLength];
 
-        /// <summary>Seals the plaintext payload already in place after the header: writes the tag, encrypts.</summary>
+        /// <summary>
+        /// Seals the plaintext payload already in place after the header: writes the tag, encrypts. The hop
+        /// fields are zeroed while the tag is computed and restored afterwards.
+        /// </summary>
         public void Seal(SealingKey key, FrameHeader header, byte[] frame, int offset)
         {
+            int hop = offset + FrameLayout.HopFieldsStart;
+            System.Array.Copy(frame, hop, _hopFields, 0, FrameLayout.HopFieldsLength);
+            System.Array.Clear(frame, hop, FrameLayout.HopFieldsLength);
+            key.Mac.Compute(frame, offset, FrameLayout.HeaderSize + header.PayloadLength, _mac, 0);
+            System.Array.Copy(_hopFields, 0, frame, hop, FrameLayout.HopFieldsLength);
+
             int payload = offset + FrameLayout.HeaderSize;
-            ComputeTag(key, frame, offset, frame, payload, header.PayloadLength);
             System.Array.Copy(_mac, 0, frame, payload + header.PayloadLength, FrameLayout.PayloadMicSize);
             Transform(key, header, _mac, 0, frame, payload, header.PayloadLength);
         }
 
         /// <summary>
-        /// Decrypts the payload of a sealed frame into <paramref name="into"/> and checks its tag. False
-        /// (and <paramref name="into"/> unspecified) when the tag does not verify.
+        /// Decrypts the payload of a sealed frame into <paramref name="work"/> at
+        /// <see cref="FrameLayout.HeaderSize"/> and checks its tag. False (and the work buffer
+        /// unspecified) when the tag does not verify.
         /// </summary>
-        public bool Open(SealingKey key, FrameHeader header, byte[] frame, int offset, byte[] into, int intoOffset)
+        public bool Open(SealingKey key, FrameHeader header, byte[] frame, int offset, byte[] work)
         {
-            int payload = offset + FrameLayout.HeaderSize;
-            int tagOffset = payload + header.PayloadLength;
-            System.Array.Copy(frame, payload, into, intoOffset, header.PayloadLength);
-            Transform(key, header, frame, tagOffset, into, intoOffset, header.PayloadLength);
-            ComputeTag(key, frame, offset, into, intoOffset, header.PayloadLength);
+            int n = header.PayloadLength;
+            int tagOffset = offset + FrameLayout.HeaderSize + n;
+            System.Array.Copy(frame, offset, work, 0, FrameLayout.HeaderSize + n);
+            System.Array.Clear(work, FrameLayout.HopFieldsStart, FrameLayout.HopFieldsLength);
+            Transform(key, header, frame, tagOffset, work, FrameLayout.HeaderSize, n);
+            key.Mac.Compute(work, 0, FrameLayout.HeaderSize + n, _mac, 0);
             return ConstantTime.Equal(_mac, 0, frame, tagOffset, FrameLayout.PayloadMicSize);
-        }
-
-        private void ComputeTag(SealingKey key, byte[] frame, int offset, byte[] plain, int plainOffset, int length)
-        {
-            System.Array.Copy(frame, offset, _scratch, 0, FrameLayout.HeaderSize);
-            for (int i = 0; i < FrameLayout.HopFieldsLength; i++)
-            {
-                _scratch[FrameLayout.HopFieldsStart + i] = 0;
-            }
-
-            System.Array.Copy(plain, plainOffset, _scratch, FrameLayout.HeaderSize, length);
-            key.Mac.Compute(_scratch, 0, FrameLayout.HeaderSize + length, _mac, 0);
         }
 
         private void Transform(SealingKey key, FrameHeader header, byte[] tag, int tagOffset, byte[] data, int offset, int count)

@@ -212,7 +212,11 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
         [Fact]
         public void A_full_set_of_command_slots_refuses_a_new_command_instead_of_dropping_one()
         {
-            var mesh = InMemoryMesh.Line(2);
+            // Only a gateway (a bridge holding the target's device key) can send commands at all.
+            var mesh = new InMemoryMesh();
+            mesh.Add(Node(1, NodeRole.Bridge));
+            mesh.Add(Node(2, NodeRole.Sensor));
+            mesh.Link(1, 2);
             for (int i = 0; i < 4; i++)
             {
                 Send(mesh, 1, 2, CommandKind.Ping);

@@ -1,5 +1,7 @@
 using System;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
+using Mesh.Protocol.Tests.Harness;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -23,6 +25,7 @@ namespace Mesh.Protocol.Tests.Performance
         private const int StepMs = 100;
 
         private static readonly Lazy<NetworkKey> SharedKey = new(FrameFeed.CreateKey);
+        private static readonly Lazy<DerivedDeviceKeys> SharedDevices = new(FrameFeed.CreateDeviceKeys);
         private static readonly Lazy<FrameFeed> SharedFeed = new(() => FrameFeed.Build(SharedKey.Value, WarmUp + Measured, 8));
 
         private readonly ITestOutputHelper _output;
@@ -47,7 +50,7 @@ namespace Mesh.Protocol.Tests.Performance
         {
             FrameFeed feed = SharedFeed.Value;
             var node = new MeshNode(
-                new NodeConfig { NodeId = 0x42, Role = role, Policy = Settings(policy) },
+                TestKeys.Provisioned(new NodeConfig { NodeId = 0x42, Role = role, Policy = Settings(policy) }, SharedDevices.Value),
                 SharedKey.Value,
                 new XorShiftRandom(99),
                 0);
@@ -106,8 +109,8 @@ namespace Mesh.Protocol.Tests.Performance
         public void Commands_and_acknowledgements_allocate_nothing()
         {
             NetworkKey key = SharedKey.Value;
-            var gateway = new MeshNode(new NodeConfig { NodeId = 0x300, Role = NodeRole.Bridge }, key, new XorShiftRandom(3), 0);
-            var sensor = new MeshNode(new NodeConfig { NodeId = 0x301, Role = NodeRole.Sensor }, key, new XorShiftRandom(4), 0);
+            var gateway = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 0x300, Role = NodeRole.Bridge }, SharedDevices.Value), key, new XorShiftRandom(3), 0);
+            var sensor = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 0x301, Role = NodeRole.Sensor }, SharedDevices.Value), key, new XorShiftRandom(4), 0);
             var link = new Link(gateway, sensor);
             byte[] args = new byte[CommandCodec.MaxArgs];
             long now = 0;
@@ -133,23 +136,26 @@ namespace Mesh.Protocol.Tests.Performance
             Assert.Equal(0, allocated);
         }
 
-        /// <summary>The desktop crypto seam itself: one AES block, one HMAC, one random draw, one seal and one verify.</summary>
+        /// <summary>The desktop crypto seam itself: one AES block, one HMAC, one random draw, one seal and one open/verify of both MICs.</summary>
         [Fact]
         public void Desktop_crypto_primitives_allocate_nothing_per_call()
         {
             NetworkKey key = SharedKey.Value;
-            IBlockCipher aes = key.Cipher;
-            IMac mac = key.Mac;
+            IBlockCipher aes = key.Payload.Cipher;
+            IMac mac = key.Hop;
+            SealingKey device = SharedDevices.Value.KeyOf(5).Sealing;
             var random = new DesktopRandom();
-            var protector = new FrameProtector(key);
+            var payloadSealer = new PayloadSealer();
+            var netSealer = new NetworkSealer();
+            byte[] opened = new byte[PayloadSealer.WorkSize];
             byte[] block = new byte[16];
             byte[] output = new byte[16];
             byte[] data = new byte[FrameLayout.MaxFrameSize];
             byte[] hash = new byte[32];
             var header = new FrameHeader
             {
-                Flags = FrameFlags.Encrypted,
-                Type = MessageType.Text,
+                Flags = FrameFlags.DeviceSealed,
+                Type = MessageType.Readings,
                 Network = 1,
                 Origin = 5,
                 Destination = NodeAddress.Broadcast,
@@ -164,8 +170,10 @@ namespace Mesh.Protocol.Tests.Performance
                 mac.Compute(data, 0, data.Length, hash, 0);
                 random.NextUInt32();
                 FrameCodec.WriteHeader(header, data, 0);
-                protector.Seal(header, data, 0);
-                protector.Verify(header, data, 0);
+                payloadSealer.Seal(device, header, data, 0);
+                netSealer.Seal(key, data, 0, header.FrameLength);
+                netSealer.Verify(key, data, 0, header.FrameLength);
+                payloadSealer.Open(device, header, data, 0, opened);
             }
 
             long aesBytes = Measure(() =>
@@ -196,14 +204,16 @@ namespace Mesh.Protocol.Tests.Performance
                 {
                     header.Sequence = (uint)(i + 2);
                     FrameCodec.WriteHeader(header, data, 0);
-                    protector.Seal(header, data, 0);
-                    allVerified &= protector.Verify(header, data, 0);
+                    payloadSealer.Seal(device, header, data, 0);
+                    netSealer.Seal(key, data, 0, header.FrameLength);
+                    allVerified &= netSealer.Verify(key, data, 0, header.FrameLength)
+                        && payloadSealer.Open(device, header, data, 0, opened);
                 }
             });
 
             _output.WriteLine(
                 $"per {Measured} calls: AES block {aesBytes} B, HMAC-SHA256 (242 B) {macBytes} B, "
-                + $"DesktopRandom {randomBytes} B, FrameProtector seal+verify {protectorBytes} B");
+                + $"DesktopRandom {randomBytes} B, seal+open (both MICs) {protectorBytes} B");
             Assert.True(allVerified);
             Assert.Equal(0, aesBytes);
             Assert.Equal(0, macBytes);

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
+using Mesh.Protocol.Tests.Harness;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
@@ -42,7 +44,7 @@ namespace Mesh.Protocol.Tests.Performance
 
         public int GroupStart(int group) => group == 0 ? 0 : GroupEnd[group - 1];
 
-        public static NetworkKey CreateKey()
+        public static byte[] Secret()
         {
             byte[] secret = new byte[32];
             for (int i = 0; i < secret.Length; i++)
@@ -50,24 +52,30 @@ namespace Mesh.Protocol.Tests.Performance
                 secret[i] = (byte)(0xA0 + i);
             }
 
-            return new NetworkKey(secret, DesktopCrypto.Instance);
+            return secret;
         }
+
+        public static NetworkKey CreateKey() => new NetworkKey(Secret(), DesktopCrypto.Instance);
+
+        /// <summary>The origins' device keys (derived from the same secret); a bridge receiving the feed needs them all.</summary>
+        public static DerivedDeviceKeys CreateDeviceKeys() => new DerivedDeviceKeys(Secret(), DesktopCrypto.Instance);
 
         /// <summary>Builds <paramref name="groups"/> distinct messages from <paramref name="origins"/> origin nodes.</summary>
         public static FrameFeed Build(NetworkKey key, int groups, int origins)
         {
+            DerivedDeviceKeys devices = CreateDeviceKeys();
             var senders = new MeshNode[origins];
             for (int i = 0; i < origins; i++)
             {
                 senders[i] = new MeshNode(
-                    new NodeConfig { NodeId = FirstOriginId + (uint)i, ReportIntervalMs = 0 },
+                    TestKeys.Provisioned(new NodeConfig { NodeId = FirstOriginId + (uint)i, ReportIntervalMs = 0 }, devices),
                     key,
                     new XorShiftRandom(1000 + (ulong)i),
                     0);
             }
 
-            var relayA = new MeshNode(new NodeConfig { NodeId = RelayAId, Role = NodeRole.Relay }, key, new XorShiftRandom(7), 0);
-            var relayB = new MeshNode(new NodeConfig { NodeId = RelayBId, Role = NodeRole.Relay }, key, new XorShiftRandom(8), 0);
+            var relayA = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = RelayAId, Role = NodeRole.Relay }, devices), key, new XorShiftRandom(7), 0);
+            var relayB = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = RelayBId, Role = NodeRole.Relay }, devices), key, new XorShiftRandom(8), 0);
 
             var frames = new List<byte[]>(groups * 3);
             var rssi = new List<int>(groups * 3);

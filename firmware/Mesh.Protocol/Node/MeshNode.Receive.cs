@@ -63,7 +63,7 @@ namespace Mesh.Protocol.Node
 
             if (seen < 0)
             {
-                reason = _replay.Check(h.Origin, h.Sequence);
+                reason = _replay.Check(h.Origin, h.Sequence, h.Time);
                 if (reason != RejectReason.None)
                 {
                     return Reject(reason);
@@ -77,7 +77,7 @@ namespace Mesh.Protocol.Node
                 // Overheard on a directed path through another node. Recorded, so a captured copy re-sent
                 // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
                 // it onwards (or re-routes it through us) this node still relays it once.
-                _replay.Commit(h.Origin, h.Sequence);
+                _replay.Commit(h.Origin, h.Sequence, h.Time);
                 _duplicates.Add(h.Origin, h.Sequence, true);
                 LearnFrom(h, rssi, nowMs);
                 _counters.FramesOverheard++;
@@ -100,7 +100,7 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Backpressure);
             }
 
-            _replay.Commit(h.Origin, h.Sequence);
+            _replay.Commit(h.Origin, h.Sequence, h.Time);
             _duplicates.Add(h.Origin, h.Sequence, false);
             _counters.FramesAccepted++;
             LearnFrom(h, rssi, nowMs);

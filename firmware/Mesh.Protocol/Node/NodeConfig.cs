@@ -72,7 +72,7 @@ namespace Mesh.Protocol.Node
         public int RouteTableSize = 64;
         public int NeighbourTableSize = 32;
         public int TransmitQueueSize = 12;
-        public int EventQueueSize = 6;
+        public int EventQueueSize = 5;
         public int PendingCommandSlots = 4;
         public int RecentCommandSlots = 8;
         public int CommandCounterSlots = 4;
@@ -143,6 +143,11 @@ namespace Mesh.Protocol.Node
             if (DeviceKey != null && DeviceKey.Owner != NodeId)
             {
                 return "DeviceKey: belongs to another node";
+            }
+
+            if (EventQueueSize < 3)
+            {
+                return "EventQueueSize: must be at least 3 (a command raises up to three events)";
             }
 
             if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)

@@ -37,6 +37,9 @@ namespace Mesh.Protocol.Tests.Harness
 
         public List<Transmission> Log { get; } = new();
 
+        /// <summary>Every frame put on the air, with its transmitter: what an eavesdropper captures.</summary>
+        public List<(uint Node, byte[] Frame)> Air { get; } = new();
+
         public Dictionary<uint, List<MeshEvent>> Events { get; } = new();
 
         /// <summary>What each Receive call returned, per receiving node.</summary>
@@ -81,6 +84,31 @@ namespace Mesh.Protocol.Tests.Harness
         }
 
         public MeshNode this[uint id] => _nodes[id];
+
+        /// <summary>
+        /// Restarts node <paramref name="config"/>.NodeId: a new MeshNode with empty RAM tables, built from
+        /// what its application persisted (put it in <paramref name="config"/>); links are kept.
+        /// </summary>
+        public MeshNode Restart(NodeConfig config)
+        {
+            config.DeviceKey ??= _deviceKeys.KeyOf(config.NodeId);
+            if (config.DeviceKeys == null && (config.Role == NodeRole.Bridge || config.Role == NodeRole.Edge))
+            {
+                config.DeviceKeys = _deviceKeys;
+            }
+
+            var node = new MeshNode(config, _key, new XorShiftRandom(config.NodeId ^ (ulong)Now), Now);
+            _nodes[config.NodeId] = node;
+            _dead.Remove(config.NodeId);
+            return node;
+        }
+
+        /// <summary>A radio that is not a mesh node (an attacker's): it can only be linked and <see cref="Inject"/>.</summary>
+        public void AddRadio(uint id)
+        {
+            _links[id] = new List<(uint, int)>();
+            _dead.Add(id);
+        }
 
         public void Link(uint a, uint b, int rssi = -60) => Link(a, b, rssi, rssi);
 
@@ -241,6 +269,7 @@ namespace Mesh.Protocol.Tests.Harness
                     frame[FrameLayout.OffsetHopsTaken],
                     LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop),
                     LittleEndian.ReadUInt32(frame, FrameLayout.OffsetDestination)));
+                Air.Add((id, frame));
                 foreach (var (to, rssi) in _links[id])
                 {
                     _inFlight.Add((Now + AirtimeMs, to, frame, rssi));

@@ -51,7 +51,8 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
         {
             var mesh = new InMemoryMesh();
             NodeConfig bridge = InMemoryMesh.Config(1, NodeRole.Bridge);
-            bridge.EventQueueSize = 1;
+            bridge.EventQueueSize = 3; // the smallest a node accepts
+
             mesh.Add(bridge);
             mesh.Add(InMemoryMesh.Config(2, NodeRole.Sensor));
             mesh.Link(1, 2);
@@ -59,16 +60,20 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
 
             var set = new ReadingSet();
             set.Add(Quantity.Humidity, 40);
-            mesh[2].SendReadings(set, mesh.Now);
-            uint second = mesh[2].NextSequence;
+            for (int i = 0; i < 3; i++)
+            {
+                mesh[2].SendReadings(set, mesh.Now);
+            }
+
+            uint fourth = mesh[2].NextSequence;
             mesh[2].SendReadings(set, mesh.Now);
             mesh.RunFor(100);
-            Assert.Equal(new[] { RejectReason.None, RejectReason.Backpressure }, mesh.Results[1]);
+            Assert.Equal(new[] { RejectReason.None, RejectReason.None, RejectReason.None, RejectReason.Backpressure }, mesh.Results[1]);
 
             // Drain, then the same frame again (as a neighbour's relay would bring it) is accepted.
             mesh.HoldEvents = false;
             mesh.Drain(1, mesh[1]);
-            byte[] frame = Frames.Capture(mesh, 2, second);
+            byte[] frame = Frames.Capture(mesh, 2, fourth);
             Assert.Equal(RejectReason.None, mesh[1].Receive(frame, 0, frame.Length, -60, mesh.Now));
         }
     }

@@ -21,7 +21,7 @@ namespace Mesh.Protocol.Tests.Performance
     public class StateSizeTests
     {
         /// <summary>Bytes of managed heap a MeshNode with the default NodeConfig costs (64-bit .NET 10).</summary>
-        public const long DefaultNodeBytes = 15944;
+        public const long DefaultNodeBytes = 15928;
 
         /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
         public const long Budget = 16_000;
@@ -118,8 +118,8 @@ namespace Mesh.Protocol.Tests.Performance
                 new("duplicate cache", $"{dupEntries} entries x (8 B origin, sequence + 1 bit overheard) + 1 B per 4-way set",
                     dupEntries * 8 + dupEntries / 8 + dupEntries / DuplicateCache.Ways,
                     () => Bytes(() => new DuplicateCache(config.DuplicateCacheSize))),
-                new("replay windows", $"{replaySlots} origins x (9 B slot + 4 B highest + 8 B bitmap)",
-                    replaySlots * (keySlotBytes + 4 + 8),
+                new("replay windows", $"{replaySlots} origins x (9 B slot + 4 B highest + 8 B bitmap + 4 B last time) + floor",
+                    replaySlots * (keySlotBytes + 4 + 8 + 4) + 4,
                     () => Bytes(() => new ReplayWindow(config.ReplayTableSize))),
                 new("route table", $"{routeSlots} routes x (9 B slot + 4 B next hop + 1 B distance + 8 B time)",
                     routeSlots * (keySlotBytes + 4 + 1 + 8),

@@ -280,6 +280,49 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(RejectReason.UnknownDevice, Receiver(Key(Secret)).Receive(unknown, 0, unknown.Length, -50, 0));
         }
 
+        /// <summary>
+        /// PROTOCOL.md: a command must be DeviceSealed + Downlink (sealed with the target's key); "a node
+        /// executes a command only when it opens under its own device key". An insider that seals a
+        /// command with its *own* device key (uplink sealing, no Downlink flag) to a gateway — which holds
+        /// that key in its directory — must not get it executed: it is refused as Unsealed before any
+        /// crypto, by the gateway and by relays alike.
+        /// </summary>
+        [Theory]
+        [InlineData(NodeRole.Bridge)]
+        [InlineData(NodeRole.Edge)]
+        [InlineData(NodeRole.Relay)]
+        public void Command_sealed_with_the_senders_own_device_key_is_Unsealed_and_never_executed(NodeRole role)
+        {
+            const uint insider = 0x100;
+            byte[] args = { 0x01, 0, 0, 0 }; // set report interval: 1 s
+            byte[] payload = new byte[Mesh.Protocol.Messages.CommandCodec.HeaderSize + args.Length];
+            Mesh.Protocol.Messages.CommandCodec.Encode(payload, 0, 0x4242, Mesh.Protocol.Messages.CommandKind.SetReportInterval, 1000, args, 0, args.Length);
+            RefHeader uplinkCommand = new RefHeader(FrameFlags.DeviceSealed, (byte)MessageType.Command, Network, NetworkKeyIndex, 0,
+                insider, ReceiverId, 1000, Time, HopLimit, 0, insider, 0);
+            byte[] forged = RefSeal(uplinkCommand, payload); // sealed with DK(insider), which the gateway holds
+            Assert.Equal(Hex(payload), Hex(RefOpen(forged)!));
+
+            MeshNode gateway = Receiver(Key(Secret), role: role);
+            long before = gateway.ReportIntervalMs;
+            Assert.Equal(RejectReason.Unsealed, gateway.Receive(forged, 0, forged.Length, -50, 0));
+            Assert.Equal(before, gateway.ReportIntervalMs);
+            AssertNothingHappened(gateway, "uplink-sealed command");
+        }
+
+        /// <summary>Readings, heartbeats and acks are sealed with the origin's key: the Downlink flag on them is the wrong sealing.</summary>
+        [Theory]
+        [InlineData(MessageType.Readings)]
+        [InlineData(MessageType.Heartbeat)]
+        [InlineData(MessageType.Ack)]
+        public void Uplink_types_sealed_as_Downlink_are_Unsealed(MessageType type)
+        {
+            RefHeader downlink = KnownHeader() with { Flags = FrameFlags.DeviceSealed | FrameFlags.Downlink, Type = (byte)type, Destination = ReceiverId };
+            byte[] frame = RefSeal(downlink, ReadingsPayload); // sealed with the destination's (the receiver's own) device key
+            MeshNode receiver = Receiver(Key(Secret));
+            Assert.Equal(RejectReason.Unsealed, receiver.Receive(frame, 0, frame.Length, -50, 0));
+            AssertNothingHappened(receiver, type.ToString());
+        }
+
         [Theory]
         [MemberData(nameof(AllKats))]
         public void Every_truncation_is_rejected_TooShort_below_40_bytes_else_LengthMismatch(Kat k)

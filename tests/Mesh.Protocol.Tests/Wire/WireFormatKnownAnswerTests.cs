@@ -39,6 +39,13 @@ namespace Mesh.Protocol.Tests.WireTests
         public const string ReadingsNetMic = "fae1ecdd6fcc6d40";
         public const string ReadingsFrame = ReadingsHeader + ReadingsCiphertext + ReadingsPayloadMic + ReadingsNetMic;
 
+        // 1b. The readings frame relayed once by ReceiverId (0x50F0F0F2): hops taken 1, previous hop = relay,
+        //     next hop 0. Same ciphertext and payload MIC (hop fields are zeroed under it), new network MIC.
+        public const string RelayedReadingsHeader =
+            "21" + "01" + "3412" + "53" + "0d0c0b0a" + "feffffff" + "02010000" + "00d2496b" + "08" + "01" + "f2f0f050" + "00000000" + "0b";
+        public const string RelayedReadingsNetMic = "9bb192b4bca98407";
+        public const string RelayedReadingsFrame = RelayedReadingsHeader + ReadingsCiphertext + ReadingsPayloadMic + RelayedReadingsNetMic;
+
         // 2. Command, device-sealed downlink (sealed with the *target's* device key): gateway 0x00C0FFEE ->
         //    Origin, sequence 77; payload = command id 0x1171 | kind 1 (set report interval) | 4 arg bytes |
         //    counter 77 | 300 s (12 bytes).
@@ -490,8 +497,11 @@ namespace Mesh.Protocol.Tests.WireTests
             byte[] refCopy = MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0);
             Assert.Equal(Hex(refCopy), Hex(coreCopy));
             Assert.NotEqual(Hex(original.AsSpan(original.Length - 8).ToArray()), Hex(coreCopy.AsSpan(coreCopy.Length - 8).ToArray()));
-            Assert.Equal(Hex(original.AsSpan(0, original.Length - 8).ToArray().AsSpan(FrameLayout.HeaderSize).ToArray()),
-                Hex(coreCopy.AsSpan(0, coreCopy.Length - 8).ToArray().AsSpan(FrameLayout.HeaderSize).ToArray()));
+            // Everything but the hop fields and the network MIC is untouched: payload and payload MIC included.
+            int covered = original.Length - FrameLayout.NetMicSize;
+            Assert.Equal(Hex(original.AsSpan(0, FrameLayout.HopFieldsStart).ToArray()), Hex(coreCopy.AsSpan(0, FrameLayout.HopFieldsStart).ToArray()));
+            Assert.Equal(Hex(original.AsSpan(FrameLayout.OffsetPayloadLength, covered - FrameLayout.OffsetPayloadLength).ToArray()),
+                Hex(coreCopy.AsSpan(FrameLayout.OffsetPayloadLength, covered - FrameLayout.OffsetPayloadLength).ToArray()));
             Assert.Equal(Hex(PlaintextOf(k)), Hex(RefOpen(coreCopy)!));
 
             // The core's WriteHopFields + NetworkSealer on the pinned frame agree with the reference too.
@@ -499,6 +509,29 @@ namespace Mesh.Protocol.Tests.WireTests
             FrameCodec.WriteHopFields(resealed, 0, 5, 0x01020304, 0x05060708);
             new NetworkSealer().Seal(Key(Secret), resealed, 0, resealed.Length);
             Assert.Equal(Hex(MeshV2Reference.Relayed(Secret, original, 5, 0x01020304, 0x05060708)), Hex(resealed));
+        }
+
+        [Fact]
+        public void Relayed_readings_frame_is_pinned_by_the_reference_and_by_the_core_relay()
+        {
+            byte[] original = Convert.FromHexString(ReadingsFrame);
+            Assert.Equal(RelayedReadingsFrame, Hex(MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0)));
+            Assert.Equal(RelayedReadingsFrame, Hex(RefSeal(ReadingsRef with { HopsTaken = 1, PreviousHop = ReceiverId }, ReadingsPayload)));
+
+            MeshNode relay = Receiver(Key(Secret), role: NodeRole.Relay);
+            Assert.Equal(RejectReason.None, relay.Receive(original, 0, original.Length, -60, 0));
+            Assert.Equal(RelayedReadingsFrame, Hex(TakeFrame(relay, 1_000_000)));
+
+            // And a gateway takes the relayed copy, learning the relay as the origin's previous hop.
+            byte[] relayed = Convert.FromHexString(RelayedReadingsFrame);
+            MeshNode gateway = Receiver(Key(Secret), id: GatewayId);
+            Assert.Equal(RejectReason.None, gateway.Receive(relayed, 0, relayed.Length, -60, 0));
+            Assert.Equal(ReceiverId, gateway.Routes.NextHop(Origin, 0));
+            MeshEvent e = new MeshEvent();
+            Assert.True(gateway.TryTakeEvent(e));
+            Assert.Equal(1, e.HopsTaken);
+            Assert.Equal(ReceiverId, e.PreviousHop);
+            Assert.Equal(Hex(ReadingsPayload), Hex(e.Payload.AsSpan(0, e.PayloadLength).ToArray()));
         }
 
         [Fact]

@@ -50,3 +50,6 @@ command = struct.pack("<HBBI", cmd_id, 1, 4, 77) + struct.pack("<I", 300)
 print("command   ", seal(NK, DK, 3, 3, NET, 3, 5, GW, ORIGIN, 77, T, 8, 0, GW, 0, command).hex())
 print("nettext   ", seal(NK, None, 4, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 259, T, 8, 0, ORIGIN, 0, b"hello mesh").hex())
 print("plaintext ", seal(NK, None, 0, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 260, T, 8, 0, ORIGIN, 0, b"hello mesh").hex())
+# The readings frame as relayed once by node 0x50F0F0F2 (hops taken 1, previous hop = relay, next hop 0):
+# same ciphertext and payload MIC (hop fields are zeroed under it), fresh network MIC.
+print("relayed   ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 1, 0x50F0F0F2, 0, readings).hex())

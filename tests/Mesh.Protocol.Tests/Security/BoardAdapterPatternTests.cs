@@ -53,8 +53,9 @@ namespace Mesh.Protocol.Tests.Security
 
             Assert.True(new NetworkSealer().Verify(key, frame, 0, frame.Length));
             Assert.Equal(frame.Length - FrameLayout.NetMicSize, nano.LastMacInputLength);
-            byte[] plain = new byte[11];
-            Assert.True(new PayloadSealer().Open(device.Sealing, h, frame, 0, plain, 0));
+            byte[] work = new byte[PayloadSealer.WorkSize];
+            Assert.True(new PayloadSealer().Open(device.Sealing, h, frame, 0, work));
+            byte[] plain = work.AsSpan(FrameLayout.HeaderSize, 11).ToArray();
             Assert.Equal(FrameLayout.HeaderSize + 11, nano.LastMacInputLength);
             Assert.Equal(2, nano.BlocksEncrypted);
             Assert.Equal(Hex(ReadingsPayload), Hex(plain));

@@ -205,6 +205,21 @@ namespace Mesh.Protocol.Tests.WireTests
             return frame;
         }
 
+        /// <summary>
+        /// Opens a sealed payload with the core's PayloadSealer (in an exact-size work buffer, so an
+        /// over-read or over-write throws): the plaintext, or null when the payload MIC does not verify.
+        /// </summary>
+        public static byte[]? CoreOpen(SealingKey key, FrameHeader header, byte[] frame, int offset)
+        {
+            byte[] work = new byte[PayloadSealer.WorkSize];
+            if (!new PayloadSealer().Open(key, header, frame, offset, work))
+            {
+                return null;
+            }
+
+            return work.AsSpan(FrameLayout.HeaderSize, header.PayloadLength).ToArray();
+        }
+
         /// <summary>CoreSeal with the fixture device key of the node whose key the header names.</summary>
         public static byte[] CoreSeal(NetworkKey key, RefHeader h, byte[] plaintext, ICryptoProvider? crypto = null) =>
             CoreSeal(key, h.DeviceSealed ? DeviceKeyOf(h.Downlink ? h.Destination : h.Origin, crypto) : null, h, plaintext);

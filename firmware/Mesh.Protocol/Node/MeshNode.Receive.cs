@@ -32,9 +32,11 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.OwnFrame);
             }
 
-            // Readings, heartbeats, commands and acks are always sealed with a device key; text may be
-            // plain only where the operator allows it. Refused before any crypto: it costs nothing.
-            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted) : !h.IsDeviceSealed)
+            // Readings, heartbeats and acks are always sealed with the origin's device key, commands with
+            // the target's (DeviceSealed + Downlink); text may be plain only where the operator allows it.
+            // Refused before any crypto: it costs nothing. Without the Downlink check a gateway, which holds
+            // every provisioned node's key, would open and execute a command an insider sealed with its own.
+            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted) : !HasDeviceSealingFor(h))
             {
                 return Reject(RejectReason.Unsealed);
             }
@@ -113,6 +115,20 @@ namespace Mesh.Protocol.Node
             }
 
             return reason;
+        }
+
+        /// <summary>
+        /// PROTOCOL.md, "Which sealing each message type needs": a command is DeviceSealed + Downlink (the
+        /// target's key); readings, heartbeats and acks are DeviceSealed without Downlink (the origin's key).
+        /// </summary>
+        private static bool HasDeviceSealingFor(FrameHeader h)
+        {
+            if (!h.IsDeviceSealed)
+            {
+                return false;
+            }
+
+            return h.Type == MessageType.Command ? h.IsDownlink : !h.IsDownlink;
         }
 
         /// <summary>Learns from an authenticated frame: the transmitter is a neighbour, and a reverse path.</summary>

@@ -23,9 +23,9 @@ namespace Mesh.Protocol.Tests.MessagesTests
             $"HeartbeatCase {{ Role = {Role}, Policy = {Policy}, Counter = {Counter}, Uptime = {Uptime}, Neighbours = [{string.Join(", ", Neighbours.Select(n => n.ToString()))}] }}";
     }
 
-    public sealed record CommandCase(ushort Id, byte Kind, byte[] Args)
+    public sealed record CommandCase(ushort Id, byte Kind, uint Counter, byte[] Args)
     {
-        public override string ToString() => $"CommandCase {{ Id = {Id}, Kind = {Kind}, Args = {Hex(Args)} }}";
+        public override string ToString() => $"CommandCase {{ Id = {Id}, Kind = {Kind}, Counter = {Counter}, Args = {Hex(Args)} }}";
     }
 
     public sealed record PolicyCase(byte Kind, ushort Probability, byte AlwaysHops, byte Cancel, ushort MinDelay, ushort MaxDelay, byte Jitter);
@@ -215,7 +215,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
                 MeshEvent e = new MeshEvent();
                 Assert.True(bridge.TryTakeEvent(e));
                 Assert.Equal(MessageType.Readings, e.Type);
-                Assert.Equal(c.Encrypt, e.WasEncrypted);
+                Assert.True(e.WasEncrypted); // readings are always device-sealed in v2, whatever EncryptPayloads says
                 ReadingSet received = new ReadingSet();
                 Assert.True(received.TryDecode(e.Payload, 0, e.PayloadLength));
                 AssertItems(c.Items, received);
@@ -239,7 +239,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
             byte[] payload = Convert.FromHexString(payloadHex);
             Assert.False(new ReadingSet().TryDecode(payload, 0, payload.Length));
 
-            byte[] frame = CoreSeal(Key(Secret), KnownHeader(true), payload);
+            byte[] frame = CoreSeal(Key(Secret), KnownHeader(), payload);
             MeshNode bridge = Receiver(Key(Secret));
             Assert.Equal(RejectReason.MalformedPayload, bridge.Receive(frame, 0, frame.Length, -50, 0));
             Assert.Equal(0, bridge.PendingEvents);
@@ -334,11 +334,12 @@ namespace Mesh.Protocol.Tests.MessagesTests
         private static readonly Gen<CommandCase> Commands =
             from id in WireGen.AnyUShort
             from kind in WireGen.AnyByte
+            from counter in WireGen.AnyUInt
             from args in WireGen.Bytes(0, CommandCodec.MaxArgs)
-            select new CommandCase(id, kind, args);
+            select new CommandCase(id, kind, counter, args);
 
         [Property(MaxTest = 500, Replay = "(12,35)")]
-        public Property Command_encodes_and_reads_back_id_kind_and_arguments()
+        public Property Command_encodes_and_reads_back_id_kind_counter_and_arguments()
         {
             return Prop.ForAll(Commands.ToArbitrary(), c =>
             {
@@ -347,12 +348,14 @@ namespace Mesh.Protocol.Tests.MessagesTests
                 byte[] argsBuffer = new byte[c.Args.Length + 4];
                 c.Args.CopyTo(argsBuffer, 4);
                 byte[] buffer = new byte[offset + length];
-                Assert.Equal(length, CommandCodec.Encode(buffer, offset, c.Id, (CommandKind)c.Kind, argsBuffer, 4, c.Args.Length));
+                Assert.Equal(length, CommandCodec.Encode(buffer, offset, c.Id, (CommandKind)c.Kind, c.Counter, argsBuffer, 4, c.Args.Length));
 
                 Assert.True(CommandCodec.IsWellFormed(buffer, offset, length));
                 Assert.Equal(c.Id, CommandCodec.CommandId(buffer, offset));
                 Assert.Equal((CommandKind)c.Kind, CommandCodec.Kind(buffer, offset));
                 Assert.Equal(c.Args.Length, CommandCodec.ArgLength(buffer, offset));
+                Assert.Equal(c.Counter, CommandCodec.Counter(buffer, offset));
+                Assert.Equal(c.Counter, LittleEndian.ReadUInt32(buffer, offset + 4)); // command id (2) kind (1) arg length (1) counter (4) args
                 Assert.Equal(Hex(c.Args), Hex(buffer.AsSpan(offset + CommandCodec.HeaderSize).ToArray()));
 
                 Assert.False(CommandCodec.IsWellFormed(buffer, offset, length - 1));
@@ -363,15 +366,20 @@ namespace Mesh.Protocol.Tests.MessagesTests
         }
 
         [Fact]
-        public void Command_with_more_than_32_argument_bytes_or_under_4_bytes_is_not_well_formed()
+        public void Command_with_more_than_33_argument_bytes_or_under_8_bytes_is_not_well_formed()
         {
+            Assert.Equal(8, CommandCodec.HeaderSize);
+            Assert.Equal(33, CommandCodec.MaxArgs);
             byte[] args = new byte[40];
-            byte[] buffer = new byte[CommandCodec.HeaderSize + 33];
-            CommandCodec.Encode(buffer, 0, 1, CommandKind.Identify, args, 0, 33);
+            byte[] buffer = new byte[CommandCodec.HeaderSize + 34];
+            CommandCodec.Encode(buffer, 0, 1, CommandKind.Identify, 7, args, 0, 34);
             Assert.False(CommandCodec.IsWellFormed(buffer, 0, buffer.Length));
+            byte[] largest = new byte[CommandCodec.HeaderSize + 33];
+            CommandCodec.Encode(largest, 0, 1, CommandKind.Identify, 7, args, 0, 33);
+            Assert.True(CommandCodec.IsWellFormed(largest, 0, largest.Length));
             for (int n = 0; n < CommandCodec.HeaderSize; n++)
             {
-                Assert.False(CommandCodec.IsWellFormed(new byte[4], 0, n));
+                Assert.False(CommandCodec.IsWellFormed(new byte[8], 0, n));
             }
         }
 
@@ -390,7 +398,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
                 Assert.Equal(a.Id, LittleEndian.ReadUInt16(buffer, 1));
                 Assert.Equal(a.Kind, buffer[3]);
                 Assert.Equal(a.Status, buffer[4]);
-                Assert.Equal(a.Status <= (byte)CommandStatus.Failed, AckCodec.IsWellFormed(buffer, 1, AckCodec.Size));
+                Assert.Equal(a.Status <= (byte)CommandStatus.AlreadyExecuted, AckCodec.IsWellFormed(buffer, 1, AckCodec.Size));
                 Assert.False(AckCodec.IsWellFormed(buffer, 1, AckCodec.Size - 1));
                 Assert.False(AckCodec.IsWellFormed(new byte[8], 0, AckCodec.Size + 1));
             });
@@ -413,7 +421,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
             {
                 NetworkKey key = Key(Secret);
                 MeshNode sender = Sender(key, c.Encrypt);
-                MeshNode receiver = Receiver(key);
+                MeshNode receiver = Receiver(key, requireEncryption: false);
                 uint destination = c.DestinationKind switch
                 {
                     0 => NodeAddress.Broadcast,
@@ -425,15 +433,15 @@ namespace Mesh.Protocol.Tests.MessagesTests
                 c.Text.CopyTo(source, 9);
                 Assert.Equal(SendResult.Queued, sender.SendText(source, 9, c.Text.Length, destination, 0));
                 byte[] frame = TakeFrame(sender);
-                Assert.Equal(FrameLayout.Overhead + c.Text.Length, frame.Length);
+                int flags = c.Encrypt ? FrameFlags.NetworkSealed : 0;
+                Assert.Equal(FrameLayout.HeaderSize + c.Text.Length + FrameLayout.Trailer(flags), frame.Length);
 
-                // On the wire: the raw bytes, or the raw bytes XOR the reference keystream.
-                byte[] onWire = frame.AsSpan(FrameLayout.HeaderSize, c.Text.Length).ToArray();
-                byte[] expected = c.Encrypt
-                    ? MeshV1Reference.Xor(c.Text, MeshV1Reference.Keystream(MeshV1Reference.EncKey(Secret), Origin, Sequence, Network, c.Text.Length))
-                    : c.Text;
-                Assert.Equal(Hex(expected), Hex(onWire));
-                Assert.True(MeshV1Reference.Verify(Secret, frame));
+                // On the wire: exactly the independent reference's frame (plain, or network-sealed SIV).
+                RefHeader header = new RefHeader(flags, (byte)MessageType.Text, Network, NetworkKeyIndex, 0,
+                    Origin, destination, Sequence, Time, HopLimit, 0, Origin, 0);
+                Assert.Equal(Hex(RefSeal(header, c.Text)), Hex(frame));
+                Assert.True(MeshV2Reference.VerifyNetwork(Secret, frame));
+                Assert.Equal(Hex(c.Text), Hex(RefOpen(frame)!));
 
                 Assert.Equal(RejectReason.None, receiver.Receive(frame, 0, frame.Length, -50, 0));
                 MeshEvent e = new MeshEvent();
@@ -446,10 +454,11 @@ namespace Mesh.Protocol.Tests.MessagesTests
         }
 
         [Fact]
-        public void Text_longer_than_215_bytes_or_to_no_one_or_to_itself_is_refused()
+        public void Text_longer_than_202_bytes_or_to_no_one_or_to_itself_is_refused()
         {
             MeshNode sender = Sender(Key(Secret), true);
-            Assert.Equal(SendResult.PayloadTooLarge, sender.SendText(new byte[216], 0, 216, NodeAddress.Broadcast, 0));
+            Assert.Equal(202, FrameLayout.MaxPayloadSize);
+            Assert.Equal(SendResult.PayloadTooLarge, sender.SendText(new byte[203], 0, 203, NodeAddress.Broadcast, 0));
             Assert.Equal(SendResult.InvalidDestination, sender.SendText(new byte[1], 0, 1, NodeAddress.None, 0));
             Assert.Equal(SendResult.InvalidDestination, sender.SendText(new byte[1], 0, 1, Origin, 0));
             Assert.Equal(0, sender.PendingTransmits);

@@ -2,7 +2,9 @@ using System;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Mesh.Protocol.Node;
 using Mesh.Protocol.Wire;
+using static Mesh.Protocol.Tests.WireTests.MeshFixtures;
 
 namespace Mesh.Protocol.Tests.WireTests
 {
@@ -10,12 +12,15 @@ namespace Mesh.Protocol.Tests.WireTests
     {
         private static FrameHeader ToCore(RefHeader h, int payloadLength) => new FrameHeader
         {
-            Flags = h.Encrypted ? FrameFlags.Encrypted : 0,
+            Flags = h.Flags,
             Type = (MessageType)h.Type,
             Network = h.Network,
+            NetworkKeyIndex = h.NetworkKeyIndex,
+            DeviceKeyIndex = h.DeviceKeyIndex,
             Origin = h.Origin,
             Destination = h.Destination,
             Sequence = h.Sequence,
+            Time = h.Time,
             HopLimit = h.HopLimit,
             HopsTaken = h.HopsTaken,
             PreviousHop = h.PreviousHop,
@@ -28,9 +33,12 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(expected.Flags, actual.Flags);
             Assert.Equal(expected.Type, actual.Type);
             Assert.Equal(expected.Network, actual.Network);
+            Assert.Equal(expected.NetworkKeyIndex, actual.NetworkKeyIndex);
+            Assert.Equal(expected.DeviceKeyIndex, actual.DeviceKeyIndex);
             Assert.Equal(expected.Origin, actual.Origin);
             Assert.Equal(expected.Destination, actual.Destination);
             Assert.Equal(expected.Sequence, actual.Sequence);
+            Assert.Equal(expected.Time, actual.Time);
             Assert.Equal(expected.HopLimit, actual.HopLimit);
             Assert.Equal(expected.HopsTaken, actual.HopsTaken);
             Assert.Equal(expected.PreviousHop, actual.PreviousHop);
@@ -40,7 +48,7 @@ namespace Mesh.Protocol.Tests.WireTests
 
         private static readonly Gen<(RefHeader Header, int PayloadLength, int Offset)> HeaderAtOffset =
             from h in WireGen.ValidHeader
-            from n in Gen.Choose(0, FrameLayout.MaxPayloadSize)
+            from n in Gen.Choose(0, WireGen.MaxPayloadFor(h.Flags))
             from offset in Gen.Choose(0, 9)
             select (h, n, offset);
 
@@ -50,15 +58,22 @@ namespace Mesh.Protocol.Tests.WireTests
             return Prop.ForAll(HeaderAtOffset.ToArbitrary(), c =>
             {
                 FrameHeader written = ToCore(c.Header, c.PayloadLength);
+                Assert.Equal(FrameLayout.HeaderSize + c.PayloadLength + FrameLayout.Trailer(c.Header.Flags), written.FrameLength);
                 byte[] buffer = new byte[c.Offset + written.FrameLength]; // exact: an over-read would throw
                 FrameCodec.WriteHeader(written, buffer, c.Offset);
                 FrameHeader read = new FrameHeader();
                 Assert.Equal(RejectReason.None, FrameCodec.TryDecode(buffer, c.Offset, written.FrameLength, read));
                 AssertSameHeader(written, read);
+                Assert.Equal(c.Header.DeviceSealed, read.IsDeviceSealed);
+                Assert.Equal(c.Header.Downlink, read.IsDownlink);
+                Assert.Equal(c.Header.NetworkSealed, read.IsNetworkSealed);
+                Assert.Equal(c.Header.Sealed, read.IsEncrypted);
+                Assert.Equal(c.Header.Downlink ? c.Header.Destination : c.Header.Origin, read.DeviceKeyOwner);
+                Assert.Equal(written.FrameLength - FrameLayout.NetMicSize, read.NetMicOffset);
 
                 // The bytes are exactly those of the independent reference header.
-                byte[] expected = MeshV1Reference.Header(c.Header, c.PayloadLength);
-                Assert.Equal(MeshFixtures.Hex(expected), MeshFixtures.Hex(buffer.AsSpan(c.Offset, FrameLayout.HeaderSize).ToArray()));
+                byte[] expected = MeshV2Reference.Header(c.Header, c.PayloadLength);
+                Assert.Equal(Hex(expected), Hex(buffer.AsSpan(c.Offset, FrameLayout.HeaderSize).ToArray()));
 
                 FrameHeader copy = new FrameHeader();
                 copy.CopyFrom(read);
@@ -66,30 +81,54 @@ namespace Mesh.Protocol.Tests.WireTests
             });
         }
 
-        /// <summary>Header-shaped byte strings: version 1, a defined type, a consistent length byte; the rest random.</summary>
+        [Property(MaxTest = 300, Replay = "(2468,1357)")]
+        public Property WriteHopFields_changes_exactly_bytes_22_to_30()
+        {
+            Gen<(RefHeader Header, byte Hops, uint Previous, uint Next)> cases =
+                from h in WireGen.ValidHeader
+                from hops in WireGen.AnyByte
+                from previous in WireGen.AnyUInt
+                from next in WireGen.AnyUInt
+                select (h, hops, previous, next);
+            return Prop.ForAll(cases.ToArbitrary(), c =>
+            {
+                byte[] before = MeshV2Reference.Header(c.Header, 0);
+                byte[] after = (byte[])before.Clone();
+                FrameCodec.WriteHopFields(after, 0, c.Hops, c.Previous, c.Next);
+                RefHeader changed = c.Header with { HopsTaken = c.Hops, PreviousHop = c.Previous, NextHop = c.Next };
+                Assert.Equal(Hex(MeshV2Reference.Header(changed, 0)), Hex(after));
+                for (int i = 0; i < FrameLayout.HeaderSize; i++)
+                {
+                    bool hop = i >= FrameLayout.HopFieldsStart && i < FrameLayout.HopFieldsStart + FrameLayout.HopFieldsLength;
+                    Assert.True(hop || before[i] == after[i], $"byte {i} changed");
+                }
+            });
+        }
+
+        /// <summary>Header-shaped byte strings: version 2, any flags and type, a consistent length byte; the rest random.</summary>
         private static readonly Gen<byte[]> HeaderShaped =
             from flags in Gen.Choose(0, 15)
             from type in Gen.Choose(0, 7)
-            from rest in WireGen.Bytes(25, 25)
-            from payloadLength in Gen.Choose(0, FrameLayout.MaxPayloadSize)
-            from tail in Gen.ArrayOf(WireGen.AnyByte, payloadLength + FrameLayout.MicSize)
+            from rest in WireGen.Bytes(29, 29)
+            from payloadLength in Gen.Choose(0, FrameLayout.MaxFrameSize - FrameLayout.HeaderSize - FrameLayout.Trailer(flags))
+            from tail in Gen.ArrayOf(WireGen.AnyByte, payloadLength + FrameLayout.Trailer(flags))
             select Build(flags, type, rest, payloadLength, tail);
 
         private static byte[] Build(int flags, int type, byte[] rest, int payloadLength, byte[] tail)
         {
             byte[] b = new byte[FrameLayout.HeaderSize + tail.Length];
-            b[0] = (byte)(0x10 | flags);
+            b[0] = (byte)(0x20 | flags);
             b[1] = (byte)type;
             rest.CopyTo(b, 2);
-            b[16] = (byte)(b[16] % 40);
-            b[17] = (byte)(b[17] % 40);
-            b[26] = (byte)payloadLength;
+            b[FrameLayout.OffsetHopLimit] = (byte)(b[FrameLayout.OffsetHopLimit] % 40);
+            b[FrameLayout.OffsetHopsTaken] = (byte)(b[FrameLayout.OffsetHopsTaken] % 40);
+            b[FrameLayout.OffsetPayloadLength] = (byte)payloadLength;
             tail.CopyTo(b, FrameLayout.HeaderSize);
             return b;
         }
 
         [Property(MaxTest = 1000, Replay = "(777,999)")]
-        public Property Any_byte_string_that_decodes_re_encodes_to_the_same_27_header_bytes()
+        public Property Any_byte_string_that_decodes_re_encodes_to_the_same_32_header_bytes()
         {
             return Prop.ForAll(HeaderShaped.ToArbitrary(), bytes =>
             {
@@ -102,14 +141,15 @@ namespace Mesh.Protocol.Tests.WireTests
 
                 byte[] again = new byte[FrameLayout.HeaderSize];
                 FrameCodec.WriteHeader(h, again, 0);
-                return MeshFixtures.Hex(again) == MeshFixtures.Hex(bytes.AsSpan(0, FrameLayout.HeaderSize).ToArray());
+                return Hex(again) == Hex(bytes.AsSpan(0, FrameLayout.HeaderSize).ToArray());
             });
         }
 
         [Fact]
         public void Decoder_checks_are_pinned_one_field_at_a_time()
         {
-            byte[] good = MeshV1Reference.Seal(MeshFixtures.Secret, MeshFixtures.KnownHeader(true), MeshFixtures.ReadingsPayload);
+            byte[] good = RefSeal(KnownHeader(), ReadingsPayload);
+            Assert.Equal(59, good.Length);
             FrameHeader h = new FrameHeader();
 
             RejectReason Decode(Action<byte[]> mutate, int lengthDelta = 0)
@@ -121,27 +161,111 @@ namespace Mesh.Protocol.Tests.WireTests
             }
 
             Assert.Equal(RejectReason.None, Decode(_ => { }));
+
+            // Version nibble.
+            Assert.Equal(RejectReason.LegacyVersion, Decode(b => b[0] = 0x11));
+            Assert.Equal(RejectReason.LegacyVersion, Decode(b => b[0] = 0x10));
             Assert.Equal(RejectReason.UnsupportedVersion, Decode(b => b[0] = 0x01));
-            Assert.Equal(RejectReason.UnsupportedVersion, Decode(b => b[0] = 0x21));
-            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x12));
-            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x18));
+            Assert.Equal(RejectReason.UnsupportedVersion, Decode(b => b[0] = 0x31));
+            Assert.Equal(RejectReason.UnsupportedVersion, Decode(b => b[0] = 0xF1));
+
+            // Flags: reserved bit 3, both sealings, Downlink without DeviceSealed.
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x29));
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x28));
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x25));
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x22));
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[0] = 0x26));
+            Assert.Equal(RejectReason.None, Decode(b => b[0] = 0x24)); // network-sealed: same trailer
+            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[0] = 0x20)); // plain: no payload MIC, 8 bytes too many
+            Assert.Equal(RejectReason.None, Decode(b => b[0] = 0x20, -8));
+
+            // Downlink must name one node: the known frame goes to every gateway.
+            Assert.Equal(RejectReason.BadAddress, Decode(b => b[0] = 0x23));
+            Assert.Equal(RejectReason.BadAddress, Decode(b => { b[0] = 0x23; b.AsSpan(9, 4).Fill(0xFF); }));
+            Assert.Equal(RejectReason.None, Decode(b => { b[0] = 0x23; b[9] = 0x07; b[10] = 0; b[11] = 0; b[12] = 0; }));
+
             Assert.Equal(RejectReason.UnknownMessageType, Decode(b => b[1] = 0));
             Assert.Equal(RejectReason.UnknownMessageType, Decode(b => b[1] = 6));
-            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[26] = 12));
-            Assert.Equal(RejectReason.HopLimitInvalid, Decode(b => b[16] = 33));
-            Assert.Equal(RejectReason.None, Decode(b => { b[16] = 32; b[17] = 32; }));
-            Assert.Equal(RejectReason.HopsExceeded, Decode(b => b[17] = 9));
-            Assert.Equal(RejectReason.BadAddress, Decode(b => Array.Clear(b, 4, 4)));
-            Assert.Equal(RejectReason.BadAddress, Decode(b => b.AsSpan(4, 4).Fill(0xFF)));
-            Assert.Equal(RejectReason.BadAddress, Decode(b => { b.AsSpan(4, 4).Fill(0xFF); b[4] = 0xFE; }));
-            Assert.Equal(RejectReason.BadAddress, Decode(b => Array.Clear(b, 8, 4)));
-            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(8, 4).Fill(0xFF))); // broadcast destination
-            Assert.Equal(RejectReason.TooShort, Decode(_ => { }, -(good.Length - FrameLayout.Overhead + 1)));
+            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 12));
+            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 10));
+            Assert.Equal(RejectReason.HopLimitInvalid, Decode(b => b[21] = 33));
+            Assert.Equal(RejectReason.None, Decode(b => { b[21] = 32; b[22] = 32; }));
+            Assert.Equal(RejectReason.HopsExceeded, Decode(b => b[22] = 9));
+            Assert.Equal(RejectReason.BadAddress, Decode(b => Array.Clear(b, 5, 4)));
+            Assert.Equal(RejectReason.BadAddress, Decode(b => b.AsSpan(5, 4).Fill(0xFF)));
+            Assert.Equal(RejectReason.BadAddress, Decode(b => { b.AsSpan(5, 4).Fill(0xFF); b[5] = 0xFE; }));
+            Assert.Equal(RejectReason.BadAddress, Decode(b => Array.Clear(b, 9, 4)));
+            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(9, 4).Fill(0xFF))); // broadcast destination
+
+            // Key indices, time, sequence and network id are free at the codec level.
+            Assert.Equal(RejectReason.None, Decode(b => b[4] = 0xFF));
+            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(17, 4).Fill(0)));
+            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(13, 4).Fill(0xFF)));
+            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(2, 2).Fill(0)));
+
+            Assert.Equal(RejectReason.TooShort, Decode(_ => { }, -(good.Length - FrameLayout.MinFrameSize + 1)));
+            Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, 0, h));
+            Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, 1, h));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 1, good.Length, h)); // runs past the buffer
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, -1, 10, h));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, -1, h));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(null!, 0, 0, h));
             Assert.Equal(RejectReason.TooLong, FrameCodec.TryDecode(new byte[300], 0, 251, h));
+            Assert.Equal(40, FrameLayout.MinFrameSize);
+        }
+
+        [Fact]
+        public void Smallest_frame_is_40_bytes_a_plain_empty_payload()
+        {
+            RefHeader plain = KnownHeader() with { Flags = 0, Type = (byte)MessageType.Text };
+            byte[] frame = RefSeal(plain, Array.Empty<byte>());
+            Assert.Equal(FrameLayout.MinFrameSize, frame.Length);
+            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, new FrameHeader()));
+            Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(frame, 0, frame.Length - 1, new FrameHeader()));
+        }
+
+        /// <summary>
+        /// PROTOCOL.md, "Decoding is total" step 2: a v1 frame (version nibble 1) is LegacyVersion whatever its
+        /// length (1 … 250) and content — including lengths below v2's 40-byte minimum — in the codec and at a node.
+        /// </summary>
+        [Property(MaxTest = 500, Replay = "(1111,2223)")]
+        public Property Any_v1_frame_of_length_1_to_250_is_rejected_as_LegacyVersion()
+        {
+            Gen<byte[]> v1 =
+                from length in Gen.Frequency((3, Gen.Choose(1, FrameLayout.MaxFrameSize)), (1, Gen.Elements(1, 2, 35, 39, 40, 46, 250)))
+                from bytes in Gen.ArrayOf(WireGen.AnyByte, length)
+                from low in Gen.Choose(0, 15)
+                select Set0(bytes, (byte)(0x10 | low));
+            MeshNode node = Receiver(Key(Secret));
+            return Prop.ForAll(v1.ToArbitrary(), bytes =>
+            {
+                Assert.Equal(RejectReason.LegacyVersion, FrameCodec.TryDecode(bytes, 0, bytes.Length, new FrameHeader()));
+                lock (node)
+                {
+                    Assert.Equal(RejectReason.LegacyVersion, node.Receive(bytes, 0, bytes.Length, -50, 0));
+                }
+            });
+        }
+
+        [Fact]
+        public void A_v1_known_answer_frame_is_LegacyVersion_and_a_251_byte_one_is_TooLong()
+        {
+            // The v1 known-answer readings frame (27-byte header, encrypted, 46 bytes).
+            byte[] v1 = Convert.FromHexString("11" + "01" + "3412" + "0d0c0b0a" + "feffffff" + "02010000" + "08" + "00" + "0d0c0b0a" + "00000000" + "0b" + "ecf220eb47cd1e5218eb68" + "b4280f4828cf3bfb");
+            Assert.Equal(46, v1.Length);
+            Assert.Equal(RejectReason.LegacyVersion, FrameCodec.TryDecode(v1, 0, v1.Length, new FrameHeader()));
+            Assert.Equal(RejectReason.LegacyVersion, Receiver(Key(Secret)).Receive(v1, 0, v1.Length, -50, 0));
+            Assert.Equal(RejectReason.LegacyVersion, FrameCodec.TryDecode(new byte[] { 0x10 }, 0, 1, new FrameHeader()));
+            byte[] huge = new byte[251];
+            huge[0] = 0x11;
+            Assert.Equal(RejectReason.TooLong, FrameCodec.TryDecode(huge, 0, huge.Length, new FrameHeader()));
+            Assert.Equal("legacy_version", RejectReasons.Label(RejectReason.LegacyVersion));
+        }
+
+        private static byte[] Set0(byte[] b, byte value)
+        {
+            b[0] = value;
+            return b;
         }
     }
 }

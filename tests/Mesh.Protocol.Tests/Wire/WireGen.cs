@@ -5,10 +5,10 @@ using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Tests.WireTests
 {
-    public sealed record SealCase(byte[] Secret, RefHeader Header, byte[] Payload)
+    public sealed record SealCase(byte[] NetworkSecret, byte[] DeviceSecret, RefHeader Header, byte[] Payload)
     {
         public override string ToString() =>
-            $"SealCase {{ Secret = {MeshFixtures.Hex(Secret)}, Header = {Header}, Payload = {MeshFixtures.Hex(Payload)} }}";
+            $"SealCase {{ NetworkSecret = {MeshFixtures.Hex(NetworkSecret)}, DeviceSecret = {MeshFixtures.Hex(DeviceSecret)}, Header = {Header}, Payload = {MeshFixtures.Hex(Payload)} }}";
     }
 
     /// <summary>FsCheck generators for wire-level values, biased towards boundaries.</summary>
@@ -35,25 +35,42 @@ namespace Mesh.Protocol.Tests.WireTests
         public static Gen<byte[]> Bytes(int minLength, int maxLength) =>
             Gen.Choose(minLength, maxLength).SelectMany(n => Gen.ArrayOf(AnyByte, n));
 
-        /// <summary>A header every v1 decoder must accept.</summary>
+        /// <summary>Flag combinations a v2 decoder accepts: plain, DeviceSealed, DeviceSealed | Downlink, NetworkSealed.</summary>
+        public static readonly Gen<int> ValidFlags = Gen.Elements(
+            0, FrameFlags.DeviceSealed, FrameFlags.DeviceSealed | FrameFlags.Downlink, FrameFlags.NetworkSealed);
+
+        /// <summary>A header every v2 decoder must accept (a Downlink frame names one node).</summary>
         public static readonly Gen<RefHeader> ValidHeader =
-            from encrypted in Gen.Elements(true, false)
+            from flags in ValidFlags
             from type in Gen.Choose(1, 5)
             from network in AnyUShort
+            from netIndex in Gen.Choose(0, 15)
+            from devIndex in Gen.Choose(0, 15)
             from origin in ValidNodeId
-            from destination in ValidDestination
+            from destination in (flags & FrameFlags.Downlink) != 0 ? ValidNodeId : ValidDestination
             from sequence in AnyUInt
+            from time in AnyUInt
             from hopLimit in Gen.Choose(0, FrameLayout.MaxHopLimit)
             from hopsTaken in Gen.Choose(0, hopLimit)
             from previousHop in AnyUInt
             from nextHop in AnyUInt
-            select new RefHeader(encrypted, (byte)type, network, origin, destination, sequence, (byte)hopLimit, (byte)hopsTaken, previousHop, nextHop);
+            select new RefHeader(flags, (byte)type, network, (byte)netIndex, (byte)devIndex, origin, destination, sequence, time,
+                (byte)hopLimit, (byte)hopsTaken, previousHop, nextHop);
+
+        /// <summary>A 16- or 32-byte key (the two lengths KeyHex accepts).</summary>
+        public static readonly Gen<byte[]> Secret = Gen.Elements(16, 32).SelectMany(n => Gen.ArrayOf(AnyByte, n));
+
+        /// <summary>The largest payload a frame with these flags can carry (250-byte frames).</summary>
+        public static int MaxPayloadFor(int flags) => FrameLayout.MaxFrameSize - FrameLayout.HeaderSize - FrameLayout.Trailer(flags);
 
         public static readonly Gen<SealCase> SealCase =
-            from secret in Bytes(16, 64)
+            from networkSecret in Secret
+            from deviceSecret in Secret
             from header in ValidHeader
-            from payload in Bytes(0, FrameLayout.MaxPayloadSize)
-            select new SealCase(secret, header, payload);
+            from payload in Gen.Frequency(
+                (4, Bytes(0, MaxPayloadFor(header.Flags))),
+                (1, Gen.Elements(0, 1, 15, 16, 17, MaxPayloadFor(header.Flags)).SelectMany(n => Gen.ArrayOf(AnyByte, n))))
+            select new SealCase(networkSecret, deviceSecret, header, payload);
 
         public static bool SameBytes(byte[] a, int aOffset, byte[] b, int bOffset, int count) =>
             a.Skip(aOffset).Take(count).SequenceEqual(b.Skip(bOffset).Take(count));

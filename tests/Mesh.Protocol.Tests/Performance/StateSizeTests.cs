@@ -75,7 +75,7 @@ namespace Mesh.Protocol.Tests.Performance
 
         private static long NodeBytes(NodeConfig config, NetworkKey key, IRandomSource random)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = AllocationTests.AllocatedBytesBaseline();
             var node = new MeshNode(config, key, random, 0);
             long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             GC.KeepAlive(node);
@@ -84,7 +84,7 @@ namespace Mesh.Protocol.Tests.Performance
 
         private static long Bytes(Func<object> create)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = AllocationTests.AllocatedBytesBaseline();
             object o = create();
             long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
             GC.KeepAlive(o);

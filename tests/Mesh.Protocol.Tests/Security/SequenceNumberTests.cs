@@ -7,6 +7,7 @@ using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Tests.WireTests;
 using Mesh.Protocol.Wire;
+using Mesh.Protocol.Tests.Harness;
 using static Mesh.Protocol.Tests.WireTests.MeshFixtures;
 
 namespace Mesh.Protocol.Tests.Security
@@ -24,7 +25,7 @@ namespace Mesh.Protocol.Tests.Security
                 SequenceCheckpointInterval = checkpointInterval,
                 TransmitQueueSize = 4,
             };
-            return new MeshNode(config, Key(Secret), new XorShiftRandom(1), 0);
+            return new MeshNode(TestKeys.Provisioned(config, TestKeys.Devices()), Key(Secret), new XorShiftRandom(1), 0);
         }
 
         private static uint SequenceOf(byte[] frame) => LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence);
@@ -135,6 +136,96 @@ namespace Mesh.Protocol.Tests.Security
                     usedAny = true;
                 }
             });
+        }
+
+        // ------------------------------------------------------------------ confirmed checkpoints (attack 8)
+
+        [Fact]
+        public void A_node_sends_nothing_beyond_a_checkpoint_its_driver_has_not_confirmed_stored()
+        {
+            NodeConfig config = TestKeys.Provisioned(new NodeConfig { NodeId = Origin, NetworkId = Network, InitialSequence = 1000, SequenceCheckpointInterval = 4, TransmitQueueSize = 16 }, TestKeys.Devices());
+            config.RequireCheckpointConfirmation = true; // a board: its driver stores checkpoints
+            var node = new MeshNode(config, Key(Secret), new XorShiftRandom(1), 0);
+            ReadingSet set = KnownReadings();
+
+            // Booted from the stored checkpoint 1000: nothing may be sent until a later one is stored.
+            Assert.True(node.CheckpointDue);
+            Assert.Equal(SendResult.CheckpointPending, node.SendReadings(set, 0));
+
+            uint stored = node.SequenceCheckpoint; // the driver writes it ...
+            node.ConfirmCheckpoint(stored);        // ... and confirms it once written
+            int sent = 0;
+            while (node.SendReadings(set, 0) == SendResult.Queued)
+            {
+                sent++;
+                Assert.True(sent < 100);
+            }
+
+            Assert.Equal(SendResult.CheckpointPending, node.SendReadings(set, 0));
+            Assert.Equal((int)(stored - 1000), sent);
+            Assert.Equal(stored, node.NextSequence); // every sequence used is below what is stored
+        }
+
+        [Fact]
+        public void A_storage_failure_makes_a_node_silent_instead_of_reusing_a_sequence_after_a_reset()
+        {
+            NodeConfig config = TestKeys.Provisioned(new NodeConfig { NodeId = Origin, NetworkId = Network, InitialSequence = 1000, SequenceCheckpointInterval = 4, TransmitQueueSize = 16 }, TestKeys.Devices());
+            config.RequireCheckpointConfirmation = true;
+            var node = new MeshNode(config, Key(Secret), new XorShiftRandom(1), 0);
+            node.ConfirmCheckpoint(node.SequenceCheckpoint);
+            var used = new System.Collections.Generic.HashSet<uint>();
+            ReadingSet set = KnownReadings();
+            while (node.SendReadings(set, 0) == SendResult.Queued)
+            {
+                used.Add(node.NextSequence - 1);
+            }
+
+            // The driver's next write fails (never confirmed): the node stays silent. After a reset it
+            // starts from the last checkpoint that was stored, above every sequence it used.
+            Assert.Equal(SendResult.CheckpointPending, node.SendReadings(set, 0));
+            uint restartAt = node.ConfirmedCheckpoint;
+            Assert.DoesNotContain(restartAt, used);
+            Assert.All(used, s => Assert.True(s < restartAt));
+        }
+
+        [Fact]
+        public void A_repeated_sequence_with_different_readings_leaks_no_keystream()
+        {
+            // SIV: the counter block comes from the tag, which depends on the plaintext, so two payloads
+            // sealed under one (origin, sequence) are not XORed with the same keystream.
+            byte[] a = TakeFrameAt(1000, 20.0);
+            byte[] b = TakeFrameAt(1000, 21.0);
+            int p = FrameLayout.HeaderSize;
+            int n = a[FrameLayout.OffsetPayloadLength];
+            Assert.NotEqual(a.AsSpan(p + n, FrameLayout.PayloadMicSize).ToArray(), b.AsSpan(p + n, FrameLayout.PayloadMicSize).ToArray());
+
+            var set = new ReadingSet();
+            set.Add(Quantity.Temperature, 20.0);
+            byte[] plainA = new byte[n];
+            set.Encode(plainA, 0, n);
+            set.Clear();
+            set.Add(Quantity.Temperature, 21.0);
+            byte[] plainB = new byte[n];
+            set.Encode(plainB, 0, n);
+            int sameKeystream = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if ((a[p + i] ^ b[p + i]) == (plainA[i] ^ plainB[i]))
+                {
+                    sameKeystream++;
+                }
+            }
+
+            Assert.True(sameKeystream < n, "the two ciphertexts XOR to the plaintexts' XOR: keystream reused");
+        }
+
+        private static byte[] TakeFrameAt(uint sequence, double celsius)
+        {
+            MeshNode node = Node(sequence);
+            var set = new ReadingSet();
+            set.Add(Quantity.Temperature, celsius);
+            Assert.Equal(SendResult.Queued, node.SendReadings(set, 0));
+            return TakeFrame(node);
         }
     }
 }

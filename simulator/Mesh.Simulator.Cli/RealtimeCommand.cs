@@ -50,7 +50,7 @@ namespace Mesh.Simulator.Cli
                     return 1;
                 }
 
-                var sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
+                var sim = new Simulation(scenario, CliConsole.BaseDirectory(file), (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
                 int node = parse.GetValue(external) ?? sim.Sinks[0];
                 using var udp = new UdpMeshTransport(options);
                 var bridge = new RealtimeBridge(sim, udp, node, parse.GetValue(speed));

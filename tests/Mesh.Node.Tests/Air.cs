@@ -5,6 +5,7 @@ using Mesh.NodeApp.Sensors;
 using Mesh.NodeApp.Settings;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 
@@ -18,13 +19,16 @@ namespace Mesh.Node.Tests
     {
         public static readonly byte[] Key = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 
+        /// <summary>Every station's device key, derived from the network key as mesh-sim provisions; bridges and edges hold them all.</summary>
+        public static readonly DerivedDeviceKeys DeviceKeys = new(Key, DesktopCrypto.Instance);
+
         private readonly List<Station> _stations = new();
 
         public long Now { get; private set; } = 1_000_000;
 
         public Station Add(uint id, NodeRole role, params ISensor[] sensors)
         {
-            var settings = new NodeSettings { Key = Key, Role = role, ReportIntervalSeconds = 10, HeartbeatIntervalSeconds = 60 };
+            var settings = new NodeSettings { Key = Key, DeviceKey = DeviceKeys.SecretOf(id), Role = role, ReportIntervalSeconds = 10, HeartbeatIntervalSeconds = 60, SequenceStart = 1 };
             return Add(id, settings, sensors);
         }
 
@@ -87,8 +91,9 @@ namespace Mesh.Node.Tests
                 Log = new RecordingLog();
                 Led = new RecordingLed();
                 Device = new RecordingDevice();
-                Runner = new NodeRunner(settings, id, new NetworkKey(settings.Key, DesktopCrypto.Instance), new XorShiftRandom(id * 7919u + 1),
-                    this, new SensorSet(sensors, Log), Led, Device, new SettingsStore(Store, Log), Log, air.Now);
+                Runner = new NodeRunner(settings, id, DesktopCrypto.Instance, new XorShiftRandom(id * 7919u + 1),
+                    this, new SensorSet(sensors, Log), Led, Device, new SettingsStore(Store, Log), Log, air.Now,
+                    settings.Role == NodeRole.Bridge || settings.Role == NodeRole.Edge ? DeviceKeys : null);
                 Runner.MessageReceived = e =>
                 {
                     if (e.Type == Mesh.Protocol.Wire.MessageType.Readings)

@@ -44,7 +44,7 @@ namespace Mesh.Node.Tests
             // The receiver joins the group before any node starts, so the first readings are not missed.
             using var listener = new UdpMeshTransport(udp);
             var receiver = new MeshNode(
-                new NodeConfig { NodeId = 0xFF0100, Role = NodeRole.Edge, ReportIntervalMs = 0 },
+                new NodeConfig { NodeId = 0xFF0100, Role = NodeRole.Edge, ReportIntervalMs = 0, DeviceKeys = Air.DeviceKeys, RequireCheckpointConfirmation = false },
                 new NetworkKey(Air.Key, DesktopCrypto.Instance), new DesktopRandom(), Environment.TickCount64);
 
             var hosts = new List<NodeHost>();
@@ -54,8 +54,8 @@ namespace Mesh.Node.Tests
                 {
                     var settings = new NodeSettings
                     {
-                        NodeId = id, Key = Air.Key, Radio = RadioMode.Udp, ReportIntervalSeconds = 1, HeartbeatIntervalSeconds = 60,
-                        UdpPort = udp.Port,
+                        NodeId = id, Key = Air.Key, DeviceKey = Air.DeviceKeys.SecretOf(id), SequenceStart = 1,
+                        Radio = RadioMode.Udp, ReportIntervalSeconds = 1, HeartbeatIntervalSeconds = 60, UdpPort = udp.Port,
                     };
                     var log = new RecordingLogSync();
                     hosts.Add(new NodeHost(settings, id, udp, new ISensor[] { new SimulatedSensor(new XorShiftRandom(id), id) },

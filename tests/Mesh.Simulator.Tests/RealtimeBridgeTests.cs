@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Desktop.Transport;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -123,25 +124,33 @@ namespace Mesh.Simulator.Tests
 
         private static NetworkKey NetworkKey() => new(Convert.FromHexString(Key), DesktopCrypto.Instance);
 
-        /// <summary>A real protocol node on the LAN side, holding the scenario's key.</summary>
+        /// <summary>The device keys mesh-sim provisions its nodes with (derived from the scenario's key): what a gateway's registry would hold.</summary>
+        private static DerivedDeviceKeys DeviceKeys() => new(Convert.FromHexString(Key), DesktopCrypto.Instance);
+
+        /// <summary>A real protocol node on the LAN side, holding the scenario's key; its clock starts at the simulation's epoch.</summary>
         private static MeshNode LanNode(int hopLimit) => new(
-            new NodeConfig { NodeId = LanNodeId, NetworkId = NetworkId, HopLimit = hopLimit, HeartbeatIntervalMs = 3_600_000, ReportIntervalMs = 0 },
+            new NodeConfig
+            {
+                NodeId = LanNodeId, NetworkId = NetworkId, HopLimit = hopLimit, HeartbeatIntervalMs = 3_600_000, ReportIntervalMs = 0,
+                RequireCheckpointConfirmation = false, InitialNetworkTime = Simulation.SimulatedEpochSeconds,
+            },
             NetworkKey(), new XorShiftRandom(99), 0);
 
-        private static byte[] BroadcastFrame(MeshNode lanNode, string text)
+        private static byte[] BroadcastFrame(MeshNode lanNode, string text, long simulatedMs)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(text);
-            Assert.Equal(SendResult.Queued, lanNode.SendText(bytes, 0, bytes.Length, NodeAddress.Broadcast, 0));
+            Assert.Equal(SendResult.Queued, lanNode.SendText(bytes, 0, bytes.Length, NodeAddress.Broadcast, simulatedMs));
             var frame = new byte[FrameLayout.MaxFrameSize];
-            Assert.True(lanNode.TryTakeTransmit(0, frame, 0, out int length));
+            Assert.True(lanNode.TryTakeTransmit(simulatedMs, frame, 0, out int length));
             return frame.AsSpan(0, length).ToArray();
         }
 
-        /// <summary>Decodes and authenticates a datagram as a frame of the scenario's mesh; null if it is not one.</summary>
-        private static FrameHeader? Authentic(byte[] datagram, FrameProtector protector)
+        /// <summary>Decodes and authenticates (network MIC) a datagram as a frame of the scenario's mesh; null if it is not one.</summary>
+        private static FrameHeader? Authentic(byte[] datagram, NetworkKey key)
         {
             var h = new FrameHeader();
-            bool ok = FrameCodec.TryDecode(datagram, 0, datagram.Length, h) == RejectReason.None && h.Network == NetworkId && protector.Verify(h, datagram, 0);
+            bool ok = FrameCodec.TryDecode(datagram, 0, datagram.Length, h) == RejectReason.None && h.Network == NetworkId
+                && new NetworkSealer().Verify(key, datagram, 0, datagram.Length);
             return ok ? h : null; // anything else could only come from another process on this port
         }
 
@@ -151,7 +160,8 @@ namespace Mesh.Simulator.Tests
             await using var b = new Bridged(Busy);
             Assert.Equal(4, b.External);
             Assert.Equal(NodeBehaviour.External, b.Simulation.Nodes[b.External].Behaviour);
-            var protector = new FrameProtector(NetworkKey());
+            NetworkKey protector = NetworkKey();
+            DerivedDeviceKeys devices = DeviceKeys();
             var origins = new HashSet<uint>();
             int verified = 0, readings = 0;
             while (!(verified >= 20 && origins.Count >= 4 && readings >= 3))
@@ -169,11 +179,11 @@ namespace Mesh.Simulator.Tests
                 Assert.NotEqual(b.Simulation.Nodes[b.External].Id, h.Origin); // the bridged node has no core of its own
                 if (h.Type == MessageType.Readings)
                 {
-                    // Decrypt with the protocol core and parse: what a real gateway would do.
-                    byte[] payload = datagram.AsSpan(FrameLayout.HeaderSize, h.PayloadLength).ToArray();
-                    protector.ApplyKeystream(h, payload, 0, payload.Length);
+                    // Open with the origin's device key and parse: what a real gateway does.
+                    byte[] work = new byte[PayloadSealer.WorkSize];
+                    Assert.True(new PayloadSealer().Open(devices.KeyOf(h.Origin).Sealing, h, datagram, 0, work), "a reading opens under its origin's device key");
                     var set = new ReadingSet();
-                    Assert.True(set.TryDecode(payload, 0, payload.Length), "a reading decrypts and parses under the scenario key");
+                    Assert.True(set.TryDecode(work, FrameLayout.HeaderSize, h.PayloadLength), "a reading parses");
                     Assert.Equal(Quantity.Temperature, set.QuantityAt(0));
                     readings++;
                 }
@@ -186,7 +196,7 @@ namespace Mesh.Simulator.Tests
         public Task A_lan_broadcast_is_delivered_to_simulated_nodes_and_their_relays_come_back_out() => Task.Run(async () =>
         {
             await using var b = new Bridged(Quiet);
-            var protector = new FrameProtector(NetworkKey());
+            NetworkKey protector = NetworkKey();
             MeshNode lan = LanNode(hopLimit: 8);
             int spoken = 0, echoes = 0;
             long lastSpokeUs = -10_000_000;
@@ -198,7 +208,7 @@ namespace Mesh.Simulator.Tests
                 // the relays of the eight nodes can collide at the bridged node.
                 if (b.Simulation.NowUs - lastSpokeUs > 2_000_000)
                 {
-                    byte[] frame = BroadcastFrame(lan, "hello from the LAN");
+                    byte[] frame = BroadcastFrame(lan, "hello from the LAN", b.Simulation.NowUs / 1000);
                     b.Listener.Send(frame, 0, frame.Length);
                     spoken++;
                     lastSpokeUs = b.Simulation.NowUs;
@@ -231,7 +241,7 @@ namespace Mesh.Simulator.Tests
             await using var b = new Bridged(Quiet);
             MeshNode lan = LanNode(hopLimit: 0);
             const int Burst = 5;
-            var frames = Enumerable.Range(0, Burst).Select(i => BroadcastFrame(lan, $"burst {i}")).ToList();
+            var frames = Enumerable.Range(0, Burst).Select(i => BroadcastFrame(lan, $"burst {i}", b.Simulation.NowUs / 1000)).ToList();
             foreach (byte[] frame in frames)
             {
                 b.Listener.Send(frame, 0, frame.Length);

@@ -48,7 +48,7 @@ namespace Mesh.NodeApp.Runtime
         private int _pendingNetworkKeyIndex;
 
         public NodeRunner(NodeSettings settings, uint nodeId, ICryptoProvider crypto, IRandomSource random, IRadio radio, SensorSet sensors,
-            IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs)
+            IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs, IDeviceKeyDirectory deviceKeys = null)
         {
             _settings = settings;
             _radio = radio;
@@ -59,6 +59,9 @@ namespace Mesh.NodeApp.Runtime
             _status = new StatusIndicator(led);
             _inbox = new FrameInbox(16);
             NodeConfig config = NodeConfigFactory.For(settings, nodeId, crypto, random);
+            // An edge application that shows other nodes' readings holds their device keys (a gateway's
+            // registry does the same); a plain node has none and only relays them.
+            config.DeviceKeys = deviceKeys;
             _node = new MeshNode(config, new NetworkKey(settings.Key, settings.KeyIndex, crypto), random, nowMs);
             _savedSequenceStart = settings.SequenceStart;
             SaveSequenceIfMoved(nowMs); // the checkpoint is ahead of the start: store it (and confirm it) before the first frame

@@ -67,7 +67,7 @@ namespace Mesh.Gateway.Demo
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            var simulation = new Simulation(_scenario);
+            var simulation = new Simulation(_scenario, null, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             int sink = simulation.Sinks[0];
             using var transport = new UdpMeshTransport(_udp);
             var bridge = new RealtimeBridge(simulation, transport, sink);

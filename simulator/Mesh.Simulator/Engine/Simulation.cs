@@ -36,8 +36,10 @@ namespace Mesh.Simulator.Engine
         private readonly MetricsCollector _metrics;
         private readonly IRandomSource _channelRandom;
         private readonly IRandomSource _workloadRandom;
-        /// <summary>Network time (seconds) at simulated time zero: any fixed value well above the freshness window.</summary>
+        /// <summary>Network time (seconds) at simulated time zero in deterministic runs: any fixed value well above the freshness window.</summary>
         public const uint SimulatedEpochSeconds = 1_800_000_000;
+
+        private readonly uint _epochSeconds;
 
         private readonly NetworkKey _key;
         private readonly NetworkKey _forgerKey;
@@ -67,8 +69,14 @@ namespace Mesh.Simulator.Engine
         /// <summary>Called for every frame a node with <see cref="NodeBehaviour"/> External hears (real-time bridge).</summary>
         public Action<int, byte[], int>? ExternalHeard { get; set; }
 
-        public Simulation(Scenario scenario, string? baseDirectory = null)
+        /// <param name="epochSeconds">
+        /// Network time (seconds) at simulated time zero. Deterministic runs use a fixed value; a run bridged
+        /// onto the LAN in real time passes the wall clock, so that gateways (whose network time is Unix
+        /// time) and simulated nodes agree on what is fresh.
+        /// </param>
+        public Simulation(Scenario scenario, string? baseDirectory = null, uint epochSeconds = SimulatedEpochSeconds)
         {
+            _epochSeconds = epochSeconds;
             string? problem = ScenarioValidator.FirstError(scenario, baseDirectory);
             if (problem != null)
             {
@@ -277,7 +285,7 @@ namespace Mesh.Simulator.Engine
                 InitialSequence = node.PersistedSequence,
                 // Simulated nodes keep their checkpoint in the simulator's memory, which never fails.
                 RequireCheckpointConfirmation = false,
-                InitialNetworkTime = SimulatedEpochSeconds + (uint)(nowUs / 1_000_000),
+                InitialNetworkTime = _epochSeconds + (uint)(nowUs / 1_000_000),
                 DeviceKey = _deviceKeys.KeyOf(node.Id),
                 DeviceKeys = node.IsSink ? _deviceKeys : null,
                 HeartbeatIntervalMs = (long)(w.HeartbeatIntervalSeconds * 1000),
@@ -987,7 +995,7 @@ namespace Mesh.Simulator.Engine
             var header = new FrameHeader
             {
                 Flags = FrameFlags.DeviceSealed,
-                Time = SimulatedEpochSeconds + (uint)(_nowUs / 1_000_000),
+                Time = _epochSeconds + (uint)(_nowUs / 1_000_000),
                 Type = MessageType.Readings,
                 Network = _scenario.Network.Id,
                 Origin = (uint)(1 + RandomExtensions.NextBelow(_workloadRandom, _nodes.Length)),

@@ -33,7 +33,15 @@ namespace Mesh.Node.Desktop
         {
             if (settings.Key == null)
             {
-                throw new ArgumentException("a network key is required (key = 32..128 hex digits, or --key)");
+                throw new ArgumentException("a network key is required (key = 32 or 64 hex digits, or --key)");
+            }
+
+            // A computer has a clock, which a board has not: start network time from it (never behind what
+            // was stored), so the gateway finds this node's first frames fresh.
+            uint wallClock = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (wallClock > settings.NetworkTime)
+            {
+                settings.NetworkTime = wallClock;
             }
 
             // The core's clock starts at wall-clock milliseconds so its timestamps mean something in logs.

@@ -34,7 +34,8 @@ namespace Mesh.Node.Desktop
             var shorthands = new List<(Option<string?> Option, string Setting)>
             {
                 (new Option<string?>("--id") { Description = "Node id (node_id); 0 or absent: a random one, kept in --config" }, "node_id"),
-                (new Option<string?>("--key") { Description = "Network key, 32..128 hex digits (key)" }, "key"),
+                (new Option<string?>("--key") { Description = "Network key, 32 or 64 hex digits (key)" }, "key"),
+                (new Option<string?>("--device-key") { Description = "This node's device key from the gateway's registry, 32 or 64 hex digits (device_key); mesh-gateway provision writes it into a --config file" }, "device_key"),
                 (new Option<string?>("--network") { Description = "Network id (network_id)" }, "network_id"),
                 (new Option<string?>("--role") { Description = "sensor, relay, bridge or edge (role)" }, "role"),
                 (new Option<string?>("--policy") { Description = "flooding, gossip or managed (policy)" }, "policy"),
@@ -80,7 +81,12 @@ namespace Mesh.Node.Desktop
 
                 if (settings.Key == null)
                 {
-                    errors.Add("--key: a network key is required (32..128 hex digits), on the command line or as 'key = ...' in --config");
+                    errors.Add("--key: a network key is required (32 or 64 hex digits), on the command line or as 'key = ...' in --config");
+                }
+
+                if (settings.DeviceKey == null)
+                {
+                    log.Write(LogLevel.Warning, "no device key (device_key, --device-key): this node relays but sends no readings and obeys no command; provision it with mesh-gateway provision");
                 }
 
                 if (!IPAddress.TryParse(parse.GetValue(iface), out IPAddress? address))

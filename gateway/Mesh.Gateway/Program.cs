@@ -65,6 +65,7 @@ namespace Mesh.Gateway
             });
 
             root.Subcommands.Add(run);
+            root.Subcommands.Add(Provisioning.ProvisionCommand.Create());
             root.Subcommands.Add(bench);
             root.Subcommands.Add(demo);
             return root.Parse(args).Invoke();

@@ -5,7 +5,9 @@ using System.Threading.Tasks;
 using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Model;
 using Mesh.Protocol;
+using Mesh.Gateway.Tests.Infrastructure;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Desktop.Transport;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -54,17 +56,19 @@ namespace Mesh.Gateway.Tests
         {
             int port = 40_000 + Environment.ProcessId % 20_000;
             var options = new UdpMeshOptions { Port = port, TimeToLive = 0 };
-            var key = new NetworkKey(new byte[16], DesktopCrypto.Instance);
+            byte[] secret = Convert.FromHexString(TestGateway.KeyHex);
+            var key = new NetworkKey(secret, DesktopCrypto.Instance);
+            var devices = new DerivedDeviceKeys(secret, DesktopCrypto.Instance);
             var recorder = new Recorder();
             await using var transport = new UdpFrameTransport(options);
-            var gateway = new MeshGateway(new NodeConfig { NodeId = 100, Role = NodeRole.Bridge }, key, new XorShiftRandom(1),
+            var gateway = new MeshGateway(new NodeConfig { NodeId = 100, Role = NodeRole.Bridge, DeviceKeys = devices }, key, new XorShiftRandom(1),
                 new IFrameTransport[] { transport }, new IMeshListener[] { recorder }, new SequenceStore(null), TimeProvider.System,
                 NullLogger<MeshGateway>.Instance);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             Task run = gateway.RunAsync(cts.Token);
 
             using var sensorUdp = new UdpMeshTransport(options);
-            var sensor = new MeshNode(new NodeConfig { NodeId = 7 }, key, new XorShiftRandom(2), 0);
+            var sensor = new MeshNode(new NodeConfig { NodeId = 7, DeviceKey = devices.KeyOf(7), RequireCheckpointConfirmation = false }, key, new XorShiftRandom(2), 0);
             var set = new ReadingSet();
             set.Add(Quantity.Temperature, 22.25);
             Assert.Equal(SendResult.Queued, sensor.SendReadings(set, 0));

@@ -172,7 +172,14 @@ namespace Mesh.Gateway.Hosting
 
             var table = new DeviceKeyTable();
             using var registry = new NodeRegistry(mesh.RegistryFile);
-            int n = registry.LoadInto(table, DesktopCrypto.Instance);
+            if (registry.Find(mesh.NodeId) == null)
+            {
+                // The gateway's own device key seals its heartbeats: they carry the gateway's (wall-clock)
+                // network time to nodes that have no clock of their own.
+                registry.Provision(mesh.NodeId, DateTimeOffset.UtcNow);
+            }
+
+            int n = registry.LoadInto(table, DesktopCrypto.Instance) - 1;
             if (n == 0)
             {
                 logger.LogWarning("the node registry {Registry} holds no node: readings cannot be opened until nodes are provisioned (mesh-gateway provision --node <id> --out <file>)", mesh.RegistryFile);
@@ -188,6 +195,7 @@ namespace Mesh.Gateway.Hosting
         public static NodeConfig NodeConfigFor(MeshSettings mesh, IDeviceKeyDirectory deviceKeys, TimeProvider time) => new()
         {
             DeviceKeys = deviceKeys,
+            DeviceKey = deviceKeys.Current(mesh.NodeId),
             Crypto = DesktopCrypto.Instance,
             // Gateways have real clocks: network time is Unix time, and nodes synchronise to it.
             InitialNetworkTime = (uint)time.GetUtcNow().ToUnixTimeSeconds(),
@@ -197,7 +205,8 @@ namespace Mesh.Gateway.Hosting
             Policy = MeshSettings.PolicySettingsFor(mesh.Policy)!,
             HopLimit = mesh.HopLimit,
             EncryptPayloads = mesh.Encrypt,
-            HeartbeatIntervalMs = 300_000,
+            // Every minute: a gateway's heartbeat is the time beacon nodes without a clock synchronise to.
+            HeartbeatIntervalMs = 60_000,
             ReportIntervalMs = 0,
             CommandTimeoutMs = mesh.CommandTimeoutMs,
             CommandMaxAttempts = mesh.CommandMaxAttempts,

@@ -26,6 +26,8 @@ namespace Mesh.Gateway.Provisioning
             t.Append("device_key = ").Append(KeyHex.Format(deviceKey)).Append('\n');
             t.Append("device_key_index = ").Append(deviceKeyIndex.ToString(CultureInfo.InvariantCulture)).Append('\n');
             t.Append("require_encryption = true\n");
+            // A board has no clock: it starts from this network time and moves forward with what it hears.
+            t.Append("network_time = ").Append(now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append('\n');
             // Only a node provisioned for the first time has never sent: it starts at 1. A re-provisioned
             // one gets no sequence_start, so it jumps forward (neighbours remember its old numbers).
             if (deviceKeyIndex == 0)

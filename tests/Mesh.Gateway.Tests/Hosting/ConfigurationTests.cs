@@ -28,9 +28,21 @@ namespace Mesh.Gateway.Tests.Hosting
             Assert.Empty(Errors());
         }
 
+        [Fact]
+        public void A_64_digit_key_is_accepted_as_on_the_nodes_one_key_format_everywhere()
+        {
+            Assert.Empty(Errors(("Mesh:Key", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")));
+            var settings = new global::Mesh.NodeApp.Settings.NodeSettings();
+            Assert.Null(global::Mesh.NodeApp.Settings.NodeSettingsText.Apply("key", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", settings));
+            Assert.NotNull(global::Mesh.NodeApp.Settings.NodeSettingsText.Apply("key", "0011223344556677", settings));
+            Assert.NotNull(global::Mesh.NodeApp.Settings.NodeSettingsText.Apply("key", "00000000000000000000000000000000", settings));
+        }
+
         [Theory]
         [InlineData("Mesh:Key", "", "Mesh:Key is required")]
-        [InlineData("Mesh:Key", "not-hex-not-hex-not-hex-not-hex!", "Mesh:Key must be 32 hex digits")]
+        [InlineData("Mesh:Key", "not-hex-not-hex-not-hex-not-hex!", "Mesh:Key character 1 is not a hex digit")]
+        [InlineData("Mesh:Key", "0011223344556677", "Mesh:Key must be 32 or 64 hex digits")]
+        [InlineData("Mesh:Key", "00000000000000000000000000000000", "Mesh:Key is a weak key")]
         [InlineData("Mesh:NodeId", "0", "Mesh:NodeId")]
         [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip or managed")]
         [InlineData("Udp:Group", "10.0.0.1", "Udp:Group must be an IPv4 multicast address")]

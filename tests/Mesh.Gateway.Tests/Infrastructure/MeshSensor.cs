@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Mesh.Protocol;
 using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Desktop.Transport;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
@@ -30,8 +31,14 @@ namespace Mesh.Gateway.Tests.Infrastructure
         public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1)
         {
             Key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
-            _node = new MeshNode(new NodeConfig { NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000 },
-                Key, new XorShiftRandom(id), 0);
+            // Provisioned as the gateway's demo/test mode derives device keys; its clock is the wall clock.
+            var deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
+            _node = new MeshNode(new NodeConfig
+            {
+                NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000,
+                DeviceKey = deviceKeys.KeyOf(id), RequireCheckpointConfirmation = false,
+                InitialNetworkTime = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            }, Key, new XorShiftRandom(id), 0);
             _udp = new UdpMeshTransport(new UdpMeshOptions { Port = udpPort, TimeToLive = 0 });
             _loop = Task.Run(LoopAsync);
         }

@@ -47,6 +47,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
         public static Dictionary<string, string?> Defaults(string directory, int udpPort, uint nodeId = 900) => new()
         {
             ["Mesh:Key"] = KeyHex,
+            ["Mesh:DeriveDeviceKeys"] = "true", // test sensors are provisioned the way mesh-sim provisions
             ["Mesh:NodeId"] = nodeId.ToString(CultureInfo.InvariantCulture),
             ["Mesh:SequenceFile"] = Path.Combine(directory, "gateway.seq"),
             ["Mesh:CommandTimeoutMs"] = "1000",

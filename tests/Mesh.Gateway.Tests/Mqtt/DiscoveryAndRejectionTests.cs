@@ -75,10 +75,10 @@ namespace Mesh.Gateway.Tests.Mqtt
 
             forger.Report((Quantity.Temperature, 99.0));                 // wrong key: bad MIC
             honest.SendRaw(honest.Sent[0]);                             // replay of an accepted frame
-            honest.SendRaw(new byte[] { 1, 2, 3 });                     // too short
+            honest.SendRaw(new byte[] { 0x20, 2, 3 });                  // too short (a v2 version byte, then nothing)
             byte[] wrongVersion = (byte[])honest.Sent[0].Clone();
             wrongVersion[0] ^= 0xF0;
-            honest.SendRaw(wrongVersion);                               // not protocol v1
+            honest.SendRaw(wrongVersion);                               // not protocol v2
             byte[] tampered = (byte[])honest.Sent[0].Clone();
             tampered[^12] ^= 0x01;
             honest.SendRaw(tampered);                                   // an accepted frame altered: a duplicate before it is a forgery

@@ -1,4 +1,6 @@
 using System;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -26,7 +28,8 @@ namespace Mesh.Gateway.Tests.Nodes
                 var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
                 foreach (string a in new[]
                 {
-                    dll, "--id", id.ToString(), "--key", TestGateway.KeyHex, "--port", udpPort.ToString(), "--ttl", "0",
+                    dll, "--id", id.ToString(), "--key", TestGateway.KeyHex,
+                    "--device-key", Convert.ToHexString(new DerivedDeviceKeys(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance).SecretOf(id)), "--port", udpPort.ToString(), "--ttl", "0",
                     "--interface", "127.0.0.1", "--report-interval", "1", "--config", configPath,
                 })
                 {

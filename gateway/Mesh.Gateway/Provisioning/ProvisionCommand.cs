@@ -1,0 +1,109 @@
+using System;
+using System.CommandLine;
+using System.Collections.Generic;
+using System.IO;
+using Mesh.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Mesh.Gateway.Provisioning
+{
+    /// <summary>
+    /// `mesh-gateway provision --node ID --out FILE`: generates the node's device key in the registry and
+    /// writes the settings file the node starts from (on a board: written to I:\mesh.conf with
+    /// `nanoff --filedeployment`; for mesh-node: its --config). `--list` shows the registry (no keys);
+    /// `--evict ID` marks a node evicted (its device key is no longer loaded). Reads the network
+    /// key, network id and registry path from the gateway's own configuration, like `run`.
+    /// </summary>
+    public static class ProvisionCommand
+    {
+        public static Command Create()
+        {
+            var node = new Option<uint?>("--node") { Description = "Node id to provision (a board's id is derived from its MAC and printed on its serial log)" };
+            var output = new Option<string?>("--out") { Description = "Settings file to write (created 0600; holds the node's keys)" };
+            var readmit = new Option<bool>("--readmit") { Description = "Provision a node that was evicted" };
+            var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, key index, dates; never keys)" };
+            var evict = new Option<uint?>("--evict") { Description = "Mark a node evicted: its device key is dropped at the next start and it is left out of key refreshes" };
+            var command = new Command("provision", "Provision a node: generate its device key in the registry and write its settings file. " +
+                "Settings as for run (--Mesh:Key=..., --Mesh:RegistryFile=...)")
+            {
+                node, output, readmit, list, evict,
+            };
+            command.TreatUnmatchedTokensAsErrors = false;
+            command.SetAction(parse => Run(parse.UnmatchedTokens, parse.GetValue(node), parse.GetValue(output), parse.GetValue(readmit), parse.GetValue(list), parse.GetValue(evict), Console.Out, Console.Error));
+            return command;
+        }
+
+        public static int Run(IReadOnlyList<string> configArgs, uint? node, string? output, bool readmit, bool list, uint? evict, TextWriter stdout, TextWriter stderr)
+        {
+            WebApplicationBuilder builder = GatewayApp.CreateBuilder(new List<string>(configArgs).ToArray(), null);
+            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors);
+            if (errors.Count > 0)
+            {
+                foreach (string e in errors)
+                {
+                    stderr.WriteLine("mesh-gateway provision: configuration: " + e);
+                }
+
+                return 2;
+            }
+
+            if (options.Mesh.DeriveDeviceKeys)
+            {
+                stderr.WriteLine("mesh-gateway provision: Mesh:DeriveDeviceKeys is set (demo provisioning): the registry is not used");
+                return 2;
+            }
+
+            try
+            {
+                using var registry = new NodeRegistry(options.Mesh.RegistryFile);
+                if (list)
+                {
+                    foreach (NodeRegistry.Entry e in registry.List())
+                    {
+                        stdout.WriteLine($"{e.NodeId,10}  key index {e.KeyIndex,2}  provisioned {e.Created:u}" + (e.Evicted is DateTimeOffset at ? $"  EVICTED {at:u}" : ""));
+                    }
+
+                    return 0;
+                }
+
+                if (evict is uint victim)
+                {
+                    if (!registry.Evict(victim, DateTimeOffset.UtcNow))
+                    {
+                        stderr.WriteLine($"mesh-gateway provision: node {victim} is not provisioned, or already evicted");
+                        return 1;
+                    }
+
+                    stdout.WriteLine($"node {victim} evicted: after a gateway restart its readings are no longer opened and no command is sealed to it. " +
+                        "It still holds the network key (it can relay and jam) until the network key is refreshed without it; mesh-gateway does not drive that refresh yet (PROTOCOL.md, Key refresh).");
+                    return 0;
+                }
+
+                if (node is not uint id || string.IsNullOrWhiteSpace(output))
+                {
+                    stderr.WriteLine("mesh-gateway provision: --node <id> and --out <file> are required (or --list, --evict <id>)");
+                    return 2;
+                }
+
+                if (File.Exists(output))
+                {
+                    stderr.WriteLine($"mesh-gateway provision: {output} exists; it may hold another node's keys — remove it first");
+                    return 2;
+                }
+
+                (byte[] deviceKey, int index) = registry.Provision(id, DateTimeOffset.UtcNow, readmit);
+                byte[] networkKey = MeshSettings.TryParseKey(options.Mesh.Key)!;
+                NodeSettingsFile.Write(output, NodeSettingsFile.Format(id, options.Mesh.NetworkId, networkKey, 0, deviceKey, index, DateTimeOffset.UtcNow));
+                stdout.WriteLine($"node {id} provisioned (device key index {index}); settings written to {output} (0600).");
+                stdout.WriteLine("Board: put it on the flash with nanoff --filedeployment (hardware/README.md); mesh-node: --config " + output + ".");
+                stdout.WriteLine("Restart the gateway to load the new key. Delete the file once the node has it: it holds the node's keys.");
+                return 0;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                stderr.WriteLine("mesh-gateway provision: " + ex.Message);
+                return 1;
+            }
+        }
+    }
+}

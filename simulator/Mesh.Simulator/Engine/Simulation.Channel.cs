@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using Mesh.Protocol;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Simulator.Engine
+{
+    /// <summary>The shared channel: transmissions on air, who hears them at what RSSI, collisions with capture, half duplex, carrier sense, loss, partitions and jammers, and handing received frames to the receiver.</summary>
+    public sealed partial class Simulation
+    {
+        private int AllocateTransmission(int sender)
+        {
+            int tx;
+            if (_txFree.Count > 0)
+            {
+                tx = _txFree.Pop();
+            }
+            else
+            {
+                tx = _txBytes.Count;
+                _txBytes.Add(new byte[FrameLayout.MaxFrameSize]);
+                _txLength.Add(0);
+                _txSender.Add(0);
+            }
+
+            _txSender[tx] = sender;
+            return tx;
+        }
+
+        private void StartTransmission(SimNode node, byte[] frame, int length, long nowUs)
+        {
+            int tx = AllocateTransmission(node.Index);
+            Array.Copy(frame, 0, _txBytes[tx], 0, length);
+            _txLength[tx] = length;
+            BeginTransmission(node, tx);
+        }
+
+        private void BeginTransmission(SimNode node, int tx)
+        {
+            byte[] bytes = _txBytes[tx];
+            int length = _txLength[tx];
+            long airtime = _radio.AirtimeMicroseconds(length);
+            long end = _nowUs + airtime;
+            node.TransmittingUntilUs = end;
+            node.Transmissions++;
+            node.AirtimeUs += airtime;
+            _metrics.Transmitted(node, bytes, length, _nowUs);
+            FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
+
+            // Half duplex: whatever this node was receiving is lost.
+            bool collisions = _scenario.Radio.Collisions;
+            List<Incoming> own = node.Incoming;
+            for (int k = 0; collisions && k < own.Count; k++)
+            {
+                Incoming inc = own[k];
+                inc.Corrupted = true;
+                inc.HalfDuplex = true;
+                own[k] = inc;
+            }
+
+            double capture = _scenario.Radio.CaptureThresholdDb;
+            double fading = _scenario.Radio.FadingSigmaDb;
+            double sensitivity = _scenario.Radio.SensitivityDbm;
+            int[] rowStart = _links.RowStart;
+            int[] targets = _links.Target;
+            float[] rssis = _links.Rssi;
+            for (int l = rowStart[node.Index]; l < rowStart[node.Index + 1]; l++)
+            {
+                SimNode r = _nodes[targets[l]];
+                if (!r.Alive || Partitioned(node, r))
+                {
+                    continue;
+                }
+
+                float rssi = rssis[l];
+                if (fading > 0)
+                {
+                    rssi += (float)(fading * RandomDraws.Gaussian(_channelRandom));
+                }
+
+                bool corrupted = false;
+                List<Incoming> incoming = r.Incoming;
+                for (int k = 0; k < incoming.Count; k++)
+                {
+                    Incoming other = incoming[k];
+                    if (other.EndUs <= _nowUs)
+                    {
+                        // Left behind when links changed under a frame in flight (mobility).
+                        if (other.EndUs < _nowUs)
+                        {
+                            incoming[k] = incoming[incoming.Count - 1];
+                            incoming.RemoveAt(incoming.Count - 1);
+                            k--;
+                        }
+
+                        continue;
+                    }
+
+                    if (!collisions)
+                    {
+                        continue;
+                    }
+
+                    if (other.Rssi > rssi - capture)
+                    {
+                        corrupted = true;
+                    }
+
+                    if (rssi > other.Rssi - capture && !other.Corrupted)
+                    {
+                        other.Corrupted = true;
+                        incoming[k] = other;
+                    }
+                }
+
+                bool halfDuplex = collisions && r.TransmittingUntilUs > _nowUs;
+                incoming.Add(new Incoming { Transmission = tx, Rssi = rssi, EndUs = end, Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex });
+                if (rssi >= sensitivity && end > r.ChannelBusyUntilUs)
+                {
+                    r.ChannelBusyUntilUs = end;
+                }
+            }
+
+            _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
+        }
+
+        private void EndTransmission(SimNode sender, int tx)
+        {
+            byte[] bytes = _txBytes[tx];
+            int length = _txLength[tx];
+            int[] rowStart = _links.RowStart;
+            int[] targets = _links.Target;
+            double extraLoss = _scenario.Radio.ExtraLossRate;
+            for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
+            {
+                SimNode r = _nodes[targets[l]];
+                if (!TryRemoveIncoming(r, tx, out Incoming inc) || !r.Alive)
+                {
+                    continue;
+                }
+
+                _metrics.FrameArrivals++;
+
+                if (inc.Corrupted)
+                {
+                    if (inc.HalfDuplex)
+                    {
+                        _metrics.LostToHalfDuplex++;
+                    }
+                    else
+                    {
+                        _metrics.Collisions++;
+                    }
+
+                    continue;
+                }
+
+                double p = _radio.ReceptionProbability(inc.Rssi) * (1 - extraLoss) * (1 - JammerLoss(r));
+                if (p < 1.0 && RandomDraws.Unit(_channelRandom) >= p)
+                {
+                    _metrics.LostToChannel++;
+                    continue;
+                }
+
+                Receive(r, bytes, length, (int)Math.Round(inc.Rssi));
+            }
+
+            _txFree.Push(tx);
+            if (sender.Core != null && sender.Alive)
+            {
+                TryTransmit(sender);
+                ScheduleWake(sender);
+            }
+        }
+
+        private void Receive(SimNode r, byte[] bytes, int length, int rssi)
+        {
+            switch (r.Behaviour)
+            {
+                case NodeBehaviour.Replayer:
+                    if (r.Captured.Count < ReplayerQueueLimit)
+                    {
+                        var copy = new byte[length];
+                        Array.Copy(bytes, copy, length);
+                        r.Captured.Enqueue(copy);
+                        _events.Push(_nowUs + (long)(FirstReplayer().DelaySeconds * 1e6), EventKind.ReplayFrame, r.Index, 0);
+                    }
+
+                    return;
+                case NodeBehaviour.Forger:
+                    if (r.Captured.Count < 1)
+                    {
+                        var copy = new byte[length];
+                        Array.Copy(bytes, copy, length);
+                        r.Captured.Enqueue(copy);
+                    }
+
+                    return;
+                case NodeBehaviour.External:
+                    ExternalHeard?.Invoke(r.Index, bytes, length);
+                    return;
+            }
+
+            MeshNode core = r.Core!;
+            r.Receptions++;
+            _metrics.Receptions++;
+            RejectReason result = core.Receive(bytes, 0, length, rssi, _nowUs / 1000);
+            if (result == RejectReason.Duplicate)
+            {
+                _metrics.DuplicatesReceived++;
+            }
+
+            if (result != RejectReason.None && result != RejectReason.MalformedPayload)
+            {
+                // A rejected frame creates no events and no transmissions (a managed-flooding
+                // cancellation only removes one; the stale wake-up then finds nothing to do).
+                return;
+            }
+
+            DrainEvents(r);
+            TryTransmit(r);
+            ScheduleWake(r);
+        }
+
+        private static bool TryRemoveIncoming(SimNode r, int tx, out Incoming found)
+        {
+            List<Incoming> list = r.Incoming;
+            for (int k = 0; k < list.Count; k++)
+            {
+                if (list[k].Transmission == tx)
+                {
+                    found = list[k];
+                    list[k] = list[list.Count - 1];
+                    list.RemoveAt(list.Count - 1);
+                    return true;
+                }
+            }
+
+            found = default;
+            return false;
+        }
+
+        private bool Partitioned(SimNode a, SimNode b)
+        {
+            foreach (var p in _scenario.Faults.Partitions)
+            {
+                double t = _nowUs / 1e6;
+                if (t >= p.FromSeconds && t < p.ToSeconds && (a.X < p.AtX) != (b.X < p.AtX))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private double JammerLoss(SimNode r)
+        {
+            double keep = 1.0;
+            double t = _nowUs / 1e6;
+            foreach (var a in _scenario.Adversaries)
+            {
+                if (a.Kind == "jammer" && t >= a.FromSeconds && t < a.ToSeconds)
+                {
+                    double dx = r.X - a.X, dy = r.Y - a.Y;
+                    if (dx * dx + dy * dy <= a.RadiusMeters * a.RadiusMeters)
+                    {
+                        keep *= 1 - a.LossRate;
+                    }
+                }
+            }
+
+            return 1 - keep;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using Mesh.Protocol;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Metrics;
+
+namespace Mesh.Simulator.Engine
+{
+    /// <summary>The simulated node application around each protocol core: configuring and starting the core, servicing it when it is due, and what the application does with its events (report readings, count deliveries, acknowledge application commands). Every use of the protocol core's node API outside the adversaries is here.</summary>
+    public sealed partial class Simulation
+    {
+        private void StartCore(SimNode node, long nowUs)
+        {
+            if (node.Behaviour == NodeBehaviour.Replayer || node.Behaviour == NodeBehaviour.Forger || node.Behaviour == NodeBehaviour.External)
+            {
+                node.Core = null;
+                return;
+            }
+
+            var w = _scenario.Workload;
+            var p = _scenario.Policy;
+            PolicySettings policy = p.Kind switch
+            {
+                "gossip" => PolicySettings.Gossip(p.P, p.K),
+                "managed" => PolicySettings.Managed(p.CancelThreshold),
+                _ => PolicySettings.Flooding(),
+            };
+            policy.JitterMs = p.JitterMs;
+            policy.MinDelayMs = p.MinDelayMs;
+            policy.MaxDelayMs = p.MaxDelayMs;
+
+            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && w.ReadingIntervalSeconds > 0;
+            var config = new NodeConfig
+            {
+                NodeId = node.Id,
+                NetworkId = _scenario.Network.Id,
+                Role = node.Behaviour == NodeBehaviour.BlackHole ? NodeRole.Edge : node.Role,
+                Policy = policy,
+                HopLimit = _scenario.Network.HopLimit,
+                EncryptPayloads = _scenario.Network.Encrypt,
+                InitialSequence = node.PersistedSequence,
+                HeartbeatIntervalMs = (long)(w.HeartbeatIntervalSeconds * 1000),
+                ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
+            };
+            if (node.IsSink)
+            {
+                // A gateway is a desktop: it can afford tables for the whole mesh.
+                int big = Math.Max(256, _nodes.Length * 2);
+                config.ReplayTableSize = big;
+                config.RouteTableSize = big;
+                config.DuplicateCacheSize = Math.Max(1024, _nodes.Length * 8);
+                config.EventQueueSize = 256;
+                config.TransmitQueueSize = 64;
+                config.PendingCommandSlots = 16;
+            }
+
+            node.Core = new MeshNode(config, _key, node.Random, nowUs / 1000);
+            ScheduleWake(node);
+        }
+
+        private void Service(SimNode node)
+        {
+            MeshNode? core = node.Core;
+            if (!node.Alive || core == null)
+            {
+                return;
+            }
+
+            core.Poll(_nowUs / 1000);
+            DrainEvents(node);
+            TryTransmit(node);
+            ScheduleWake(node);
+        }
+
+        private void DrainEvents(SimNode node)
+        {
+            MeshNode core = node.Core!;
+            long nowMs = _nowUs / 1000;
+            while (core.TryTakeEvent(_event))
+            {
+                switch (_event.Kind)
+                {
+                    case MeshEventKind.ReportDue:
+                        SendReadings(node, core, nowMs);
+                        break;
+                    case MeshEventKind.Message:
+                        _metrics.Delivered(node, _event, _nowUs);
+                        MessageDelivered?.Invoke(node, _event, _nowUs);
+                        if (_event.Type == MessageType.Command && _event.Destination == node.Id
+                            && !CommandCodec.IsHandledByCore(CommandCodec.Kind(_event.Payload, 0)))
+                        {
+                            // Application-level commands (identify, reboot): the simulated app obeys at once.
+                            core.Acknowledge(_event.Origin, CommandCodec.CommandId(_event.Payload, 0), CommandStatus.Ok, nowMs);
+                        }
+
+                        break;
+                    case MeshEventKind.CommandAcknowledged:
+                        _metrics.CommandAcknowledged(node, _event.CommandId, _nowUs);
+                        break;
+                    case MeshEventKind.CommandTimedOut:
+                        _metrics.CommandTimedOut(node, _event.CommandId);
+                        break;
+                }
+            }
+        }
+
+        private void SendReadings(SimNode node, MeshNode core, long nowMs)
+        {
+            // Plausible, slowly varying values; the simulator cares that they arrive, not what they are.
+            _readings.Clear();
+            _readings.Add(Quantity.Temperature, 18 + (node.Index % 10) + RandomExtensions.NextBelow(node.Random, 100) / 100.0);
+            _readings.Add(Quantity.Humidity, 40 + RandomExtensions.NextBelow(node.Random, 2000) / 100.0);
+            _readings.AddRaw(Quantity.BatteryVoltage, 3600 + RandomExtensions.NextBelow(node.Random, 500));
+            uint sequence = core.NextSequence;
+            if (core.SendReadings(_readings, nowMs) == SendResult.Queued)
+            {
+                _metrics.Sent(MessageClass.Reading, node.Id, sequence, _nowUs, AliveHonestCount());
+            }
+            else
+            {
+                _metrics.SendRefused(MessageClass.Reading);
+            }
+        }
+    }
+}

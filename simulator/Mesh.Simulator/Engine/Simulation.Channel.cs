@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Mesh.Protocol;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Wire;
+using Mesh.Simulator.Radio;
 
 namespace Mesh.Simulator.Engine
 {
@@ -59,12 +60,11 @@ namespace Mesh.Simulator.Engine
                 own[k] = inc;
             }
 
-            double capture = _scenario.Radio.CaptureThresholdDb;
             double fading = _scenario.Radio.FadingSigmaDb;
-            double sensitivity = _scenario.Radio.SensitivityDbm;
             int[] rowStart = _links.RowStart;
             int[] targets = _links.Target;
             float[] rssis = _links.Rssi;
+            float[] powers = _links.PowerMw;
             for (int l = rowStart[node.Index]; l < rowStart[node.Index + 1]; l++)
             {
                 SimNode r = _nodes[targets[l]];
@@ -74,52 +74,22 @@ namespace Mesh.Simulator.Engine
                 }
 
                 float rssi = rssis[l];
+                float power = powers[l];
                 if (fading > 0)
                 {
                     rssi += (float)(fading * RandomDraws.Gaussian(_channelRandom));
+                    power = (float)Math.Pow(10, rssi / 10.0);
                 }
 
-                bool corrupted = false;
                 List<Incoming> incoming = r.Incoming;
-                for (int k = 0; k < incoming.Count; k++)
-                {
-                    Incoming other = incoming[k];
-                    if (other.EndUs <= _nowUs)
-                    {
-                        // Left behind when links changed under a frame in flight (mobility).
-                        if (other.EndUs < _nowUs)
-                        {
-                            incoming[k] = incoming[incoming.Count - 1];
-                            incoming.RemoveAt(incoming.Count - 1);
-                            k--;
-                        }
-
-                        continue;
-                    }
-
-                    if (!collisions)
-                    {
-                        continue;
-                    }
-
-                    if (other.Rssi > rssi - capture)
-                    {
-                        corrupted = true;
-                    }
-
-                    if (rssi > other.Rssi - capture && !other.Corrupted)
-                    {
-                        other.Corrupted = true;
-                        incoming[k] = other;
-                    }
-                }
-
+                bool corrupted = collisions && Interfere(incoming, power);
                 bool halfDuplex = collisions && r.TransmittingUntilUs > _nowUs;
-                incoming.Add(new Incoming { Transmission = tx, Rssi = rssi, EndUs = end, Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex });
-                if (rssi >= sensitivity && end > r.ChannelBusyUntilUs)
+                bool jammed = _jammers.Any && _jammers.Overlaps(r.X, r.Y, _nowUs, end);
+                incoming.Add(new Incoming
                 {
-                    r.ChannelBusyUntilUs = end;
-                }
+                    Transmission = tx, Rssi = rssi, PowerMw = power, StartUs = _nowUs, EndUs = end,
+                    Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex, Jammed = jammed,
+                });
             }
 
             _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
@@ -132,6 +102,7 @@ namespace Mesh.Simulator.Engine
             int[] rowStart = _links.RowStart;
             int[] targets = _links.Target;
             double extraLoss = _scenario.Radio.ExtraLossRate;
+            BurstLoss? burst = _burstLoss;
             for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
             {
                 SimNode r = _nodes[targets[l]];
@@ -156,8 +127,15 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
-                double p = _radio.ReceptionProbability(inc.Rssi) * (1 - extraLoss) * (1 - JammerLoss(r));
-                if (p < 1.0 && RandomDraws.Unit(_channelRandom) >= p)
+                if (inc.Jammed)
+                {
+                    _metrics.LostToJamming++;
+                    continue;
+                }
+
+                double jamming = _jammers.Any ? _jammers.LossAt(r.X, r.Y, _nowUs) : 0;
+                double p = _radio.ReceptionProbability(inc.Rssi) * (1 - extraLoss) * (1 - jamming);
+                if ((p < 1.0 && RandomDraws.Unit(_channelRandom) >= p) || (burst != null && burst.Lost(l, _channelRandom)))
                 {
                     _metrics.LostToChannel++;
                     continue;
@@ -205,7 +183,7 @@ namespace Mesh.Simulator.Engine
             MeshNode core = r.Core!;
             r.Receptions++;
             _metrics.Receptions++;
-            RejectReason result = core.Receive(bytes, 0, length, rssi, _nowUs / 1000);
+            RejectReason result = core.Receive(bytes, 0, length, rssi, r.Clock.LocalMs(_nowUs));
             if (result == RejectReason.Duplicate)
             {
                 _metrics.DuplicatesReceived++;
@@ -255,23 +233,56 @@ namespace Mesh.Simulator.Engine
             return false;
         }
 
-        private double JammerLoss(SimNode r)
+        /// <summary>
+        /// A new frame of <paramref name="power"/> mW arrives at a receiver already hearing
+        /// <paramref name="incoming"/>: interference is the sum of every other frame on the air there
+        /// (SIR against the capture threshold, the noise being in the reception curve). Marks the frames
+        /// on air that the newcomer now drowns, and answers whether the newcomer itself is drowned.
+        /// </summary>
+        private bool Interfere(List<Incoming> incoming, float power)
         {
-            double keep = 1.0;
-            double t = _nowUs / 1e6;
-            foreach (var a in _scenario.Adversaries)
+            double total = 0;
+            for (int k = 0; k < incoming.Count; k++)
             {
-                if (a.Kind == "jammer" && t >= a.FromSeconds && t < a.ToSeconds)
+                Incoming other = incoming[k];
+                if (other.EndUs <= _nowUs)
                 {
-                    double dx = r.X - a.X, dy = r.Y - a.Y;
-                    if (dx * dx + dy * dy <= a.RadiusMeters * a.RadiusMeters)
+                    // Left behind when links changed under a frame in flight (mobility).
+                    if (other.EndUs < _nowUs)
                     {
-                        keep *= 1 - a.LossRate;
+                        incoming[k] = incoming[incoming.Count - 1];
+                        incoming.RemoveAt(incoming.Count - 1);
+                        k--;
                     }
+
+                    continue;
+                }
+
+                total += other.PowerMw;
+            }
+
+            if (total <= 0)
+            {
+                return false;
+            }
+
+            for (int k = 0; k < incoming.Count; k++)
+            {
+                Incoming other = incoming[k];
+                if (other.EndUs <= _nowUs || other.Corrupted)
+                {
+                    continue;
+                }
+
+                double interference = total - other.PowerMw + power;
+                if (other.PowerMw < _captureRatio * interference)
+                {
+                    other.Corrupted = true;
+                    incoming[k] = other;
                 }
             }
 
-            return 1 - keep;
+            return power < _captureRatio * total;
         }
     }
 }

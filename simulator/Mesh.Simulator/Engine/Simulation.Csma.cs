@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using Mesh.Protocol;
 using Mesh.Protocol.Node;
 
@@ -20,7 +22,7 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            long wakeUs = wakeMs * 1000;
+            long wakeUs = node.Clock.SimUsAt(wakeMs);
             if (wakeUs <= _nowUs)
             {
                 // A frame is due but waits for the radio: the end of our own transmission or the backoff.
@@ -36,10 +38,37 @@ namespace Mesh.Simulator.Engine
             }
         }
 
-        /// <summary>802.11 DCF: DIFS (50 µs) plus a random number of 20 µs slots from a window of 16.</summary>
-        private static long Backoff(SimNode node)
+        /// <summary>802.11 DCF: DIFS plus a whole number of slots drawn uniformly from the contention window.</summary>
+        private long Backoff(SimNode node)
         {
-            return 50 + 20 * RandomExtensions.NextBelow(node.Random, 16);
+            return _difsUs + _slotUs * RandomExtensions.NextBelow(node.Random, _contentionWindow);
+        }
+
+        /// <summary>
+        /// Carrier sense: until when this node hears the channel busy, or 0 when it hears it idle. A
+        /// transmission is sensed once it has been on the air for a slot (the vulnerable window), so two
+        /// nodes that start in the same slot both find the channel idle and collide.
+        /// </summary>
+        private long SensedBusyUntil(SimNode node)
+        {
+            long until = 0;
+            long sensedIfStartedBy = _nowUs - _slotUs;
+            List<Incoming> incoming = node.Incoming;
+            for (int k = 0; k < incoming.Count; k++)
+            {
+                Incoming inc = incoming[k];
+                if (inc.EndUs > _nowUs && inc.StartUs <= sensedIfStartedBy && inc.Rssi >= _carrierSenseDbm && inc.EndUs > until)
+                {
+                    until = inc.EndUs;
+                }
+            }
+
+            if (_jammers.Any)
+            {
+                until = Math.Max(until, _jammers.BusyUntil(node.X, node.Y, _nowUs));
+            }
+
+            return until;
         }
 
         /// <summary>
@@ -49,7 +78,7 @@ namespace Mesh.Simulator.Engine
         private void TryTransmit(SimNode node)
         {
             MeshNode core = node.Core!;
-            if (core.NextTransmitMs > _nowUs / 1000)
+            if (core.NextTransmitMs > node.Clock.LocalMs(_nowUs))
             {
                 node.AttemptAtUs = 0;
                 return;
@@ -71,16 +100,27 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            if (_scenario.Radio.Csma && node.ChannelBusyUntilUs > _nowUs)
+            if (_scenario.Radio.Csma)
             {
-                node.AttemptAtUs = node.ChannelBusyUntilUs + Backoff(node);
-                return;
+                long busyUntil = SensedBusyUntil(node);
+                if (busyUntil > _nowUs)
+                {
+                    node.AttemptAtUs = busyUntil + Backoff(node);
+                    return;
+                }
             }
 
             node.AttemptAtUs = 0;
             int tx = AllocateTransmission(node.Index);
-            if (core.TryTakeTransmit(_nowUs / 1000, _txBytes[tx], 0, out int length))
+            if (core.TryTakeTransmit(node.Clock.LocalMs(_nowUs), _txBytes[tx], 0, out int length))
             {
+                if (IsSuppressedHeartbeat(node, _txBytes[tx], length))
+                {
+                    _txFree.Push(tx);
+                    TryTransmit(node); // the next frame, if one is due, contends at once
+                    return;
+                }
+
                 _txLength[tx] = length;
                 BeginTransmission(node, tx);
             }

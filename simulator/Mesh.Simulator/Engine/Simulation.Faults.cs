@@ -85,7 +85,6 @@ namespace Mesh.Simulator.Engine
             node.Alive = true;
             node.TransmittingUntilUs = 0;
             node.AttemptAtUs = 0;
-            node.ChannelBusyUntilUs = 0;
             StartCore(node, _nowUs);
             if (IsHonestRunning(node))
             {

@@ -20,7 +20,7 @@ namespace Mesh.Simulator.Engine
             }
 
             var w = _scenario.Workload;
-            var p = _scenario.Policy;
+            var p = node.Policy ?? _scenario.Policy;
             PolicySettings policy = p.Kind switch
             {
                 "gossip" => PolicySettings.Gossip(p.P, p.K),
@@ -38,10 +38,10 @@ namespace Mesh.Simulator.Engine
                 NetworkId = _scenario.Network.Id,
                 Role = node.Behaviour == NodeBehaviour.BlackHole ? NodeRole.Edge : node.Role,
                 Policy = policy,
-                HopLimit = _scenario.Network.HopLimit,
+                HopLimit = node.HopLimit >= 0 ? node.HopLimit : _scenario.Network.HopLimit,
                 EncryptPayloads = _scenario.Network.Encrypt,
                 InitialSequence = node.PersistedSequence,
-                HeartbeatIntervalMs = (long)(w.HeartbeatIntervalSeconds * 1000),
+                HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
                 ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
             };
             if (node.IsSink)
@@ -56,8 +56,26 @@ namespace Mesh.Simulator.Engine
                 config.PendingCommandSlots = 16;
             }
 
-            node.Core = new MeshNode(config, _key, node.Random, nowUs / 1000);
+            node.Core = new MeshNode(config, _key, node.Random, node.Clock.LocalMs(nowUs));
             ScheduleWake(node);
+        }
+
+        /// <summary>
+        /// The core has no "heartbeats off" (it needs an interval of at least a second), so with heartbeats
+        /// off it gets the longest interval it can schedule (its first heartbeat falls uniformly within
+        /// int.MaxValue ms, ~24.8 days) and the few that still fall inside a run never reach the air: see
+        /// <see cref="IsSuppressedHeartbeat"/>.
+        /// </summary>
+        private const long HeartbeatsOffIntervalMs = int.MaxValue;
+
+        private bool _heartbeatsOff => _scenario.Workload.HeartbeatIntervalSeconds == 0;
+
+        /// <summary>With heartbeats off, a node's own heartbeat is dropped as it leaves the core.</summary>
+        private bool IsSuppressedHeartbeat(SimNode node, byte[] frame, int length)
+        {
+            return _heartbeatsOff
+                && FrameCodec.TryDecode(frame, 0, length, _header) == RejectReason.None
+                && _header.Type == MessageType.Heartbeat && _header.Origin == node.Id;
         }
 
         private void Service(SimNode node)
@@ -68,7 +86,7 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            core.Poll(_nowUs / 1000);
+            core.Poll(node.Clock.LocalMs(_nowUs));
             DrainEvents(node);
             TryTransmit(node);
             ScheduleWake(node);
@@ -77,7 +95,7 @@ namespace Mesh.Simulator.Engine
         private void DrainEvents(SimNode node)
         {
             MeshNode core = node.Core!;
-            long nowMs = _nowUs / 1000;
+            long nowMs = node.Clock.LocalMs(_nowUs);
             while (core.TryTakeEvent(_event))
             {
                 switch (_event.Kind)

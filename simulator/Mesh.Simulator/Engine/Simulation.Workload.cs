@@ -37,7 +37,7 @@ namespace Mesh.Simulator.Engine
             {
                 byte[] text = System.Text.Encoding.UTF8.GetBytes("broadcast " + _metrics.BroadcastsSent);
                 uint sequence = from.Core.NextSequence;
-                if (from.Core.SendText(text, 0, text.Length, NodeAddress.Broadcast, _nowUs / 1000) == SendResult.Queued)
+                if (from.Core.SendText(text, 0, text.Length, NodeAddress.Broadcast, from.Clock.LocalMs(_nowUs)) == SendResult.Queued)
                 {
                     _metrics.Sent(MessageClass.Broadcast, from.Id, sequence, _nowUs, AliveHonestCount());
                     Service(from);
@@ -57,7 +57,7 @@ namespace Mesh.Simulator.Engine
             SimNode? sink = target == null ? null : ClosestSink(target);
             if (sink != null && target != null)
             {
-                SendResult r = sink.Core!.SendCommand(target.Id, CommandKind.Ping, Array.Empty<byte>(), 0, 0, _nowUs / 1000, out ushort id);
+                SendResult r = sink.Core!.SendCommand(target.Id, CommandKind.Ping, Array.Empty<byte>(), 0, 0, sink.Clock.LocalMs(_nowUs), out ushort id);
                 if (r == SendResult.Queued)
                 {
                     _metrics.CommandSent(sink, id, _nowUs);
@@ -82,7 +82,7 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
-                int d = sink.Core.Routes.Distance(target.Id, _nowUs / 1000);
+                int d = sink.Core.Routes.Distance(target.Id, sink.Clock.LocalMs(_nowUs));
                 int rank = d < 0 ? int.MaxValue - 1 : d;
                 if (best == null || rank < bestDistance)
                 {

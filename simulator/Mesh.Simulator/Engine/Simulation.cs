@@ -6,6 +6,7 @@ using Mesh.Protocol.Desktop;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
 using Mesh.Simulator.Metrics;
 using Mesh.Simulator.Radio;
 using Mesh.Simulator.Scenarios;
@@ -37,6 +38,7 @@ namespace Mesh.Simulator.Engine
         private readonly NetworkKey _forgerKey;
         private readonly ReadingSet _readings = new();
         private readonly MeshEvent _event = new();
+        private readonly FrameHeader _header = new();
         private readonly long _endUs;
         private readonly int[] _sinks;
 
@@ -45,6 +47,15 @@ namespace Mesh.Simulator.Engine
         private readonly List<int> _txLength = new();
         private readonly List<int> _txSender = new();
         private readonly Stack<int> _txFree = new();
+
+        // The channel's constants, read once from the scenario.
+        private readonly long _slotUs;
+        private readonly long _difsUs;
+        private readonly int _contentionWindow;
+        private readonly double _carrierSenseDbm;
+        private readonly double _captureRatio;
+        private readonly Jammers _jammers;
+        private readonly BurstLoss? _burstLoss;
 
         private long _nowUs;
         private long _eventCount;
@@ -74,6 +85,14 @@ namespace Mesh.Simulator.Engine
             _x = x;
             _y = y;
             _links = LinkTable.Build(x, y, _radio);
+            RadioSettings rs = scenario.Radio;
+            _slotUs = (long)Math.Round(rs.SlotMicroseconds);
+            _difsUs = (long)Math.Round(rs.DifsMicroseconds);
+            _contentionWindow = rs.ContentionWindowSlots;
+            _carrierSenseDbm = _radio.CarrierSenseDbm;
+            _captureRatio = Math.Pow(10, rs.CaptureThresholdDb / 10);
+            _jammers = new Jammers(scenario.Adversaries);
+            _burstLoss = rs.BurstLoss == null ? null : new BurstLoss(rs.BurstLoss, _links.LinkCount);
             _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL);
             _workloadRandom = new XorShiftRandom(scenario.Seed ^ 0x3071_0ADUL);
             _key = new NetworkKey(Convert.FromHexString(scenario.Network.Key), new MemoizedCrypto(DesktopCrypto.Instance));
@@ -84,9 +103,13 @@ namespace Mesh.Simulator.Engine
 
             int n = x.Length;
             _nodes = new SimNode[n];
+            // Own stream, so that clocks do not shift any other random sequence.
+            var clocks = new XorShiftRandom(scenario.Seed ^ 0xC10C_D21F_7UL);
+            double drift = scenario.Network.ClockDriftPpm;
             for (int i = 0; i < n; i++)
             {
-                _nodes[i] = new SimNode { Index = i, Id = (uint)(i + 1), X = x[i], Y = y[i], Role = NodeRole.Sensor };
+                var clock = new NodeClock((2 * RandomDraws.Unit(clocks) - 1) * drift, RandomDraws.Unit(clocks) * 1000);
+                _nodes[i] = new SimNode { Index = i, Id = (uint)(i + 1), X = x[i], Y = y[i], Role = NodeRole.Sensor, Clock = clock };
             }
 
             _sinks = SinkPlacement.Choose(scenario, x, y);
@@ -104,6 +127,21 @@ namespace Mesh.Simulator.Engine
             foreach (int r in scenario.Roles.Relays)
             {
                 _nodes[r].Role = NodeRole.Relay;
+            }
+
+            // Per-node settings last, in order: a later group overrides an earlier one.
+            foreach (NodeGroupSettings g in scenario.Roles.PerNode)
+            {
+                foreach (int i in g.Nodes)
+                {
+                    if (g.Role != null && !_nodes[i].IsSink)
+                    {
+                        _nodes[i].Role = NodeGroupSettings.ParseRole(g.Role);
+                    }
+
+                    _nodes[i].HopLimit = g.HopLimit ?? _nodes[i].HopLimit;
+                    _nodes[i].Policy = g.Policy ?? _nodes[i].Policy;
+                }
             }
 
             AssignAdversaries(scenario, root);

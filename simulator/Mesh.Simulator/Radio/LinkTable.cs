@@ -14,11 +14,19 @@ namespace Mesh.Simulator.Radio
         public int[] Target { get; }
         public float[] Rssi { get; }
 
+        /// <summary>The same mean RSSI as received power in mW, for summing interference.</summary>
+        public float[] PowerMw { get; }
+
         private LinkTable(int[] rowStart, int[] target, float[] rssi)
         {
             RowStart = rowStart;
             Target = target;
             Rssi = rssi;
+            PowerMw = new float[rssi.Length];
+            for (int l = 0; l < rssi.Length; l++)
+            {
+                PowerMw[l] = (float)Math.Pow(10, rssi[l] / 10.0);
+            }
         }
 
         public int NodeCount => RowStart.Length - 1;

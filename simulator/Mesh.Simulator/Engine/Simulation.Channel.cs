@@ -183,7 +183,7 @@ namespace Mesh.Simulator.Engine
             MeshNode core = r.Core!;
             r.Receptions++;
             _metrics.Receptions++;
-            RejectReason result = core.Receive(bytes, 0, length, rssi, r.Clock.LocalMs(_nowUs));
+            RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
             if (result == RejectReason.Duplicate)
             {
                 _metrics.DuplicatesReceived++;

@@ -78,6 +78,18 @@ namespace Mesh.Simulator.Engine
                 && _header.Type == MessageType.Heartbeat && _header.Origin == node.Id;
         }
 
+        /// <summary>The RSSI the core is told: rescaled when the node's managed policy has its own contention range.</summary>
+        private int RssiForCore(SimNode node, int rssi)
+        {
+            Scenarios.PolicyConfig p = node.Policy ?? _scenario.Policy;
+            if (p.Kind != "managed" || ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm))
+            {
+                return rssi;
+            }
+
+            return ContentionRssi.Rescale(rssi, p.WeakRssiDbm, p.StrongRssiDbm);
+        }
+
         private void Service(SimNode node)
         {
             MeshNode? core = node.Core;

@@ -5,13 +5,14 @@ namespace Mesh.Simulator.Radio
 {
     /// <summary>
     /// Log-distance path loss with log-normal shadowing (unit disk as a special case), a logistic
-    /// reception curve around the sensitivity, and 802.11-style airtime.
+    /// reception curve around the sensitivity, and 802.11-style or LoRa airtime.
     /// </summary>
     public sealed class RadioModel
     {
         private readonly RadioSettings _s;
         private readonly ulong _seed;
         private readonly double _logisticScale;
+        private readonly long[] _airtimeUs;
 
         public RadioModel(RadioSettings settings, ulong seed)
         {
@@ -19,6 +20,11 @@ namespace Mesh.Simulator.Radio
             _seed = seed;
             // A logistic goes from 10 % to 90 % over 2·ln(9)·scale.
             _logisticScale = Math.Max(1e-6, settings.TransitionDb / (2 * Math.Log(9)));
+            _airtimeUs = new long[Mesh.Protocol.Wire.FrameLayout.MaxFrameSize + 1];
+            for (int b = 0; b < _airtimeUs.Length; b++)
+            {
+                _airtimeUs[b] = ComputeAirtime(b);
+            }
         }
 
         public RadioSettings Settings => _s;
@@ -83,9 +89,23 @@ namespace Mesh.Simulator.Radio
             return 1.0 / (1.0 + Math.Exp(-(rssi - _s.SensitivityDbm) / _logisticScale));
         }
 
-        /// <summary>Time on air in microseconds: preamble plus MAC framing and payload at the bitrate.</summary>
+        /// <summary>
+        /// Time on air in microseconds. espNow: preamble plus MAC framing and payload at the bitrate; lora:
+        /// the Semtech formula with the frame as the LoRa payload. Every frame size is computed once.
+        /// </summary>
         public long AirtimeMicroseconds(int frameBytes)
         {
+            return frameBytes >= 0 && frameBytes < _airtimeUs.Length ? _airtimeUs[frameBytes] : ComputeAirtime(frameBytes);
+        }
+
+        private long ComputeAirtime(int frameBytes)
+        {
+            if (_s.Preset == "lora")
+            {
+                // Rounded to the nanosecond first, so that binary fractions of a whole microsecond do not round it up.
+                return (long)Math.Ceiling(Math.Round(LoraAirtime.Seconds(_s.Lora, frameBytes) * 1e6, 3));
+            }
+
             return (long)Math.Ceiling(_s.PreambleMicroseconds + (frameBytes + _s.MacOverheadBytes) * 8 * 1e6 / _s.BitrateBps);
         }
 

@@ -50,7 +50,23 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>grid, line, random, clustered or file.</summary>
         public string Kind { get; set; } = "grid";
 
-        public int Nodes { get; set; } = 25;
+        private int? _nodes;
+
+        /// <summary>Node count (default 25). file: when set, only the first this many positions of the file.</summary>
+        [JsonIgnore]
+        public int Nodes
+        {
+            get => _nodes ?? 25;
+            set => _nodes = value;
+        }
+
+        /// <summary>The node count as written in the scenario (null: not given), which is what JSON reads and writes.</summary>
+        [JsonPropertyName("nodes")]
+        public int? NodesGiven
+        {
+            get => _nodes;
+            set => _nodes = value;
+        }
 
         /// <summary>grid and line: distance between neighbours.</summary>
         public double SpacingMeters { get; set; } = 20;
@@ -71,6 +87,15 @@ namespace Mesh.Simulator.Scenarios
     {
         /// <summary>logDistance (with log-normal shadowing) or unitDisk.</summary>
         public string Model { get; set; } = "logDistance";
+
+        /// <summary>
+        /// espNow: airtime = preamble + (frame + MAC overhead) bytes at the bitrate (802.11 framing around an
+        /// ESP-NOW payload). lora: airtime by the Semtech formula from the <see cref="Lora"/> settings.
+        /// </summary>
+        public string Preset { get; set; } = "espNow";
+
+        /// <summary>The LoRa modem settings; used when preset is lora.</summary>
+        public LoraSettings Lora { get; set; } = new();
 
         public double TxPowerDbm { get; set; } = 0;
 
@@ -134,6 +159,25 @@ namespace Mesh.Simulator.Scenarios
     }
 
     /// <summary>
+    /// A LoRa modem configuration (Semtech SX127x/SX126x). The defaults are Meshtastic's LongFast
+    /// (SF 11, 250 kHz, 4/5, 16-symbol preamble); the frame is the LoRa payload.
+    /// </summary>
+    public sealed class LoraSettings
+    {
+        public int SpreadingFactor { get; set; } = 11;
+        public double BandwidthHz { get; set; } = 250_000;
+
+        /// <summary>The coding rate's denominator: 5..8 for 4/5..4/8.</summary>
+        public int CodingRate { get; set; } = 5;
+        public int PreambleSymbols { get; set; } = 16;
+        public bool ExplicitHeader { get; set; } = true;
+        public bool Crc { get; set; } = true;
+
+        /// <summary>auto (on when a symbol lasts longer than 16 ms, as the Semtech drivers do), on or off.</summary>
+        public string LowDataRateOptimization { get; set; } = "auto";
+    }
+
+    /// <summary>
     /// A two-state Markov chain per directed link, stepped once for every frame that crosses it:
     /// good → bad with probability goodToBad, bad → good with badToGood, and a frame lost with
     /// lossInGood or lossInBad in the state it finds. Mean burst length in the bad state: 1 / badToGood
@@ -158,6 +202,14 @@ namespace Mesh.Simulator.Scenarios
         public int JitterMs { get; set; } = 8;
         public int MinDelayMs { get; set; } = 2;
         public int MaxDelayMs { get; set; } = 40;
+
+        /// <summary>
+        /// managed: the RSSI that maps to the shortest (weak) and the longest (strong) contention delay.
+        /// The core's window is fixed at -95..-40 dBm, so the simulator rescales the RSSI it hands the
+        /// core from this range onto that one (the neighbour table then records the rescaled value).
+        /// </summary>
+        public double WeakRssiDbm { get; set; } = -95;
+        public double StrongRssiDbm { get; set; } = -40;
     }
 
     public sealed class RoleSettings

@@ -9,6 +9,8 @@ namespace Mesh.Simulator.Scenarios
     {
         private static readonly string[] TopologyKinds = { "grid", "line", "random", "clustered", "file" };
         private static readonly string[] RadioModels = { "logDistance", "unitDisk" };
+        private static readonly string[] RadioPresets = { "espNow", "lora" };
+        private static readonly string[] LowDataRateModes = { "auto", "on", "off" };
         private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed" };
         private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer" };
 
@@ -68,6 +70,17 @@ namespace Mesh.Simulator.Scenarios
                     try
                     {
                         n = Topology.TopologyBuilder.FromFile(Path.Combine(baseDirectory ?? ".", t.File)).X.Length;
+                        if (t.NodesGiven is int given)
+                        {
+                            if (given < 2 || given > n)
+                            {
+                                e.Add($"topology.nodes: must be 2..{n} (the positions in '{t.File}')");
+                            }
+                            else
+                            {
+                                n = given;
+                            }
+                        }
                     }
                     catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException)
                     {
@@ -99,6 +112,37 @@ namespace Mesh.Simulator.Scenarios
             if (Array.IndexOf(RadioModels, r.Model) < 0)
             {
                 e.Add($"radio.model: '{r.Model}' is not one of {string.Join(", ", RadioModels)}");
+            }
+
+            if (Array.IndexOf(RadioPresets, r.Preset) < 0)
+            {
+                e.Add($"radio.preset: '{r.Preset}' is not one of {string.Join(", ", RadioPresets)}");
+            }
+
+            LoraSettings lora = r.Lora;
+            if (lora.SpreadingFactor < 5 || lora.SpreadingFactor > 12)
+            {
+                e.Add("radio.lora.spreadingFactor: must be 5..12");
+            }
+
+            if (lora.BandwidthHz < 7_800 || lora.BandwidthHz > 1_625_000)
+            {
+                e.Add("radio.lora.bandwidthHz: must be 7800..1625000");
+            }
+
+            if (lora.CodingRate < 5 || lora.CodingRate > 8)
+            {
+                e.Add("radio.lora.codingRate: must be 5..8 (4/5..4/8)");
+            }
+
+            if (lora.PreambleSymbols < 6 || lora.PreambleSymbols > 65535)
+            {
+                e.Add("radio.lora.preambleSymbols: must be 6..65535");
+            }
+
+            if (Array.IndexOf(LowDataRateModes, lora.LowDataRateOptimization) < 0)
+            {
+                e.Add($"radio.lora.lowDataRateOptimization: '{lora.LowDataRateOptimization}' is not one of {string.Join(", ", LowDataRateModes)}");
             }
 
             if (r.PathLossExponent <= 0)
@@ -280,6 +324,11 @@ namespace Mesh.Simulator.Scenarios
             if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)
             {
                 e.Add($"{path}.minDelayMs/maxDelayMs/jitterMs: need 0 <= min <= max <= 65535 and jitter 0..255");
+            }
+
+            if (!(p.WeakRssiDbm < p.StrongRssiDbm) || p.WeakRssiDbm < -200 || p.StrongRssiDbm > 50)
+            {
+                e.Add($"{path}.weakRssiDbm/strongRssiDbm: need -200 <= weak < strong <= 50");
             }
         }
 

@@ -65,7 +65,6 @@ namespace Mesh.Simulator.Engine
         /// <summary>This board's clock: its own drift and boot phase against simulated time.</summary>
         public NodeClock Clock;
 
-        public readonly List<Incoming> Incoming = new();
 
         public long Transmissions;
         public long AirtimeUs;

@@ -44,6 +44,7 @@ namespace Mesh.Simulator.Engine
             long airtime = _radio.AirtimeMicroseconds(length);
             long end = _nowUs + airtime;
             node.TransmittingUntilUs = end;
+            _transmittingUntilUs[node.Index] = end;
             node.Transmissions++;
             node.AirtimeUs += airtime;
             _metrics.Transmitted(node, bytes, length, _nowUs);
@@ -51,13 +52,11 @@ namespace Mesh.Simulator.Engine
 
             // Half duplex: whatever this node was receiving is lost.
             bool collisions = _scenario.Radio.Collisions;
-            List<Incoming> own = node.Incoming;
-            for (int k = 0; collisions && k < own.Count; k++)
+            Span<Incoming> own = _incoming.Of(node.Index);
+            for (int k = 0; collisions && k < own.Length; k++)
             {
-                Incoming inc = own[k];
-                inc.Corrupted = true;
-                inc.HalfDuplex = true;
-                own[k] = inc;
+                own[k].Corrupted = true;
+                own[k].HalfDuplex = true;
             }
 
             double fading = _scenario.Radio.FadingSigmaDb;
@@ -65,10 +64,11 @@ namespace Mesh.Simulator.Engine
             int[] targets = _links.Target;
             float[] rssis = _links.Rssi;
             float[] powers = _links.PowerMw;
+            bool partitions = _scenario.Faults.Partitions.Count > 0;
             for (int l = rowStart[node.Index]; l < rowStart[node.Index + 1]; l++)
             {
-                SimNode r = _nodes[targets[l]];
-                if (!r.Alive || Partitioned(node, r))
+                int r = targets[l];
+                if (!_alive[r] || (partitions && Partitioned(node, _nodes[r])))
                 {
                     continue;
                 }
@@ -81,11 +81,10 @@ namespace Mesh.Simulator.Engine
                     power = (float)Math.Pow(10, rssi / 10.0);
                 }
 
-                List<Incoming> incoming = r.Incoming;
-                bool corrupted = collisions && Interfere(incoming, power);
-                bool halfDuplex = collisions && r.TransmittingUntilUs > _nowUs;
-                bool jammed = _jammers.Any && _jammers.Overlaps(r.X, r.Y, _nowUs, end);
-                incoming.Add(new Incoming
+                bool corrupted = collisions && Interfere(r, power);
+                bool halfDuplex = collisions && _transmittingUntilUs[r] > _nowUs;
+                bool jammed = _jammers.Any && _jammers.Overlaps(_nodes[r].X, _nodes[r].Y, _nowUs, end);
+                _incoming.Add(r, new Incoming
                 {
                     Transmission = tx, Rssi = rssi, PowerMw = power, StartUs = _nowUs, EndUs = end,
                     Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex, Jammed = jammed,
@@ -103,13 +102,17 @@ namespace Mesh.Simulator.Engine
             int[] targets = _links.Target;
             double extraLoss = _scenario.Radio.ExtraLossRate;
             BurstLoss? burst = _burstLoss;
+            double[] reception = _links.ReceptionProbability;
+            bool fading = _scenario.Radio.FadingSigmaDb > 0;
             for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
             {
-                SimNode r = _nodes[targets[l]];
-                if (!TryRemoveIncoming(r, tx, out Incoming inc) || !r.Alive)
+                int ri = targets[l];
+                if (!TryRemoveIncoming(ri, tx, out Incoming inc) || !_alive[ri])
                 {
                     continue;
                 }
+
+                SimNode r = _nodes[ri];
 
                 _metrics.FrameArrivals++;
 
@@ -134,7 +137,7 @@ namespace Mesh.Simulator.Engine
                 }
 
                 double jamming = _jammers.Any ? _jammers.LossAt(r.X, r.Y, _nowUs) : 0;
-                double p = _radio.ReceptionProbability(inc.Rssi) * (1 - extraLoss) * (1 - jamming);
+                double p = (fading ? _radio.ReceptionProbability(inc.Rssi) : reception[l]) * (1 - extraLoss) * (1 - jamming);
                 if ((p < 1.0 && RandomDraws.Unit(_channelRandom) >= p) || (burst != null && burst.Lost(l, _channelRandom)))
                 {
                     _metrics.LostToChannel++;
@@ -201,16 +204,15 @@ namespace Mesh.Simulator.Engine
             ScheduleWake(r);
         }
 
-        private static bool TryRemoveIncoming(SimNode r, int tx, out Incoming found)
+        private bool TryRemoveIncoming(int receiver, int tx, out Incoming found)
         {
-            List<Incoming> list = r.Incoming;
-            for (int k = 0; k < list.Count; k++)
+            Span<Incoming> list = _incoming.Of(receiver);
+            for (int k = 0; k < list.Length; k++)
             {
                 if (list[k].Transmission == tx)
                 {
                     found = list[k];
-                    list[k] = list[list.Count - 1];
-                    list.RemoveAt(list.Count - 1);
+                    _incoming.RemoveAt(receiver, k);
                     return true;
                 }
             }
@@ -234,15 +236,15 @@ namespace Mesh.Simulator.Engine
         }
 
         /// <summary>
-        /// A new frame of <paramref name="power"/> mW arrives at a receiver already hearing
-        /// <paramref name="incoming"/>: interference is the sum of every other frame on the air there
+        /// A new frame of <paramref name="power"/> mW arrives at <paramref name="receiver"/>: interference is the sum of every other frame on the air there
         /// (SIR against the capture threshold, the noise being in the reception curve). Marks the frames
         /// on air that the newcomer now drowns, and answers whether the newcomer itself is drowned.
         /// </summary>
-        private bool Interfere(List<Incoming> incoming, float power)
+        private bool Interfere(int receiver, float power)
         {
             double total = 0;
-            for (int k = 0; k < incoming.Count; k++)
+            Span<Incoming> incoming = _incoming.Of(receiver);
+            for (int k = 0; k < incoming.Length; k++)
             {
                 Incoming other = incoming[k];
                 if (other.EndUs <= _nowUs)
@@ -250,8 +252,8 @@ namespace Mesh.Simulator.Engine
                     // Left behind when links changed under a frame in flight (mobility).
                     if (other.EndUs < _nowUs)
                     {
-                        incoming[k] = incoming[incoming.Count - 1];
-                        incoming.RemoveAt(incoming.Count - 1);
+                        _incoming.RemoveAt(receiver, k);
+                        incoming = incoming.Slice(0, incoming.Length - 1);
                         k--;
                     }
 
@@ -266,9 +268,9 @@ namespace Mesh.Simulator.Engine
                 return false;
             }
 
-            for (int k = 0; k < incoming.Count; k++)
+            for (int k = 0; k < incoming.Length; k++)
             {
-                Incoming other = incoming[k];
+                ref Incoming other = ref incoming[k];
                 if (other.EndUs <= _nowUs || other.Corrupted)
                 {
                     continue;
@@ -278,7 +280,6 @@ namespace Mesh.Simulator.Engine
                 if (other.PowerMw < _captureRatio * interference)
                 {
                     other.Corrupted = true;
-                    incoming[k] = other;
                 }
             }
 

@@ -53,10 +53,10 @@ namespace Mesh.Simulator.Engine
         {
             long until = 0;
             long sensedIfStartedBy = _nowUs - _slotUs;
-            List<Incoming> incoming = node.Incoming;
-            for (int k = 0; k < incoming.Count; k++)
+            Span<Incoming> incoming = _incoming.Of(node.Index);
+            for (int k = 0; k < incoming.Length; k++)
             {
-                Incoming inc = incoming[k];
+                ref readonly Incoming inc = ref incoming[k];
                 if (inc.EndUs > _nowUs && inc.StartUs <= sensedIfStartedBy && inc.Rssi >= _carrierSenseDbm && inc.EndUs > until)
                 {
                     until = inc.EndUs;

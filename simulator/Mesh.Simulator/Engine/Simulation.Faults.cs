@@ -63,13 +63,14 @@ namespace Mesh.Simulator.Engine
             }
 
             node.Alive = false;
+            _alive[node.Index] = false;
             if (node.Core != null)
             {
                 // The board persisted its sequence checkpoint in flash; that is all that survives.
                 node.PersistedSequence = node.Core.SequenceCheckpoint;
             }
 
-            node.Incoming.Clear();
+            _incoming.Clear(node.Index);
             node.WakeToken++;
             node.ScheduledWakeUs = long.MaxValue;
             _metrics.Crashes++;
@@ -83,7 +84,9 @@ namespace Mesh.Simulator.Engine
             }
 
             node.Alive = true;
+            _alive[node.Index] = true;
             node.TransmittingUntilUs = 0;
+            _transmittingUntilUs[node.Index] = 0;
             node.AttemptAtUs = 0;
             StartCore(node, _nowUs);
             if (IsHonestRunning(node))

@@ -57,6 +57,12 @@ namespace Mesh.Simulator.Engine
         private readonly Jammers _jammers;
         private readonly BurstLoss? _burstLoss;
 
+        // Per-node radio state the channel reads on every frame arrival, as arrays (SimNode keeps the
+        // public copies): a frame arrival touches these and the link table, not the node objects.
+        private readonly bool[] _alive;
+        private readonly long[] _transmittingUntilUs;
+        private readonly IncomingFrames _incoming;
+
         private long _nowUs;
         private long _eventCount;
         private int _aliveHonest;
@@ -111,6 +117,11 @@ namespace Mesh.Simulator.Engine
                 var clock = new NodeClock((2 * RandomDraws.Unit(clocks) - 1) * drift, RandomDraws.Unit(clocks) * 1000);
                 _nodes[i] = new SimNode { Index = i, Id = (uint)(i + 1), X = x[i], Y = y[i], Role = NodeRole.Sensor, Clock = clock };
             }
+
+            _alive = new bool[n];
+            Array.Fill(_alive, true);
+            _transmittingUntilUs = new long[n];
+            _incoming = new IncomingFrames(n);
 
             _sinks = SinkPlacement.Choose(scenario, x, y);
             foreach (int s in _sinks)

@@ -53,6 +53,9 @@ namespace Mesh.Simulator.Engine
         public int HopLimit = -1;
         public Scenarios.PolicyConfig? Policy;
 
+        /// <summary>Managed flooding with its own contention RSSI range (decided once, when the core starts).</summary>
+        public bool RescalesContentionRssi;
+
         public long WakeToken;
         public long ScheduledWakeUs = long.MaxValue;
 

@@ -21,6 +21,7 @@ namespace Mesh.Simulator.Engine
 
             var w = _scenario.Workload;
             var p = node.Policy ?? _scenario.Policy;
+            node.RescalesContentionRssi = p.Kind == "managed" && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
             PolicySettings policy = p.Kind switch
             {
                 "gossip" => PolicySettings.Gossip(p.P, p.K),
@@ -81,12 +82,12 @@ namespace Mesh.Simulator.Engine
         /// <summary>The RSSI the core is told: rescaled when the node's managed policy has its own contention range.</summary>
         private int RssiForCore(SimNode node, int rssi)
         {
-            Scenarios.PolicyConfig p = node.Policy ?? _scenario.Policy;
-            if (p.Kind != "managed" || ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm))
+            if (!node.RescalesContentionRssi)
             {
                 return rssi;
             }
 
+            Scenarios.PolicyConfig p = node.Policy ?? _scenario.Policy;
             return ContentionRssi.Rescale(rssi, p.WeakRssiDbm, p.StrongRssiDbm);
         }
 

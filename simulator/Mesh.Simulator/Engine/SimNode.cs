@@ -53,6 +53,13 @@ namespace Mesh.Simulator.Engine
         public int HopLimit = -1;
         public Scenarios.PolicyConfig? Policy;
 
+        /// <summary>network.application nodeRunner: the shipped application around <see cref="Core"/>, and its radio queue.</summary>
+        public Mesh.NodeApp.Runtime.NodeRunner? Runner;
+        public NodeApp.SimulatedRadio? RunnerRadio;
+
+        /// <summary>When the application asked to be stepped next (its own clock, ms).</summary>
+        public long RunnerNextMs = long.MaxValue;
+
         /// <summary>Managed flooding with its own contention RSSI range (decided once, when the core starts).</summary>
         public bool RescalesContentionRssi;
 

@@ -186,6 +186,12 @@ namespace Mesh.Simulator.Engine
             MeshNode core = r.Core!;
             r.Receptions++;
             _metrics.Receptions++;
+            if (r.Runner != null)
+            {
+                ReceiveInRunner(r, bytes, length, rssi);
+                return;
+            }
+
             RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
             if (result == RejectReason.Duplicate)
             {

@@ -16,7 +16,18 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            long wakeMs = core.NextWakeMs;
+            long wakeMs = node.Runner != null ? node.RunnerNextMs : core.NextWakeMs;
+            if (node.Runner != null && node.RunnerRadio!.Count > 0)
+            {
+                // Frames wait in the application's radio queue: come back when the radio may send.
+                long radioFree = node.TransmittingUntilUs > _nowUs ? node.TransmittingUntilUs : node.AttemptAtUs;
+                if (radioFree > _nowUs && (wakeMs == long.MaxValue || radioFree < node.Clock.SimUsAt(wakeMs)))
+                {
+                    PushWake(node, radioFree);
+                    return;
+                }
+            }
+
             if (wakeMs == long.MaxValue)
             {
                 return;
@@ -30,6 +41,11 @@ namespace Mesh.Simulator.Engine
                 wakeUs = radioFree > _nowUs ? radioFree : _nowUs + 1000;
             }
 
+            PushWake(node, wakeUs);
+        }
+
+        private void PushWake(SimNode node, long wakeUs)
+        {
             if (wakeUs < node.ScheduledWakeUs)
             {
                 node.WakeToken++;
@@ -78,7 +94,8 @@ namespace Mesh.Simulator.Engine
         private void TryTransmit(SimNode node)
         {
             MeshNode core = node.Core!;
-            if (core.NextTransmitMs > node.Clock.LocalMs(_nowUs))
+            bool due = node.RunnerRadio != null ? node.RunnerRadio.Count > 0 : core.NextTransmitMs <= node.Clock.LocalMs(_nowUs);
+            if (!due)
             {
                 node.AttemptAtUs = 0;
                 return;
@@ -112,7 +129,11 @@ namespace Mesh.Simulator.Engine
 
             node.AttemptAtUs = 0;
             int tx = AllocateTransmission(node.Index);
-            if (core.TryTakeTransmit(node.Clock.LocalMs(_nowUs), _txBytes[tx], 0, out int length))
+            int length;
+            bool taken = node.RunnerRadio != null
+                ? node.RunnerRadio.TryTake(_txBytes[tx], out length)
+                : core.TryTakeTransmit(node.Clock.LocalMs(_nowUs), _txBytes[tx], 0, out length);
+            if (taken)
             {
                 if (IsSuppressedHeartbeat(node, _txBytes[tx], length))
                 {

@@ -57,6 +57,14 @@ namespace Mesh.Simulator.Engine
                 config.PendingCommandSlots = 16;
             }
 
+            node.Runner = null;
+            node.RunnerRadio = null;
+            if (_scenario.Network.Application == "nodeRunner" && !node.IsSink)
+            {
+                StartRunner(node, config, nowUs);
+                return;
+            }
+
             node.Core = new MeshNode(config, _key, node.Random, node.Clock.LocalMs(nowUs));
             ScheduleWake(node);
         }
@@ -96,6 +104,12 @@ namespace Mesh.Simulator.Engine
             MeshNode? core = node.Core;
             if (!node.Alive || core == null)
             {
+                return;
+            }
+
+            if (node.Runner != null)
+            {
+                StepRunner(node);
                 return;
             }
 

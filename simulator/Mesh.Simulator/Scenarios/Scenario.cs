@@ -43,6 +43,13 @@ namespace Mesh.Simulator.Scenarios
         /// against each other as on real boards, instead of the same pairs colliding all run.
         /// </summary>
         public double ClockDriftPpm { get; set; } = 20;
+
+        /// <summary>
+        /// What runs around each sensor's and relay's protocol core: simulated (the simulator answers the
+        /// core's events itself) or nodeRunner (the shipped Mesh.NodeApp NodeRunner, with a simulated
+        /// radio, clock, sensor and flash). Gateways are always simulated (a gateway runs mesh-gateway).
+        /// </summary>
+        public string Application { get; set; } = "simulated";
     }
 
     public sealed class TopologySettings

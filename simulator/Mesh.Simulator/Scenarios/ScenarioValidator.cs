@@ -49,6 +49,17 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("network.clockDriftPpm: must be 0..1000");
             }
 
+            if (s.Network.Application != "simulated" && s.Network.Application != "nodeRunner")
+            {
+                e.Add($"network.application: '{s.Network.Application}' is not one of simulated, nodeRunner");
+            }
+            else if (s.Network.Application == "nodeRunner"
+                && (s.Workload.ReadingIntervalSeconds != Math.Floor(s.Workload.ReadingIntervalSeconds)
+                    || s.Workload.HeartbeatIntervalSeconds != Math.Floor(s.Workload.HeartbeatIntervalSeconds)))
+            {
+                e.Add("workload.readingIntervalSeconds/heartbeatIntervalSeconds: the node application takes whole seconds (network.application nodeRunner)");
+            }
+
             var t = s.Topology;
             int n = t.Nodes;
             if (Array.IndexOf(TopologyKinds, t.Kind) < 0)

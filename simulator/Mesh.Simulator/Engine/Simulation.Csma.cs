@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using Mesh.Protocol;
 using Mesh.Protocol.Node;
 
@@ -138,7 +137,7 @@ namespace Mesh.Simulator.Engine
                 if (IsSuppressedHeartbeat(node, _txBytes[tx], length))
                 {
                     _txFree.Push(tx);
-                    TryTransmit(node); // the next frame, if one is due, contends at once
+                    TryTransmit(node); // the next frame, if one is due, starts its backoff now
                     return;
                 }
 

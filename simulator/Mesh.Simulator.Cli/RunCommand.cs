@@ -33,7 +33,10 @@ namespace Mesh.Simulator.Cli
 
                 scenario.Seed = parse.GetValue(seed) ?? scenario.Seed;
                 scenario.DurationSeconds = parse.GetValue(duration) ?? scenario.DurationSeconds;
-                scenario.Topology.Nodes = parse.GetValue(nodes) ?? scenario.Topology.Nodes;
+                if (parse.GetValue(nodes) is int n)
+                {
+                    scenario.Topology.Nodes = n;
+                }
                 var problems = ScenarioValidator.Validate(scenario, CliConsole.BaseDirectory(file));
                 if (problems.Count > 0)
                 {

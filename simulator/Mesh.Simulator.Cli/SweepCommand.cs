@@ -13,7 +13,7 @@ namespace Mesh.Simulator.Cli
         public static Command Create()
         {
             var scenarioArg = new Argument<FileInfo>("scenario") { Description = "Scenario JSON file" };
-            var param = new Option<string>("--param") { Description = "Parameter to vary: " + string.Join(", ", Sweep.Parameters), Required = true };
+            var param = new Option<string>("--param") { Description = "Any numeric scenario field by its JSON path, e.g. " + string.Join(", ", Sweep.Parameters), Required = true };
             var values = new Option<string>("--values") { Description = "Comma-separated values, e.g. 0.2,0.4,0.6,0.8,1", Required = true };
             var seeds = new Option<int>("--seeds") { Description = "Runs (seeds) per value", DefaultValueFactory = _ => 3 };
             var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder (default results/<scenario>-sweep-<param>)" };

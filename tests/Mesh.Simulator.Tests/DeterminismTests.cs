@@ -15,7 +15,8 @@ namespace Mesh.Simulator.Tests
     public class DeterminismTests
     {
         // Small but busy: a lossy log-distance radio with shadowing and fading, collisions, CSMA,
-        // managed flooding, readings, broadcasts, commands, churn and a replayer — every random stream.
+        // managed flooding, readings, broadcasts, commands, churn, a replayer, bursty loss, asymmetric links,
+        // a jammer on the air and drifting clocks — every random stream.
         private const string Busy = """
         {
           "name": "determinism-16",
@@ -23,11 +24,13 @@ namespace Mesh.Simulator.Tests
           "durationSeconds": 600,
           "warmupSeconds": 30,
           "topology": { "kind": "random", "nodes": 16, "widthMeters": 60, "heightMeters": 60 },
-          "radio": { "pathLossExponent": 3.2, "shadowingSigmaDb": 4, "fadingSigmaDb": 2, "extraLossRate": 0.05 },
+          "radio": { "pathLossExponent": 3.2, "shadowingSigmaDb": 4, "fadingSigmaDb": 2, "extraLossRate": 0.05, "asymmetrySigmaDb": 1,
+                     "burstLoss": { "goodToBad": 0.02, "badToGood": 0.3, "lossInBad": 0.8 } },
           "policy": { "kind": "managed", "cancelThreshold": 2 },
           "workload": { "readingIntervalSeconds": 20, "broadcastIntervalSeconds": 60, "commandIntervalSeconds": 45, "heartbeatIntervalSeconds": 60 },
           "faults": { "churnRatePerHour": 2, "churnDowntimeSeconds": 30 },
-          "adversaries": [ { "kind": "replayer", "count": 1, "delaySeconds": 5 } ]
+          "adversaries": [ { "kind": "replayer", "count": 1, "delaySeconds": 5 },
+                           { "kind": "jammer", "x": 30, "y": 30, "radiusMeters": 15, "lossRate": 0.2, "dutyCycle": 0.1, "periodMilliseconds": 50 } ]
         }
         """;
 

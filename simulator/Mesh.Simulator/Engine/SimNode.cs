@@ -20,11 +20,18 @@ namespace Mesh.Simulator.Engine
     {
         public int Transmission;
         public float Rssi;
+
+        /// <summary>The received power in mW, for summing interference.</summary>
+        public float PowerMw;
+        public long StartUs;
         public long EndUs;
         public bool Corrupted;
 
         /// <summary>Lost because the receiver itself transmitted during the frame.</summary>
         public bool HalfDuplex;
+
+        /// <summary>Lost because a jammer was on the air at the receiver during the frame.</summary>
+        public bool Jammed;
     }
 
     /// <summary>The simulator's view of one node: its protocol core (if it has one) and its radio state.</summary>
@@ -42,6 +49,20 @@ namespace Mesh.Simulator.Engine
         public IRandomSource Random = null!;
         public uint PersistedSequence = 1;
 
+        /// <summary>Per-node overrides from roles.perNode: hop limit (-1: the network's) and forwarding policy (null: the scenario's).</summary>
+        public int HopLimit = -1;
+        public Scenarios.PolicyConfig? Policy;
+
+        /// <summary>network.application nodeRunner: the shipped application around <see cref="Core"/>, and its radio queue.</summary>
+        public Mesh.NodeApp.Runtime.NodeRunner? Runner;
+        public NodeApp.SimulatedRadio? RunnerRadio;
+
+        /// <summary>When the application asked to be stepped next (its own clock, ms).</summary>
+        public long RunnerNextMs = long.MaxValue;
+
+        /// <summary>Managed flooding with its own contention RSSI range (decided once, when the core starts).</summary>
+        public bool RescalesContentionRssi;
+
         public long WakeToken;
         public long ScheduledWakeUs = long.MaxValue;
 
@@ -51,10 +72,9 @@ namespace Mesh.Simulator.Engine
         /// <summary>When the pending transmission attempt happens (after its random backoff); 0 when none.</summary>
         public long AttemptAtUs;
 
-        /// <summary>Carrier sense: the end of the latest audible signal.</summary>
-        public long ChannelBusyUntilUs;
+        /// <summary>This board's clock: its own drift and boot phase against simulated time.</summary>
+        public NodeClock Clock;
 
-        public readonly List<Incoming> Incoming = new();
 
         public long Transmissions;
         public long AirtimeUs;

@@ -58,6 +58,7 @@ namespace Mesh.Simulator.Metrics
         public long Collisions;
         public long LostToChannel;
         public long LostToHalfDuplex;
+        public long LostToJamming;
         public long AdversarialFramesSent;
         public long Crashes;
         public long LinkUpdates;
@@ -235,6 +236,7 @@ namespace Mesh.Simulator.Metrics
                 Collisions = Collisions,
                 LostToChannel = LostToChannel,
                 LostToHalfDuplex = LostToHalfDuplex,
+                LostToJamming = LostToJamming,
                 DuplicatesReceived = DuplicatesReceived,
                 PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             };

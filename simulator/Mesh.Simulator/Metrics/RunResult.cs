@@ -25,6 +25,9 @@ namespace Mesh.Simulator.Metrics
         public long Collisions { get; set; }
         public long LostToChannel { get; set; }
         public long LostToHalfDuplex { get; set; }
+
+        /// <summary>Frame arrivals overlapped by a jammer on the air (adversaries with a duty cycle).</summary>
+        public long LostToJamming { get; set; }
         public long DuplicatesReceived { get; set; }
 
         public ClassMetrics Readings { get; set; } = new();

@@ -14,11 +14,28 @@ namespace Mesh.Simulator.Radio
         public int[] Target { get; }
         public float[] Rssi { get; }
 
-        private LinkTable(int[] rowStart, int[] target, float[] rssi)
+        /// <summary>The same mean RSSI as received power in mW, for summing interference.</summary>
+        public float[] PowerMw { get; }
+
+        /// <summary>The radio's reception probability at each link's mean RSSI (no exponential per frame).</summary>
+        public double[] ReceptionProbability { get; }
+
+        private LinkTable(int[] rowStart, int[] target, float[] rssi, RadioModel radio)
         {
             RowStart = rowStart;
             Target = target;
             Rssi = rssi;
+            PowerMw = new float[rssi.Length];
+            for (int l = 0; l < rssi.Length; l++)
+            {
+                PowerMw[l] = (float)Math.Pow(10, rssi[l] / 10.0);
+            }
+
+            ReceptionProbability = new double[rssi.Length];
+            for (int l = 0; l < rssi.Length; l++)
+            {
+                ReceptionProbability[l] = radio.ReceptionProbability(rssi[l]);
+            }
         }
 
         public int NodeCount => RowStart.Length - 1;
@@ -89,7 +106,7 @@ namespace Mesh.Simulator.Radio
             }
 
             rowStart[n] = targets.Count;
-            return new LinkTable(rowStart, targets.ToArray(), rssis.ToArray());
+            return new LinkTable(rowStart, targets.ToArray(), rssis.ToArray(), radio);
         }
 
         private static void SortRow(List<int> targets, List<float> rssis, int from, int to)

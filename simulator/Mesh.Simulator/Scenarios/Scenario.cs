@@ -36,6 +36,20 @@ namespace Mesh.Simulator.Scenarios
 
         public int HopLimit { get; set; } = 8;
         public bool Encrypt { get; set; } = true;
+
+        /// <summary>
+        /// Every node's crystal runs fast or slow by up to this many parts per million (uniform per node),
+        /// and every node boots at a random sub-millisecond phase: report and heartbeat timers drift
+        /// against each other as on real boards, instead of the same pairs colliding all run.
+        /// </summary>
+        public double ClockDriftPpm { get; set; } = 20;
+
+        /// <summary>
+        /// What runs around each sensor's and relay's protocol core: simulated (the simulator answers the
+        /// core's events itself) or nodeRunner (the shipped Mesh.NodeApp NodeRunner, with a simulated
+        /// radio, clock, sensor and flash). Gateways are always simulated (a gateway runs mesh-gateway).
+        /// </summary>
+        public string Application { get; set; } = "simulated";
     }
 
     public sealed class TopologySettings
@@ -43,7 +57,23 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>grid, line, random, clustered or file.</summary>
         public string Kind { get; set; } = "grid";
 
-        public int Nodes { get; set; } = 25;
+        private int? _nodes;
+
+        /// <summary>Node count (default 25). file: when set, only the first this many positions of the file.</summary>
+        [JsonIgnore]
+        public int Nodes
+        {
+            get => _nodes ?? 25;
+            set => _nodes = value;
+        }
+
+        /// <summary>The node count as written in the scenario (null: not given), which is what JSON reads and writes.</summary>
+        [JsonPropertyName("nodes")]
+        public int? NodesGiven
+        {
+            get => _nodes;
+            set => _nodes = value;
+        }
 
         /// <summary>grid and line: distance between neighbours.</summary>
         public double SpacingMeters { get; set; } = 20;
@@ -65,6 +95,15 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>logDistance (with log-normal shadowing) or unitDisk.</summary>
         public string Model { get; set; } = "logDistance";
 
+        /// <summary>
+        /// espNow: airtime = preamble + (frame + MAC overhead) bytes at the bitrate (802.11 framing around an
+        /// ESP-NOW payload). lora: airtime by the Semtech formula from the <see cref="Lora"/> settings.
+        /// </summary>
+        public string Preset { get; set; } = "espNow";
+
+        /// <summary>The LoRa modem settings; used when preset is lora.</summary>
+        public LoraSettings Lora { get; set; } = new();
+
         public double TxPowerDbm { get; set; } = 0;
 
         /// <summary>Path loss at 1 m and the exponent: PL(d) = PL0 + 10·n·log10(d).</summary>
@@ -81,8 +120,14 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>dB of margin over which reception goes from ~10 % to ~90 % (logistic width).</summary>
         public double TransitionDb { get; set; } = 3;
 
-        /// <summary>unitDisk: range; every link inside it has RSSI -50 dBm and no loss.</summary>
+        /// <summary>unitDisk: range; every link inside it is received (no loss), at the log-distance RSSI without shadowing.</summary>
         public double RangeMeters { get; set; } = 25;
+
+        /// <summary>
+        /// Per-direction shadowing in dB (log-normal, fixed per ordered pair) on top of the symmetric part:
+        /// a hears b better or worse than b hears a. 0: symmetric links.
+        /// </summary>
+        public double AsymmetrySigmaDb { get; set; } = 0;
 
         public double BitrateBps { get; set; } = 1_000_000;
         public double PreambleMicroseconds { get; set; } = 192;
@@ -100,8 +145,57 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Listen before talk (ESP-NOW rides on 802.11 CSMA/CA).</summary>
         public bool Csma { get; set; } = true;
 
+        /// <summary>
+        /// Backoff slot, and the vulnerable window of carrier sense: a transmission that began less than
+        /// a slot ago is not yet sensed (clear-channel assessment plus the receive-to-transmit turnaround),
+        /// so nodes that pick the same slot collide. 802.11b: 20 µs.
+        /// </summary>
+        public double SlotMicroseconds { get; set; } = 20;
+
+        /// <summary>Idle time before the backoff slots (802.11b DIFS: 50 µs).</summary>
+        public double DifsMicroseconds { get; set; } = 50;
+
+        /// <summary>Backoff draws a whole number of slots uniformly from 0..contentionWindowSlots-1.</summary>
+        public int ContentionWindowSlots { get; set; } = 16;
+
         /// <summary>Extra independent loss on every reception, 0..1.</summary>
         public double ExtraLossRate { get; set; } = 0;
+
+        /// <summary>Optional bursty loss on every link (Gilbert–Elliott); null: none.</summary>
+        public GilbertElliottSettings? BurstLoss { get; set; }
+    }
+
+    /// <summary>
+    /// A LoRa modem configuration (Semtech SX127x/SX126x). The defaults are Meshtastic's LongFast
+    /// (SF 11, 250 kHz, 4/5, 16-symbol preamble); the frame is the LoRa payload.
+    /// </summary>
+    public sealed class LoraSettings
+    {
+        public int SpreadingFactor { get; set; } = 11;
+        public double BandwidthHz { get; set; } = 250_000;
+
+        /// <summary>The coding rate's denominator: 5..8 for 4/5..4/8.</summary>
+        public int CodingRate { get; set; } = 5;
+        public int PreambleSymbols { get; set; } = 16;
+        public bool ExplicitHeader { get; set; } = true;
+        public bool Crc { get; set; } = true;
+
+        /// <summary>auto (on when a symbol lasts longer than 16 ms, as the Semtech drivers do), on or off.</summary>
+        public string LowDataRateOptimization { get; set; } = "auto";
+    }
+
+    /// <summary>
+    /// A two-state Markov chain per directed link, stepped once for every frame that crosses it:
+    /// good → bad with probability goodToBad, bad → good with badToGood, and a frame lost with
+    /// lossInGood or lossInBad in the state it finds. Mean burst length in the bad state: 1 / badToGood
+    /// frames; share of frames in the bad state: goodToBad / (goodToBad + badToGood).
+    /// </summary>
+    public sealed class GilbertElliottSettings
+    {
+        public double GoodToBad { get; set; } = 0.01;
+        public double BadToGood { get; set; } = 0.25;
+        public double LossInGood { get; set; } = 0;
+        public double LossInBad { get; set; } = 1;
     }
 
     public sealed class PolicyConfig
@@ -115,6 +209,14 @@ namespace Mesh.Simulator.Scenarios
         public int JitterMs { get; set; } = 8;
         public int MinDelayMs { get; set; } = 2;
         public int MaxDelayMs { get; set; } = 40;
+
+        /// <summary>
+        /// managed: the RSSI that maps to the shortest (weak) and the longest (strong) contention delay.
+        /// The core's window is fixed at -95..-40 dBm, so the simulator rescales the RSSI it hands the
+        /// core from this range onto that one (the neighbour table then records the rescaled value).
+        /// </summary>
+        public double WeakRssiDbm { get; set; } = -95;
+        public double StrongRssiDbm { get; set; } = -40;
     }
 
     public sealed class RoleSettings
@@ -129,6 +231,32 @@ namespace Mesh.Simulator.Scenarios
 
         public List<int> Edges { get; set; } = new();
         public List<int> Relays { get; set; } = new();
+
+        /// <summary>Per-node settings, applied in order after sinks, edges and relays (a later group wins).</summary>
+        public List<NodeGroupSettings> PerNode { get; set; } = new();
+    }
+
+    /// <summary>
+    /// Settings for a group of nodes (Meshtastic's per-node role and hop limit): any field left out keeps
+    /// the scenario's value. Roles are the core's, each with its own relay rule: sensor (reports, relays),
+    /// relay (relays only, like ROUTER), edge (never relays, like CLIENT_MUTE). Gateways are chosen by
+    /// roles.sinks and keep the bridge role.
+    /// </summary>
+    public sealed class NodeGroupSettings
+    {
+        public static readonly string[] Roles = { "sensor", "relay", "edge" };
+
+        public List<int> Nodes { get; set; } = new();
+        public string? Role { get; set; }
+        public int? HopLimit { get; set; }
+        public PolicyConfig? Policy { get; set; }
+
+        public static Mesh.Protocol.Node.NodeRole ParseRole(string role) => role switch
+        {
+            "relay" => Mesh.Protocol.Node.NodeRole.Relay,
+            "edge" => Mesh.Protocol.Node.NodeRole.Edge,
+            _ => Mesh.Protocol.Node.NodeRole.Sensor,
+        };
     }
 
     public sealed class WorkloadSettings
@@ -142,6 +270,7 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>The first sink pings a random node this often (0: none).</summary>
         public double CommandIntervalSeconds { get; set; } = 0;
 
+        /// <summary>Heartbeats (neighbour lists for the gateway's topology); 0: off.</summary>
         public double HeartbeatIntervalSeconds { get; set; } = 300;
     }
 
@@ -190,6 +319,15 @@ namespace Mesh.Simulator.Scenarios
         public double Y { get; set; }
         public double RadiusMeters { get; set; } = 30;
         public double LossRate { get; set; } = 0.5;
+
+        /// <summary>
+        /// jammer: share of each period it is on the air (0: loss only, carrier sense never sees it).
+        /// While on, nodes inside the disc sense the channel busy and lose every frame it overlaps.
+        /// </summary>
+        public double DutyCycle { get; set; } = 0;
+
+        /// <summary>jammer: length of one on/off period; the on part comes first.</summary>
+        public double PeriodMilliseconds { get; set; } = 10;
         public double FromSeconds { get; set; }
         public double ToSeconds { get; set; } = double.MaxValue;
     }

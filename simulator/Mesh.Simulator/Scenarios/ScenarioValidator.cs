@@ -9,6 +9,8 @@ namespace Mesh.Simulator.Scenarios
     {
         private static readonly string[] TopologyKinds = { "grid", "line", "random", "clustered", "file" };
         private static readonly string[] RadioModels = { "logDistance", "unitDisk" };
+        private static readonly string[] RadioPresets = { "espNow", "lora" };
+        private static readonly string[] LowDataRateModes = { "auto", "on", "off" };
         private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed" };
         private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer" };
 
@@ -42,6 +44,22 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("network.hopLimit: must be 0..32");
             }
 
+            if (s.Network.ClockDriftPpm < 0 || s.Network.ClockDriftPpm > 1000)
+            {
+                e.Add("network.clockDriftPpm: must be 0..1000");
+            }
+
+            if (s.Network.Application != "simulated" && s.Network.Application != "nodeRunner")
+            {
+                e.Add($"network.application: '{s.Network.Application}' is not one of simulated, nodeRunner");
+            }
+            else if (s.Network.Application == "nodeRunner"
+                && (s.Workload.ReadingIntervalSeconds != Math.Floor(s.Workload.ReadingIntervalSeconds)
+                    || s.Workload.HeartbeatIntervalSeconds != Math.Floor(s.Workload.HeartbeatIntervalSeconds)))
+            {
+                e.Add("workload.readingIntervalSeconds/heartbeatIntervalSeconds: the node application takes whole seconds (network.application nodeRunner)");
+            }
+
             var t = s.Topology;
             int n = t.Nodes;
             if (Array.IndexOf(TopologyKinds, t.Kind) < 0)
@@ -63,6 +81,17 @@ namespace Mesh.Simulator.Scenarios
                     try
                     {
                         n = Topology.TopologyBuilder.FromFile(Path.Combine(baseDirectory ?? ".", t.File)).X.Length;
+                        if (t.NodesGiven is int given)
+                        {
+                            if (given < 2 || given > n)
+                            {
+                                e.Add($"topology.nodes: must be 2..{n} (the positions in '{t.File}')");
+                            }
+                            else
+                            {
+                                n = given;
+                            }
+                        }
                     }
                     catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException)
                     {
@@ -96,6 +125,37 @@ namespace Mesh.Simulator.Scenarios
                 e.Add($"radio.model: '{r.Model}' is not one of {string.Join(", ", RadioModels)}");
             }
 
+            if (Array.IndexOf(RadioPresets, r.Preset) < 0)
+            {
+                e.Add($"radio.preset: '{r.Preset}' is not one of {string.Join(", ", RadioPresets)}");
+            }
+
+            LoraSettings lora = r.Lora;
+            if (lora.SpreadingFactor < 5 || lora.SpreadingFactor > 12)
+            {
+                e.Add("radio.lora.spreadingFactor: must be 5..12");
+            }
+
+            if (lora.BandwidthHz < 7_800 || lora.BandwidthHz > 1_625_000)
+            {
+                e.Add("radio.lora.bandwidthHz: must be 7800..1625000");
+            }
+
+            if (lora.CodingRate < 5 || lora.CodingRate > 8)
+            {
+                e.Add("radio.lora.codingRate: must be 5..8 (4/5..4/8)");
+            }
+
+            if (lora.PreambleSymbols < 6 || lora.PreambleSymbols > 65535)
+            {
+                e.Add("radio.lora.preambleSymbols: must be 6..65535");
+            }
+
+            if (Array.IndexOf(LowDataRateModes, lora.LowDataRateOptimization) < 0)
+            {
+                e.Add($"radio.lora.lowDataRateOptimization: '{lora.LowDataRateOptimization}' is not one of {string.Join(", ", LowDataRateModes)}");
+            }
+
             if (r.PathLossExponent <= 0)
             {
                 e.Add("radio.pathLossExponent: must be positive");
@@ -121,26 +181,36 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("radio.extraLossRate: must be 0..1");
             }
 
-            var p = s.Policy;
-            if (Array.IndexOf(PolicyKinds, p.Kind) < 0)
+            if (r.AsymmetrySigmaDb < 0)
             {
-                e.Add($"policy.kind: '{p.Kind}' is not one of {string.Join(", ", PolicyKinds)}");
+                e.Add("radio.asymmetrySigmaDb: must not be negative");
             }
 
-            if (p.P < 0 || p.P > 1)
+            if (r.SlotMicroseconds < 1 || r.SlotMicroseconds > 1_000_000)
             {
-                e.Add("policy.p: must be 0..1");
+                e.Add("radio.slotMicroseconds: must be 1..1000000");
             }
 
-            if (p.K < 0 || p.K > 32 || p.CancelThreshold < 0 || p.CancelThreshold > 255)
+            if (r.DifsMicroseconds < 0 || r.DifsMicroseconds > 1_000_000)
             {
-                e.Add("policy.k/cancelThreshold: k must be 0..32, cancelThreshold 0..255");
+                e.Add("radio.difsMicroseconds: must be 0..1000000");
             }
 
-            if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)
+            if (r.ContentionWindowSlots < 1 || r.ContentionWindowSlots > 1024)
             {
-                e.Add("policy.minDelayMs/maxDelayMs/jitterMs: need 0 <= min <= max <= 65535 and jitter 0..255");
+                e.Add("radio.contentionWindowSlots: must be 1..1024");
             }
+
+            if (r.BurstLoss != null)
+            {
+                var b = r.BurstLoss;
+                CheckProbability(e, "radio.burstLoss.goodToBad", b.GoodToBad);
+                CheckProbability(e, "radio.burstLoss.badToGood", b.BadToGood);
+                CheckProbability(e, "radio.burstLoss.lossInGood", b.LossInGood);
+                CheckProbability(e, "radio.burstLoss.lossInBad", b.LossInBad);
+            }
+
+            CheckPolicy(e, "policy", s.Policy);
 
             CheckIndices(e, "roles.sinks", s.Roles.Sinks, n);
             if (s.Roles.SinkGridMeters < 0)
@@ -150,6 +220,25 @@ namespace Mesh.Simulator.Scenarios
 
             CheckIndices(e, "roles.edges", s.Roles.Edges, n);
             CheckIndices(e, "roles.relays", s.Roles.Relays, n);
+            for (int i = 0; i < s.Roles.PerNode.Count; i++)
+            {
+                NodeGroupSettings g = s.Roles.PerNode[i];
+                CheckIndices(e, $"roles.perNode[{i}].nodes", g.Nodes, n);
+                if (g.Role != null && Array.IndexOf(NodeGroupSettings.Roles, g.Role) < 0)
+                {
+                    e.Add($"roles.perNode[{i}].role: '{g.Role}' is not one of {string.Join(", ", NodeGroupSettings.Roles)}");
+                }
+
+                if (g.HopLimit is < 0 or > 32)
+                {
+                    e.Add($"roles.perNode[{i}].hopLimit: must be 0..32");
+                }
+
+                if (g.Policy != null)
+                {
+                    CheckPolicy(e, $"roles.perNode[{i}].policy", g.Policy);
+                }
+            }
 
             var w = s.Workload;
             if (w.ReadingIntervalSeconds < 0 || w.BroadcastIntervalSeconds < 0 || w.CommandIntervalSeconds < 0)
@@ -157,9 +246,9 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("workload: intervals must not be negative");
             }
 
-            if (w.HeartbeatIntervalSeconds < 1)
+            if (w.HeartbeatIntervalSeconds != 0 && w.HeartbeatIntervalSeconds < 1)
             {
-                e.Add("workload.heartbeatIntervalSeconds: must be at least 1");
+                e.Add("workload.heartbeatIntervalSeconds: must be 0 (off) or at least 1");
             }
 
             for (int i = 0; i < s.Faults.Crashes.Count; i++)
@@ -199,6 +288,12 @@ namespace Mesh.Simulator.Scenarios
                 {
                     e.Add($"adversaries[{i}]: lossRate must be 0..1, radiusMeters positive, delaySeconds >= 0");
                 }
+
+                CheckProbability(e, $"adversaries[{i}].dutyCycle", a.DutyCycle);
+                if (a.PeriodMilliseconds < 0.001 || a.PeriodMilliseconds > 3_600_000)
+                {
+                    e.Add($"adversaries[{i}].periodMilliseconds: must be 0.001..3600000");
+                }
             }
 
             if (s.Mobility != null && (s.Mobility.Fraction < 0 || s.Mobility.Fraction > 1 || s.Mobility.SpeedMetersPerSecond < 0 || s.Mobility.UpdateSeconds <= 0))
@@ -217,6 +312,42 @@ namespace Mesh.Simulator.Scenarios
                 {
                     e.Add($"{path}[{i}]: {indices[i]} is not a node index (0..{n - 1})");
                 }
+            }
+        }
+
+        private static void CheckPolicy(List<string> e, string path, PolicyConfig p)
+        {
+            if (Array.IndexOf(PolicyKinds, p.Kind) < 0)
+            {
+                e.Add($"{path}.kind: '{p.Kind}' is not one of {string.Join(", ", PolicyKinds)}");
+            }
+
+            if (p.P < 0 || p.P > 1)
+            {
+                e.Add($"{path}.p: must be 0..1");
+            }
+
+            if (p.K < 0 || p.K > 32 || p.CancelThreshold < 0 || p.CancelThreshold > 255)
+            {
+                e.Add($"{path}.k/cancelThreshold: k must be 0..32, cancelThreshold 0..255");
+            }
+
+            if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)
+            {
+                e.Add($"{path}.minDelayMs/maxDelayMs/jitterMs: need 0 <= min <= max <= 65535 and jitter 0..255");
+            }
+
+            if (!(p.WeakRssiDbm < p.StrongRssiDbm) || p.WeakRssiDbm < -200 || p.StrongRssiDbm > 50)
+            {
+                e.Add($"{path}.weakRssiDbm/strongRssiDbm: need -200 <= weak < strong <= 50");
+            }
+        }
+
+        private static void CheckProbability(List<string> e, string path, double value)
+        {
+            if (!(value >= 0 && value <= 1))
+            {
+                e.Add($"{path}: must be 0..1");
             }
         }
 

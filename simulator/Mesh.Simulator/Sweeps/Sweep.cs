@@ -32,18 +32,24 @@ namespace Mesh.Simulator.Sweeps
     /// </summary>
     public static class Sweep
     {
+        /// <summary>Examples for help texts; any numeric field of the scenario can be swept (<see cref="ScenarioPath"/>).</summary>
         public static readonly string[] Parameters =
         {
             "policy.p", "policy.k", "policy.cancelThreshold", "topology.nodes", "topology.spacingMeters",
-            "topology.widthMeters", "radio.extraLossRate", "network.hopLimit", "workload.readingIntervalSeconds",
+            "topology.widthMeters", "radio.extraLossRate", "radio.bitrateBps", "network.hopLimit",
+            "workload.readingIntervalSeconds", "workload.broadcastIntervalSeconds", "adversaries[0].dutyCycle",
         };
 
         public static IReadOnlyList<SweepPoint> Run(Scenario baseScenario, string baseDirectory, string parameter, IReadOnlyList<double> values,
             int seeds, Action<int, int>? progress = null)
         {
-            if (Array.IndexOf(Parameters, parameter) < 0)
+            try
             {
-                throw new ArgumentException($"--param: '{parameter}' is not one of {string.Join(", ", Parameters)}");
+                ScenarioPath.Check(baseScenario, parameter);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException("--param " + ex.Message, ex);
             }
 
             string json = JsonSerializer.Serialize(baseScenario, ScenarioLoader.Options);
@@ -60,9 +66,8 @@ namespace Mesh.Simulator.Sweeps
             int done = 0;
             Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
-                Scenario s = ScenarioLoader.Parse(json);
+                Scenario s = ScenarioPath.With(ScenarioLoader.Parse(json), parameter, jobs[i].Value);
                 s.Seed = jobs[i].Seed;
-                Apply(s, parameter, jobs[i].Value);
                 string? problem = ScenarioValidator.FirstError(s, baseDirectory);
                 if (problem != null)
                 {
@@ -90,22 +95,6 @@ namespace Mesh.Simulator.Sweeps
             }
 
             return points;
-        }
-
-        public static void Apply(Scenario s, string parameter, double value)
-        {
-            switch (parameter)
-            {
-                case "policy.p": s.Policy.P = value; break;
-                case "policy.k": s.Policy.K = (int)value; break;
-                case "policy.cancelThreshold": s.Policy.CancelThreshold = (int)value; break;
-                case "topology.nodes": s.Topology.Nodes = (int)value; break;
-                case "topology.spacingMeters": s.Topology.SpacingMeters = value; break;
-                case "topology.widthMeters": s.Topology.WidthMeters = value; s.Topology.HeightMeters = value; break;
-                case "radio.extraLossRate": s.Radio.ExtraLossRate = value; break;
-                case "network.hopLimit": s.Network.HopLimit = (int)value; break;
-                case "workload.readingIntervalSeconds": s.Workload.ReadingIntervalSeconds = value; break;
-            }
         }
 
         public static string Csv(string parameter, IReadOnlyList<SweepPoint> points)

@@ -19,9 +19,20 @@ namespace Mesh.Simulator.Topology
                 case "line": return Line(t.Nodes, t.SpacingMeters);
                 case "random": return Uniform(t.Nodes, t.WidthMeters, t.HeightMeters, random);
                 case "clustered": return Clustered(t, random);
-                case "file": return FromFile(Path.Combine(baseDirectory ?? ".", t.File!));
+                case "file": return FirstOf(FromFile(Path.Combine(baseDirectory ?? ".", t.File!)), t.NodesGiven);
                 default: throw new ArgumentException($"topology.kind: unknown kind '{t.Kind}'");
             }
+        }
+
+        /// <summary>The first <paramref name="count"/> positions (all of them when not given).</summary>
+        private static (double[] X, double[] Y) FirstOf((double[] X, double[] Y) all, int? count)
+        {
+            if (count == null || count.Value >= all.X.Length)
+            {
+                return all;
+            }
+
+            return (all.X[..count.Value], all.Y[..count.Value]);
         }
 
         public static (double[] X, double[] Y) Grid(int n, double spacing)

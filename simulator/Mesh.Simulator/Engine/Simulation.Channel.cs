@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using Mesh.Protocol;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Radio;
+
+namespace Mesh.Simulator.Engine
+{
+    /// <summary>The shared channel: transmissions on air, who hears them at what RSSI, collisions with capture, half duplex, carrier sense, loss, partitions and jammers, and handing received frames to the receiver.</summary>
+    public sealed partial class Simulation
+    {
+        private int AllocateTransmission(int sender)
+        {
+            int tx;
+            if (_txFree.Count > 0)
+            {
+                tx = _txFree.Pop();
+            }
+            else
+            {
+                tx = _txBytes.Count;
+                _txBytes.Add(new byte[FrameLayout.MaxFrameSize]);
+                _txLength.Add(0);
+                _txSender.Add(0);
+            }
+
+            _txSender[tx] = sender;
+            return tx;
+        }
+
+        private void StartTransmission(SimNode node, byte[] frame, int length, long nowUs)
+        {
+            int tx = AllocateTransmission(node.Index);
+            Array.Copy(frame, 0, _txBytes[tx], 0, length);
+            _txLength[tx] = length;
+            BeginTransmission(node, tx);
+        }
+
+        private void BeginTransmission(SimNode node, int tx)
+        {
+            byte[] bytes = _txBytes[tx];
+            int length = _txLength[tx];
+            long airtime = _radio.AirtimeMicroseconds(length);
+            long end = _nowUs + airtime;
+            node.TransmittingUntilUs = end;
+            _transmittingUntilUs[node.Index] = end;
+            node.Transmissions++;
+            node.AirtimeUs += airtime;
+            _metrics.Transmitted(node, bytes, length, _nowUs);
+            FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
+
+            // Half duplex: whatever this node was receiving is lost.
+            bool collisions = _scenario.Radio.Collisions;
+            Span<Incoming> own = _incoming.Of(node.Index);
+            for (int k = 0; collisions && k < own.Length; k++)
+            {
+                own[k].Corrupted = true;
+                own[k].HalfDuplex = true;
+            }
+
+            double fading = _scenario.Radio.FadingSigmaDb;
+            int[] rowStart = _links.RowStart;
+            int[] targets = _links.Target;
+            float[] rssis = _links.Rssi;
+            float[] powers = _links.PowerMw;
+            bool partitions = _scenario.Faults.Partitions.Count > 0;
+            for (int l = rowStart[node.Index]; l < rowStart[node.Index + 1]; l++)
+            {
+                int r = targets[l];
+                if (!_alive[r] || (partitions && Partitioned(node, _nodes[r])))
+                {
+                    continue;
+                }
+
+                float rssi = rssis[l];
+                float power = powers[l];
+                if (fading > 0)
+                {
+                    rssi += (float)(fading * RandomDraws.Gaussian(_channelRandom));
+                    power = (float)Math.Pow(10, rssi / 10.0);
+                }
+
+                bool corrupted = collisions && Interfere(r, power);
+                bool halfDuplex = collisions && _transmittingUntilUs[r] > _nowUs;
+                bool jammed = _jammers.Any && _jammers.Overlaps(_nodes[r].X, _nodes[r].Y, _nowUs, end);
+                _incoming.Add(r, new Incoming
+                {
+                    Transmission = tx, Rssi = rssi, PowerMw = power, StartUs = _nowUs, EndUs = end,
+                    Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex, Jammed = jammed,
+                });
+            }
+
+            _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
+        }
+
+        private void EndTransmission(SimNode sender, int tx)
+        {
+            byte[] bytes = _txBytes[tx];
+            int length = _txLength[tx];
+            int[] rowStart = _links.RowStart;
+            int[] targets = _links.Target;
+            double extraLoss = _scenario.Radio.ExtraLossRate;
+            BurstLoss? burst = _burstLoss;
+            double[] reception = _links.ReceptionProbability;
+            bool fading = _scenario.Radio.FadingSigmaDb > 0;
+            for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
+            {
+                int ri = targets[l];
+                if (!TryRemoveIncoming(ri, tx, out Incoming inc) || !_alive[ri])
+                {
+                    continue;
+                }
+
+                SimNode r = _nodes[ri];
+
+                _metrics.FrameArrivals++;
+
+                if (inc.Corrupted)
+                {
+                    if (inc.HalfDuplex)
+                    {
+                        _metrics.LostToHalfDuplex++;
+                    }
+                    else
+                    {
+                        _metrics.Collisions++;
+                    }
+
+                    continue;
+                }
+
+                if (inc.Jammed)
+                {
+                    _metrics.LostToJamming++;
+                    continue;
+                }
+
+                double jamming = _jammers.Any ? _jammers.LossAt(r.X, r.Y, _nowUs) : 0;
+                double p = (fading ? _radio.ReceptionProbability(inc.Rssi) : reception[l]) * (1 - extraLoss) * (1 - jamming);
+                if ((p < 1.0 && RandomDraws.Unit(_channelRandom) >= p) || (burst != null && burst.Lost(l, _channelRandom)))
+                {
+                    _metrics.LostToChannel++;
+                    continue;
+                }
+
+                Receive(r, bytes, length, (int)Math.Round(inc.Rssi));
+            }
+
+            _txFree.Push(tx);
+            if (sender.Core != null && sender.Alive)
+            {
+                TryTransmit(sender);
+                ScheduleWake(sender);
+            }
+        }
+
+        private void Receive(SimNode r, byte[] bytes, int length, int rssi)
+        {
+            switch (r.Behaviour)
+            {
+                case NodeBehaviour.Replayer:
+                    if (r.Captured.Count < ReplayerQueueLimit)
+                    {
+                        var copy = new byte[length];
+                        Array.Copy(bytes, copy, length);
+                        r.Captured.Enqueue(copy);
+                        _events.Push(_nowUs + (long)(FirstReplayer().DelaySeconds * 1e6), EventKind.ReplayFrame, r.Index, 0);
+                    }
+
+                    return;
+                case NodeBehaviour.Forger:
+                    if (r.Captured.Count < 1)
+                    {
+                        var copy = new byte[length];
+                        Array.Copy(bytes, copy, length);
+                        r.Captured.Enqueue(copy);
+                    }
+
+                    return;
+                case NodeBehaviour.External:
+                    ExternalHeard?.Invoke(r.Index, bytes, length);
+                    return;
+            }
+
+            MeshNode core = r.Core!;
+            r.Receptions++;
+            _metrics.Receptions++;
+            if (r.Runner != null)
+            {
+                ReceiveInRunner(r, bytes, length, rssi);
+                return;
+            }
+
+            RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
+            if (result == RejectReason.Duplicate)
+            {
+                _metrics.DuplicatesReceived++;
+            }
+
+            if (result != RejectReason.None && result != RejectReason.MalformedPayload)
+            {
+                // A rejected frame creates no events and no transmissions (a managed-flooding
+                // cancellation only removes one; the stale wake-up then finds nothing to do).
+                return;
+            }
+
+            DrainEvents(r);
+            TryTransmit(r);
+            ScheduleWake(r);
+        }
+
+        private bool TryRemoveIncoming(int receiver, int tx, out Incoming found)
+        {
+            Span<Incoming> list = _incoming.Of(receiver);
+            for (int k = 0; k < list.Length; k++)
+            {
+                if (list[k].Transmission == tx)
+                {
+                    found = list[k];
+                    _incoming.RemoveAt(receiver, k);
+                    return true;
+                }
+            }
+
+            found = default;
+            return false;
+        }
+
+        private bool Partitioned(SimNode a, SimNode b)
+        {
+            foreach (var p in _scenario.Faults.Partitions)
+            {
+                double t = _nowUs / 1e6;
+                if (t >= p.FromSeconds && t < p.ToSeconds && (a.X < p.AtX) != (b.X < p.AtX))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A new frame of <paramref name="power"/> mW arrives at <paramref name="receiver"/>: interference is the sum of every other frame on the air there
+        /// (SIR against the capture threshold, the noise being in the reception curve). Marks the frames
+        /// on air that the newcomer now drowns, and answers whether the newcomer itself is drowned.
+        /// </summary>
+        private bool Interfere(int receiver, float power)
+        {
+            double total = 0;
+            Span<Incoming> incoming = _incoming.Of(receiver);
+            for (int k = 0; k < incoming.Length; k++)
+            {
+                Incoming other = incoming[k];
+                if (other.EndUs <= _nowUs)
+                {
+                    // Left behind when links changed under a frame in flight (mobility).
+                    if (other.EndUs < _nowUs)
+                    {
+                        _incoming.RemoveAt(receiver, k);
+                        incoming = incoming.Slice(0, incoming.Length - 1);
+                        k--;
+                    }
+
+                    continue;
+                }
+
+                total += other.PowerMw;
+            }
+
+            if (total <= 0)
+            {
+                return false;
+            }
+
+            for (int k = 0; k < incoming.Length; k++)
+            {
+                ref Incoming other = ref incoming[k];
+                if (other.EndUs <= _nowUs || other.Corrupted)
+                {
+                    continue;
+                }
+
+                double interference = total - other.PowerMw + power;
+                if (other.PowerMw < _captureRatio * interference)
+                {
+                    other.Corrupted = true;
+                }
+            }
+
+            return power < _captureRatio * total;
+        }
+    }
+}

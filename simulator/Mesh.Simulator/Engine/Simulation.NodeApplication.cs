@@ -1,0 +1,177 @@
+using System;
+using Mesh.Protocol;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Metrics;
+
+namespace Mesh.Simulator.Engine
+{
+    /// <summary>The simulated node application around each protocol core: configuring and starting the core, servicing it when it is due, and what the application does with its events (report readings, count deliveries, acknowledge application commands). Every use of the protocol core's node API outside the adversaries is here.</summary>
+    public sealed partial class Simulation
+    {
+        private void StartCore(SimNode node, long nowUs)
+        {
+            if (node.Behaviour == NodeBehaviour.Replayer || node.Behaviour == NodeBehaviour.Forger || node.Behaviour == NodeBehaviour.External)
+            {
+                node.Core = null;
+                return;
+            }
+
+            var w = _scenario.Workload;
+            var p = node.Policy ?? _scenario.Policy;
+            node.RescalesContentionRssi = p.Kind == "managed" && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
+            PolicySettings policy = p.Kind switch
+            {
+                "gossip" => PolicySettings.Gossip(p.P, p.K),
+                "managed" => PolicySettings.Managed(p.CancelThreshold),
+                _ => PolicySettings.Flooding(),
+            };
+            policy.JitterMs = p.JitterMs;
+            policy.MinDelayMs = p.MinDelayMs;
+            policy.MaxDelayMs = p.MaxDelayMs;
+
+            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && w.ReadingIntervalSeconds > 0;
+            var config = new NodeConfig
+            {
+                NodeId = node.Id,
+                NetworkId = _scenario.Network.Id,
+                Role = node.Behaviour == NodeBehaviour.BlackHole ? NodeRole.Edge : node.Role,
+                Policy = policy,
+                HopLimit = node.HopLimit >= 0 ? node.HopLimit : _scenario.Network.HopLimit,
+                EncryptPayloads = _scenario.Network.Encrypt,
+                InitialSequence = node.PersistedSequence,
+                // Simulated nodes keep their checkpoint in the simulator's memory, which never fails.
+                RequireCheckpointConfirmation = false,
+                InitialNetworkTime = _epochSeconds + (uint)(nowUs / 1_000_000),
+                DeviceKey = _deviceKeys.KeyOf(node.Id),
+                DeviceKeys = node.IsSink ? _deviceKeys : null,
+                HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
+                ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
+            };
+            if (node.IsSink)
+            {
+                // A gateway is a desktop: it can afford tables for the whole mesh.
+                int big = Math.Max(256, _nodes.Length * 2);
+                config.ReplayTableSize = big;
+                config.RouteTableSize = big;
+                config.DuplicateCacheSize = Math.Max(1024, _nodes.Length * 8);
+                config.EventQueueSize = 256;
+                config.TransmitQueueSize = 64;
+                config.PendingCommandSlots = 16;
+            }
+
+            node.Runner = null;
+            node.RunnerRadio = null;
+            if (_scenario.Network.Application == "nodeRunner" && !node.IsSink)
+            {
+                StartRunner(node, config, nowUs);
+                return;
+            }
+
+            node.Core = new MeshNode(config, _key, node.Random, node.Clock.LocalMs(nowUs));
+            ScheduleWake(node);
+        }
+
+        /// <summary>
+        /// The core has no "heartbeats off" (it needs an interval of at least a second), so with heartbeats
+        /// off it gets the longest interval it can schedule (its first heartbeat falls uniformly within
+        /// int.MaxValue ms, ~24.8 days) and the few that still fall inside a run never reach the air: see
+        /// <see cref="IsSuppressedHeartbeat"/>.
+        /// </summary>
+        private const long HeartbeatsOffIntervalMs = int.MaxValue;
+
+        private bool _heartbeatsOff => _scenario.Workload.HeartbeatIntervalSeconds == 0;
+
+        /// <summary>With heartbeats off, a node's own heartbeat is dropped as it leaves the core.</summary>
+        private bool IsSuppressedHeartbeat(SimNode node, byte[] frame, int length)
+        {
+            return _heartbeatsOff
+                && FrameCodec.TryDecode(frame, 0, length, _header) == RejectReason.None
+                && _header.Type == MessageType.Heartbeat && _header.Origin == node.Id;
+        }
+
+        /// <summary>The RSSI the core is told: rescaled when the node's managed policy has its own contention range.</summary>
+        private int RssiForCore(SimNode node, int rssi)
+        {
+            if (!node.RescalesContentionRssi)
+            {
+                return rssi;
+            }
+
+            Scenarios.PolicyConfig p = node.Policy ?? _scenario.Policy;
+            return ContentionRssi.Rescale(rssi, p.WeakRssiDbm, p.StrongRssiDbm);
+        }
+
+        private void Service(SimNode node)
+        {
+            MeshNode? core = node.Core;
+            if (!node.Alive || core == null)
+            {
+                return;
+            }
+
+            if (node.Runner != null)
+            {
+                StepRunner(node);
+                return;
+            }
+
+            core.Poll(node.Clock.LocalMs(_nowUs));
+            DrainEvents(node);
+            TryTransmit(node);
+            ScheduleWake(node);
+        }
+
+        private void DrainEvents(SimNode node)
+        {
+            MeshNode core = node.Core!;
+            long nowMs = node.Clock.LocalMs(_nowUs);
+            while (core.TryTakeEvent(_event))
+            {
+                switch (_event.Kind)
+                {
+                    case MeshEventKind.ReportDue:
+                        SendReadings(node, core, nowMs);
+                        break;
+                    case MeshEventKind.Message:
+                        _metrics.Delivered(node, _event, _nowUs);
+                        MessageDelivered?.Invoke(node, _event, _nowUs);
+                        if (_event.Type == MessageType.Command && _event.Destination == node.Id
+                            && !CommandCodec.IsHandledByCore(CommandCodec.Kind(_event.Payload, 0)))
+                        {
+                            // Application-level commands (identify, reboot): the simulated app obeys at once.
+                            core.Acknowledge(_event.Origin, CommandCodec.CommandId(_event.Payload, 0), CommandStatus.Ok, nowMs);
+                        }
+
+                        break;
+                    case MeshEventKind.CommandAcknowledged:
+                        _metrics.CommandAcknowledged(node, _event.CommandId, _nowUs);
+                        break;
+                    case MeshEventKind.CommandTimedOut:
+                        _metrics.CommandTimedOut(node, _event.CommandId);
+                        break;
+                }
+            }
+        }
+
+        private void SendReadings(SimNode node, MeshNode core, long nowMs)
+        {
+            // Plausible, slowly varying values; the simulator cares that they arrive, not what they are.
+            _readings.Clear();
+            _readings.Add(Quantity.Temperature, 18 + (node.Index % 10) + RandomExtensions.NextBelow(node.Random, 100) / 100.0);
+            _readings.Add(Quantity.Humidity, 40 + RandomExtensions.NextBelow(node.Random, 2000) / 100.0);
+            _readings.AddRaw(Quantity.BatteryVoltage, 3600 + RandomExtensions.NextBelow(node.Random, 500));
+            uint sequence = core.NextSequence;
+            if (core.SendReadings(_readings, nowMs) == SendResult.Queued)
+            {
+                _metrics.Sent(MessageClass.Reading, node.Id, sequence, _nowUs, AliveHonestCount());
+            }
+            else
+            {
+                _metrics.SendRefused(MessageClass.Reading);
+            }
+        }
+    }
+}

@@ -144,7 +144,7 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
-                Receive(r, bytes, length, (int)Math.Round(inc.Rssi));
+                Receive(r, bytes, length, (int)Math.Round(inc.Rssi), sender);
             }
 
             _txFree.Push(tx);
@@ -155,7 +155,7 @@ namespace Mesh.Simulator.Engine
             }
         }
 
-        private void Receive(SimNode r, byte[] bytes, int length, int rssi)
+        private void Receive(SimNode r, byte[] bytes, int length, int rssi, SimNode sender)
         {
             switch (r.Behaviour)
             {
@@ -192,7 +192,15 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
+            long overheard = core.Counters.FramesOverheard;
             RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
+            if (result == RejectReason.None && core.Counters.FramesOverheard == overheard)
+            {
+                // Taken (an overheard directed frame is only recorded; it may be taken once later, when
+                // its path breaks and it comes flooded).
+                NoteAccepted(r, bytes, sender);
+            }
+
             if (result == RejectReason.Duplicate)
             {
                 _metrics.DuplicatesReceived++;
@@ -208,6 +216,32 @@ namespace Mesh.Simulator.Engine
             DrainEvents(r);
             TryTransmit(r);
             ScheduleWake(r);
+        }
+
+        /// <summary>
+        /// Security accounting at every node, relays included: an adversary's transmission taken at all
+        /// (a frame the node had missed and now gets late from a replayer counts here too), and — the real
+        /// violation — a node taking again a message it had already taken. The per-node record of taken
+        /// messages is kept only in runs with a replayer (it costs memory per message).
+        /// </summary>
+        private void NoteAccepted(SimNode r, byte[] bytes, SimNode sender)
+        {
+            if (sender.Behaviour == NodeBehaviour.Replayer || sender.Behaviour == NodeBehaviour.Forger)
+            {
+                _metrics.AdversarialAccepted++;
+            }
+
+            if (_acceptedByNode == null)
+            {
+                return;
+            }
+
+            ulong message = ((ulong)LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin) << 32) | LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence);
+            HashSet<ulong> taken = _acceptedByNode[r.Index] ??= new HashSet<ulong>();
+            if (!taken.Add(message))
+            {
+                _metrics.AcceptedTwice++;
+            }
         }
 
         private bool TryRemoveIncoming(int receiver, int tx, out Incoming found)

@@ -44,6 +44,9 @@ namespace Mesh.Simulator.Engine
         private readonly NetworkKey _forgerKey;
         private readonly DerivedDeviceKeys _deviceKeys;
         private readonly DerivedDeviceKeys _forgerDeviceKeys;
+
+        // Messages each node accepted, kept only in runs with a replayer (see NoteAccepted).
+        private readonly HashSet<ulong>?[]? _acceptedByNode;
         private readonly ReadingSet _readings = new();
         private readonly MeshEvent _event = new();
         private readonly FrameHeader _header = new();
@@ -124,10 +127,15 @@ namespace Mesh.Simulator.Engine
             // sinks (gateways) hold them all, each node its own; the forger holds none of them.
             _deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(scenario.Network.Key), _crypto);
             _forgerDeviceKeys = new DerivedDeviceKeys(wrong, DesktopCrypto.Instance);
+
             _endUs = (long)(scenario.DurationSeconds * 1e6);
 
             int n = x.Length;
             _nodes = new SimNode[n];
+            if (scenario.Adversaries.Exists(a => a.Kind == "replayer"))
+            {
+                _acceptedByNode = new HashSet<ulong>?[n];
+            }
             // Own stream, so that clocks do not shift any other random sequence.
             var clocks = new XorShiftRandom(scenario.Seed ^ 0xC10C_D21F_7UL);
             double drift = scenario.Network.ClockDriftPpm;

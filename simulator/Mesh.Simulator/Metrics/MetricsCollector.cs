@@ -60,6 +60,8 @@ namespace Mesh.Simulator.Metrics
         public long LostToHalfDuplex;
         public long LostToJamming;
         public long AdversarialFramesSent;
+        public long AdversarialAccepted;
+        public long AcceptedTwice;
         public long Crashes;
         public long LinkUpdates;
         public long ForgedDelivered;
@@ -327,6 +329,8 @@ namespace Mesh.Simulator.Metrics
             result.Security = new SecurityMetrics
             {
                 AdversarialFramesSent = AdversarialFramesSent,
+                AdversarialAccepted = AdversarialAccepted,
+                AcceptedTwice = AcceptedTwice,
                 ForgedDelivered = ForgedDelivered,
                 ReplayedDelivered = ReplayedDelivered,
                 RejectedBadMic = result.Rejected.GetValueOrDefault("bad_mic"),

@@ -76,6 +76,16 @@ namespace Mesh.Simulator.Metrics
     {
         public long AdversarialFramesSent { get; set; }
 
+        /// <summary>
+        /// Transmissions of replayers and forgers that any node (relays included) accepted. A replay of a
+        /// frame the node had missed, arriving within the freshness window, is indistinguishable from a
+        /// late copy and counts here; see <see cref="AcceptedTwice"/> for replays proper.
+        /// </summary>
+        public long AdversarialAccepted { get; set; }
+
+        /// <summary>Messages a node (relays included) accepted a second time: replays that worked. Counted in runs with a replayer. Must be 0.</summary>
+        public long AcceptedTwice { get; set; }
+
         /// <summary>Messages handed to an application that no honest node originated. Must be 0.</summary>
         public long ForgedDelivered { get; set; }
 

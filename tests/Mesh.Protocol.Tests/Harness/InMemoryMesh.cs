@@ -60,6 +60,7 @@ namespace Mesh.Protocol.Tests.Harness
                 Policy = Forwarding.PolicySettings.Flooding(),
                 RequireCheckpointConfirmation = false,
                 InitialNetworkTime = TestKeys.Epoch,
+                Crypto = DesktopCrypto.Instance, // to install keys received in key-refresh commands
             };
         }
 

@@ -42,8 +42,11 @@ namespace Mesh.Protocol.Tests.Security.Attacks
         }
 
         /// <summary>The first frame of <paramref name="type"/> that <paramref name="transmitter"/> put on the air.</summary>
-        public static byte[] Captured(InMemoryMesh mesh, uint transmitter, MessageType type) =>
-            (byte[])mesh.Air.First(a => a.Node == transmitter && a.Frame[FrameLayout.OffsetType] == (byte)type).Frame.Clone();
+        public static byte[] Captured(InMemoryMesh mesh, uint transmitter, MessageType type, bool last = false)
+        {
+            var frames = mesh.Air.Where(a => a.Node == transmitter && a.Frame[FrameLayout.OffsetType] == (byte)type);
+            return (byte[])(last ? frames.Last() : frames.First()).Frame.Clone();
+        }
 
         public static int CommandsDelivered(InMemoryMesh mesh, uint node) =>
             mesh.Events[node].Count(e => e.Kind == MeshEventKind.Message && e.Type == MessageType.Command);

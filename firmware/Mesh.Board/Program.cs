@@ -5,6 +5,7 @@ using Mesh.Board.Platform;
 using Mesh.Board.Radio;
 using Mesh.Board.Sensors;
 using Mesh.NodeApp.Bridge;
+using Mesh.NodeApp.Crypto;
 using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Runtime;
 using Mesh.NodeApp.Sensors;
@@ -107,7 +108,7 @@ namespace Mesh.Board
             // 5. Sensors, then the node.
             ISensor[] sensors = SensorDiscovery.Find(settings, nodeId, log);
             var wake = new AutoResetEvent(false);
-            var runner = new NodeRunner(settings, nodeId, new NetworkKey(settings.Key, new NanoCrypto()), new HardwareRandom(),
+            var runner = new NodeRunner(settings, nodeId, new NetworkKey(settings.Key, new ManagedCrypto()), new HardwareRandom(),
                 radio, new SensorSet(sensors, log), led, control, store, log, BoardControl.NowMs);
             radio.Start(new FrameSink(new RunnerSink(runner, wake).Take));
 

@@ -3,7 +3,10 @@ using Mesh.Protocol.Node;
 
 namespace Mesh.NodeApp.Runtime
 {
-    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults, 15,152 bytes of state).</summary>
+    /// <summary>
+    /// The protocol core's configuration for a node, from its settings, with the table sizes the settings carry
+    /// (the core's defaults unless a <see cref="Settings.BoardProfile"/> chose smaller ones for its target).
+    /// </summary>
     public static class NodeConfigFactory
     {
         public static NodeConfig For(NodeSettings s, uint nodeId)
@@ -18,6 +21,10 @@ namespace Mesh.NodeApp.Runtime
             c.InitialSequence = s.SequenceStart;
             c.ReportIntervalMs = (long)s.ReportIntervalSeconds * 1000L;
             c.HeartbeatIntervalMs = (long)s.HeartbeatIntervalSeconds * 1000L;
+            c.DuplicateCacheSize = s.DuplicateCacheSize;
+            c.ReplayTableSize = s.ReplayTableSize;
+            c.RouteTableSize = s.RouteTableSize;
+            c.NeighbourTableSize = s.NeighbourTableSize;
             return c;
         }
     }

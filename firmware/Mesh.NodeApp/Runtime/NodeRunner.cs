@@ -54,7 +54,7 @@ namespace Mesh.NodeApp.Runtime
             _store = store;
             _log = log;
             _status = new StatusIndicator(led);
-            _inbox = new FrameInbox(16);
+            _inbox = new FrameInbox(settings.InboxSlots < 1 ? 1 : settings.InboxSlots);
             _node = new MeshNode(NodeConfigFactory.For(settings, nodeId), key, random, nowMs);
             _savedSequenceStart = settings.SequenceStart;
             SaveSequenceIfMoved(); // the checkpoint is ahead of the start: store it before the first frame

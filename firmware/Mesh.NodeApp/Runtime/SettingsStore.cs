@@ -58,6 +58,35 @@ namespace Mesh.NodeApp.Runtime
             return s;
         }
 
+        /// <summary>
+        /// Applies a settings update (any subset of lines, same format as the file) over <paramref name="settings"/>
+        /// and saves the result. This is how a running board's settings are changed from outside without
+        /// replacing the whole file: replacing it would also drop the frame-sequence checkpoint the node keeps
+        /// there, and its neighbours would then reject its frames as replays.
+        /// </summary>
+        public bool ApplyUpdate(NodeSettings settings, byte[] update)
+        {
+            if (update == null)
+            {
+                return false;
+            }
+
+            string text;
+            try
+            {
+                text = Utf8.GetString(update, 0, update.Length);
+            }
+            catch (System.Exception)
+            {
+                Log(LogLevel.Error, "settings update: not UTF-8 text; ignored");
+                return false;
+            }
+
+            int problems = NodeSettingsText.Parse(text, settings, _log);
+            Log(problems > 0 ? LogLevel.Warning : LogLevel.Info, "settings update: applied" + (problems > 0 ? ", " + problems + " line(s) ignored" : ""));
+            return Save(settings);
+        }
+
         public bool Save(NodeSettings settings)
         {
             byte[] data = Utf8.GetBytes(NodeSettingsText.Format(settings));

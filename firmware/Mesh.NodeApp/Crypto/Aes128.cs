@@ -4,8 +4,9 @@ namespace Mesh.NodeApp.Crypto
 {
     /// <summary>
     /// AES-128 block encryption (FIPS 197), the only direction AES-CTR needs, with no allocation per block.
-    /// Byte-oriented with the 256-byte S-box rather than 4 KB of T-tables: the ESP32-C3's managed heap is
-    /// about 54 KB, and the mesh encrypts at most a frame's worth of blocks at a time.
+    /// One 1 KB lookup table (SubBytes and MixColumns together, the other three columns by rotation) and the
+    /// state in four locals: on nanoFramework's interpreter every array access and call costs far more than
+    /// arithmetic, and a 4 KB set of tables would cost the ESP32-C3 (about 54 KB of managed heap) too much.
     /// </summary>
     public sealed class Aes128 : IBlockCipher
     {
@@ -31,8 +32,10 @@ namespace Mesh.NodeApp.Crypto
             0x8c, 0xa1, 0x89, 0x0d, 0xbf, 0xe6, 0x42, 0x68, 0x41, 0x99, 0x2d, 0x0f, 0xb0, 0x54, 0xbb, 0x16,
         };
 
-        private readonly byte[] _roundKeys = new byte[16 * (Rounds + 1)];
-        private readonly byte[] _state = new byte[16];
+        /// <summary>Te0[x] = (2·S[x], S[x], S[x], 3·S[x]) as a big-endian word.</summary>
+        private static readonly uint[] Te0 = BuildTe0();
+
+        private readonly uint[] _roundKeys = new uint[4 * (Rounds + 1)];
 
         public Aes128(byte[] key)
         {
@@ -41,100 +44,111 @@ namespace Mesh.NodeApp.Crypto
                 throw new System.ArgumentException("AES-128 needs a 16-byte key");
             }
 
-            System.Array.Copy(key, _roundKeys, 16);
-            byte rcon = 1;
-            for (int i = 16; i < _roundKeys.Length; i += 4)
+            uint[] w = _roundKeys;
+            for (int i = 0; i < 4; i++)
             {
-                byte t0 = _roundKeys[i - 4], t1 = _roundKeys[i - 3], t2 = _roundKeys[i - 2], t3 = _roundKeys[i - 1];
-                if (i % 16 == 0)
+                w[i] = ((uint)key[4 * i] << 24) | ((uint)key[(4 * i) + 1] << 16) | ((uint)key[(4 * i) + 2] << 8) | key[(4 * i) + 3];
+            }
+
+            uint rcon = 0x01000000;
+            for (int i = 4; i < w.Length; i++)
+            {
+                uint t = w[i - 1];
+                if ((i & 3) == 0)
                 {
                     // RotWord, SubWord, Rcon
-                    byte r = t0;
-                    t0 = (byte)(SBox[t1] ^ rcon);
-                    t1 = SBox[t2];
-                    t2 = SBox[t3];
-                    t3 = SBox[r];
-                    rcon = XTime(rcon);
+                    t = ((uint)SBox[(t >> 16) & 0xFF] << 24) | ((uint)SBox[(t >> 8) & 0xFF] << 16) | ((uint)SBox[t & 0xFF] << 8) | SBox[t >> 24];
+                    t ^= rcon;
+                    rcon = (rcon & 0x80000000) != 0 ? ((rcon << 1) ^ 0x1B000000) : (rcon << 1);
                 }
 
-                _roundKeys[i] = (byte)(_roundKeys[i - 16] ^ t0);
-                _roundKeys[i + 1] = (byte)(_roundKeys[i - 15] ^ t1);
-                _roundKeys[i + 2] = (byte)(_roundKeys[i - 14] ^ t2);
-                _roundKeys[i + 3] = (byte)(_roundKeys[i - 13] ^ t3);
+                w[i] = w[i - 4] ^ t;
             }
         }
 
         public void EncryptBlock(byte[] input, int inputOffset, byte[] output, int outputOffset)
         {
-            byte[] s = _state;
-            for (int i = 0; i < 16; i++)
+            uint[] rk = _roundKeys;
+            uint[] te = Te0;
+            int o = inputOffset;
+            uint s0 = (((uint)input[o] << 24) | ((uint)input[o + 1] << 16) | ((uint)input[o + 2] << 8) | input[o + 3]) ^ rk[0];
+            uint s1 = (((uint)input[o + 4] << 24) | ((uint)input[o + 5] << 16) | ((uint)input[o + 6] << 8) | input[o + 7]) ^ rk[1];
+            uint s2 = (((uint)input[o + 8] << 24) | ((uint)input[o + 9] << 16) | ((uint)input[o + 10] << 8) | input[o + 11]) ^ rk[2];
+            uint s3 = (((uint)input[o + 12] << 24) | ((uint)input[o + 13] << 16) | ((uint)input[o + 14] << 8) | input[o + 15]) ^ rk[3];
+            uint a, b, c, d, x;
+            for (int r = 4; r < 4 * Rounds; r += 4)
             {
-                s[i] = (byte)(input[inputOffset + i] ^ _roundKeys[i]);
+                // Column j takes row 0 of column j, row 1 of j+1, row 2 of j+2, row 3 of j+3 (ShiftRows);
+                // Te1..Te3 are Te0 rotated right by 8, 16 and 24 bits.
+                a = te[s0 >> 24];
+                x = te[(s1 >> 16) & 0xFF];
+                a ^= (x >> 8) | (x << 24);
+                x = te[(s2 >> 8) & 0xFF];
+                a ^= (x >> 16) | (x << 16);
+                x = te[s3 & 0xFF];
+                a ^= ((x >> 24) | (x << 8)) ^ rk[r];
+
+                b = te[s1 >> 24];
+                x = te[(s2 >> 16) & 0xFF];
+                b ^= (x >> 8) | (x << 24);
+                x = te[(s3 >> 8) & 0xFF];
+                b ^= (x >> 16) | (x << 16);
+                x = te[s0 & 0xFF];
+                b ^= ((x >> 24) | (x << 8)) ^ rk[r + 1];
+
+                c = te[s2 >> 24];
+                x = te[(s3 >> 16) & 0xFF];
+                c ^= (x >> 8) | (x << 24);
+                x = te[(s0 >> 8) & 0xFF];
+                c ^= (x >> 16) | (x << 16);
+                x = te[s1 & 0xFF];
+                c ^= ((x >> 24) | (x << 8)) ^ rk[r + 2];
+
+                d = te[s3 >> 24];
+                x = te[(s0 >> 16) & 0xFF];
+                d ^= (x >> 8) | (x << 24);
+                x = te[(s1 >> 8) & 0xFF];
+                d ^= (x >> 16) | (x << 16);
+                x = te[s2 & 0xFF];
+                d ^= ((x >> 24) | (x << 8)) ^ rk[r + 3];
+
+                s0 = a;
+                s1 = b;
+                s2 = c;
+                s3 = d;
             }
 
-            for (int round = 1; round <= Rounds; round++)
-            {
-                SubBytesShiftRows(s);
-                if (round != Rounds)
-                {
-                    MixColumns(s);
-                }
+            // Last round: SubBytes and ShiftRows, no MixColumns.
+            byte[] sb = SBox;
+            a = (((uint)sb[s0 >> 24] << 24) | ((uint)sb[(s1 >> 16) & 0xFF] << 16) | ((uint)sb[(s2 >> 8) & 0xFF] << 8) | sb[s3 & 0xFF]) ^ rk[40];
+            b = (((uint)sb[s1 >> 24] << 24) | ((uint)sb[(s2 >> 16) & 0xFF] << 16) | ((uint)sb[(s3 >> 8) & 0xFF] << 8) | sb[s0 & 0xFF]) ^ rk[41];
+            c = (((uint)sb[s2 >> 24] << 24) | ((uint)sb[(s3 >> 16) & 0xFF] << 16) | ((uint)sb[(s0 >> 8) & 0xFF] << 8) | sb[s1 & 0xFF]) ^ rk[42];
+            d = (((uint)sb[s3 >> 24] << 24) | ((uint)sb[(s0 >> 16) & 0xFF] << 16) | ((uint)sb[(s1 >> 8) & 0xFF] << 8) | sb[s2 & 0xFF]) ^ rk[43];
+            Put(a, output, outputOffset);
+            Put(b, output, outputOffset + 4);
+            Put(c, output, outputOffset + 8);
+            Put(d, output, outputOffset + 12);
+        }
 
-                int k = 16 * round;
-                for (int i = 0; i < 16; i++)
-                {
-                    s[i] ^= _roundKeys[k + i];
-                }
+        private static void Put(uint v, byte[] output, int offset)
+        {
+            output[offset] = (byte)(v >> 24);
+            output[offset + 1] = (byte)(v >> 16);
+            output[offset + 2] = (byte)(v >> 8);
+            output[offset + 3] = (byte)v;
+        }
+
+        private static uint[] BuildTe0()
+        {
+            var te = new uint[256];
+            for (int i = 0; i < 256; i++)
+            {
+                uint sv = SBox[i];
+                uint two = (sv << 1) ^ ((sv & 0x80) != 0 ? 0x11Bu : 0u);
+                te[i] = (two << 24) | (sv << 16) | (sv << 8) | (two ^ sv);
             }
 
-            System.Array.Copy(s, 0, output, outputOffset, 16);
-        }
-
-        private static void SubBytesShiftRows(byte[] s)
-        {
-            // The state is column-major (s[4c + r]); row r rotates left by r.
-            byte t;
-            s[0] = SBox[s[0]];
-            s[4] = SBox[s[4]];
-            s[8] = SBox[s[8]];
-            s[12] = SBox[s[12]];
-
-            t = s[1];
-            s[1] = SBox[s[5]];
-            s[5] = SBox[s[9]];
-            s[9] = SBox[s[13]];
-            s[13] = SBox[t];
-
-            t = s[2];
-            s[2] = SBox[s[10]];
-            s[10] = SBox[t];
-            t = s[6];
-            s[6] = SBox[s[14]];
-            s[14] = SBox[t];
-
-            t = s[15];
-            s[15] = SBox[s[11]];
-            s[11] = SBox[s[7]];
-            s[7] = SBox[s[3]];
-            s[3] = SBox[t];
-        }
-
-        private static void MixColumns(byte[] s)
-        {
-            for (int c = 0; c < 16; c += 4)
-            {
-                byte a0 = s[c], a1 = s[c + 1], a2 = s[c + 2], a3 = s[c + 3];
-                byte all = (byte)(a0 ^ a1 ^ a2 ^ a3);
-                s[c] = (byte)(a0 ^ all ^ XTime((byte)(a0 ^ a1)));
-                s[c + 1] = (byte)(a1 ^ all ^ XTime((byte)(a1 ^ a2)));
-                s[c + 2] = (byte)(a2 ^ all ^ XTime((byte)(a2 ^ a3)));
-                s[c + 3] = (byte)(a3 ^ all ^ XTime((byte)(a3 ^ a0)));
-            }
-        }
-
-        private static byte XTime(byte b)
-        {
-            return (byte)((b << 1) ^ ((b & 0x80) != 0 ? 0x1b : 0));
+            return te;
         }
     }
 }

@@ -4,13 +4,13 @@ namespace Mesh.NodeApp.Crypto
 {
     /// <summary>
     /// HMAC-SHA256 (RFC 2104) with no allocation per call: the inner and outer hash states after the key
-    /// blocks are computed once at construction and copied for each message, which also saves two of the
-    /// compressions a MIC would otherwise cost.
+    /// blocks are computed once at construction (32 bytes each) and resumed for each message, which also saves
+    /// two of the compressions a MIC would otherwise cost.
     /// </summary>
     public sealed class HmacSha256 : IMac
     {
-        private readonly Sha256 _innerKeyed = new Sha256();
-        private readonly Sha256 _outerKeyed = new Sha256();
+        private readonly uint[] _innerKeyed = new uint[8];
+        private readonly uint[] _outerKeyed = new uint[8];
         private readonly Sha256 _work = new Sha256();
         private readonly byte[] _innerHash = new byte[Sha256.HashSize];
 
@@ -38,21 +38,25 @@ namespace Mesh.NodeApp.Crypto
                 block[i] ^= 0x36;
             }
 
-            _innerKeyed.Update(block, 0, block.Length);
+            _work.Reset();
+            _work.Update(block, 0, block.Length);
+            _work.SaveState(_innerKeyed);
             for (int i = 0; i < block.Length; i++)
             {
                 block[i] ^= 0x36 ^ 0x5c;
             }
 
-            _outerKeyed.Update(block, 0, block.Length);
+            _work.Reset();
+            _work.Update(block, 0, block.Length);
+            _work.SaveState(_outerKeyed);
         }
 
         public void Compute(byte[] data, int offset, int count, byte[] output, int outputOffset)
         {
-            _work.CopyFrom(_innerKeyed);
+            _work.Resume(_innerKeyed, Sha256.BlockSize);
             _work.Update(data, offset, count);
             _work.Final(_innerHash, 0);
-            _work.CopyFrom(_outerKeyed);
+            _work.Resume(_outerKeyed, Sha256.BlockSize);
             _work.Update(_innerHash, 0, _innerHash.Length);
             _work.Final(output, outputOffset);
         }

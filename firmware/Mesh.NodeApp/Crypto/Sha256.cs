@@ -49,13 +49,26 @@ namespace Mesh.NodeApp.Crypto
             _length = 0;
         }
 
-        /// <summary>Copies the running state of <paramref name="other"/> (HMAC keeps its keyed states this way).</summary>
-        public void CopyFrom(Sha256 other)
+        /// <summary>
+        /// Copies the chaining value into <paramref name="state"/> (8 words) after a whole number of blocks. HMAC keeps
+        /// its two keyed states this way: 32 bytes each instead of a whole hasher with its 256-byte schedule.
+        /// </summary>
+        public void SaveState(uint[] state)
         {
-            System.Array.Copy(other._h, _h, 8);
-            System.Array.Copy(other._block, _block, BlockSize);
-            _blockFill = other._blockFill;
-            _length = other._length;
+            if (_blockFill != 0)
+            {
+                throw new System.InvalidOperationException("state is saved only on a block boundary");
+            }
+
+            System.Array.Copy(_h, state, 8);
+        }
+
+        /// <summary>Continues from a state saved with <see cref="SaveState"/> after <paramref name="length"/> bytes.</summary>
+        public void Resume(uint[] state, long length)
+        {
+            System.Array.Copy(state, _h, 8);
+            _blockFill = 0;
+            _length = length;
         }
 
         public void Update(byte[] data, int offset, int count)
@@ -130,6 +143,7 @@ namespace Mesh.NodeApp.Crypto
         private void Compress(byte[] data, int offset)
         {
             uint[] w = _w;
+            uint[] k = K;
             for (int i = 0; i < 16; i++)
             {
                 int o = offset + (4 * i);
@@ -150,7 +164,7 @@ namespace Mesh.NodeApp.Crypto
             {
                 uint s1 = ((e >> 6) | (e << 26)) ^ ((e >> 11) | (e << 21)) ^ ((e >> 25) | (e << 7));
                 uint ch = (e & f) ^ (~e & g);
-                uint t1 = unchecked(h + s1 + ch + K[i] + w[i]);
+                uint t1 = unchecked(h + s1 + ch + k[i] + w[i]);
                 uint s0 = ((a >> 2) | (a << 30)) ^ ((a >> 13) | (a << 19)) ^ ((a >> 22) | (a << 10));
                 uint maj = (a & b) ^ (a & c) ^ (b & c);
                 uint t2 = unchecked(s0 + maj);

@@ -25,6 +25,10 @@ namespace Mesh.NodeApp.Runtime
             c.ReplayTableSize = s.ReplayTableSize;
             c.RouteTableSize = s.RouteTableSize;
             c.NeighbourTableSize = s.NeighbourTableSize;
+            c.TransmitQueueSize = s.TransmitQueueSize;
+            c.EventQueueSize = s.EventQueueSize;
+            c.PendingCommandSlots = s.PendingCommandSlots;
+            c.RecentCommandSlots = s.RecentCommandSlots;
             return c;
         }
     }

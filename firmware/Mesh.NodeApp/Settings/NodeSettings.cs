@@ -89,6 +89,15 @@ namespace Mesh.NodeApp.Settings
 
         public int InboxSlots = 16;
 
+        /// <summary>Frames waiting for their send time (each a 250-byte buffer), events for the application, command slots.</summary>
+        public int TransmitQueueSize = 12;
+
+        public int EventQueueSize = 6;
+
+        public int PendingCommandSlots = 4;
+
+        public int RecentCommandSlots = 8;
+
         /// <summary>
         /// Where the node's frame sequence starts after a reboot: the core's checkpoint, saved whenever it
         /// moves, so a restarted node never reuses a sequence (its neighbours would drop it as a replay).

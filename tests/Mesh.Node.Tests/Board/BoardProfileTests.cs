@@ -62,10 +62,14 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(20, s.SerialRxPin);
 
             NodeConfig c = NodeConfigFactory.For(s, 7);
-            Assert.Equal(64, c.DuplicateCacheSize);
-            Assert.Equal(16, c.ReplayTableSize);
-            Assert.Equal(16, c.RouteTableSize);
-            Assert.Equal(12, c.NeighbourTableSize);
+            Assert.Equal(32, c.DuplicateCacheSize);
+            Assert.Equal(8, c.ReplayTableSize);
+            Assert.Equal(8, c.RouteTableSize);
+            Assert.Equal(8, c.NeighbourTableSize);
+            Assert.Equal(4, c.TransmitQueueSize);
+            Assert.Equal(4, c.EventQueueSize);
+            Assert.Equal(2, c.PendingCommandSlots);
+            Assert.Equal(4, c.RecentCommandSlots);
             Assert.Null(c.Validate());
         }
 

@@ -84,20 +84,38 @@ namespace Mesh.Protocol.Tests.NanoFramework
         }
 
         [Fact]
-        public void Every_native_backed_package_is_pinned_at_a_version_whose_checksum_current_firmware_declares()
+        public void Every_native_backed_package_is_pinned_at_the_checked_version_and_one_firmware_window_declares_them_all()
         {
             Dictionary<string, string> pinned = PinnedPackages();
-            foreach ((string id, (string version, uint checksum)) in BoardPackageTable.NativeBacked)
+            string from = "0000-00-00";
+            string until = "9999-99-99";
+            foreach ((string id, (string version, uint checksum, string declaredFrom, string? declaredUntil)) in BoardPackageTable.NativeBacked)
             {
                 Assert.True(pinned.ContainsKey(id), id + " is in the checked table but not in packages.config: remove the row");
                 Assert.True(pinned[id] == version, id + " " + pinned[id] + " is pinned, but " + version + " is the version checked against the firmware");
                 Assert.NotEqual(0u, checksum);
+                from = string.CompareOrdinal(declaredFrom, from) > 0 ? declaredFrom : from;
+                until = declaredUntil != null && string.CompareOrdinal(declaredUntil, until) < 0 ? declaredUntil : until;
             }
+
+            // The window the firmware constants describe: Wifi 1.5.147 from 2026-05-29, System.Net 1.11.54 until 2026-07-10.
+            Assert.Equal("2026-05-29", from);
+            Assert.Equal("2026-07-10", until);
 
             foreach ((string id, string refused) in BoardPackageTable.RefusedByCurrentFirmware)
             {
-                Assert.False(pinned.TryGetValue(id, out string? v) && v == refused, id + " " + refused + " is refused by current firmware");
+                Assert.False(pinned.TryGetValue(id, out string? v) && v == refused, id + " " + refused + " must not be pinned again");
             }
+        }
+
+        [Fact]
+        public void The_guide_pins_the_firmware_inside_the_window_and_says_which_package_ties_it()
+        {
+            string guide = File.ReadAllText(Path.Combine(NanoPaths.RepoRoot, "hardware", "README.md"));
+            Assert.Contains("--fwversion " + BoardPackageTable.FirmwarePinned, guide, StringComparison.Ordinal);
+            Assert.Contains(BoardPackageTable.FirmwareFrom, guide, StringComparison.Ordinal);
+            Assert.Contains(BoardPackageTable.FirmwareTo, guide, StringComparison.Ordinal);
+            Assert.Contains("0x8EFB9944", guide, StringComparison.Ordinal); // what a newer System.Net must declare
         }
 
         /// <summary>
@@ -138,9 +156,9 @@ namespace Mesh.Protocol.Tests.NanoFramework
         public void The_hardware_guide_lists_every_native_backed_package_at_its_pinned_version()
         {
             string guide = File.ReadAllText(Path.Combine(NanoPaths.RepoRoot, "hardware", "README.md"));
-            foreach ((string id, (string version, uint _)) in BoardPackageTable.NativeBacked)
+            foreach ((string id, (string version, uint checksum, string _, string? _)) in BoardPackageTable.NativeBacked)
             {
-                Assert.Contains("| " + id + " | " + version + " |", guide, StringComparison.Ordinal);
+                Assert.Contains("| " + id + " | " + version + " | 0x" + checksum.ToString("X8") + " |", guide, StringComparison.Ordinal);
             }
         }
     }

@@ -40,11 +40,10 @@ namespace Mesh.Board
             NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);
 
             var flash = new FlashConfigStore(FlashConfigStore.DefaultPath);
-            bool haveFile = flash.Load() != null;
             var store = new SettingsStore(flash, log);
             NodeSettings settings = store.Load(defaults);
             ApplyPendingUpdate(store, settings, log);
-            if (!haveFile)
+            if (flash.Load() == null)
             {
                 log.Write(LogLevel.Error, "no settings file " + FlashConfigStore.DefaultPath + " on this board: write one with 'nanoff --filedeployment deploy.json' (hardware/README.md, \"Write the settings\")");
             }

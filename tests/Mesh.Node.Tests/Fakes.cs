@@ -112,6 +112,20 @@ namespace Mesh.Node.Tests
         public int ReadRaw() => Raw;
     }
 
+    /// <summary>A radio that accepts every frame and keeps a copy of each.</summary>
+    public sealed class RecordingRadio : IRadio
+    {
+        public List<byte[]> Sent { get; } = new();
+
+        public string Name => "test";
+
+        public bool Transmit(byte[] frame, int offset, int length)
+        {
+            Sent.Add(frame.AsSpan(offset, length).ToArray());
+            return true;
+        }
+    }
+
     /// <summary>One device on <see cref="FakeI2cBus"/>: acknowledges (true) or NACKs (false) each transaction.</summary>
     public interface IFakeI2cDevice
     {

@@ -38,19 +38,12 @@ namespace Mesh.NodeApp.Runtime
                 return s;
             }
 
-            string text;
-            try
-            {
-                text = Utf8.GetString(data, 0, data.Length);
-            }
-            catch (System.Exception)
+            int problems = ParseInto(data, s);
+            if (problems < 0)
             {
                 Log(LogLevel.Error, "settings: stored bytes are not UTF-8 text; using defaults");
-                return s;
             }
-
-            int problems = NodeSettingsText.Parse(text, s, _log);
-            if (problems > 0)
+            else if (problems > 0)
             {
                 Log(LogLevel.Warning, "settings: " + problems + " line(s) ignored; those settings keep their defaults");
             }
@@ -71,18 +64,13 @@ namespace Mesh.NodeApp.Runtime
                 return false;
             }
 
-            string text;
-            try
-            {
-                text = Utf8.GetString(update, 0, update.Length);
-            }
-            catch (System.Exception)
+            int problems = ParseInto(update, settings);
+            if (problems < 0)
             {
                 Log(LogLevel.Error, "settings update: not UTF-8 text; ignored");
                 return false;
             }
 
-            int problems = NodeSettingsText.Parse(text, settings, _log);
             Log(problems > 0 ? LogLevel.Warning : LogLevel.Info, "settings update: applied" + (problems > 0 ? ", " + problems + " line(s) ignored" : ""));
             return Save(settings);
         }
@@ -107,6 +95,22 @@ namespace Mesh.NodeApp.Runtime
             }
 
             return ok;
+        }
+
+        /// <summary>Applies the lines of <paramref name="data"/> to <paramref name="into"/>: how many were rejected, or -1 (nothing applied) when it is not text.</summary>
+        private int ParseInto(byte[] data, NodeSettings into)
+        {
+            string text;
+            try
+            {
+                text = Utf8.GetString(data, 0, data.Length);
+            }
+            catch (System.Exception)
+            {
+                return -1;
+            }
+
+            return NodeSettingsText.Parse(text, into, _log);
         }
 
         private void Log(LogLevel level, string message)

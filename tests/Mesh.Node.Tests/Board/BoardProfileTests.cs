@@ -84,7 +84,7 @@ namespace Mesh.Node.Tests.Board
                 Assert.Null(NodeConfigFactory.For(s, 7).Validate());
                 var log = new RecordingLog();
                 var runner = new NodeRunner(s, 7, new Mesh.Protocol.Security.NetworkKey(s.Key, new Mesh.NodeApp.Crypto.ManagedCrypto()),
-                    new Mesh.Protocol.XorShiftRandom(1), new NullRadio(), new Mesh.NodeApp.Sensors.SensorSet(Array.Empty<ISensor>(), log),
+                    new Mesh.Protocol.XorShiftRandom(1), new RecordingRadio(), new Mesh.NodeApp.Sensors.SensorSet(Array.Empty<ISensor>(), log),
                     new RecordingLed(), new RecordingDevice(), new SettingsStore(new MemoryStore(), log), log, 0);
                 var frame = new byte[10];
                 int accepted = 0;
@@ -95,13 +95,6 @@ namespace Mesh.Node.Tests.Board
 
                 Assert.Equal(p.InboxSlots, accepted);
             }
-        }
-
-        private sealed class NullRadio : IRadio
-        {
-            public string Name => "none";
-
-            public bool Transmit(byte[] frame, int offset, int length) => true;
         }
     }
 }

@@ -46,19 +46,6 @@ namespace Mesh.Node.Tests.Board
             }
         }
 
-        private sealed class Radio : IRadio
-        {
-            public List<byte[]> Sent { get; } = new();
-
-            public string Name => "test";
-
-            public bool Transmit(byte[] frame, int offset, int length)
-            {
-                Sent.Add(frame.AsSpan(offset, length).ToArray());
-                return true;
-            }
-        }
-
         private sealed class NoLine : ISerialLink
         {
             public bool Write(byte[] data, int offset, int count) => true;
@@ -74,7 +61,7 @@ namespace Mesh.Node.Tests.Board
         [Fact]
         public void A_short_frame_from_the_gateway_is_transmitted_as_soon_as_its_bytes_are_buffered()
         {
-            var radio = new Radio();
+            var radio = new RecordingRadio();
             var bridge = new SerialBridge(radio, new NoLine(), new RecordingLog());
             var uart = new Esp32Uart();
             byte[] frame = { 0x01, 0x00, 0x2A, 0x00, 0x00, 0x07, 0xFF };
@@ -92,7 +79,7 @@ namespace Mesh.Node.Tests.Board
         [Fact]
         public void More_than_a_buffer_full_is_read_in_buffer_sized_chunks_and_frames_split_across_them_survive()
         {
-            var radio = new Radio();
+            var radio = new RecordingRadio();
             var bridge = new SerialBridge(radio, new NoLine(), new RecordingLog());
             var uart = new Esp32Uart();
             var frames = new List<byte[]>();
@@ -117,7 +104,7 @@ namespace Mesh.Node.Tests.Board
         public void Nothing_buffered_means_no_read_at_all()
         {
             var uart = new Esp32Uart();
-            var bridge = new SerialBridge(new Radio(), new NoLine(), new RecordingLog());
+            var bridge = new SerialBridge(new RecordingRadio(), new NoLine(), new RecordingLog());
             Assert.Equal(0, SerialDrain.Drain(uart, new byte[256], bridge));
             Assert.Equal(0, uart.Reads);
         }

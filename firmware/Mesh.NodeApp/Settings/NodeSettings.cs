@@ -5,7 +5,8 @@ namespace Mesh.NodeApp.Settings
 {
     /// <summary>
     /// Everything a node is configured with. Defaults are safe: a sensor that floods, reports every minute,
-    /// on ESP-NOW channel 1, with the pins of an ESP32 DevKitC. Stored as text (<see cref="NodeSettingsText"/>).
+    /// on ESP-NOW channel 1, with the pins of an ESP32 DevKitC and the core's table sizes (a board applies its
+    /// <see cref="BoardProfile"/> over these). Stored as text (<see cref="NodeSettingsText"/>).
     /// </summary>
     public sealed class NodeSettings
     {
@@ -57,7 +58,8 @@ namespace Mesh.NodeApp.Settings
 
         /// <summary>
         /// DHT22 trigger pin: Iot.Device.Dhtxx.Esp32 drives the start pulse on this GPIO and reads the answer on
-        /// <see cref="DhtPin"/>; both are wired to the sensor's data line. -1: the same as DhtPin is not allowed.
+        /// <see cref="DhtPin"/>; both are wired to the sensor's data line. -1 (or the same pin as DhtPin): the
+        /// DHT22 is not read, and the board says why.
         /// </summary>
         public int DhtTriggerPin = -1;
 

@@ -5,6 +5,7 @@ using Mesh.Board.Platform;
 using Mesh.Board.Radio;
 using Mesh.Board.Sensors;
 using Mesh.NodeApp.Bridge;
+using Mesh.NodeApp.Crypto;
 using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Runtime;
 using Mesh.NodeApp.Sensors;
@@ -12,39 +13,50 @@ using Mesh.NodeApp.Settings;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 using nanoFramework.Hardware.Esp32;
+using nanoFramework.Runtime.Native;
 
 namespace Mesh.Board
 {
     /// <summary>
-    /// The board, as a wiring diagram: settings from flash → status LED and watchdog → radio (ESP-NOW or
-    /// WiFi UDP) → sensors → the node (or, in bridge role, the serial bridge to the gateway) → the loop.
-    /// Everything with logic in it lives in Mesh.NodeApp and Mesh.Protocol, compiled and tested on the desktop.
+    /// The board, as a wiring diagram: the board's profile (pins, table sizes) → image defaults → settings file
+    /// (and a pending update) → status LED and watchdog → radio (WiFi UDP, or ESP-NOW when built with it) →
+    /// the serial bridge (bridge role) or sensors and the node → the loop. Everything with logic in it lives in
+    /// Mesh.NodeApp and Mesh.Protocol, compiled and tested on the desktop. Every step says on the serial log
+    /// what it found, so a board set up without a debugger tells its user what is wrong.
     /// </summary>
     public static class Program
     {
         public static void Main()
         {
-            ILog log = new DebugLog();
+            ILog log = new ConsoleLog();
             var control = new BoardControl(log);
 
-            // 1. Settings: safe defaults, overridden line by line by I:\mesh.conf (bad lines are logged and skipped).
+            // 1. Settings: this target's pins and tables, the image's defaults, then I:\mesh.conf line by line.
+            string target = SystemInfo.TargetName;
+            BoardProfile profile = BoardProfile.ForTarget(target) ?? BoardProfile.Esp32();
+            log.Write(LogLevel.Info, "Mesh board on " + target + " (firmware " + SystemInfo.Version.ToString() + "): " + profile.Name + " profile");
+            var defaults = new NodeSettings();
+            profile.ApplyTo(defaults);
+            NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);
+
             var flash = new FlashConfigStore(FlashConfigStore.DefaultPath);
+            var store = new SettingsStore(flash, log);
+            NodeSettings settings = store.Load(defaults);
+            ApplyPendingUpdate(store, settings, log);
             if (flash.Load() == null)
             {
-                byte[] first = Utf8.GetBytes(FirstBoot.Settings);
-                flash.Save(first, first.Length);
-                log.Write(LogLevel.Info, "first boot: wrote " + FlashConfigStore.DefaultPath + " from FirstBoot.cs");
+                log.Write(LogLevel.Error, "no settings file " + FlashConfigStore.DefaultPath + " on this board: write one with 'nanoff --filedeployment deploy.json' (hardware/README.md, \"Write the settings\")");
             }
 
-            var store = new SettingsStore(flash, log);
-            NodeSettings settings = store.Load(new NodeSettings());
             uint nodeId = settings.NodeId != 0 ? settings.NodeId : BoardIdentity.FromMac();
+            log.Write(LogLevel.Info, "node id " + nodeId + (settings.NodeId != 0 ? "" : " (from the WiFi MAC)") + ", network " + settings.NetworkId + ", role " + NodeSettingsText.RoleName(settings.Role));
 
             // 2. Status LED.
             IStatusLed led = settings.LedPin >= 0 ? (IStatusLed)new GpioStatusLed(new GpioController(), settings.LedPin) : new NoLed();
             if (settings.Key == null)
             {
-                log.Write(LogLevel.Error, "no network key: write 'key = <32 hex digits>' into " + FlashConfigStore.DefaultPath + " (hardware/README.md)");
+                log.Write(LogLevel.Error, "no network key: this node stays off the air. Put 'key = <32 hex digits, the gateway's Mesh:Key>' into "
+                    + FlashConfigStore.DefaultPath + " with 'nanoff --filedeployment' and reset the board (hardware/README.md, \"Write the settings\")");
                 led.Show(LedPattern.Error);
                 KeepAlive(control);
             }
@@ -53,14 +65,15 @@ namespace Mesh.Board
             IBoardRadio radio;
             if (settings.Radio == RadioMode.Udp)
             {
-                var udp = new WifiUdpRadio(settings.UdpGroup, settings.UdpPort, log);
-                if (!udp.Connect(settings.WifiSsid, settings.WifiPassword))
+                // Retries with back-off for as long as it takes, feeding the watchdog and showing the error pattern
+                // between attempts; returns 0 only when there is nothing to join (no SSID, logged).
+                if (WifiJoin.Run(new WifiLink(), settings.WifiSsid, settings.WifiPassword, control.Watchdog, control, led, log, 0) == 0)
                 {
-                    led.Show(LedPattern.Error);
-                    Thread.Sleep(30000);
-                    control.Reboot(); // try again from a clean start
+                    KeepAlive(control);
                 }
 
+                var udp = new WifiUdpRadio(settings.UdpGroup, settings.UdpPort, log);
+                udp.Open();
                 radio = udp;
             }
             else
@@ -82,7 +95,7 @@ namespace Mesh.Board
 #else
                 // This image was built without the ESP-NOW library (hardware/README.md, "ESP-NOW"): say so and
                 // stay useful on WiFi rather than pretend.
-                log.Write(LogLevel.Error, "radio = espnow, but this build has no ESP-NOW support; set 'radio = udp' and WiFi credentials, or flash an ESP-NOW build");
+                log.Write(LogLevel.Error, "radio = espnow, but this image has no ESP-NOW support (experimental, off by default): set 'radio = udp' and WiFi credentials in the settings file");
                 led.Show(LedPattern.Error);
                 KeepAlive(control);
                 return;
@@ -92,14 +105,15 @@ namespace Mesh.Board
             // 4. Bridge role: a transparent radio for the gateway on the UART; the gateway is the mesh node.
             if (settings.Role == NodeRole.Bridge)
             {
-                // COM2 on GPIO16 (RX) / GPIO17 (TX): hardware/README.md, "Bridge board".
-                Configuration.SetPinFunction(16, DeviceFunction.COM2_RX);
-                Configuration.SetPinFunction(17, DeviceFunction.COM2_TX);
+                // COM2 on the profile's pins (serial_rx / serial_tx): no single pair is free on every board.
+                Configuration.SetPinFunction(settings.SerialRxPin, DeviceFunction.COM2_RX);
+                Configuration.SetPinFunction(settings.SerialTxPin, DeviceFunction.COM2_TX);
                 var uart = new UartLink("COM2", settings.SerialBaudRate);
                 var bridge = new SerialBridge(radio, uart, log);
                 FrameSink toGateway = new FrameSink(new BridgeSink(bridge).Take);
                 radio.Start(toGateway);
                 uart.Open(bridge);
+                log.Write(LogLevel.Info, "bridge: COM2 RX GPIO" + settings.SerialRxPin + ", TX GPIO" + settings.SerialTxPin + ", " + settings.SerialBaudRate + " baud");
                 led.Show(LedPattern.Joined);
                 KeepAlive(control);
             }
@@ -107,9 +121,10 @@ namespace Mesh.Board
             // 5. Sensors, then the node.
             ISensor[] sensors = SensorDiscovery.Find(settings, nodeId, log);
             var wake = new AutoResetEvent(false);
-            var runner = new NodeRunner(settings, nodeId, new NanoCrypto(), new HardwareRandom(),
+            var runner = new NodeRunner(settings, nodeId, new ManagedCrypto(), new HardwareRandom(),
                 radio, new SensorSet(sensors, log), led, control, store, log, BoardControl.NowMs);
             radio.Start(new FrameSink(new RunnerSink(runner, wake).Take));
+            log.Write(LogLevel.Info, "running; managed heap free: " + nanoFramework.Runtime.Native.GC.Run(false) + " bytes");
 
             // 6. The loop: step the node, sleep until it wants to be woken or a frame arrives.
             while (true)
@@ -121,6 +136,30 @@ namespace Mesh.Board
                 {
                     wake.WaitOne(wait, false);
                 }
+            }
+        }
+
+        /// <summary>I:\mesh.update, if present: merged into mesh.conf (keeping what the node stored there) and deleted.</summary>
+        private static void ApplyPendingUpdate(SettingsStore store, NodeSettings settings, ILog log)
+        {
+            var update = new FlashConfigStore(FlashConfigStore.UpdatePath);
+            try
+            {
+                byte[] data = update.Load();
+                if (data == null)
+                {
+                    return;
+                }
+
+                log.Write(LogLevel.Info, "settings: applying " + FlashConfigStore.UpdatePath);
+                if (store.ApplyUpdate(settings, data))
+                {
+                    update.Delete();
+                }
+            }
+            catch (Exception ex)
+            {
+                log.Write(LogLevel.Error, "settings: cannot apply " + FlashConfigStore.UpdatePath + " (" + ex.Message + ")");
             }
         }
 

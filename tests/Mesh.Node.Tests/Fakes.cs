@@ -112,19 +112,130 @@ namespace Mesh.Node.Tests
         public int ReadRaw() => Raw;
     }
 
-    /// <summary>An I2C bus with devices at given addresses, each with a chip-id register value.</summary>
+    /// <summary>A radio that accepts every frame and keeps a copy of each.</summary>
+    public sealed class RecordingRadio : IRadio
+    {
+        public List<byte[]> Sent { get; } = new();
+
+        public string Name => "test";
+
+        public bool Transmit(byte[] frame, int offset, int length)
+        {
+            Sent.Add(frame.AsSpan(offset, length).ToArray());
+            return true;
+        }
+    }
+
+    /// <summary>One device on <see cref="FakeI2cBus"/>: acknowledges (true) or NACKs (false) each transaction.</summary>
+    public interface IFakeI2cDevice
+    {
+        bool OnWrite(byte[] data, int length);
+
+        bool OnRead(byte[] into, int length);
+    }
+
+    /// <summary>An I2C bus with modelled devices at given addresses; transactions to an empty address are NACKed.</summary>
     public sealed class FakeI2cBus : II2cProbe
     {
-        private readonly Dictionary<int, byte> _devices = new();
+        private readonly Dictionary<int, IFakeI2cDevice> _devices = new();
 
-        public FakeI2cBus With(int address, byte chipId = 0)
+        public List<string> Transactions { get; } = new();
+
+        /// <summary>A Bosch BMx280 with <paramref name="chipId"/> in register 0xD0.</summary>
+        public FakeI2cBus With(int address, byte chipId) => With(address, new FakeBoschDevice(chipId));
+
+        public FakeI2cBus With(int address, IFakeI2cDevice device)
         {
-            _devices[address] = chipId;
+            _devices[address] = device;
             return this;
         }
 
-        public bool Responds(int address) => _devices.ContainsKey(address);
+        public bool TryWriteRead(int address, byte[] write, int writeLength, byte[] read, int readLength)
+        {
+            Transactions.Add("0x" + address.ToString("X2") + " w" + writeLength + " r" + readLength);
+            if (!_devices.TryGetValue(address, out IFakeI2cDevice? device))
+            {
+                return false;
+            }
 
-        public bool TryReadRegister(int address, byte register, out byte value) => _devices.TryGetValue(address, out value);
+            if (writeLength > 0 && !device.OnWrite(write, writeLength))
+            {
+                return false;
+            }
+
+            return readLength == 0 || device.OnRead(read, readLength);
+        }
+    }
+
+    /// <summary>BME280/BMP280: a write sets the register pointer, reads return registers from there.</summary>
+    public sealed class FakeBoschDevice : IFakeI2cDevice
+    {
+        private readonly byte[] _registers = new byte[256];
+        private int _pointer;
+
+        public FakeBoschDevice(byte chipId) => _registers[0xD0] = chipId;
+
+        public bool OnWrite(byte[] data, int length)
+        {
+            _pointer = data[0];
+            return true;
+        }
+
+        public bool OnRead(byte[] into, int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                into[i] = _registers[(_pointer + i) & 0xFF];
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Sensirion SHT3x as its datasheet describes it: a read header is acknowledged only when a command has
+    /// left data to read (an idle sensor NACKs it); 0xF32D leaves the status register and its CRC-8.
+    /// </summary>
+    public sealed class FakeSht3xDevice : IFakeI2cDevice
+    {
+        private byte[]? _pending;
+
+        /// <summary>Corrupts the CRC it sends (a different chip answering at 0x44 would not compute it).</summary>
+        public bool WrongCrc { get; init; }
+
+        public bool OnWrite(byte[] data, int length)
+        {
+            if (length != 2)
+            {
+                return false;
+            }
+
+            _pending = data[0] == 0xF3 && data[1] == 0x2D ? new byte[] { 0x80, 0x10, WrongCrc ? (byte)0x00 : (byte)0xE1 } : null;
+            return true;
+        }
+
+        public bool OnRead(byte[] into, int length)
+        {
+            if (_pending == null)
+            {
+                return false; // NACK: nothing to read
+            }
+
+            Array.Copy(_pending, into, Math.Min(length, _pending.Length));
+            _pending = null;
+            return true;
+        }
+    }
+
+    /// <summary>Aosong AHT20: acknowledges reads and answers its status byte (calibrated, idle).</summary>
+    public sealed class FakeAht20Device : IFakeI2cDevice
+    {
+        public bool OnWrite(byte[] data, int length) => true;
+
+        public bool OnRead(byte[] into, int length)
+        {
+            into[0] = 0x18;
+            return true;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using Mesh.NodeApp.Sensors;
 using Mesh.Protocol;
 using Mesh.Protocol.Messages;
@@ -63,7 +64,8 @@ namespace Mesh.Node.Tests
         [Fact]
         public void I2c_detection_tells_bme280_from_bmp280_by_chip_id_and_finds_sht3x_and_aht20()
         {
-            var bus = new FakeI2cBus().With(0x76, 0x60).With(0x77, 0x58).With(0x45).With(0x38).With(0x3C /* a display */);
+            var bus = new FakeI2cBus().With(0x76, 0x60).With(0x77, 0x58).With(0x45, new FakeSht3xDevice()).With(0x38, new FakeAht20Device())
+                .With(0x3C, new FakeBoschDevice(0) /* a display: never probed */);
             var kinds = new I2cSensorKind[I2cSensorDetector.MaxFound];
             var addresses = new int[I2cSensorDetector.MaxFound];
             int n = I2cSensorDetector.Detect(bus, kinds, addresses);
@@ -71,6 +73,44 @@ namespace Mesh.Node.Tests
             Assert.Equal(new[] { I2cSensorKind.Bme280, I2cSensorKind.Bmp280, I2cSensorKind.Sht3x, I2cSensorKind.Aht20 }, kinds[..4]);
             Assert.Equal(new[] { 0x76, 0x77, 0x45, 0x38 }, addresses[..4]);
             Assert.Equal("BME280 @0x76", I2cSensorDetector.Describe(kinds[0], addresses[0]));
+            Assert.DoesNotContain(bus.Transactions, t => t.StartsWith("0x3C", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void An_idle_SHT3x_that_NACKs_bare_reads_is_found_by_its_status_register_command()
+        {
+            var sht = new FakeSht3xDevice();
+            var bus = new FakeI2cBus().With(0x44, sht);
+
+            // The device model: a bare one-byte read (the old probe) is NACKed by the idle sensor...
+            Assert.False(bus.TryWriteRead(0x44, Array.Empty<byte>(), 0, new byte[1], 1));
+            bus.Transactions.Clear();
+
+            // ...and the detector, which probes with a write, finds it.
+            var kinds = new I2cSensorKind[I2cSensorDetector.MaxFound];
+            var addresses = new int[I2cSensorDetector.MaxFound];
+            Assert.Equal(1, I2cSensorDetector.Detect(bus, kinds, addresses));
+            Assert.Equal(I2cSensorKind.Sht3x, kinds[0]);
+            Assert.Equal(0x44, addresses[0]);
+            Assert.Contains("0x44 w2 r3", bus.Transactions);
+            Assert.DoesNotContain(bus.Transactions, t => t.Contains(" w0 ", StringComparison.Ordinal)); // no probe is a bare read
+        }
+
+        [Fact]
+        public void A_device_at_an_SHT3x_address_whose_answer_fails_the_Sensirion_CRC_is_not_taken_for_one()
+        {
+            var bus = new FakeI2cBus().With(0x44, new FakeSht3xDevice { WrongCrc = true });
+            var kinds = new I2cSensorKind[I2cSensorDetector.MaxFound];
+            var addresses = new int[I2cSensorDetector.MaxFound];
+            Assert.Equal(0, I2cSensorDetector.Detect(bus, kinds, addresses));
+        }
+
+        [Fact]
+        public void Sensirion_CRC8_matches_the_datasheet_example()
+        {
+            // SHT3x datasheet, table 19: CRC of 0xBEEF is 0x92; and the status word the fake device sends.
+            Assert.Equal(0x92, I2cSensorDetector.SensirionCrc8(new byte[] { 0xBE, 0xEF }, 0, 2));
+            Assert.Equal(0xE1, I2cSensorDetector.SensirionCrc8(new byte[] { 0x80, 0x10 }, 0, 2));
         }
 
         [Fact]

@@ -20,24 +20,11 @@ namespace Mesh.Node.Tests
             }
         }
 
-        private sealed class Radio : IRadio
-        {
-            public List<byte[]> Sent { get; } = new();
-
-            public string Name => "test";
-
-            public bool Transmit(byte[] frame, int offset, int length)
-            {
-                Sent.Add(frame.AsSpan(offset, length).ToArray());
-                return true;
-            }
-        }
-
         [Fact]
         public void A_frame_heard_on_air_goes_to_the_gateway_byte_for_byte_in_the_gateway_framing_with_its_rssi()
         {
             var line = new Line();
-            var bridge = new SerialBridge(new Radio(), line, new RecordingLog());
+            var bridge = new SerialBridge(new RecordingRadio(), line, new RecordingLog());
             byte[] frame = { 0x01, 0x00, 0x2A, 0x00, 0x00, 0x07, 0xFF };
             bridge.OnRadioFrame(frame, 0, frame.Length, -71);
 
@@ -65,7 +52,7 @@ namespace Mesh.Node.Tests
         [Fact]
         public void Frames_from_the_gateway_are_transmitted_and_garbage_around_them_is_skipped_and_counted()
         {
-            var radio = new Radio();
+            var radio = new RecordingRadio();
             var log = new RecordingLog();
             var bridge = new SerialBridge(radio, new Line(), log);
             byte[] first = { 0x10, 0x20, 0x00, 0x30 };

@@ -1,25 +1,27 @@
 using System.Threading;
 using Mesh.NodeApp.Hal;
+using Mesh.NodeApp.Runtime;
 using nanoFramework.Hardware.Esp32;
 using nanoFramework.Runtime.Native;
 
 namespace Mesh.Board.Platform
 {
     /// <summary>
-    /// Reboot and a software watchdog: if the node loop stops feeding it for <see cref="TimeoutMs"/> (a
-    /// thread wedged in a driver, an exception storm), the board restarts rather than sit silent.
+    /// Reboot, the clock and a software watchdog: if the node loop stops feeding it for
+    /// <see cref="TimeoutMs"/> (a thread wedged in a driver, an exception storm), the board restarts rather than
+    /// sit silent. Calls known to block longer (the WiFi join) announce themselves on <see cref="Watchdog"/>.
     /// </summary>
-    internal sealed class BoardControl : IDeviceControl
+    internal sealed class BoardControl : IDeviceControl, IClock
     {
         public const long TimeoutMs = 30000;
 
         private readonly ILog _log;
-        private long _lastFeedMs;
+        private readonly Watchdog _watchdog;
 
         public BoardControl(ILog log)
         {
             _log = log;
-            _lastFeedMs = NowMs;
+            _watchdog = new Watchdog(TimeoutMs, NowMs);
             new Thread(Watch).Start();
         }
 
@@ -29,6 +31,21 @@ namespace Mesh.Board.Platform
             get { return (long)(HighResTimer.GetCurrent() / 1000UL); }
         }
 
+        long IClock.NowMs
+        {
+            get { return NowMs; }
+        }
+
+        public Watchdog Watchdog
+        {
+            get { return _watchdog; }
+        }
+
+        public void Sleep(int milliseconds)
+        {
+            Thread.Sleep(milliseconds);
+        }
+
         public void Reboot()
         {
             Power.RebootDevice();
@@ -36,7 +53,7 @@ namespace Mesh.Board.Platform
 
         public void FeedWatchdog()
         {
-            _lastFeedMs = NowMs;
+            _watchdog.Feed(NowMs);
         }
 
         private void Watch()
@@ -44,9 +61,11 @@ namespace Mesh.Board.Platform
             while (true)
             {
                 Thread.Sleep(5000);
-                if (NowMs - _lastFeedMs > TimeoutMs)
+                long now = NowMs;
+                if (_watchdog.IsOverdue(now))
                 {
-                    _log.Write(LogLevel.Error, "watchdog: the node loop has been silent for " + (NowMs - _lastFeedMs) + " ms; rebooting");
+                    _log.Write(LogLevel.Error, "watchdog: the node loop has been silent for " + _watchdog.SilentForMs(now) + " ms; rebooting");
+                    Thread.Sleep(200); // let the line reach the serial port
                     Power.RebootDevice();
                 }
             }

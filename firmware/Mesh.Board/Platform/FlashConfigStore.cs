@@ -11,6 +11,9 @@ namespace Mesh.Board.Platform
     {
         public const string DefaultPath = "I:\\mesh.conf";
 
+        /// <summary>A settings update (any subset of lines) that the board merges into mesh.conf at boot, then deletes.</summary>
+        public const string UpdatePath = "I:\\mesh.update";
+
         private const string TempSuffix = ".new";
 
         private readonly string _path;
@@ -31,6 +34,19 @@ namespace Mesh.Board.Platform
             // it is complete (it is moved only after it was written): without this the key would be lost.
             string temp = _path + TempSuffix;
             return File.Exists(temp) ? File.ReadAllBytes(temp) : null;
+        }
+
+        public string FilePath
+        {
+            get { return _path; }
+        }
+
+        public void Delete()
+        {
+            if (File.Exists(_path))
+            {
+                File.Delete(_path);
+            }
         }
 
         public bool Save(byte[] data, int length)

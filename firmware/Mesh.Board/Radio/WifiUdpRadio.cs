@@ -3,14 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using Mesh.NodeApp.Hal;
-using nanoFramework.Networking;
-using System.Device.Wifi;
 
 namespace Mesh.Board.Radio
 {
     /// <summary>
     /// The LAN mesh over WiFi: UDP multicast on the group the gateway, the simulator and mesh-node use, so a
-    /// board on a WiFi network joins a simulated or desktop mesh. Works on the stable nanoCLR firmware.
+    /// board on a WiFi network joins a simulated or desktop mesh. Works on the stable nanoCLR firmware. Open
+    /// it after the WiFi join (<see cref="WifiLink"/>).
     /// </summary>
     internal sealed class WifiUdpRadio : IBoardRadio
     {
@@ -32,22 +31,12 @@ namespace Mesh.Board.Radio
             get { return "udp " + _group.Address.ToString() + ":" + _group.Port; }
         }
 
-        /// <summary>Joins the WiFi network (DHCP), then the multicast group. False, with the reason logged, if the network is not reached.</summary>
-        public bool Connect(string ssid, string password)
+        /// <summary>Binds the port and joins the multicast group (the network must be up).</summary>
+        public void Open()
         {
-            CancellationTokenSource cts = new CancellationTokenSource(60000);
-            bool ok = WifiNetworkHelper.ConnectDhcp(ssid, password, WifiReconnectionKind.Automatic, false, 0, cts.Token);
-            if (!ok)
-            {
-                _log.Write(LogLevel.Error, "wifi: cannot join '" + ssid + "': " + WifiNetworkHelper.Status.ToString()
-                    + (WifiNetworkHelper.HelperException != null ? " (" + WifiNetworkHelper.HelperException.Message + ")" : ""));
-                return false;
-            }
-
             _udp = new UdpClient(_group.Port);
             _udp.JoinMulticastGroup(_group.Address);
-            _log.Write(LogLevel.Info, "wifi: joined '" + ssid + "', listening on " + Name);
-            return true;
+            _log.Write(LogLevel.Info, "wifi: listening on " + Name);
         }
 
         public void Start(FrameSink sink)
@@ -77,12 +66,14 @@ namespace Mesh.Board.Radio
         private void Receive()
         {
             byte[] buffer = new byte[251]; // one more than a frame: an oversize datagram shows up as 251 and is dropped
-            IPEndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            Socket socket = _udp.Client;
             while (true)
             {
                 try
                 {
-                    int n = _udp.Receive(buffer, 0, buffer.Length, ref from);
+                    // Socket.Receive, not UdpClient.Receive: the latter allocates a sender endpoint per datagram,
+                    // and the mesh does not need to know who sent a frame.
+                    int n = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None);
                     if (n > 0 && n <= 250)
                     {
                         _sink(buffer, 0, n, NominalRssi);

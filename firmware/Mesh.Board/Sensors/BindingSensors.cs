@@ -3,7 +3,7 @@ using System.Device.I2c;
 using Iot.Device.Ahtxx;
 using Iot.Device.Bmxx80;
 using Iot.Device.Bmxx80.ReadResult;
-using Iot.Device.DHTxx;
+using Iot.Device.DHTxx.Esp32;
 using Iot.Device.Sht3x;
 using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Sensors;
@@ -139,15 +139,19 @@ namespace Mesh.Board.Sensors
             }
         }
 
-        /// <summary>DHT22 on one GPIO (1-wire-like timing protocol, read by the binding).</summary>
+        /// <summary>
+        /// DHT22 through Iot.Device.Dhtxx.Esp32: the start pulse on the trigger GPIO, the answer timed by the RMT
+        /// peripheral on the echo GPIO, both wired to the sensor's data line. (Iot.Device.Dhtxx bit-bangs the
+        /// timing from managed code, which its README says does not work on ESP32.)
+        /// </summary>
         internal sealed class Dht22Sensor : Base
         {
             private readonly Dht22 _sensor;
 
-            public Dht22Sensor(int pin)
-                : base("DHT22 @GPIO" + pin)
+            public Dht22Sensor(int echoPin, int triggerPin)
+                : base("DHT22 @GPIO" + echoPin + "+" + triggerPin)
             {
-                _sensor = new Dht22(pin);
+                _sensor = new Dht22(echoPin, triggerPin);
             }
 
             protected override bool Read(ReadingSet into)

@@ -39,15 +39,19 @@ namespace Mesh.Board.Sensors
                 }
             }
 
-            if (s.DhtPin >= 0)
+            if (s.DhtPin >= 0 && (s.DhtTriggerPin < 0 || s.DhtTriggerPin == s.DhtPin))
+            {
+                log.Write(LogLevel.Error, "DHT22: set dht_trigger_pin too, a second GPIO wired to the same data line (the ESP32 binding reads with RMT on dht_pin and starts the sensor from dht_trigger_pin); not read");
+            }
+            else if (s.DhtPin >= 0)
             {
                 try
                 {
-                    found.Add(new BindingSensors.Dht22Sensor(s.DhtPin));
+                    found.Add(new BindingSensors.Dht22Sensor(s.DhtPin, s.DhtTriggerPin));
                 }
                 catch (Exception ex)
                 {
-                    log.Write(LogLevel.Error, "DHT22 on GPIO" + s.DhtPin + ": " + ex.Message);
+                    log.Write(LogLevel.Error, "DHT22 on GPIO" + s.DhtPin + "/" + s.DhtTriggerPin + ": " + ex.Message);
                 }
             }
 

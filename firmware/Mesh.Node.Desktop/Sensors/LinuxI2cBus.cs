@@ -20,29 +20,17 @@ namespace Mesh.Node.Desktop.Sensors
             _bus = bus;
         }
 
-        public bool Responds(int address)
+        public bool TryWriteRead(int address, byte[] write, int writeLength, byte[] read, int readLength)
         {
             try
             {
                 using I2cDevice d = I2cDevice.Create(new I2cConnectionSettings(_bus, address));
-                d.ReadByte();
-                return true;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }
+                d.Write(write.AsSpan(0, writeLength));
+                if (readLength > 0)
+                {
+                    d.Read(read.AsSpan(0, readLength));
+                }
 
-        public bool TryReadRegister(int address, byte register, out byte value)
-        {
-            value = 0;
-            try
-            {
-                using I2cDevice d = I2cDevice.Create(new I2cConnectionSettings(_bus, address));
-                Span<byte> one = stackalloc byte[1];
-                d.WriteRead(stackalloc byte[] { register }, one);
-                value = one[0];
                 return true;
             }
             catch (IOException)

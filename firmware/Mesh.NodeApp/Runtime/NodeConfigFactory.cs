@@ -5,7 +5,10 @@ using Mesh.Protocol.Security;
 
 namespace Mesh.NodeApp.Runtime
 {
-    /// <summary>The protocol core's configuration for a node, from its settings, with board-sized tables (the core's defaults).</summary>
+    /// <summary>
+    /// The protocol core's configuration for a node, from its settings, with the table sizes the settings carry
+    /// (the core's defaults unless a <see cref="Settings.BoardProfile"/> chose smaller ones for its target).
+    /// </summary>
     public static class NodeConfigFactory
     {
         /// <summary>Where a node whose checkpoint was lost jumps to: the upper half of the sequence space, at a random place.</summary>
@@ -40,6 +43,14 @@ namespace Mesh.NodeApp.Runtime
 
             c.ReportIntervalMs = (long)s.ReportIntervalSeconds * 1000L;
             c.HeartbeatIntervalMs = (long)s.HeartbeatIntervalSeconds * 1000L;
+            c.DuplicateCacheSize = s.DuplicateCacheSize;
+            c.ReplayTableSize = s.ReplayTableSize;
+            c.RouteTableSize = s.RouteTableSize;
+            c.NeighbourTableSize = s.NeighbourTableSize;
+            c.TransmitQueueSize = s.TransmitQueueSize;
+            c.EventQueueSize = s.EventQueueSize;
+            c.PendingCommandSlots = s.PendingCommandSlots;
+            c.RecentCommandSlots = s.RecentCommandSlots;
             return c;
         }
     }

@@ -57,7 +57,7 @@ namespace Mesh.NodeApp.Runtime
             _store = store;
             _log = log;
             _status = new StatusIndicator(led);
-            _inbox = new FrameInbox(16);
+            _inbox = new FrameInbox(settings.InboxSlots < 1 ? 1 : settings.InboxSlots);
             NodeConfig config = NodeConfigFactory.For(settings, nodeId, crypto, random);
             // An edge application that shows other nodes' readings holds their device keys (a gateway's
             // registry does the same); a plain node has none and only relays them.

@@ -38,24 +38,41 @@ namespace Mesh.NodeApp.Runtime
                 return s;
             }
 
-            string text;
-            try
-            {
-                text = Utf8.GetString(data, 0, data.Length);
-            }
-            catch (System.Exception)
+            int problems = ParseInto(data, s);
+            if (problems < 0)
             {
                 Log(LogLevel.Error, "settings: stored bytes are not UTF-8 text; using defaults");
-                return s;
             }
-
-            int problems = NodeSettingsText.Parse(text, s, _log);
-            if (problems > 0)
+            else if (problems > 0)
             {
                 Log(LogLevel.Warning, "settings: " + problems + " line(s) ignored; those settings keep their defaults");
             }
 
             return s;
+        }
+
+        /// <summary>
+        /// Applies a settings update (any subset of lines, same format as the file) over <paramref name="settings"/>
+        /// and saves the result. This is how a running board's settings are changed from outside without
+        /// replacing the whole file: replacing it would also drop the frame-sequence checkpoint the node keeps
+        /// there, and its neighbours would then reject its frames as replays.
+        /// </summary>
+        public bool ApplyUpdate(NodeSettings settings, byte[] update)
+        {
+            if (update == null)
+            {
+                return false;
+            }
+
+            int problems = ParseInto(update, settings);
+            if (problems < 0)
+            {
+                Log(LogLevel.Error, "settings update: not UTF-8 text; ignored");
+                return false;
+            }
+
+            Log(problems > 0 ? LogLevel.Warning : LogLevel.Info, "settings update: applied" + (problems > 0 ? ", " + problems + " line(s) ignored" : ""));
+            return Save(settings);
         }
 
         public bool Save(NodeSettings settings)
@@ -78,6 +95,22 @@ namespace Mesh.NodeApp.Runtime
             }
 
             return ok;
+        }
+
+        /// <summary>Applies the lines of <paramref name="data"/> to <paramref name="into"/>: how many were rejected, or -1 (nothing applied) when it is not text.</summary>
+        private int ParseInto(byte[] data, NodeSettings into)
+        {
+            string text;
+            try
+            {
+                text = Utf8.GetString(data, 0, data.Length);
+            }
+            catch (System.Exception)
+            {
+                return -1;
+            }
+
+            return NodeSettingsText.Parse(text, into, _log);
         }
 
         private void Log(LogLevel level, string message)

@@ -5,7 +5,8 @@ namespace Mesh.NodeApp.Settings
 {
     /// <summary>
     /// Everything a node is configured with. Defaults are safe: a sensor that floods, reports every minute,
-    /// on ESP-NOW channel 1, with the pins of an ESP32 DevKitC. Stored as text (<see cref="NodeSettingsText"/>).
+    /// on ESP-NOW channel 1, with the pins of an ESP32 DevKitC and the core's table sizes (a board applies its
+    /// <see cref="BoardProfile"/> over these). Stored as text (<see cref="NodeSettingsText"/>).
     /// </summary>
     public sealed class NodeSettings
     {
@@ -79,7 +80,15 @@ namespace Mesh.NodeApp.Settings
 
         public int LedPin = 2;
 
+        /// <summary>DHT22 data line, read through RMT (Iot.Device.Dhtxx.Esp32): the echo pin.</summary>
         public int DhtPin = -1;
+
+        /// <summary>
+        /// DHT22 trigger pin: Iot.Device.Dhtxx.Esp32 drives the start pulse on this GPIO and reads the answer on
+        /// <see cref="DhtPin"/>; both are wired to the sensor's data line. -1 (or the same pin as DhtPin): the
+        /// DHT22 is not read, and the board says why.
+        /// </summary>
+        public int DhtTriggerPin = -1;
 
         /// <summary>ADC channel of the battery divider; -1: no battery measurement.</summary>
         public int BatteryAdcChannel = -1;
@@ -87,8 +96,36 @@ namespace Mesh.NodeApp.Settings
         /// <summary>(R1 + R2) / R2 of the battery divider, in thousandths (2000: two equal resistors).</summary>
         public int BatteryDividerPermille = 2000;
 
-        /// <summary>Bridge role: the UART to the gateway (COM2 on ESP32: GPIO16 RX, GPIO17 TX) and its speed.</summary>
+        /// <summary>Bridge role: the UART to the gateway (COM2) and its speed.</summary>
         public int SerialBaudRate = 115200;
+
+        /// <summary>Bridge role: COM2's pins. Per board (<see cref="BoardProfile"/>): no single pair is free on every ESP32.</summary>
+        public int SerialRxPin = 16;
+
+        public int SerialTxPin = 17;
+
+        /// <summary>
+        /// Table sizes of the protocol core and the node's receive inbox. Not in the settings text: the board
+        /// chooses them from its target's managed heap (<see cref="BoardProfile"/>); these defaults are the core's.
+        /// </summary>
+        public int DuplicateCacheSize = 256;
+
+        public int ReplayTableSize = 64;
+
+        public int RouteTableSize = 64;
+
+        public int NeighbourTableSize = 32;
+
+        public int InboxSlots = 16;
+
+        /// <summary>Frames waiting for their send time (each a 250-byte buffer), events for the application, command slots.</summary>
+        public int TransmitQueueSize = 12;
+
+        public int EventQueueSize = 6;
+
+        public int PendingCommandSlots = 4;
+
+        public int RecentCommandSlots = 8;
 
         /// <summary>
         /// Where the node's frame sequence starts after a reboot: the core's checkpoint, saved whenever it

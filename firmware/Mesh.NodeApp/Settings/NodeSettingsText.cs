@@ -230,6 +230,12 @@ namespace Mesh.NodeApp.Settings
                     return SetInt(name, value, -1, 48, ref s.LedPin);
                 case "dht_pin":
                     return SetInt(name, value, -1, 48, ref s.DhtPin);
+                case "dht_trigger_pin":
+                    return SetInt(name, value, -1, 48, ref s.DhtTriggerPin);
+                case "serial_rx":
+                    return SetInt(name, value, 0, 48, ref s.SerialRxPin);
+                case "serial_tx":
+                    return SetInt(name, value, 0, 48, ref s.SerialTxPin);
                 case "battery_adc":
                     return SetInt(name, value, -1, 19, ref s.BatteryAdcChannel);
                 case "battery_divider":
@@ -296,9 +302,12 @@ namespace Mesh.NodeApp.Settings
             t += "i2c_scl = " + s.I2cClockPin + "\n";
             t += "led_pin = " + s.LedPin + "\n";
             t += "dht_pin = " + s.DhtPin + "\n";
+            t += "dht_trigger_pin = " + s.DhtTriggerPin + "\n";
             t += "battery_adc = " + s.BatteryAdcChannel + "\n";
             t += "battery_divider = " + s.BatteryDividerPermille + "\n";
             t += "serial_baud = " + s.SerialBaudRate + "\n";
+            t += "serial_rx = " + s.SerialRxPin + "\n";
+            t += "serial_tx = " + s.SerialTxPin + "\n";
             t += "simulate = " + (s.SimulateWhenNoSensor ? "true" : "false") + "\n";
             t += "sequence_start = " + s.SequenceStart + "\n";
             t += "network_time = " + s.NetworkTime + "\n";

@@ -599,7 +599,7 @@ namespace Mesh.Protocol.Tests.SerialTests
             }
 
             Run(); // warm up (JIT)
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = Mesh.Protocol.Tests.Performance.AllocationTests.AllocatedBytesBaseline();
             Run();
             long after = GC.GetAllocatedBytesForCurrentThread();
             Assert.Equal(0, after - before);

@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using Mesh.NodeApp.Hal;
+using Mesh.NodeApp.Runtime;
+using Mesh.NodeApp.Settings;
+using Mesh.Protocol.Node;
+
+namespace Mesh.Node.Tests.Board
+{
+    /// <summary>Per-target defaults (Mesh.NodeApp/Settings/BoardProfile): which row a target gets, and that its pins are usable on that chip.</summary>
+    public class BoardProfileTests
+    {
+        [Theory]
+        [InlineData("ESP32_REV0", "ESP32")]
+        [InlineData("ESP32_REV3", "ESP32")]
+        [InlineData("ESP32_PSRAM_REV0", "ESP32 (PSRAM)")]
+        [InlineData("ESP32_PSRAM_REV3", "ESP32 (PSRAM)")]
+        [InlineData("ESP32_C3", "ESP32-C3")]
+        [InlineData("ESP32_S3_OCTAL", "ESP32-S3 (octal PSRAM)")]
+        [InlineData("ESP32_S3_QUAD", "ESP32-S3 (quad/no PSRAM)")]
+        [InlineData("esp32_c3", "ESP32-C3")]
+        public void Each_nanoff_target_of_the_guide_gets_its_board_row(string target, string profile)
+        {
+            Assert.Equal(profile, BoardProfile.ForTarget(target)!.Name);
+        }
+
+        [Theory]
+        [InlineData(null)]
+        [InlineData("")]
+        [InlineData("WINDOWS_DESKTOP")]
+        public void A_target_that_is_no_ESP32_gets_no_profile_and_keeps_the_core_defaults(string? target)
+        {
+            Assert.Null(BoardProfile.ForTarget(target!));
+        }
+
+        /// <summary>
+        /// Pins that must not be used, per chip (Espressif datasheets / DevKit user guides): the C3's SPI flash
+        /// (GPIO12–17) and strapping pins (2, 8, 9); GPIO16/17 (PSRAM on WROVER modules) and 6–11 (flash) on the
+        /// ESP32; on the S3 N8R8 the flash/octal-PSRAM pins 26–37 and the strapping pins 0, 3, 45, 46.
+        /// </summary>
+        [Theory]
+        [InlineData("ESP32_C3", new[] { 2, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19 })]
+        [InlineData("ESP32_REV3", new[] { 6, 7, 8, 9, 10, 11, 16, 17, 34, 35, 36, 39 })]
+        [InlineData("ESP32_PSRAM_REV3", new[] { 6, 7, 8, 9, 10, 11, 16, 17, 34, 35, 36, 39 })]
+        [InlineData("ESP32_S3_OCTAL", new[] { 0, 3, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 45, 46 })]
+        public void The_profile_uses_no_flash_PSRAM_or_input_only_pin_of_its_chip(string target, int[] forbidden)
+        {
+            BoardProfile p = BoardProfile.ForTarget(target)!;
+            int[] outputsAndBuses = { p.I2cDataPin, p.I2cClockPin, p.LedPin, p.SerialRxPin, p.SerialTxPin };
+            Assert.Empty(outputsAndBuses.Intersect(forbidden));
+            Assert.Equal(outputsAndBuses.Length, outputsAndBuses.Distinct().Count());
+        }
+
+        [Fact]
+        public void The_profile_is_applied_under_the_settings_file_and_its_tables_reach_the_core()
+        {
+            var s = new NodeSettings();
+            BoardProfile.ForTarget("ESP32_C3")!.ApplyTo(s);
+            NodeSettingsText.Parse("i2c_sda = 4\nserial_rx = 20\nkey = 00112233445566778899aabbccddeeff\n", s, new RecordingLog());
+            Assert.Equal(4, s.I2cDataPin);   // the file wins
+            Assert.Equal(6, s.I2cClockPin);  // the profile where the file says nothing
+            Assert.Equal(20, s.SerialRxPin);
+
+            NodeConfig c = NodeConfigFactory.For(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1));
+            Assert.Equal(32, c.DuplicateCacheSize);
+            Assert.Equal(8, c.ReplayTableSize);
+            Assert.Equal(8, c.RouteTableSize);
+            Assert.Equal(8, c.NeighbourTableSize);
+            Assert.Equal(4, c.TransmitQueueSize);
+            Assert.Equal(4, c.EventQueueSize);
+            Assert.Equal(2, c.PendingCommandSlots);
+            Assert.Equal(4, c.RecentCommandSlots);
+            Assert.Null(c.Validate());
+        }
+
+        [Fact]
+        public void Every_profile_builds_a_valid_core_configuration_and_a_node_with_its_inbox_size()
+        {
+            foreach (string target in new[] { "ESP32_C3", "ESP32_REV0", "ESP32_PSRAM_REV0", "ESP32_S3_OCTAL", "ESP32_S3_QUAD" })
+            {
+                var s = new NodeSettings { Key = Convert.FromHexString("00112233445566778899aabbccddeeff") };
+                BoardProfile p = BoardProfile.ForTarget(target)!;
+                p.ApplyTo(s);
+                Assert.Null(NodeConfigFactory.For(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1)).Validate());
+                var log = new RecordingLog();
+                var runner = new NodeRunner(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(),
+                    new Mesh.Protocol.XorShiftRandom(1), new RecordingRadio(), new Mesh.NodeApp.Sensors.SensorSet(Array.Empty<ISensor>(), log),
+                    new RecordingLed(), new RecordingDevice(), new SettingsStore(new MemoryStore(), log), log, 0);
+                var frame = new byte[10];
+                int accepted = 0;
+                while (runner.OnFrameReceived(frame, 0, frame.Length, -60))
+                {
+                    accepted++;
+                }
+
+                Assert.Equal(p.InboxSlots, accepted);
+            }
+        }
+    }
+}

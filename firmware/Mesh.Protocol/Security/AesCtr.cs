@@ -3,7 +3,7 @@ namespace Mesh.Protocol.Security
     /// <summary>
     /// AES-CTR (NIST SP 800-38A, section 6.5) from single-block AES encryptions. The counter block is
     /// incremented in its last four bytes, big-endian (the "inc32" of SP 800-38D), which matches the
-    /// SP 800-38A vectors and gives 2^32 blocks per nonce, far beyond a 215-byte payload.
+    /// SP 800-38A vectors and gives 2^32 blocks per nonce, far beyond a 202-byte payload.
     /// </summary>
     public sealed class AesCtr
     {

@@ -43,7 +43,7 @@ namespace Mesh.Protocol.Wire
             switch (reason)
             {
                 case RejectReason.None: return "accepted";
-                case RejectReason.TooShort: return "too short: fewer bytes than header + MIC";
+                case RejectReason.TooShort: return "too short: fewer bytes than header + network MIC";
                 case RejectReason.TooLong: return "too long: more than 250 bytes";
                 case RejectReason.UnsupportedVersion: return "unsupported protocol version";
                 case RejectReason.ReservedFlags: return "reserved flag bits set";
@@ -51,7 +51,7 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.LengthMismatch: return "payload length field disagrees with frame length";
                 case RejectReason.HopLimitInvalid: return "hop limit above protocol maximum";
                 case RejectReason.HopsExceeded: return "hops taken exceed hop limit";
-                case RejectReason.BadAddress: return "reserved address used as origin";
+                case RejectReason.BadAddress: return "reserved address as origin, destination 0, or a downlink frame to a group";
                 case RejectReason.WrongNetwork: return "frame belongs to another network id";
                 case RejectReason.BadMic: return "network MIC does not verify (forged, altered in transit, corrupted or wrong network key)";
                 case RejectReason.Replayed: return "sequence already accepted from this origin (replay)";

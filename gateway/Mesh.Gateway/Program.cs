@@ -84,7 +84,7 @@ namespace Mesh.Gateway
             }
 
             WebApplicationBuilder builder = GatewayApp.CreateBuilder(configArgs, overrides);
-            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors);
+            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors, allowWeakKey: demo != null);
             if (errors.Count > 0)
             {
                 foreach (string e in errors)

@@ -40,7 +40,7 @@ namespace Mesh.Gateway.Bench
             Directory.CreateDirectory(dir);
             int udpPort = 46_000 + Environment.ProcessId % 1000;
             int brokerPort = FreeTcpPort();
-            const string key = "0f0e0d0c0b0a09080706050403020100";
+            const string key = "a4c19e0b7d3f5268e1b04c9a2f7d83e6"; // random, as a real key is (weak keys are refused)
             var settings = new Dictionary<string, string?>
             {
                 ["Mesh:Key"] = key,

@@ -21,7 +21,7 @@ namespace Mesh.Gateway.Demo
     /// </summary>
     public sealed class DemoMesh : BackgroundService
     {
-        public const string NetworkKey = "6d6573682d64656d6f2d6b65792d3031"; // "mesh-demo-key-01": a demo key, published on purpose
+        public const string NetworkKey = Hosting.KeyStrength.DemoKeyHex; // "mesh-demo-key-01": published on purpose; `run` refuses it
         private readonly Scenario _scenario;
         private readonly UdpMeshOptions _udp;
         private readonly ILogger _logger;

@@ -79,6 +79,9 @@ namespace Mesh.Gateway.Hosting
 
         public int CommandMaxAttempts { get; set; } = 3;
 
+        /// <summary>Set by `demo` only: the demo runs on its published key. Not a setting.</summary>
+        internal bool AllowWeakKey { get; set; }
+
         internal void Validate(List<string> errors)
         {
             if (!Protocol.Wire.NodeAddress.IsValidNodeId(NodeId))
@@ -91,6 +94,11 @@ namespace Mesh.Gateway.Hosting
                 errors.Add(string.IsNullOrEmpty(Key)
                     ? "Mesh:Key is required: the network's 128-bit key as 32 hex digits"
                     : $"Mesh:Key must be 32 hex digits (got {Key.Length} characters; the value is not shown)");
+            }
+            else if (!AllowWeakKey && KeyStrength.Weakness(TryParseKey(Key)!) is { } weakness)
+            {
+                errors.Add($"Mesh:Key is refused because {weakness}: anyone could guess it and command the mesh. " +
+                    "Generate the network's key with `openssl rand -hex 16` and give every node the same one (the demo key works only in `mesh-gateway demo`)");
             }
 
             if (PolicySettingsFor(Policy) == null)

@@ -7,7 +7,7 @@ namespace Mesh.Gateway.Hosting
     /// <summary>Binds and validates <see cref="GatewayOptions"/>; every failure names the setting.</summary>
     public static class OptionsLoader
     {
-        public static GatewayOptions Load(IConfiguration configuration, out IReadOnlyList<string> errors)
+        public static GatewayOptions Load(IConfiguration configuration, out IReadOnlyList<string> errors, bool allowWeakKey = false)
         {
             GatewayOptions options;
             try
@@ -22,6 +22,7 @@ namespace Mesh.Gateway.Hosting
                 return new GatewayOptions();
             }
 
+            options.Mesh.AllowWeakKey = allowWeakKey;
             errors = options.Validate();
             return options;
         }

@@ -11,7 +11,7 @@ namespace Mesh.Gateway.Tests.Hosting
     {
         private static IReadOnlyList<string> Errors(params (string Key, string Value)[] settings)
         {
-            var values = new Dictionary<string, string?> { ["Mesh:Key"] = "00112233445566778899aabbccddeeff" };
+            var values = new Dictionary<string, string?> { ["Mesh:Key"] = Infrastructure.TestGateway.KeyHex };
             foreach ((string k, string v) in settings)
             {
                 values[k] = v;
@@ -47,6 +47,28 @@ namespace Mesh.Gateway.Tests.Hosting
         {
             IReadOnlyList<string> errors = Errors((key, value));
             Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("6d6573682d64656d6f2d6b65792d3031", "public demo key")]
+        [InlineData("00000000000000000000000000000000", "distinct byte values")]
+        [InlineData("00112233445566778899aabbccddeeff", "equal steps")]
+        [InlineData("0f0e0d0c0b0a09080706050403020100", "equal steps")]
+        [InlineData("abababababababababababababababab", "distinct byte values")]
+        public void Run_refuses_the_demo_key_and_patterned_keys(string key, string why)
+        {
+            string e = Assert.Single(Errors(("Mesh:Key", key)));
+            Assert.Contains("Mesh:Key is refused because", e);
+            Assert.Contains(why, e);
+            Assert.DoesNotContain(key, e);
+        }
+
+        [Fact]
+        public void Demo_may_use_its_published_key()
+        {
+            IConfiguration c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Mesh:Key"] = Gateway.Hosting.KeyStrength.DemoKeyHex }).Build();
+            OptionsLoader.Load(c, out IReadOnlyList<string> errors, allowWeakKey: true);
+            Assert.Empty(errors);
         }
 
         [Fact]

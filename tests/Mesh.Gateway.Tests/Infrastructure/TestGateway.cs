@@ -17,7 +17,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
     /// </summary>
     public sealed class TestGateway : IAsyncDisposable
     {
-        public const string KeyHex = "00112233445566778899aabbccddeeff";
+        public const string KeyHex = "3f9a1c7e55b0d2846e1fa9c30b7d5e62"; // random-looking: the gateway refuses patterned keys
 
         private readonly WebApplication _app;
 

@@ -24,7 +24,12 @@ namespace Mesh.Gateway
             {
                 TreatUnmatchedTokensAsErrors = false,
             };
-            run.SetAction(parse => Run(parse.UnmatchedTokens.ToArray(), demo: null));
+            var stateDir = new Option<string?>("--state-dir")
+            {
+                Description = "Folder for the gateway's state (sequence checkpoint, outbox, history, HTTP token); default " + StateFolder.DefaultPath(),
+            };
+            run.Options.Add(stateDir);
+            run.SetAction(parse => Run(parse.UnmatchedTokens.ToArray(), demo: null, parse.GetValue(stateDir)));
 
             var nodes = new Option<int>("--nodes") { Description = "Simulated nodes (including the one the gateway plays)", DefaultValueFactory = _ => 25 };
             var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated mesh", DefaultValueFactory = _ => 7 };
@@ -43,7 +48,7 @@ namespace Mesh.Gateway
                     return 2;
                 }
 
-                return Run(parse.UnmatchedTokens.ToArray(), new DemoRequest(n, parse.GetValue(seed)));
+                return Run(parse.UnmatchedTokens.ToArray(), new DemoRequest(n, parse.GetValue(seed)), stateDirectory: null);
             });
 
             var rate = new Option<int>("--rate") { Description = "Readings per second offered", DefaultValueFactory = _ => 60_000 };
@@ -72,17 +77,36 @@ namespace Mesh.Gateway
 
         private sealed record DemoRequest(int Nodes, ulong Seed);
 
-        private static int Run(string[] configArgs, DemoRequest? demo)
+        private static int Run(string[] configArgs, DemoRequest? demo, string? stateDirectory)
         {
-            Dictionary<string, string?>? overrides = null;
-            string? stateDirectory = null;
+            var overrides = new Dictionary<string, string?>();
             if (demo != null)
             {
+                // Throwaway state, removed on exit: the demo's mesh is new every time.
                 stateDirectory = Path.Combine(Path.GetTempPath(), "mesh-gateway-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(stateDirectory);
                 overrides = DemoMesh.GatewaySettings(stateDirectory, Protocol.Desktop.Transport.UdpMeshOptions.DefaultPort);
             }
 
+            if (stateDirectory != null)
+            {
+                overrides["State:Directory"] = stateDirectory;
+            }
+
+            try
+            {
+                return RunGateway(configArgs, demo, overrides);
+            }
+            finally
+            {
+                if (demo != null && stateDirectory != null && Directory.Exists(stateDirectory))
+                {
+                    Directory.Delete(stateDirectory, recursive: true);
+                }
+            }
+        }
+
+        private static int RunGateway(string[] configArgs, DemoRequest? demo, Dictionary<string, string?> overrides)
+        {
             WebApplicationBuilder builder = GatewayApp.CreateBuilder(configArgs, overrides);
             GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors, allowWeakKey: demo != null);
             if (errors.Count > 0)
@@ -110,9 +134,14 @@ namespace Mesh.Gateway
             try
             {
                 using WebApplication app = GatewayApp.Build(builder, options);
-                app.Lifetime.ApplicationStarted.Register(() => PrintWhereToLook(options, demo != null, stateDirectory));
+                app.Lifetime.ApplicationStarted.Register(() => PrintWhereToLook(options, demo != null, app.Services.GetRequiredService<Http.HttpToken>()));
                 app.Run();
                 return 0;
+            }
+            catch (StartupException ex)
+            {
+                Console.Error.WriteLine("mesh-gateway: " + ex.Message);
+                return 2;
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
@@ -121,7 +150,7 @@ namespace Mesh.Gateway
             }
         }
 
-        private static void PrintWhereToLook(GatewayOptions o, bool demo, string? stateDirectory)
+        private static void PrintWhereToLook(GatewayOptions o, bool demo, Http.HttpToken token)
         {
             string url = o.Http.Urls.Split(';')[0].TrimEnd('/');
             string broker = o.Mqtt.IsEmbedded ? $"127.0.0.1:{o.Mqtt.Embedded.Port} (embedded)" : $"{o.Mqtt.Host}:{o.Mqtt.Port}";
@@ -134,9 +163,12 @@ namespace Mesh.Gateway
             Console.WriteLine($"  MQTT broker  {broker}");
             Console.WriteLine($"  watch it     mosquitto_sub -V mqttv5 -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/#' -v");
             Console.WriteLine($"  command      mosquitto_pub -V mqttv5 -h {host} -p {port} -t '{o.Mqtt.TopicPrefix}/{o.Mesh.NetworkId}/2/cmd/identify' -m '{{\"seconds\":5}}'");
-            if (stateDirectory != null)
+            Console.WriteLine($"  state        {o.State.Directory}{(demo ? " (removed when the demo stops)" : "")}");
+            Console.WriteLine($"  HTTP command curl -H \"Authorization: Bearer $(cat {token.Path})\" -H 'Content-Type: application/json' -d '{{\"seconds\":5}}' {url}/api/nodes/2/commands/identify");
+            if (token.Created)
             {
-                Console.WriteLine($"  state        {stateDirectory} (history, outbox)");
+                // Shown this once; afterwards it is only in the (private) file.
+                Console.WriteLine($"  HTTP token   {token.Value} (new; kept in {token.Path}, readable by this user only)");
             }
 
             Console.WriteLine();

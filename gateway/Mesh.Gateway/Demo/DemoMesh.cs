@@ -59,6 +59,7 @@ namespace Mesh.Gateway.Demo
             ["Mesh:SequenceFile"] = Path.Combine(stateDirectory, "gateway.seq"),
             ["Udp:Interface"] = "127.0.0.1",
             ["Udp:TimeToLive"] = "0",
+            ["Udp:Relay"] = "true", // the group is the simulated radio around the gateway's seat: its relays matter there
             ["Udp:Port"] = udpPort.ToString(CultureInfo.InvariantCulture),
             ["History:Path"] = Path.Combine(stateDirectory, "history.db"),
             ["Mqtt:Outbox:Path"] = Path.Combine(stateDirectory, "outbox.db"),

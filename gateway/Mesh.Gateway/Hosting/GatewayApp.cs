@@ -62,8 +62,12 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Registers every gateway service for validated <paramref name="options"/> and builds the app.</summary>
         public static WebApplication Build(WebApplicationBuilder builder, GatewayOptions options, IReadOnlyList<IFrameTransport>? extraTransports = null)
         {
+            StateFolder.Prepare(options);
+            HttpToken token = HttpToken.LoadOrCreate(StateFolder.TokenPath(options));
             builder.WebHost.UseUrls(options.Http.Urls);
             IServiceCollection s = builder.Services;
+            s.AddSingleton(token);
+            s.AddSingleton(sp => new RequestGuard(RequestGuard.AllowedHostsFor(options.Http), token, sp.GetRequiredService<ILogger<RequestGuard>>()));
             s.AddSingleton(options);
             s.AddSingleton(options.Mqtt);
             s.AddSingleton(options.Mqtt.Embedded);
@@ -94,7 +98,7 @@ namespace Mesh.Gateway.Hosting
                         Port = options.Udp.Port,
                         Interface = IPAddress.Parse(options.Udp.Interface),
                         TimeToLive = options.Udp.TimeToLive,
-                    }));
+                    }, options.Udp.Relay));
                 }
 
                 if (options.Serial.Enabled)
@@ -132,7 +136,8 @@ namespace Mesh.Gateway.Hosting
             HistoryWiring.AddServices(s, options);
             if (options.Mqtt.IsEmbedded)
             {
-                s.AddHostedService(sp => new EmbeddedBroker(options.Mqtt.Embedded, sp.GetRequiredService<ILogger<EmbeddedBroker>>()));
+                s.AddHostedService(sp => new EmbeddedBroker(options.Mqtt.Embedded, sp.GetRequiredService<ILogger<EmbeddedBroker>>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Commands")));
             }
 
             s.AddSingleton<MqttConnection>();
@@ -148,6 +153,8 @@ namespace Mesh.Gateway.Hosting
             });
 
             WebApplication app = builder.Build();
+            RequestGuard guard = app.Services.GetRequiredService<RequestGuard>();
+            app.Use(guard.InvokeAsync);
             app.UseDefaultFiles();
             app.UseStaticFiles();
             ApiEndpoints.Map(app, options);

@@ -25,6 +25,8 @@ namespace Mesh.Gateway.Hosting
 
         public HttpSettings Http { get; set; } = new();
 
+        public StateSettings State { get; set; } = new();
+
         /// <summary>Every problem found, each naming its setting; empty when the options are usable.</summary>
         public IReadOnlyList<string> Validate()
         {
@@ -69,7 +71,7 @@ namespace Mesh.Gateway.Hosting
 
         public bool Encrypt { get; set; } = true;
 
-        /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers.</summary>
+        /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers (relative: in the state folder).</summary>
         public string? SequenceFile { get; set; } = "mesh-gateway.seq";
 
         /// <summary>A node is shown offline when no heartbeat or reading has arrived for this long.</summary>
@@ -78,6 +80,9 @@ namespace Mesh.Gateway.Hosting
         public int CommandTimeoutMs { get; set; } = 4000;
 
         public int CommandMaxAttempts { get; set; } = 3;
+
+        /// <summary>Acknowledges, once, that a missing sequence file is intended (a new gateway on an old state folder).</summary>
+        public bool AllowFreshSequence { get; set; }
 
         /// <summary>Set by `demo` only: the demo runs on its published key. Not a setting.</summary>
         internal bool AllowWeakKey { get; set; }
@@ -164,6 +169,12 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Multicast TTL: 0 stays on this host, 1 reaches the LAN segment.</summary>
         public int TimeToLive { get; set; } = 1;
 
+        /// <summary>
+        /// Relay frames heard on the group back onto it. Off: every member of a multicast group already
+        /// heard the frame. On only where the group stands in for a radio (the demo's simulator bridge).
+        /// </summary>
+        public bool Relay { get; set; }
+
         internal void Validate(List<string> errors)
         {
             if (!Enabled)
@@ -244,6 +255,13 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Where the API and dashboard listen. Loopback by default: expose it deliberately.</summary>
         public string Urls { get; set; } = "http://127.0.0.1:8080";
 
+        /// <summary>
+        /// Further host names (semicolon-separated) clients may use in the Host header, besides the hosts of
+        /// <see cref="Urls"/> (and localhost when those are loopback). Any other Host is refused, which
+        /// stops DNS-rebinding pages from reading the API. Required when Urls listens on every address.
+        /// </summary>
+        public string AllowedHosts { get; set; } = "";
+
         internal void Validate(List<string> errors)
         {
             foreach (string url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -252,7 +270,22 @@ namespace Mesh.Gateway.Hosting
                 {
                     errors.Add($"Http:Urls: '{url}' is not an http(s) URL");
                 }
+                else if ((u.Host is "0.0.0.0" or "[::]" or "*" or "+") && string.IsNullOrWhiteSpace(AllowedHosts))
+                {
+                    errors.Add($"Http:AllowedHosts is required when Http:Urls listens on every address ('{url}'): list the host names clients reach the gateway by");
+                }
+            }
+
+            if (AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { } hosts && Array.IndexOf(hosts, "*") >= 0)
+            {
+                errors.Add("Http:AllowedHosts: '*' would let any web page that re-binds its DNS name to this machine read the API; list host names instead");
             }
         }
+    }
+
+    public sealed class StateSettings
+    {
+        /// <summary>Folder of the gateway's state files; null: <see cref="StateFolder.DefaultPath"/>.</summary>
+        public string? Directory { get; set; }
     }
 }

@@ -24,6 +24,11 @@ namespace Mesh.Gateway.Hosting
 
             options.Mesh.AllowWeakKey = allowWeakKey;
             errors = options.Validate();
+            if (errors.Count == 0)
+            {
+                StateFolder.Resolve(options);
+            }
+
             return options;
         }
     }

@@ -14,6 +14,7 @@ using Mesh.Protocol.Messages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Http
 {
@@ -76,7 +77,7 @@ namespace Mesh.Gateway.Http
                     : Problem(404, "history is disabled (History:Enabled=false)");
             });
 
-            app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, CancellationToken ct) =>
+            app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, ILoggerFactory logs, CancellationToken ct) =>
             {
                 if (!TryNode(id, out uint node))
                 {
@@ -93,6 +94,10 @@ namespace Mesh.Gateway.Http
                 {
                     return Problem(400, error!);
                 }
+
+                // Who commanded what is the first question after a node misbehaves.
+                logs.CreateLogger("Mesh.Gateway.Commands").LogInformation("command {Name} for node {Node} accepted from HTTP {Remote} ({Body} bytes of arguments)",
+                    name, node, request.HttpContext.Connection.RemoteIpAddress, args.Length);
 
                 CommandOutcome outcome = await mesh.SendCommandAsync(node, kind, args, ct).ConfigureAwait(false);
                 int status = outcome.State switch

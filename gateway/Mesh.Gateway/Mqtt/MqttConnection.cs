@@ -33,6 +33,7 @@ namespace Mesh.Gateway.Mqtt
         private readonly GatewayRoster _roster;
         private readonly MeshGateway _mesh;
         private readonly ILogger _logger;
+        private readonly ILogger _commandLog;
         private readonly IMqttClient _client;
         private readonly TopicTree _topics;
         private readonly uint _gatewayNode;
@@ -43,8 +44,10 @@ namespace Mesh.Gateway.Mqtt
         private long _connects;
         private volatile bool _connected;
 
-        public MqttConnection(MqttSettings settings, MqttOutbox outbox, MqttBridge bridge, GatewayRoster roster, MeshGateway mesh, ILogger<MqttConnection> logger)
+        public MqttConnection(MqttSettings settings, MqttOutbox outbox, MqttBridge bridge, GatewayRoster roster, MeshGateway mesh, ILogger<MqttConnection> logger,
+            ILoggerFactory loggers)
         {
+            _commandLog = loggers.CreateLogger("Mesh.Gateway.Commands");
             _settings = settings;
             _outbox = outbox;
             _bridge = bridge;
@@ -61,7 +64,7 @@ namespace Mesh.Gateway.Mqtt
 
         public long Published => Interlocked.Read(ref _published);
 
-        public string BrokerDescription => (_settings.IsEmbedded ? "127.0.0.1" : _settings.Host) + ":" +
+        public string BrokerDescription => (_settings.IsEmbedded ? _settings.Embedded.LocalConnectAddress : _settings.Host) + ":" +
             (_settings.IsEmbedded ? _settings.Embedded.Port : _settings.Port).ToString(CultureInfo.InvariantCulture);
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,7 +114,7 @@ namespace Mesh.Gateway.Mqtt
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             if (_settings.IsEmbedded)
             {
-                b.WithTcpServer("127.0.0.1", _settings.Embedded.Port);
+                b.WithTcpServer(_settings.Embedded.LocalConnectAddress, _settings.Embedded.Port);
                 if (_settings.Embedded.Username != null)
                 {
                     b.WithCredentials(_settings.Embedded.Username, _settings.Embedded.Password);
@@ -333,6 +336,7 @@ namespace Mesh.Gateway.Mqtt
                 return;
             }
 
+            _commandLog.LogInformation("command {Name} for node {Node} accepted from MQTT topic {Topic}", name, node, _topics.Command(node, name));
             CommandOutcome outcome = await _mesh.SendCommandAsync(node, kind, args, CancellationToken.None).ConfigureAwait(false);
             if (outcome.State == CommandState.Rejected)
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
@@ -43,12 +44,13 @@ namespace Mesh.Gateway.Mqtt
             _logger = logger;
             try
             {
+                Hosting.PrivateFiles.EnsureDatabase(path);
                 _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
                 _db.Open();
                 Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
                 Exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER NOT NULL)");
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
             {
                 throw new InvalidOperationException($"Mqtt:Outbox:Path '{path}' cannot be used as the MQTT outbox: {ex.Message}", ex);
             }

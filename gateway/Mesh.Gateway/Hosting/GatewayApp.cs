@@ -153,6 +153,7 @@ namespace Mesh.Gateway.Hosting
             });
 
             WebApplication app = builder.Build();
+            app.Use(new ErrorBoundary(app.Services.GetRequiredService<ILogger<ErrorBoundary>>()).InvokeAsync);
             RequestGuard guard = app.Services.GetRequiredService<RequestGuard>();
             app.Use(guard.InvokeAsync);
             app.UseDefaultFiles();

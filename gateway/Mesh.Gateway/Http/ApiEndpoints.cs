@@ -66,9 +66,9 @@ namespace Mesh.Gateway.Http
                 }
 
                 int limit = 1000;
-                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100_000))
+                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxReadings))
                 {
-                    return Problem(400, "limit: a whole number 1..100000");
+                    return Problem(400, $"limit: a whole number 1..{MaxReadings} (was '{ls[0]}')");
                 }
 
                 string? quantity = q.TryGetValue("quantity", out var qs) ? qs[0] : null;
@@ -79,16 +79,29 @@ namespace Mesh.Gateway.Http
 
             app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, ILoggerFactory logs, CancellationToken ct) =>
             {
-                if (!TryNode(id, out uint node))
+                if (!TryNode(id, out uint node) || !Protocol.Wire.NodeAddress.IsValidNodeId(node))
                 {
-                    return Problem(400, $"node id '{id}' is not a number");
+                    return Problem(400, $"node: '{id}' is not a node id (a decimal number 1..4294967293)");
                 }
 
-                string body;
+                // A command's arguments are a few bytes of JSON; read no more than a small bound.
+                var buffer = new char[MaxCommandBody + 1];
+                int read = 0;
                 using (var reader = new StreamReader(request.Body, Encoding.UTF8))
                 {
-                    body = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+                    int n;
+                    while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
+                    {
+                        read += n;
+                    }
                 }
+
+                if (read > MaxCommandBody)
+                {
+                    return Problem(413, $"body: a command body is at most {MaxCommandBody} characters");
+                }
+
+                string body = new string(buffer, 0, read);
 
                 if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
                 {
@@ -106,7 +119,7 @@ namespace Mesh.Gateway.Http
                     CommandState.TimedOut => 504,
                     _ => 503,
                 };
-                return Results.Json(outcome, GatewayApp.Json, statusCode: status);
+                return Results.Text(Encoding.UTF8.GetString(Payloads.CommandResult(outcome)), "application/json", Encoding.UTF8, status);
             });
 
             app.MapGet("/api/events", async (HttpContext context, LiveFeed feed, NodeDirectory directory) =>
@@ -168,6 +181,11 @@ namespace Mesh.Gateway.Http
             });
         }
 
+        /// <summary>Most rows one /api/readings answer holds (History's query bound); page with from/to for more.</summary>
+        public const int MaxReadings = 10_000;
+
+        private const int MaxCommandBody = 4096;
+
         private static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
 
         private static bool TryNode(string s, out uint node) => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out node);
@@ -189,6 +207,13 @@ namespace Mesh.Gateway.Http
 
             if (long.TryParse(s[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long ms))
             {
+                // DateTimeOffset spans years 1..9999: -62135596800000 .. 253402300799999 ms.
+                if (ms < -62_135_596_800_000 || ms > 253_402_300_799_999)
+                {
+                    error = $"{name}: {ms} Unix milliseconds is outside years 1..9999";
+                    return false;
+                }
+
                 value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
                 return true;
             }

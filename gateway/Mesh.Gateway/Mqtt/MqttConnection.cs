@@ -151,7 +151,9 @@ namespace Mesh.Gateway.Mqtt
             _logger.LogInformation("MQTT broker {Broker}: connected; {Waiting} messages waiting in the outbox", BrokerDescription, _outbox.Waiting);
 
             var subscribe = new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS())
+                // Every network's command topics: ours are run (or answered with what is wrong), others are logged as not ours.
+                // Retain-as-published: a retained command must be recognisable as such, to be refused.
+                .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/+/+/cmd/#").WithAtLeastOnceQoS().WithNoLocal(true).WithRetainAsPublished(true))
                 .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/gateway/+/status").WithAtLeastOnceQoS().WithNoLocal(true))
                 .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/+/+").WithAtMostOnceQoS().WithNoLocal(true));
             if (_settings.Discovery)
@@ -290,10 +292,9 @@ namespace Mesh.Gateway.Mqtt
         private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
         {
             string topic = e.ApplicationMessage.Topic;
-            if (_topics.TryParseCommand(topic, out uint node, out string name))
+            if (topic.Contains("/cmd/", StringComparison.Ordinal) && topic.StartsWith(_topics.Prefix + "/", StringComparison.Ordinal))
             {
-                string body = e.ApplicationMessage.ConvertPayloadToString() ?? "";
-                _ = RunCommandAsync(node, name, body);
+                OnCommandTopic(topic, e.ApplicationMessage);
                 return Task.CompletedTask;
             }
 
@@ -326,12 +327,69 @@ namespace Mesh.Gateway.Mqtt
             return Task.CompletedTask;
         }
 
+        private void OnCommandTopic(string topic, MqttApplicationMessage message)
+        {
+            if (topic.EndsWith("/result", StringComparison.Ordinal))
+            {
+                return; // an outcome some gateway published, not a command
+            }
+
+            DateTimeOffset at = DateTimeOffset.UtcNow;
+            CommandTopic kind = _topics.ClassifyCommand(topic, out uint node, out string name, out string? error);
+            if (kind == CommandTopic.NotACommand)
+            {
+                string network = topic.Split('/') is { Length: > 1 } p ? p[1] : "";
+                _commandLog.LogInformation("MQTT command topic {Topic} ignored: network '{Network}' is not this gateway's ({Own})", topic, network, _topics.Network);
+                return;
+            }
+
+            if (kind == CommandTopic.Malformed)
+            {
+                _commandLog.LogWarning("MQTT command topic {Topic} rejected: {Error}", topic, error);
+                PublishRejection(topic + "/result", Payloads.Rejection(name, "invalid", error!, at));
+                return;
+            }
+
+            if (kind != CommandTopic.Command)
+            {
+                return;
+            }
+
+            if (message.Retain)
+            {
+                // A retained command would run again after every restart and reconnection (a retained reboot, forever).
+                string why = $"retained command not executed: commands must not be retained; clear it with mosquitto_pub -r -n -t '{topic}'";
+                _commandLog.LogWarning("MQTT command {Name} for node {Node} on {Topic} rejected: {Error}", name, node, topic, why);
+                _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "retained", at, at, why));
+                return;
+            }
+
+            _ = RunCommandAsync(node, name, message.ConvertPayloadToString() ?? "");
+        }
+
+        private void PublishRejection(string topic, byte[] payload) => _outbox.Enqueue(topic, payload, false);
+
         private async Task RunCommandAsync(uint node, string name, string body)
+        {
+            try
+            {
+                await RunCommandCoreAsync(node, name, body).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never silence: whatever went wrong is answered on the result topic and logged.
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                _commandLog.LogError(ex, "MQTT command {Name} for node {Node} failed", name, node);
+                _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "error", now, now, ex.Message));
+            }
+        }
+
+        private async Task RunCommandCoreAsync(uint node, string name, string body)
         {
             DateTimeOffset at = DateTimeOffset.UtcNow;
             if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
             {
-                _logger.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);
+                _commandLog.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);
                 _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "invalid", at, at, error));
                 return;
             }

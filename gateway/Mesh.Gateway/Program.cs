@@ -107,7 +107,18 @@ namespace Mesh.Gateway
 
         private static int RunGateway(string[] configArgs, DemoRequest? demo, Dictionary<string, string?> overrides)
         {
-            WebApplicationBuilder builder = GatewayApp.CreateBuilder(configArgs, overrides);
+            WebApplicationBuilder builder;
+            try
+            {
+                builder = GatewayApp.CreateBuilder(configArgs, overrides);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException)
+            {
+                // A malformed appsettings.json or argument: one line naming the file and position, not a stack trace.
+                Console.Error.WriteLine("mesh-gateway: configuration: " + ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : ""));
+                return 2;
+            }
+
             GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors, allowWeakKey: demo != null);
             if (errors.Count > 0)
             {
@@ -143,7 +154,7 @@ namespace Mesh.Gateway
                 Console.Error.WriteLine("mesh-gateway: " + ex.Message);
                 return 2;
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
                 Console.Error.WriteLine("mesh-gateway: could not start: " + ex.Message);
                 return 1;

@@ -51,6 +51,8 @@ namespace Mesh.Gateway.Hosting
             }
 
             builder.Configuration.AddCommandLine(args);
+            // Start-up failures are reported by Program as one line; the host's own report is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
@@ -92,13 +94,20 @@ namespace Mesh.Gateway.Hosting
                 var transports = new List<IFrameTransport>();
                 if (options.Udp.Enabled)
                 {
-                    transports.Add(new UdpFrameTransport(new UdpMeshOptions
+                    try
                     {
-                        Group = IPAddress.Parse(options.Udp.Group),
-                        Port = options.Udp.Port,
-                        Interface = IPAddress.Parse(options.Udp.Interface),
-                        TimeToLive = options.Udp.TimeToLive,
-                    }, options.Udp.Relay));
+                        transports.Add(new UdpFrameTransport(new UdpMeshOptions
+                        {
+                            Group = IPAddress.Parse(options.Udp.Group),
+                            Port = options.Udp.Port,
+                            Interface = IPAddress.Parse(options.Udp.Interface),
+                            TimeToLive = options.Udp.TimeToLive,
+                        }, options.Udp.Relay));
+                    }
+                    catch (System.Net.Sockets.SocketException ex)
+                    {
+                        throw new StartupException($"Udp:Interface {options.Udp.Interface}, Udp:Port {options.Udp.Port}: cannot join the mesh group {options.Udp.Group} ({ex.Message})");
+                    }
                 }
 
                 if (options.Serial.Enabled)
@@ -153,6 +162,9 @@ namespace Mesh.Gateway.Hosting
             });
 
             WebApplication app = builder.Build();
+            // Open the mesh's sockets and files now, so a bad interface or state file stops the start here
+            // with one line (Program), not later inside the host with a stack trace.
+            app.Services.GetRequiredService<MeshGateway>();
             app.Use(new ErrorBoundary(app.Services.GetRequiredService<ILogger<ErrorBoundary>>()).InvokeAsync);
             RequestGuard guard = app.Services.GetRequiredService<RequestGuard>();
             app.Use(guard.InvokeAsync);

@@ -187,9 +187,13 @@ namespace Mesh.Gateway.Hosting
                 errors.Add($"Udp:Group must be an IPv4 multicast address 224.0.0.0-239.255.255.255 (was '{Group}')");
             }
 
-            if (!IPAddress.TryParse(Interface, out _))
+            if (!IPAddress.TryParse(Interface, out IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
             {
                 errors.Add($"Udp:Interface must be a local IPv4 address (was '{Interface}')");
+            }
+            else if (!LocalAddresses.IsLocal(address))
+            {
+                errors.Add($"Udp:Interface {Interface} is not an IPv4 address of this machine (its addresses: {string.Join(", ", LocalAddresses.IPv4())})");
             }
 
             GatewayOptions.Port(errors, "Udp:Port", Port);

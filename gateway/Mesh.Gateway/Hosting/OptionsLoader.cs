@@ -23,7 +23,10 @@ namespace Mesh.Gateway.Hosting
             }
 
             options.Mesh.AllowWeakKey = allowWeakKey;
-            errors = options.Validate();
+            var all = new List<string>();
+            UnknownSettings.Check(configuration, all);
+            all.AddRange(options.Validate());
+            errors = all;
             if (errors.Count == 0)
             {
                 StateFolder.Resolve(options);

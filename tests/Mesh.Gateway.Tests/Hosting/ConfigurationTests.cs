@@ -71,6 +71,23 @@ namespace Mesh.Gateway.Tests.Hosting
             Assert.Empty(errors);
         }
 
+        [Theory]
+        [InlineData("Mqtt:Embedded:Prot", "Mqtt:Embedded:Prot is not a setting (did you mean Mqtt:Embedded:Port?)")]
+        [InlineData("Mqtt:Mod", "Mqtt:Mod is not a setting (did you mean Mqtt:Mode?)")]
+        [InlineData("Mesh:AllowWeakKey", "Mesh:AllowWeakKey is not a setting")]
+        public void A_misspelt_setting_is_an_error_naming_it(string key, string expected)
+        {
+            Assert.Contains(expected, Assert.Single(Errors((key, "1884"))));
+        }
+
+        [Fact]
+        public void A_misspelt_section_on_the_command_line_is_an_error_naming_it()
+        {
+            IConfiguration c = new ConfigurationBuilder().AddCommandLine(new[] { "--Mesh:Key=" + Infrastructure.TestGateway.KeyHex, "--Mqq:Mode=external" }).Build();
+            OptionsLoader.Load(c, out IReadOnlyList<string> errors);
+            Assert.Contains("Mqq is not a setting (did you mean Mqtt?)", Assert.Single(errors));
+        }
+
         [Fact]
         public void A_value_of_the_wrong_type_names_the_setting()
         {

@@ -140,7 +140,10 @@ namespace Mesh.Gateway.Hosting
                 sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
                 new SequenceStore(options.Mesh.SequenceFile),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<MeshGateway>>()));
+                sp.GetRequiredService<ILogger<MeshGateway>>())
+            {
+                MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
+            });
 
             HistoryWiring.AddServices(s, options);
             if (options.Mqtt.IsEmbedded)
@@ -193,7 +196,7 @@ namespace Mesh.Gateway.Hosting
             NeighbourTableSize = 64,
             TransmitQueueSize = 64,
             EventQueueSize = 256,
-            PendingCommandSlots = 32,
+            PendingCommandSlots = 64, // with at most Mesh:MaxPendingCommandsPerNode each: 16 unreachable nodes before live ones wait
             RecentCommandSlots = 8,
         };
     }

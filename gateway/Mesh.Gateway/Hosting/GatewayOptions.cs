@@ -81,6 +81,9 @@ namespace Mesh.Gateway.Hosting
 
         public int CommandMaxAttempts { get; set; } = 3;
 
+        /// <summary>Commands waiting for one node at most; more are refused at once (HTTP 429) so a dead node cannot take every slot.</summary>
+        public int MaxPendingCommandsPerNode { get; set; } = 4;
+
         /// <summary>Acknowledges, once, that a missing sequence file is intended (a new gateway on an old state folder).</summary>
         public bool AllowFreshSequence { get; set; }
 
@@ -119,6 +122,11 @@ namespace Mesh.Gateway.Hosting
             if (OfflineAfterSeconds < 10)
             {
                 errors.Add($"Mesh:OfflineAfterSeconds must be at least 10 (was {OfflineAfterSeconds})");
+            }
+
+            if (MaxPendingCommandsPerNode < 1 || MaxPendingCommandsPerNode > 16)
+            {
+                errors.Add($"Mesh:MaxPendingCommandsPerNode must be 1..16 (was {MaxPendingCommandsPerNode})");
             }
 
             if (CommandTimeoutMs < 100 || CommandMaxAttempts < 1 || CommandMaxAttempts > 10)

@@ -117,6 +117,7 @@ namespace Mesh.Gateway.Http
                 {
                     CommandState.Acknowledged => 200,
                     CommandState.TimedOut => 504,
+                    _ when outcome.Status == "node_busy" => 429,
                     _ => 503,
                 };
                 return Results.Text(Encoding.UTF8.GetString(Payloads.CommandResult(outcome)), "application/json", Encoding.UTF8, status);

@@ -232,8 +232,27 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        /// <summary>Commands waiting for one node's acknowledgement at most; more are refused at once (Mesh:MaxPendingCommandsPerNode).</summary>
+        public int MaxPendingPerNode { get; init; } = 4;
+
         private void SendCommand(CommandRequest c, long now)
         {
+            // A dead node holds each of its commands for the whole retry schedule: without a per-node bound
+            // a burst of commands to it takes every slot and starves the live nodes.
+            int waiting = 0;
+            foreach (PendingCommand p in _pending.Values)
+            {
+                waiting += p.Request.Node == c.Node ? 1 : 0;
+            }
+
+            if (waiting >= MaxPendingPerNode)
+            {
+                DateTimeOffset at = _time.GetUtcNow();
+                c.Completion.TrySetResult(new CommandOutcome(c.Node, MeshEventDecoder.CommandName(c.Kind), 0, CommandState.Rejected, "node_busy", at, at,
+                    $"node {c.Node} already has {waiting} commands waiting for an acknowledgement (Mesh:MaxPendingCommandsPerNode); try again when they complete"));
+                return;
+            }
+
             SendResult result = _node.SendCommand(c.Node, c.Kind, c.Args, 0, c.Args.Length, now, out ushort id);
             if (result != SendResult.Queued)
             {

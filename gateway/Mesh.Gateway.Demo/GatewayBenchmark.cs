@@ -126,7 +126,7 @@ namespace Mesh.Gateway.Demo
             MqttOutbox outbox = app.Services.GetRequiredService<MqttOutbox>();
             long progressStart = Stopwatch.GetTimestamp();
             using var progress = new Timer(_ => log.WriteLine(
-                $"  t={Stopwatch.GetElapsedTime(progressStart).TotalSeconds,5:F1} s  mesh inbox {mesh.InboxDepth,6}  outbox {outbox.Waiting,7}  published {mqtt.Published,8:N0}  received {gatewayTimes.Received,8:N0}"),
+                $"  t={Stopwatch.GetElapsedTime(progressStart).TotalSeconds,5:F1} s  mesh inbox {mesh.InboxDepth,6}  outbox {outbox.Waiting,7}  published {mqtt.Published,8:N0}  received {gatewayTimes.Received,8:N0}  GC pause {GC.GetTotalPauseDuration().TotalMilliseconds,6:F0} ms (gen2 {GC.CollectionCount(2)})"),
                 null, 1000, 1000);
 
             log.WriteLine($"gateway: warm-up {warm:N0} readings, then {measured:N0} measured, at {rate:N0}/s ...");

@@ -194,8 +194,12 @@ namespace Mesh.Gateway.Mqtt
 
         private async Task PumpAsync(CancellationToken ct)
         {
-            var inFlight = new Task<MqttClientPublishResult>[Window];
-            List<OutboxMessage>? next = null;
+            // A sliding window: up to Window publishes in flight on the one connection (the broker keeps
+            // per-client order), each acknowledged message confirmed to the outbox in order as its PUBACK
+            // arrives, new messages sent as soon as the outbox has committed them. A failure leaves every
+            // unacknowledged message in the outbox: it is sent again after reconnecting (at least once).
+            _outbox.Rewind();
+            var inFlight = new Queue<(OutboxMessage Message, Task<MqttClientPublishResult> Ack)>(Window);
             while (!ct.IsCancellationRequested)
             {
                 if (!_client.IsConnected)
@@ -203,70 +207,61 @@ namespace Mesh.Gateway.Mqtt
                     throw new InvalidOperationException("connection lost");
                 }
 
-                List<OutboxMessage> batch;
-                if (next != null)
+                Task ready = _outbox.Ready;
+                if (inFlight.Count < Window)
                 {
-                    batch = next;
-                    next = null;
-                }
-                else
-                {
-                    _outbox.Persist();
-                    batch = _outbox.Peek(0, Window);
+                    foreach (OutboxMessage m in _outbox.Next(Window - inFlight.Count))
+                    {
+                        inFlight.Enqueue((m, _client.PublishAsync(Message(m.Topic, m.Payload, m.Retain), ct)));
+                    }
                 }
 
-                if (batch.Count == 0)
+                if (inFlight.Count == 0)
                 {
-                    await _outbox.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    await Task.WhenAny(ready, Task.Delay(1000, ct)).ConfigureAwait(false);
                     continue;
                 }
 
-                // Issue the whole window in order on the one connection (the broker keeps per-client
-                // order), then wait for every acknowledgement. A failure anywhere leaves the whole batch
-                // in the outbox: it is sent again after reconnecting (QoS 1: at least once).
-                for (int i = 0; i < batch.Count; i++)
+                long confirmed = 0;
+                while (inFlight.Count > 0 && inFlight.Peek().Ack.IsCompleted)
                 {
-                    inFlight[i] = _client.PublishAsync(Message(batch[i].Topic, batch[i].Payload, batch[i].Retain), ct);
-                }
-
-                // While the broker works on this window, store what arrived meanwhile and read the next
-                // window: the database work overlaps the network instead of adding to it.
-                _outbox.Persist();
-                next = _outbox.Peek(batch[batch.Count - 1].Id, Window);
-
-                int ok = 0;
-                Exception? failure = null;
-                for (int i = 0; i < batch.Count; i++)
-                {
+                    (OutboxMessage m, Task<MqttClientPublishResult> ack) = inFlight.Dequeue();
+                    MqttClientPublishResult r;
                     try
                     {
-                        MqttClientPublishResult r = await inFlight[i].ConfigureAwait(false);
-                        if (r.IsSuccess && failure == null)
-                        {
-                            ok++;
-                            Observe(batch[i].AcceptedTicks);
-                        }
-                        else if (failure == null)
-                        {
-                            failure = new InvalidOperationException($"broker refused {batch[i].Topic}: {r.ReasonCode}");
-                        }
+                        r = await ack.ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                     {
-                        failure ??= ex;
+                        Confirm(confirmed);
+                        throw new InvalidOperationException("publishing stopped: " + ex.Message, ex);
                     }
+
+                    if (!r.IsSuccess)
+                    {
+                        Confirm(confirmed);
+                        throw new InvalidOperationException($"publishing stopped: broker refused {m.Topic}: {r.ReasonCode}");
+                    }
+
+                    confirmed = m.Id;
+                    Observe(m.AcceptedTicks);
+                    Interlocked.Increment(ref _published);
                 }
 
-                if (ok > 0)
+                Confirm(confirmed);
+                if (inFlight.Count > 0 && !inFlight.Peek().Ack.IsCompleted)
                 {
-                    _outbox.Remove(batch[ok - 1].Id);
-                    Interlocked.Add(ref _published, ok);
+                    // Wait for the oldest acknowledgement, or (with room in the window) for new messages.
+                    await (inFlight.Count >= Window ? (Task)inFlight.Peek().Ack : Task.WhenAny(inFlight.Peek().Ack, ready)).ConfigureAwait(false);
                 }
+            }
+        }
 
-                if (failure != null)
-                {
-                    throw new InvalidOperationException("publishing stopped: " + failure.Message, failure);
-                }
+        private void Confirm(long id)
+        {
+            if (id > 0)
+            {
+                _outbox.Acknowledge(id);
             }
         }
 
@@ -413,7 +408,6 @@ namespace Mesh.Gateway.Mqtt
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                _outbox.Persist();
                 await PublishDirectAsync(_topics.GatewayStatus(_gatewayNode), Payloads.Utf8("offline"), true, cts.Token).ConfigureAwait(false);
                 await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cts.Token).ConfigureAwait(false);
             }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Channels;
@@ -23,7 +24,43 @@ namespace Mesh.Gateway.Http
     {
         public static void Map(WebApplication app, GatewayOptions options)
         {
-            app.MapGet("/api/nodes", (NodeDirectory d) => Results.Json(d.Snapshot(), GatewayApp.Json));
+            app.MapGet("/api/nodes", (HttpContext context, NodeDirectory d) =>
+            {
+                // Bounded answers: at most `limit` nodes (default and maximum MaxNodesPerPage) in id order,
+                // after node `after`; X-Next-After names where the next page starts when there is one.
+                IQueryCollection q = context.Request.Query;
+                int limit = MaxNodesPerPage;
+                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxNodesPerPage))
+                {
+                    return Problem(400, $"limit: a whole number 1..{MaxNodesPerPage} (was '{ls[0]}')");
+                }
+
+                uint after = 0;
+                if (q.TryGetValue("after", out var afs) && !TryNode(afs[0]!, out after))
+                {
+                    return Problem(400, $"after: '{afs[0]}' is not a node id");
+                }
+
+                var page = new List<NodeSnapshot>(Math.Min(limit, 256));
+                bool more = false;
+                foreach (NodeSnapshot n in d.Snapshot().Where(n => n.Node > after).OrderBy(n => n.Node))
+                {
+                    if (page.Count == limit)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    page.Add(n);
+                }
+
+                if (more)
+                {
+                    context.Response.Headers["X-Next-After"] = page[^1].Node.ToString(CultureInfo.InvariantCulture);
+                }
+
+                return Results.Json(page, GatewayApp.Json);
+            });
 
             app.MapGet("/api/nodes/{id}", (string id, NodeDirectory d) =>
                 !TryNode(id, out uint node) ? Problem(400, $"node id '{id}' is not a number")
@@ -186,6 +223,9 @@ namespace Mesh.Gateway.Http
         public const int MaxReadings = 10_000;
 
         private const int MaxCommandBody = 4096;
+
+        /// <summary>Most nodes one /api/nodes answer holds; page with ?after=.</summary>
+        public const int MaxNodesPerPage = 1000;
 
         private static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
 

@@ -30,7 +30,8 @@ namespace Mesh.Gateway.Tests.Infrastructure
         public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1)
         {
             Key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
-            _node = new MeshNode(new NodeConfig { NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000 },
+            // A deep transmit queue: tests report from several sensors at once, and each schedules relays of the others' frames.
+            _node = new MeshNode(new NodeConfig { NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000, TransmitQueueSize = 64 },
                 Key, new XorShiftRandom(id), 0);
             _udp = new UdpMeshTransport(new UdpMeshOptions { Port = udpPort, TimeToLive = 0 });
             _loop = Task.Run(LoopAsync);

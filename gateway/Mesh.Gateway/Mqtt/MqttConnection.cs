@@ -69,11 +69,14 @@ namespace Mesh.Gateway.Mqtt
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
+            int failures = 0;
+            DateTime lastWarning = DateTime.MinValue;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
                     await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                    failures = 0;
                     await PumpAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -83,8 +86,16 @@ namespace Mesh.Gateway.Mqtt
                 catch (Exception ex)
                 {
                     _connected = false;
-                    _logger.LogWarning("MQTT broker {Broker}: {Reason}; {Waiting} messages kept in the outbox, retrying in {Delay} ms",
-                        BrokerDescription, ex.Message, _outbox.Waiting, _settings.ReconnectDelayMs);
+                    failures++;
+                    // Retry every Mqtt:ReconnectDelayMs, but say so with back-off: the 1st, 2nd, 4th, 8th ...
+                    // failure of an outage, then at most once a minute — not a warning every 2 s for hours.
+                    bool power = (failures & (failures - 1)) == 0;
+                    if (power || DateTime.UtcNow - lastWarning >= TimeSpan.FromMinutes(1))
+                    {
+                        lastWarning = DateTime.UtcNow;
+                        _logger.LogWarning("MQTT broker {Broker}: {Reason}; {Waiting} messages kept in the outbox; retrying every {Delay} ms ({Failures} failed attempts so far)",
+                            BrokerDescription, ex.Message, _outbox.Waiting, _settings.ReconnectDelayMs, failures);
+                    }
                 }
 
                 try
@@ -169,6 +180,12 @@ namespace Mesh.Gateway.Mqtt
         /// <summary>Sends every discovery config again: the broker may be a new one, or Home Assistant restarted.</summary>
         private async Task AnnounceAsync(CancellationToken ct)
         {
+            if (_settings.Discovery)
+            {
+                await PublishDirectAsync(HomeAssistantDiscovery.GatewayConfigTopic(_topics, _gatewayNode), HomeAssistantDiscovery.GatewayConfig(_topics, _gatewayNode), true, ct)
+                    .ConfigureAwait(false);
+            }
+
             foreach ((string topic, byte[] payload) in _bridge.DiscoveryConfigs())
             {
                 await PublishDirectAsync(topic, payload, true, ct).ConfigureAwait(false);

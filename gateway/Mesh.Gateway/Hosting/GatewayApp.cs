@@ -77,7 +77,10 @@ namespace Mesh.Gateway.Hosting
             s.AddSingleton(Json);
             s.AddSingleton(sp =>
             {
-                var directory = new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>());
+                var directory = new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>())
+                {
+                    MaxNodes = options.Mesh.MaxNodes,
+                };
                 HistoryWiring.RestoreNodes(sp, options, directory);
                 return directory;
             });

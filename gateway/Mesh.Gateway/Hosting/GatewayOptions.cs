@@ -81,6 +81,9 @@ namespace Mesh.Gateway.Hosting
 
         public int CommandMaxAttempts { get; set; } = 3;
 
+        /// <summary>Most nodes kept in memory; past it the least recently heard are forgotten (and their discovery configs withdrawn).</summary>
+        public int MaxNodes { get; set; } = 10_000;
+
         /// <summary>Commands waiting for one node at most; more are refused at once (HTTP 429) so a dead node cannot take every slot.</summary>
         public int MaxPendingCommandsPerNode { get; set; } = 4;
 
@@ -122,6 +125,11 @@ namespace Mesh.Gateway.Hosting
             if (OfflineAfterSeconds < 10)
             {
                 errors.Add($"Mesh:OfflineAfterSeconds must be at least 10 (was {OfflineAfterSeconds})");
+            }
+
+            if (MaxNodes < 2 || MaxNodes > 1_000_000)
+            {
+                errors.Add($"Mesh:MaxNodes must be 2..1000000 (was {MaxNodes})");
             }
 
             if (MaxPendingCommandsPerNode < 1 || MaxPendingCommandsPerNode > 16)

@@ -112,12 +112,7 @@ namespace Mesh.Gateway.History
             _write = new SqliteConnection(_connectionString);
             try
             {
-                string? folder = System.IO.Path.GetDirectoryName(Path);
-                if (!string.IsNullOrEmpty(folder))
-                {
-                    Directory.CreateDirectory(folder);
-                }
-
+                Hosting.PrivateFiles.EnsureDatabase(Path); // private (0600) from the first byte, folder included
                 _write.Open();
                 JournalMode = Scalar(_write, "PRAGMA journal_mode = WAL;") as string ?? "";
                 Execute(_write, "PRAGMA synchronous = NORMAL;");

@@ -53,6 +53,8 @@ namespace Mesh.Gateway.Hosting
             }
 
             builder.Configuration.AddCommandLine(args);
+            // Start-up failures are reported by Program as one line; the host's own report is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
@@ -64,8 +66,12 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Registers every gateway service for validated <paramref name="options"/> and builds the app.</summary>
         public static WebApplication Build(WebApplicationBuilder builder, GatewayOptions options, IReadOnlyList<IFrameTransport>? extraTransports = null)
         {
+            StateFolder.Prepare(options);
+            HttpToken token = HttpToken.LoadOrCreate(StateFolder.TokenPath(options));
             builder.WebHost.UseUrls(options.Http.Urls);
             IServiceCollection s = builder.Services;
+            s.AddSingleton(token);
+            s.AddSingleton(sp => new RequestGuard(RequestGuard.AllowedHostsFor(options.Http), token, sp.GetRequiredService<ILogger<RequestGuard>>()));
             s.AddSingleton(options);
             s.AddSingleton(options.Mqtt);
             s.AddSingleton(options.Mqtt.Embedded);
@@ -73,7 +79,10 @@ namespace Mesh.Gateway.Hosting
             s.AddSingleton(Json);
             s.AddSingleton(sp =>
             {
-                var directory = new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>());
+                var directory = new NodeDirectory(TimeSpan.FromSeconds(options.Mesh.OfflineAfterSeconds), sp.GetRequiredService<TimeProvider>())
+                {
+                    MaxNodes = options.Mesh.MaxNodes,
+                };
                 HistoryWiring.RestoreNodes(sp, options, directory);
                 return directory;
             });
@@ -90,13 +99,20 @@ namespace Mesh.Gateway.Hosting
                 var transports = new List<IFrameTransport>();
                 if (options.Udp.Enabled)
                 {
-                    transports.Add(new UdpFrameTransport(new UdpMeshOptions
+                    try
                     {
-                        Group = IPAddress.Parse(options.Udp.Group),
-                        Port = options.Udp.Port,
-                        Interface = IPAddress.Parse(options.Udp.Interface),
-                        TimeToLive = options.Udp.TimeToLive,
-                    }));
+                        transports.Add(new UdpFrameTransport(new UdpMeshOptions
+                        {
+                            Group = IPAddress.Parse(options.Udp.Group),
+                            Port = options.Udp.Port,
+                            Interface = IPAddress.Parse(options.Udp.Interface),
+                            TimeToLive = options.Udp.TimeToLive,
+                        }, options.Udp.Relay));
+                    }
+                    catch (System.Net.Sockets.SocketException ex)
+                    {
+                        throw new StartupException($"Udp:Interface {options.Udp.Interface}, Udp:Port {options.Udp.Port}: cannot join the mesh group {options.Udp.Group} ({ex.Message})");
+                    }
                 }
 
                 if (options.Serial.Enabled)
@@ -130,12 +146,16 @@ namespace Mesh.Gateway.Hosting
                 sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
                 new SequenceStore(options.Mesh.SequenceFile),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<MeshGateway>>()));
+                sp.GetRequiredService<ILogger<MeshGateway>>())
+            {
+                MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
+            });
 
             HistoryWiring.AddServices(s, options);
             if (options.Mqtt.IsEmbedded)
             {
-                s.AddHostedService(sp => new EmbeddedBroker(options.Mqtt.Embedded, sp.GetRequiredService<ILogger<EmbeddedBroker>>()));
+                s.AddHostedService(sp => new EmbeddedBroker(options.Mqtt.Embedded, sp.GetRequiredService<ILogger<EmbeddedBroker>>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Commands")));
             }
 
             s.AddSingleton<MqttConnection>();
@@ -151,6 +171,12 @@ namespace Mesh.Gateway.Hosting
             });
 
             WebApplication app = builder.Build();
+            // Open the mesh's sockets and files now, so a bad interface or state file stops the start here
+            // with one line (Program), not later inside the host with a stack trace.
+            app.Services.GetRequiredService<MeshGateway>();
+            app.Use(new ErrorBoundary(app.Services.GetRequiredService<ILogger<ErrorBoundary>>()).InvokeAsync);
+            RequestGuard guard = app.Services.GetRequiredService<RequestGuard>();
+            app.Use(guard.InvokeAsync);
             app.UseDefaultFiles();
             app.UseStaticFiles();
             ApiEndpoints.Map(app, options);
@@ -216,7 +242,7 @@ namespace Mesh.Gateway.Hosting
             NeighbourTableSize = 64,
             TransmitQueueSize = 64,
             EventQueueSize = 256,
-            PendingCommandSlots = 32,
+            PendingCommandSlots = 64, // with at most Mesh:MaxPendingCommandsPerNode each: 16 unreachable nodes before live ones wait
             RecentCommandSlots = 8,
         };
     }

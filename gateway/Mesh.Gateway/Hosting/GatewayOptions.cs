@@ -25,6 +25,8 @@ namespace Mesh.Gateway.Hosting
 
         public HttpSettings Http { get; set; } = new();
 
+        public StateSettings State { get; set; } = new();
+
         /// <summary>Every problem found, each naming its setting; empty when the options are usable.</summary>
         public IReadOnlyList<string> Validate()
         {
@@ -82,7 +84,7 @@ namespace Mesh.Gateway.Hosting
 
         public bool Encrypt { get; set; } = true;
 
-        /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers.</summary>
+        /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers (relative: in the state folder).</summary>
         public string? SequenceFile { get; set; } = "mesh-gateway.seq";
 
         /// <summary>A node is shown offline when no heartbeat or reading has arrived for this long.</summary>
@@ -92,6 +94,18 @@ namespace Mesh.Gateway.Hosting
 
         public int CommandMaxAttempts { get; set; } = 3;
 
+        /// <summary>Most nodes kept in memory; past it the least recently heard are forgotten (and their discovery configs withdrawn).</summary>
+        public int MaxNodes { get; set; } = 10_000;
+
+        /// <summary>Commands waiting for one node at most; more are refused at once (HTTP 429) so a dead node cannot take every slot.</summary>
+        public int MaxPendingCommandsPerNode { get; set; } = 4;
+
+        /// <summary>Acknowledges, once, that a missing sequence file is intended (a new gateway on an old state folder).</summary>
+        public bool AllowFreshSequence { get; set; }
+
+        /// <summary>Set by `demo` only: the demo runs on its published key. Not a setting.</summary>
+        internal bool AllowWeakKey { get; set; }
+
         internal void Validate(List<string> errors)
         {
             if (!Protocol.Wire.NodeAddress.IsValidNodeId(NodeId))
@@ -100,11 +114,20 @@ namespace Mesh.Gateway.Hosting
             }
 
             string? keyProblem = Protocol.Security.KeyHex.Check(Key);
-            if (keyProblem != null)
+            if (keyProblem != null && keyProblem.StartsWith("is a weak key", StringComparison.Ordinal))
+            {
+                errors.Add($"Mesh:Key is refused because it {keyProblem}: anyone could guess it. Generate the network's key with `openssl rand -hex 16`");
+            }
+            else if (keyProblem != null)
             {
                 errors.Add(string.IsNullOrEmpty(Key)
                     ? "Mesh:Key is required: the network key as 32 or 64 hex digits"
                     : $"Mesh:Key {keyProblem} (the value is not shown)");
+            }
+            else if (!AllowWeakKey && KeyStrength.Weakness(TryParseKey(Key)!) is { } weakness)
+            {
+                errors.Add($"Mesh:Key is refused because {weakness}: anyone could guess it and command the mesh. " +
+                    "Generate the network's key with `openssl rand -hex 16` and give every node the same one (the demo key works only in `mesh-gateway demo`)");
             }
 
             if (PolicySettingsFor(Policy) == null)
@@ -120,6 +143,16 @@ namespace Mesh.Gateway.Hosting
             if (OfflineAfterSeconds < 10)
             {
                 errors.Add($"Mesh:OfflineAfterSeconds must be at least 10 (was {OfflineAfterSeconds})");
+            }
+
+            if (MaxNodes < 2 || MaxNodes > 1_000_000)
+            {
+                errors.Add($"Mesh:MaxNodes must be 2..1000000 (was {MaxNodes})");
+            }
+
+            if (MaxPendingCommandsPerNode < 1 || MaxPendingCommandsPerNode > 16)
+            {
+                errors.Add($"Mesh:MaxPendingCommandsPerNode must be 1..16 (was {MaxPendingCommandsPerNode})");
             }
 
             if (CommandTimeoutMs < 100 || CommandMaxAttempts < 1 || CommandMaxAttempts > 10)
@@ -154,6 +187,12 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Multicast TTL: 0 stays on this host, 1 reaches the LAN segment.</summary>
         public int TimeToLive { get; set; } = 1;
 
+        /// <summary>
+        /// Relay frames heard on the group back onto it. Off: every member of a multicast group already
+        /// heard the frame. On only where the group stands in for a radio (the demo's simulator bridge).
+        /// </summary>
+        public bool Relay { get; set; }
+
         internal void Validate(List<string> errors)
         {
             if (!Enabled)
@@ -166,9 +205,13 @@ namespace Mesh.Gateway.Hosting
                 errors.Add($"Udp:Group must be an IPv4 multicast address 224.0.0.0-239.255.255.255 (was '{Group}')");
             }
 
-            if (!IPAddress.TryParse(Interface, out _))
+            if (!IPAddress.TryParse(Interface, out IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
             {
                 errors.Add($"Udp:Interface must be a local IPv4 address (was '{Interface}')");
+            }
+            else if (!LocalAddresses.IsLocal(address))
+            {
+                errors.Add($"Udp:Interface {Interface} is not an IPv4 address of this machine (its addresses: {string.Join(", ", LocalAddresses.IPv4())})");
             }
 
             GatewayOptions.Port(errors, "Udp:Port", Port);
@@ -234,6 +277,13 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Where the API and dashboard listen. Loopback by default: expose it deliberately.</summary>
         public string Urls { get; set; } = "http://127.0.0.1:8080";
 
+        /// <summary>
+        /// Further host names (semicolon-separated) clients may use in the Host header, besides the hosts of
+        /// <see cref="Urls"/> (and localhost when those are loopback). Any other Host is refused, which
+        /// stops DNS-rebinding pages from reading the API. Required when Urls listens on every address.
+        /// </summary>
+        public string AllowedHosts { get; set; } = "";
+
         internal void Validate(List<string> errors)
         {
             foreach (string url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -242,7 +292,22 @@ namespace Mesh.Gateway.Hosting
                 {
                     errors.Add($"Http:Urls: '{url}' is not an http(s) URL");
                 }
+                else if ((u.Host is "0.0.0.0" or "[::]" or "*" or "+") && string.IsNullOrWhiteSpace(AllowedHosts))
+                {
+                    errors.Add($"Http:AllowedHosts is required when Http:Urls listens on every address ('{url}'): list the host names clients reach the gateway by");
+                }
+            }
+
+            if (AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { } hosts && Array.IndexOf(hosts, "*") >= 0)
+            {
+                errors.Add("Http:AllowedHosts: '*' would let any web page that re-binds its DNS name to this machine read the API; list host names instead");
             }
         }
+    }
+
+    public sealed class StateSettings
+    {
+        /// <summary>Folder of the gateway's state files; null: <see cref="StateFolder.DefaultPath"/>.</summary>
+        public string? Directory { get; set; }
     }
 }

@@ -29,9 +29,39 @@ namespace Mesh.Gateway.Hosting
 
             // The container disposes in reverse order of creation: the writer (created after the store it
             // needs) drains its queue into the store before the store closes.
-            services.AddSingleton(_ => new HistoryStore(OptionsFor(options.History)));
+            services.AddSingleton(sp => OpenOrMoveAside(OptionsFor(options.History), sp.GetRequiredService<ILogger<HistoryStore>>()));
             services.AddSingleton(sp => new HistoryWriter(sp.GetRequiredService<HistoryStore>(), sp.GetRequiredService<ILogger<HistoryWriter>>(),
                 sp.GetRequiredService<TimeProvider>()));
+        }
+
+        /// <summary>
+        /// Opens the history; if the file is damaged (or not a database at all), moves it aside with a
+        /// warning and starts a fresh one. The history is a secondary feature: losing access to old
+        /// readings must not stop the gateway's main job, bridging the mesh to MQTT.
+        /// </summary>
+        public static HistoryStore OpenOrMoveAside(HistoryOptions options, ILogger logger)
+        {
+            try
+            {
+                return new HistoryStore(options);
+            }
+            catch (System.IO.InvalidDataException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Damage only: a database from a newer gateway (no inner SQLite error) is left alone and stops the start.
+                string path = System.IO.Path.GetFullPath(options.Path);
+                string aside = path + ".damaged-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                foreach (string suffix in new[] { "", "-wal", "-shm" })
+                {
+                    if (System.IO.File.Exists(path + suffix))
+                    {
+                        System.IO.File.Move(path + suffix, aside + suffix);
+                    }
+                }
+
+                logger.LogWarning("history database {Path} cannot be used ({Reason}); moved it to {Aside} and started an empty history. " +
+                    "Bridging to MQTT is not affected; inspect or delete the old file at leisure.", path, ex.Message, aside);
+                return new HistoryStore(options);
+            }
         }
 
         public static void AddListener(IServiceProvider sp, GatewayOptions options, List<IMeshListener> listeners)
@@ -59,12 +89,21 @@ namespace Mesh.Gateway.Hosting
             }
 
             HistoryStore store = sp.GetRequiredService<HistoryStore>();
-            foreach (NodeState n in store.Nodes())
+            try
             {
-                if (n.Network == options.Mesh.NetworkId && n.Node != options.Mesh.NodeId)
+                foreach (NodeState n in store.Nodes())
                 {
-                    directory.Restore(n.Node, n.LastSeen, n.Role, n.Policy, n.UptimeSeconds, n.Hops, n.Rssi, n.Neighbours, store.LatestReadings(n.Node));
+                    if (n.Network == options.Mesh.NetworkId && n.Node != options.Mesh.NodeId)
+                    {
+                        directory.Restore(n.Node, n.LastSeen, n.Role, n.Policy, n.UptimeSeconds, n.Hops, n.Rssi, n.Neighbours, store.LatestReadings(n.Node));
+                    }
                 }
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                // Damage the opening did not notice: start without the remembered nodes rather than not at all.
+                sp.GetRequiredService<ILogger<HistoryStore>>().LogWarning("history database {Path}: remembered nodes could not be read ({Reason}); " +
+                    "they appear again when heard", store.Path, ex.Message);
             }
         }
 

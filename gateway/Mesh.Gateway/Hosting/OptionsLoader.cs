@@ -7,7 +7,7 @@ namespace Mesh.Gateway.Hosting
     /// <summary>Binds and validates <see cref="GatewayOptions"/>; every failure names the setting.</summary>
     public static class OptionsLoader
     {
-        public static GatewayOptions Load(IConfiguration configuration, out IReadOnlyList<string> errors)
+        public static GatewayOptions Load(IConfiguration configuration, out IReadOnlyList<string> errors, bool allowWeakKey = false)
         {
             GatewayOptions options;
             try
@@ -22,7 +22,16 @@ namespace Mesh.Gateway.Hosting
                 return new GatewayOptions();
             }
 
-            errors = options.Validate();
+            options.Mesh.AllowWeakKey = allowWeakKey;
+            var all = new List<string>();
+            UnknownSettings.Check(configuration, all);
+            all.AddRange(options.Validate());
+            errors = all;
+            if (errors.Count == 0)
+            {
+                StateFolder.Resolve(options);
+            }
+
             return options;
         }
     }

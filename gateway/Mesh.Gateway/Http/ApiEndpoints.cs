@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Channels;
@@ -14,6 +15,7 @@ using Mesh.Protocol.Messages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Http
 {
@@ -22,7 +24,43 @@ namespace Mesh.Gateway.Http
     {
         public static void Map(WebApplication app, GatewayOptions options)
         {
-            app.MapGet("/api/nodes", (NodeDirectory d) => Results.Json(d.Snapshot(), GatewayApp.Json));
+            app.MapGet("/api/nodes", (HttpContext context, NodeDirectory d) =>
+            {
+                // Bounded answers: at most `limit` nodes (default and maximum MaxNodesPerPage) in id order,
+                // after node `after`; X-Next-After names where the next page starts when there is one.
+                IQueryCollection q = context.Request.Query;
+                int limit = MaxNodesPerPage;
+                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxNodesPerPage))
+                {
+                    return Problem(400, $"limit: a whole number 1..{MaxNodesPerPage} (was '{ls[0]}')");
+                }
+
+                uint after = 0;
+                if (q.TryGetValue("after", out var afs) && !TryNode(afs[0]!, out after))
+                {
+                    return Problem(400, $"after: '{afs[0]}' is not a node id");
+                }
+
+                var page = new List<NodeSnapshot>(Math.Min(limit, 256));
+                bool more = false;
+                foreach (NodeSnapshot n in d.Snapshot().Where(n => n.Node > after).OrderBy(n => n.Node))
+                {
+                    if (page.Count == limit)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    page.Add(n);
+                }
+
+                if (more)
+                {
+                    context.Response.Headers["X-Next-After"] = page[^1].Node.ToString(CultureInfo.InvariantCulture);
+                }
+
+                return Results.Json(page, GatewayApp.Json);
+            });
 
             app.MapGet("/api/nodes/{id}", (string id, NodeDirectory d) =>
                 !TryNode(id, out uint node) ? Problem(400, $"node id '{id}' is not a number")
@@ -65,9 +103,9 @@ namespace Mesh.Gateway.Http
                 }
 
                 int limit = 1000;
-                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100_000))
+                if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxReadings))
                 {
-                    return Problem(400, "limit: a whole number 1..100000");
+                    return Problem(400, $"limit: a whole number 1..{MaxReadings} (was '{ls[0]}')");
                 }
 
                 string? quantity = q.TryGetValue("quantity", out var qs) ? qs[0] : null;
@@ -76,32 +114,50 @@ namespace Mesh.Gateway.Http
                     : Problem(404, "history is disabled (History:Enabled=false)");
             });
 
-            app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, CancellationToken ct) =>
+            app.MapPost("/api/nodes/{id}/commands/{name}", async (string id, string name, HttpRequest request, MeshGateway mesh, ILoggerFactory logs, CancellationToken ct) =>
             {
-                if (!TryNode(id, out uint node))
+                if (!TryNode(id, out uint node) || !Protocol.Wire.NodeAddress.IsValidNodeId(node))
                 {
-                    return Problem(400, $"node id '{id}' is not a number");
+                    return Problem(400, $"node: '{id}' is not a node id (a decimal number 1..4294967293)");
                 }
 
-                string body;
+                // A command's arguments are a few bytes of JSON; read no more than a small bound.
+                var buffer = new char[MaxCommandBody + 1];
+                int read = 0;
                 using (var reader = new StreamReader(request.Body, Encoding.UTF8))
                 {
-                    body = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+                    int n;
+                    while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
+                    {
+                        read += n;
+                    }
                 }
+
+                if (read > MaxCommandBody)
+                {
+                    return Problem(413, $"body: a command body is at most {MaxCommandBody} characters");
+                }
+
+                string body = new string(buffer, 0, read);
 
                 if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
                 {
                     return Problem(400, error!);
                 }
 
+                // Who commanded what is the first question after a node misbehaves.
+                logs.CreateLogger("Mesh.Gateway.Commands").LogInformation("command {Name} for node {Node} accepted from HTTP {Remote} ({Body} bytes of arguments)",
+                    name, node, request.HttpContext.Connection.RemoteIpAddress, args.Length);
+
                 CommandOutcome outcome = await mesh.SendCommandAsync(node, kind, args, ct).ConfigureAwait(false);
                 int status = outcome.State switch
                 {
                     CommandState.Acknowledged => 200,
                     CommandState.TimedOut => 504,
+                    _ when outcome.Status == "node_busy" => 429,
                     _ => 503,
                 };
-                return Results.Json(outcome, GatewayApp.Json, statusCode: status);
+                return Results.Text(Encoding.UTF8.GetString(Payloads.CommandResult(outcome)), "application/json", Encoding.UTF8, status);
             });
 
             app.MapGet("/api/events", async (HttpContext context, LiveFeed feed, NodeDirectory directory) =>
@@ -163,6 +219,14 @@ namespace Mesh.Gateway.Http
             });
         }
 
+        /// <summary>Most rows one /api/readings answer holds (History's query bound); page with from/to for more.</summary>
+        public const int MaxReadings = 10_000;
+
+        private const int MaxCommandBody = 4096;
+
+        /// <summary>Most nodes one /api/nodes answer holds; page with ?after=.</summary>
+        public const int MaxNodesPerPage = 1000;
+
         private static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
 
         private static bool TryNode(string s, out uint node) => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out node);
@@ -184,6 +248,13 @@ namespace Mesh.Gateway.Http
 
             if (long.TryParse(s[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long ms))
             {
+                // DateTimeOffset spans years 1..9999: -62135596800000 .. 253402300799999 ms.
+                if (ms < -62_135_596_800_000 || ms > 253_402_300_799_999)
+                {
+                    error = $"{name}: {ms} Unix milliseconds is outside years 1..9999";
+                    return false;
+                }
+
                 value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
                 return true;
             }

@@ -91,7 +91,8 @@ namespace Mesh.Gateway.Http
         {
         }
 
-        public void OnCommandOutcome(CommandOutcome outcome) => Send("command", JsonSerializer.Serialize(outcome, _json));
+        /// <summary>The same JSON as the MQTT result topic and the HTTP answer: one naming scheme for outcomes.</summary>
+        public void OnCommandOutcome(CommandOutcome outcome) => Send("command", System.Text.Encoding.UTF8.GetString(Mqtt.Payloads.CommandResult(outcome)));
 
         public void OnText(ushort network, uint node, string text)
         {

@@ -15,6 +15,12 @@ namespace Mesh.Gateway.Mesh
     {
         string Name { get; }
 
+        /// <summary>
+        /// True when every endpoint on the transport hears every frame sent on it (a UDP multicast group):
+        /// the gateway then does not relay a frame back onto the transport it was heard on.
+        /// </summary>
+        bool IsSharedMedium => false;
+
         ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken);
 
         /// <summary>Waits for the next frame. Throws OperationCanceledException when cancelled.</summary>

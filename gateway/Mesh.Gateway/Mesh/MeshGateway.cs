@@ -44,6 +44,13 @@ namespace Mesh.Gateway.Mesh
         private readonly ConcurrentDictionary<string, long> _framesOut = new();
         private readonly long[] _rejected = new long[RejectReasons.Count];
 
+        // (origin, sequence) of recent frames heard on a shared-medium transport, with a bit per transport,
+        // so the loop does not relay them back where every endpoint already heard them. Fixed size and
+        // lossy by design: a slot overwritten early costs one redundant relay, never a lost frame.
+        private readonly ulong[] _heardKeys = new ulong[8192];
+        private readonly int[] _heardOn = new int[8192];
+        private long _relaysSuppressed;
+
         public MeshGateway(
             NodeConfig config,
             NetworkKey key,
@@ -79,6 +86,9 @@ namespace Mesh.Gateway.Mesh
         public long RejectedCount(RejectReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
 
         public int InboxDepth => _inbox.Reader.Count;
+
+        /// <summary>Frames not relayed back onto the shared medium they were heard on.</summary>
+        public long RelaysSuppressed => Interlocked.Read(ref _relaysSuppressed);
 
         /// <summary>Sends a command to a node; completes with its acknowledgement, its timeout, or a local refusal.</summary>
         public Task<CommandOutcome> SendCommandAsync(uint node, CommandKind kind, byte[] args, CancellationToken cancellationToken)
@@ -209,6 +219,7 @@ namespace Mesh.Gateway.Mesh
             switch (item)
             {
                 case FrameIn f:
+                    RememberHeardOn(f);
                     RejectReason r = _node.Receive(f.Frame, 0, f.Length, f.Rssi, now);
                     if (r != RejectReason.None && r != RejectReason.Duplicate && r != RejectReason.OwnFrame)
                     {
@@ -232,8 +243,27 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        /// <summary>Commands waiting for one node's acknowledgement at most; more are refused at once (Mesh:MaxPendingCommandsPerNode).</summary>
+        public int MaxPendingPerNode { get; init; } = 4;
+
         private void SendCommand(CommandRequest c, long now)
         {
+            // A dead node holds each of its commands for the whole retry schedule: without a per-node bound
+            // a burst of commands to it takes every slot and starves the live nodes.
+            int waiting = 0;
+            foreach (PendingCommand p in _pending.Values)
+            {
+                waiting += p.Request.Node == c.Node ? 1 : 0;
+            }
+
+            if (waiting >= MaxPendingPerNode)
+            {
+                DateTimeOffset at = _time.GetUtcNow();
+                c.Completion.TrySetResult(new CommandOutcome(c.Node, MeshEventDecoder.CommandName(c.Kind), 0, CommandState.Rejected, "node_busy", at, at,
+                    $"node {c.Node} already has {waiting} commands waiting for an acknowledgement (Mesh:MaxPendingCommandsPerNode); try again when they complete"));
+                return;
+            }
+
             SendResult result = _node.SendCommand(c.Node, c.Kind, c.Args, 0, c.Args.Length, now, out ushort id);
             if (result != SendResult.Queued)
             {
@@ -325,13 +355,74 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        private static bool TryKey(byte[] frame, int length, out ulong key)
+        {
+            key = 0;
+            if (length < FrameLayout.HeaderSize)
+            {
+                return false;
+            }
+
+            uint origin = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(FrameLayout.OffsetOrigin));
+            uint sequence = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(FrameLayout.OffsetSequence));
+            key = ((ulong)origin << 32) | sequence;
+            return true;
+        }
+
+        private static int Slot(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> 51); // 13 bits: 8192 slots
+
+        private void RememberHeardOn(FrameIn f)
+        {
+            int index = -1;
+            for (int i = 0; i < _transports.Count; i++)
+            {
+                if (_transports[i].Name == f.Transport && _transports[i].IsSharedMedium)
+                {
+                    index = i;
+                }
+            }
+
+            if (index < 0 || !TryKey(f.Frame, f.Length, out ulong key))
+            {
+                return;
+            }
+
+            int slot = Slot(key);
+            if (_heardKeys[slot] != key)
+            {
+                _heardKeys[slot] = key;
+                _heardOn[slot] = 0;
+            }
+
+            _heardOn[slot] |= 1 << Math.Min(index, 30);
+        }
+
+        /// <summary>True when <paramref name="frame"/> originated elsewhere and was heard on shared-medium transport <paramref name="index"/>.</summary>
+        private bool HeardOn(byte[] frame, int length, int index)
+        {
+            if (!TryKey(frame, length, out ulong key) || (uint)(key >> 32) == _node.NodeId)
+            {
+                return false;
+            }
+
+            int slot = Slot(key);
+            return _heardKeys[slot] == key && (_heardOn[slot] & (1 << Math.Min(index, 30))) != 0;
+        }
+
         private async ValueTask FlushAsync(long now, CancellationToken cancellationToken)
         {
             while (_node.TryTakeTransmit(now, _transmit, 0, out int length))
             {
                 var frame = new ReadOnlyMemory<byte>(_transmit, 0, length);
-                foreach (IFrameTransport t in _transports)
+                for (int i = 0; i < _transports.Count; i++)
                 {
+                    IFrameTransport t = _transports[i];
+                    if (t.IsSharedMedium && HeardOn(_transmit, length, i))
+                    {
+                        Interlocked.Increment(ref _relaysSuppressed);
+                        continue;
+                    }
+
                     try
                     {
                         await t.SendAsync(frame, cancellationToken).ConfigureAwait(false);
@@ -380,6 +471,10 @@ namespace Mesh.Gateway.Mesh
                 o.Append("mesh_gateway_frames_rejected_total{reason=\"").Append(RejectReasons.Label((RejectReason)i)).Append("\"} ")
                     .Append(RejectedCount((RejectReason)i)).Append('\n');
             }
+
+            o.Append("# HELP mesh_gateway_relays_not_sent_total Frames not relayed back onto the shared medium (UDP group) they were heard on.\n");
+            o.Append("# TYPE mesh_gateway_relays_not_sent_total counter\n");
+            o.Append("mesh_gateway_relays_not_sent_total ").Append(Interlocked.Read(ref _relaysSuppressed)).Append('\n');
 
             o.Append("# HELP mesh_gateway_inbox_depth Frames and commands waiting for the mesh loop.\n");
             o.Append("# TYPE mesh_gateway_inbox_depth gauge\n");

@@ -48,7 +48,7 @@ namespace Mesh.Gateway.Mesh
             }
 
             string temp = _path + ".tmp";
-            File.WriteAllText(temp, checkpoint.ToString(CultureInfo.InvariantCulture));
+            Hosting.PrivateFiles.WriteAllText(temp, checkpoint.ToString(CultureInfo.InvariantCulture));
             File.Move(temp, _path, overwrite: true);
             _saved = checkpoint;
         }

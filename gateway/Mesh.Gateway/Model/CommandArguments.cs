@@ -101,7 +101,7 @@ namespace Mesh.Gateway.Model
 
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out value))
                 {
-                    error = $"{name}: seconds must be a whole number";
+                    error = $"{name}: seconds must be a whole number (was {Shown(v)})";
                     return false;
                 }
             }
@@ -109,6 +109,51 @@ namespace Mesh.Gateway.Model
             if (value < min || value > max)
             {
                 error = $"{name}: seconds must be between {min} and {max} (was {value.ToString(CultureInfo.InvariantCulture)})";
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>The offending value as sent, shortened: an error message is no place for a megabyte.</summary>
+        private static string Shown(JsonElement v)
+        {
+            string raw = v.GetRawText();
+            return raw.Length <= 40 ? raw : raw[..40] + "…";
+        }
+
+        /// <summary>An optional numeric field; present but not a number is an error naming it.</summary>
+        private static bool Number(JsonElement e, string field, double fallback, out double value, out string? error)
+        {
+            value = fallback;
+            error = null;
+            if (!e.TryGetProperty(field, out JsonElement v))
+            {
+                return true;
+            }
+
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out value))
+            {
+                error = $"set_forwarding_policy: {field} must be a number";
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>An optional whole-number field within [min, max]; 1.5, "2" or 1e30 are errors naming it.</summary>
+        private static bool Whole(JsonElement e, string field, long fallback, long min, long max, out long value, out string? error)
+        {
+            value = fallback;
+            error = null;
+            if (!e.TryGetProperty(field, out JsonElement v))
+            {
+                return true;
+            }
+
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out value) || value < min || value > max)
+            {
+                error = $"set_forwarding_policy: {field} must be a whole number {min}..{max} (was {Shown(v)})";
                 return false;
             }
 
@@ -131,25 +176,26 @@ namespace Mesh.Gateway.Model
                     policy = PolicySettings.Flooding();
                     return true;
                 case "gossip":
-                    double p = e.TryGetProperty("p", out JsonElement pe) && pe.ValueKind == JsonValueKind.Number ? pe.GetDouble() : 0.7;
-                    int k = e.TryGetProperty("k", out JsonElement ke) && ke.ValueKind == JsonValueKind.Number ? ke.GetInt32() : 1;
-                    if (p <= 0 || p > 1 || k < 0 || k > 15)
+                    if (!Number(e, "p", 0.7, out double p, out error) || !Whole(e, "k", 1, 0, 15, out long k, out error))
                     {
-                        error = $"set_forwarding_policy: gossip needs 0 < p <= 1 and 0 <= k <= 15 (were {p.ToString(CultureInfo.InvariantCulture)}, {k})";
                         return false;
                     }
 
-                    policy = PolicySettings.Gossip(p, k);
+                    if (p <= 0 || p > 1)
+                    {
+                        error = $"set_forwarding_policy: p must be 0 < p <= 1 (was {p.ToString(CultureInfo.InvariantCulture)})";
+                        return false;
+                    }
+
+                    policy = PolicySettings.Gossip(p, (int)k);
                     return true;
                 case "managed":
-                    int c = e.TryGetProperty("cancel_threshold", out JsonElement ce) && ce.ValueKind == JsonValueKind.Number ? ce.GetInt32() : 2;
-                    if (c < 1 || c > 15)
+                    if (!Whole(e, "cancel_threshold", 2, 1, 15, out long c, out error))
                     {
-                        error = $"set_forwarding_policy: managed needs 1 <= cancel_threshold <= 15 (was {c})";
                         return false;
                     }
 
-                    policy = PolicySettings.Managed(c);
+                    policy = PolicySettings.Managed((int)c);
                     return true;
                 default:
                     error = $"set_forwarding_policy: policy must be flooding, gossip or managed (was '{kind.GetString()}')";

@@ -45,6 +45,18 @@ namespace Mesh.Gateway.Model
         /// <summary>Any change a live view should redraw (reading, heartbeat, online/offline).</summary>
         public event Action<uint>? Changed;
 
+        /// <summary>A node was forgotten to keep the directory within <see cref="MaxNodes"/> (the least recently heard go first).</summary>
+        public event Action<uint>? Evicted;
+
+        /// <summary>
+        /// Most nodes kept (Mesh:MaxNodes). Past it the least recently heard tenth is forgotten at once, so a
+        /// flood of made-up origins costs bounded memory. (Once protocol v2's provisioning lands, origins
+        /// the registry never authenticated should be the ones to go.)
+        /// </summary>
+        public int MaxNodes { get; init; } = 10_000;
+
+        private readonly List<uint> _evictedPending = new();
+
         public void OnReadings(IReadOnlyList<SensorReading> readings)
         {
             foreach (SensorReading r in readings)
@@ -171,6 +183,11 @@ namespace Mesh.Gateway.Model
         {
             if (!_nodes.TryGetValue(node, out Entry? e))
             {
+                if (_nodes.Count >= MaxNodes)
+                {
+                    EvictOldest();
+                }
+
                 e = new Entry(node, at);
                 _nodes.Add(node, e);
             }
@@ -187,8 +204,43 @@ namespace Mesh.Gateway.Model
             return e;
         }
 
+        /// <summary>Forgets the least recently heard tenth in one go (one sort per tenth: amortised O(log n) per new node).</summary>
+        private void EvictOldest()
+        {
+            var oldest = new List<Entry>(_nodes.Values);
+            oldest.Sort((a, b) => a.LastSeen.CompareTo(b.LastSeen));
+            int n = Math.Max(1, _nodes.Count / 10);
+            for (int i = 0; i < n; i++)
+            {
+                _nodes.Remove(oldest[i].Node);
+                _evictedPending.Add(oldest[i].Node);
+            }
+        }
+
+        /// <summary>Raised outside the lock: listeners take their own locks and may call back into the directory.</summary>
+        private void RaiseEvicted()
+        {
+            uint[] evicted;
+            lock (_lock)
+            {
+                if (_evictedPending.Count == 0)
+                {
+                    return;
+                }
+
+                evicted = _evictedPending.ToArray();
+                _evictedPending.Clear();
+            }
+
+            foreach (uint node in evicted)
+            {
+                Evicted?.Invoke(node);
+            }
+        }
+
         private void Raise(uint node, bool cameOnline)
         {
+            RaiseEvicted();
             if (cameOnline)
             {
                 CameOnline?.Invoke(node);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -22,38 +23,55 @@ namespace Mesh.Gateway.Mqtt
         private readonly ILogger _logger;
         private MqttServer? _server;
 
-        public EmbeddedBroker(EmbeddedBrokerSettings settings, ILogger<EmbeddedBroker> logger)
+        private readonly ILogger? _commandLog;
+
+        public EmbeddedBroker(EmbeddedBrokerSettings settings, ILogger<EmbeddedBroker> logger, ILogger? commandLog = null)
         {
             _settings = settings;
             _logger = logger;
+            _commandLog = commandLog;
         }
 
         public MqttServer? Server => _server;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            // MQTTnet listens on IPv4 and IPv6 at once, IPv6 on [::] unless told otherwise: bind exactly the
+            // configured address, in its own family, and switch the other family off (IPAddress.None).
+            IPAddress bind = IPAddress.Parse(_settings.BindAddress);
+            bool v6 = bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            IPAddress v4Address = v6 ? IPAddress.None : bind;
+            IPAddress v6Address = v6 ? bind : IPAddress.None;
             var b = new MqttServerOptionsBuilder()
                 .WithDefaultEndpoint()
-                .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_settings.BindAddress))
+                .WithDefaultEndpointBoundIPAddress(v4Address)
+                .WithDefaultEndpointBoundIPV6Address(v6Address)
                 .WithDefaultEndpointPort(_settings.Port);
             if (_settings.TlsCertificatePath != null)
             {
                 X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(_settings.TlsCertificatePath, _settings.TlsCertificatePassword);
                 b.WithEncryptedEndpoint()
-                    .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(_settings.BindAddress))
+                    .WithEncryptedEndpointBoundIPAddress(v4Address)
+                    .WithEncryptedEndpointBoundIPV6Address(v6Address)
                     .WithEncryptedEndpointPort(_settings.TlsPort)
                     .WithEncryptionCertificate(certificate);
             }
 
-            _server = new MqttServerFactory().CreateMqttServer(b.Build());
+            var factory = new MqttServerFactory();
+            var adapters = new List<IMqttServerAdapter>();
+            foreach (Func<MqttServerFactory, IMqttServerAdapter> create in factory.DefaultServerAdapters)
+            {
+                adapters.Add(new ClientIdAssigningAdapter(create(factory)));
+            }
+
+            _server = factory.CreateMqttServer(b.Build(), adapters);
             _server.ValidatingConnectionAsync += e =>
             {
                 // MQTT 5 clients may connect without a client id and have the broker assign one
-                // (§3.2.2.3.7). MQTTnet assigns only for MQTT 5: an MQTT 3.1.1 client must send an id
-                // (mosquitto_sub: -V mqttv5, or -i <id>).
+                // (§3.2.2.3.7); MQTT 3.1.1 clients get theirs from ClientIdAssigningAdapter.
                 if (string.IsNullOrEmpty(e.ClientId))
                 {
-                    e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N")[..12];
+                    e.AssignedClientIdentifier = ClientIdAssigningAdapter.NewId();
                 }
 
                 if (_settings.Username != null && (e.UserName != _settings.Username || e.Password != _settings.Password))
@@ -64,6 +82,22 @@ namespace Mesh.Gateway.Mqtt
 
                 return Task.CompletedTask;
             };
+
+            if (_commandLog != null)
+            {
+                // The gateway's own client sees a command's topic, not who sent it; the broker knows the sender.
+                _server.InterceptingPublishAsync += e =>
+                {
+                    string topic = e.ApplicationMessage.Topic;
+                    if (topic.Contains("/cmd/", StringComparison.Ordinal) && !topic.EndsWith("/result", StringComparison.Ordinal))
+                    {
+                        _commandLog.LogInformation("MQTT client {ClientId} (user {User}) published command topic {Topic}{Retained}", e.ClientId, e.UserName ?? "-", topic,
+                            e.ApplicationMessage.Retain ? " retained" : "");
+                    }
+
+                    return Task.CompletedTask;
+                };
+            }
 
             try
             {

@@ -85,6 +85,45 @@ namespace Mesh.Gateway.Mqtt
             return buffer.WrittenSpan.ToArray();
         }
 
+        /// <summary>Where the gateway's own device is announced: a connectivity binary sensor on its status topic.</summary>
+        public static string GatewayConfigTopic(TopicTree topics, uint gatewayNode) =>
+            topics.DiscoveryPrefix + "/binary_sensor/" + GatewayDeviceId(topics, gatewayNode) + "_status/config";
+
+        /// <summary>
+        /// The gateway as a Home Assistant device (the one every node's <c>via_device</c> names), with a
+        /// connectivity entity on its retained status topic: online, or offline by its MQTT last will.
+        /// </summary>
+        public static byte[] GatewayConfig(TopicTree topics, uint gatewayNode)
+        {
+            var buffer = new ArrayBufferWriter<byte>(512);
+            using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", "Status");
+                w.WriteString("unique_id", GatewayDeviceId(topics, gatewayNode) + "_status");
+                w.WriteString("state_topic", topics.GatewayStatus(gatewayNode));
+                w.WriteString("payload_on", "online");
+                w.WriteString("payload_off", "offline");
+                w.WriteString("device_class", "connectivity");
+                w.WriteString("entity_category", "diagnostic");
+                w.WriteStartObject("device");
+                w.WriteStartArray("identifiers");
+                w.WriteStringValue(GatewayDeviceId(topics, gatewayNode));
+                w.WriteEndArray();
+                w.WriteString("name", "Mesh gateway " + gatewayNode);
+                w.WriteString("manufacturer", "Mesh");
+                w.WriteString("model", "mesh-gateway (network " + topics.Network + ")");
+                w.WriteEndObject();
+                w.WriteStartObject("origin");
+                w.WriteString("name", "mesh-gateway");
+                w.WriteEndObject();
+                w.WriteNumber("qos", 1);
+                w.WriteEndObject();
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+
         public static string GatewayDeviceId(TopicTree topics, uint gatewayNode) => topics.DeviceId(gatewayNode) + "_gateway";
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Mesh.Gateway.Model;
 using Mesh.Protocol.Wire;
@@ -38,6 +39,7 @@ namespace Mesh.Gateway.Mqtt
             _time = time;
             _directory.CameOnline += node => _outbox.Enqueue(_topics.Availability(node), Payloads.Utf8("online"), true);
             _directory.WentOffline += node => _outbox.Enqueue(_topics.Availability(node), Payloads.Utf8("offline"), true);
+            _directory.Evicted += Forget;
             _release = new Timer(_ => ReleaseHeld(), null, 100, 100);
         }
 
@@ -88,6 +90,26 @@ namespace Mesh.Gateway.Mqtt
 
         public void OnFrameRejected(string transport, RejectReason reason)
         {
+        }
+
+        /// <summary>
+        /// A node the directory forgot (Mesh:MaxNodes): its discovery configs are withdrawn (an empty retained
+        /// config removes the entity in Home Assistant) and forgotten, so neither memory nor the broker's
+        /// retained configs grow without bound. Heard again, it is announced again.
+        /// </summary>
+        private void Forget(uint node)
+        {
+            var withdrawn = new List<string>();
+            lock (_lock)
+            {
+                withdrawn.AddRange(_announced.Where(a => a.Node == node).Select(a => a.Quantity));
+                _announced.RemoveWhere(a => a.Node == node);
+            }
+
+            foreach (string quantity in withdrawn)
+            {
+                _outbox.Enqueue(_topics.Discovery(node, quantity), Array.Empty<byte>(), true);
+            }
         }
 
         /// <summary>Every discovery config announced so far, to send again when Home Assistant restarts or the broker was replaced.</summary>

@@ -33,6 +33,7 @@ namespace Mesh.Gateway.Mqtt
         private readonly GatewayRoster _roster;
         private readonly MeshGateway _mesh;
         private readonly ILogger _logger;
+        private readonly ILogger _commandLog;
         private readonly IMqttClient _client;
         private readonly TopicTree _topics;
         private readonly uint _gatewayNode;
@@ -43,8 +44,10 @@ namespace Mesh.Gateway.Mqtt
         private long _connects;
         private volatile bool _connected;
 
-        public MqttConnection(MqttSettings settings, MqttOutbox outbox, MqttBridge bridge, GatewayRoster roster, MeshGateway mesh, ILogger<MqttConnection> logger)
+        public MqttConnection(MqttSettings settings, MqttOutbox outbox, MqttBridge bridge, GatewayRoster roster, MeshGateway mesh, ILogger<MqttConnection> logger,
+            ILoggerFactory loggers)
         {
+            _commandLog = loggers.CreateLogger("Mesh.Gateway.Commands");
             _settings = settings;
             _outbox = outbox;
             _bridge = bridge;
@@ -61,16 +64,19 @@ namespace Mesh.Gateway.Mqtt
 
         public long Published => Interlocked.Read(ref _published);
 
-        public string BrokerDescription => (_settings.IsEmbedded ? "127.0.0.1" : _settings.Host) + ":" +
+        public string BrokerDescription => (_settings.IsEmbedded ? _settings.Embedded.LocalConnectAddress : _settings.Host) + ":" +
             (_settings.IsEmbedded ? _settings.Embedded.Port : _settings.Port).ToString(CultureInfo.InvariantCulture);
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
+            int failures = 0;
+            DateTime lastWarning = DateTime.MinValue;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
                     await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                    failures = 0;
                     await PumpAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,8 +86,16 @@ namespace Mesh.Gateway.Mqtt
                 catch (Exception ex)
                 {
                     _connected = false;
-                    _logger.LogWarning("MQTT broker {Broker}: {Reason}; {Waiting} messages kept in the outbox, retrying in {Delay} ms",
-                        BrokerDescription, ex.Message, _outbox.Waiting, _settings.ReconnectDelayMs);
+                    failures++;
+                    // Retry every Mqtt:ReconnectDelayMs, but say so with back-off: the 1st, 2nd, 4th, 8th ...
+                    // failure of an outage, then at most once a minute — not a warning every 2 s for hours.
+                    bool power = (failures & (failures - 1)) == 0;
+                    if (power || DateTime.UtcNow - lastWarning >= TimeSpan.FromMinutes(1))
+                    {
+                        lastWarning = DateTime.UtcNow;
+                        _logger.LogWarning("MQTT broker {Broker}: {Reason}; {Waiting} messages kept in the outbox; retrying every {Delay} ms ({Failures} failed attempts so far)",
+                            BrokerDescription, ex.Message, _outbox.Waiting, _settings.ReconnectDelayMs, failures);
+                    }
                 }
 
                 try
@@ -111,7 +125,7 @@ namespace Mesh.Gateway.Mqtt
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             if (_settings.IsEmbedded)
             {
-                b.WithTcpServer("127.0.0.1", _settings.Embedded.Port);
+                b.WithTcpServer(_settings.Embedded.LocalConnectAddress, _settings.Embedded.Port);
                 if (_settings.Embedded.Username != null)
                 {
                     b.WithCredentials(_settings.Embedded.Username, _settings.Embedded.Password);
@@ -148,7 +162,9 @@ namespace Mesh.Gateway.Mqtt
             _logger.LogInformation("MQTT broker {Broker}: connected; {Waiting} messages waiting in the outbox", BrokerDescription, _outbox.Waiting);
 
             var subscribe = new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS())
+                // Every network's command topics: ours are run (or answered with what is wrong), others are logged as not ours.
+                // Retain-as-published: a retained command must be recognisable as such, to be refused.
+                .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/+/+/cmd/#").WithAtLeastOnceQoS().WithNoLocal(true).WithRetainAsPublished(true))
                 .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/gateway/+/status").WithAtLeastOnceQoS().WithNoLocal(true))
                 .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/" + _topics.Network.ToString(CultureInfo.InvariantCulture) + "/+/+").WithAtMostOnceQoS().WithNoLocal(true));
             if (_settings.Discovery)
@@ -164,6 +180,12 @@ namespace Mesh.Gateway.Mqtt
         /// <summary>Sends every discovery config again: the broker may be a new one, or Home Assistant restarted.</summary>
         private async Task AnnounceAsync(CancellationToken ct)
         {
+            if (_settings.Discovery)
+            {
+                await PublishDirectAsync(HomeAssistantDiscovery.GatewayConfigTopic(_topics, _gatewayNode), HomeAssistantDiscovery.GatewayConfig(_topics, _gatewayNode), true, ct)
+                    .ConfigureAwait(false);
+            }
+
             foreach ((string topic, byte[] payload) in _bridge.DiscoveryConfigs())
             {
                 await PublishDirectAsync(topic, payload, true, ct).ConfigureAwait(false);
@@ -189,8 +211,12 @@ namespace Mesh.Gateway.Mqtt
 
         private async Task PumpAsync(CancellationToken ct)
         {
-            var inFlight = new Task<MqttClientPublishResult>[Window];
-            List<OutboxMessage>? next = null;
+            // A sliding window: up to Window publishes in flight on the one connection (the broker keeps
+            // per-client order), each acknowledged message confirmed to the outbox in order as its PUBACK
+            // arrives, new messages sent as soon as the outbox has committed them. A failure leaves every
+            // unacknowledged message in the outbox: it is sent again after reconnecting (at least once).
+            _outbox.Rewind();
+            var inFlight = new Queue<(OutboxMessage Message, Task<MqttClientPublishResult> Ack)>(Window);
             while (!ct.IsCancellationRequested)
             {
                 if (!_client.IsConnected)
@@ -198,70 +224,61 @@ namespace Mesh.Gateway.Mqtt
                     throw new InvalidOperationException("connection lost");
                 }
 
-                List<OutboxMessage> batch;
-                if (next != null)
+                Task ready = _outbox.Ready;
+                if (inFlight.Count < Window)
                 {
-                    batch = next;
-                    next = null;
-                }
-                else
-                {
-                    _outbox.Persist();
-                    batch = _outbox.Peek(0, Window);
+                    foreach (OutboxMessage m in _outbox.Next(Window - inFlight.Count))
+                    {
+                        inFlight.Enqueue((m, _client.PublishAsync(Message(m.Topic, m.Payload, m.Retain), ct)));
+                    }
                 }
 
-                if (batch.Count == 0)
+                if (inFlight.Count == 0)
                 {
-                    await _outbox.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    await Task.WhenAny(ready, Task.Delay(1000, ct)).ConfigureAwait(false);
                     continue;
                 }
 
-                // Issue the whole window in order on the one connection (the broker keeps per-client
-                // order), then wait for every acknowledgement. A failure anywhere leaves the whole batch
-                // in the outbox: it is sent again after reconnecting (QoS 1: at least once).
-                for (int i = 0; i < batch.Count; i++)
+                long confirmed = 0;
+                while (inFlight.Count > 0 && inFlight.Peek().Ack.IsCompleted)
                 {
-                    inFlight[i] = _client.PublishAsync(Message(batch[i].Topic, batch[i].Payload, batch[i].Retain), ct);
-                }
-
-                // While the broker works on this window, store what arrived meanwhile and read the next
-                // window: the database work overlaps the network instead of adding to it.
-                _outbox.Persist();
-                next = _outbox.Peek(batch[batch.Count - 1].Id, Window);
-
-                int ok = 0;
-                Exception? failure = null;
-                for (int i = 0; i < batch.Count; i++)
-                {
+                    (OutboxMessage m, Task<MqttClientPublishResult> ack) = inFlight.Dequeue();
+                    MqttClientPublishResult r;
                     try
                     {
-                        MqttClientPublishResult r = await inFlight[i].ConfigureAwait(false);
-                        if (r.IsSuccess && failure == null)
-                        {
-                            ok++;
-                            Observe(batch[i].AcceptedTicks);
-                        }
-                        else if (failure == null)
-                        {
-                            failure = new InvalidOperationException($"broker refused {batch[i].Topic}: {r.ReasonCode}");
-                        }
+                        r = await ack.ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                     {
-                        failure ??= ex;
+                        Confirm(confirmed);
+                        throw new InvalidOperationException("publishing stopped: " + ex.Message, ex);
                     }
+
+                    if (!r.IsSuccess)
+                    {
+                        Confirm(confirmed);
+                        throw new InvalidOperationException($"publishing stopped: broker refused {m.Topic}: {r.ReasonCode}");
+                    }
+
+                    confirmed = m.Id;
+                    Observe(m.AcceptedTicks);
+                    Interlocked.Increment(ref _published);
                 }
 
-                if (ok > 0)
+                Confirm(confirmed);
+                if (inFlight.Count > 0 && !inFlight.Peek().Ack.IsCompleted)
                 {
-                    _outbox.Remove(batch[ok - 1].Id);
-                    Interlocked.Add(ref _published, ok);
+                    // Wait for the oldest acknowledgement, or (with room in the window) for new messages.
+                    await (inFlight.Count >= Window ? (Task)inFlight.Peek().Ack : Task.WhenAny(inFlight.Peek().Ack, ready)).ConfigureAwait(false);
                 }
+            }
+        }
 
-                if (failure != null)
-                {
-                    throw new InvalidOperationException("publishing stopped: " + failure.Message, failure);
-                }
+        private void Confirm(long id)
+        {
+            if (id > 0)
+            {
+                _outbox.Acknowledge(id);
             }
         }
 
@@ -287,10 +304,9 @@ namespace Mesh.Gateway.Mqtt
         private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
         {
             string topic = e.ApplicationMessage.Topic;
-            if (_topics.TryParseCommand(topic, out uint node, out string name))
+            if (topic.Contains("/cmd/", StringComparison.Ordinal) && topic.StartsWith(_topics.Prefix + "/", StringComparison.Ordinal))
             {
-                string body = e.ApplicationMessage.ConvertPayloadToString() ?? "";
-                _ = RunCommandAsync(node, name, body);
+                OnCommandTopic(topic, e.ApplicationMessage);
                 return Task.CompletedTask;
             }
 
@@ -323,16 +339,74 @@ namespace Mesh.Gateway.Mqtt
             return Task.CompletedTask;
         }
 
+        private void OnCommandTopic(string topic, MqttApplicationMessage message)
+        {
+            if (topic.EndsWith("/result", StringComparison.Ordinal))
+            {
+                return; // an outcome some gateway published, not a command
+            }
+
+            DateTimeOffset at = DateTimeOffset.UtcNow;
+            CommandTopic kind = _topics.ClassifyCommand(topic, out uint node, out string name, out string? error);
+            if (kind == CommandTopic.NotACommand)
+            {
+                string network = topic.Split('/') is { Length: > 1 } p ? p[1] : "";
+                _commandLog.LogInformation("MQTT command topic {Topic} ignored: network '{Network}' is not this gateway's ({Own})", topic, network, _topics.Network);
+                return;
+            }
+
+            if (kind == CommandTopic.Malformed)
+            {
+                _commandLog.LogWarning("MQTT command topic {Topic} rejected: {Error}", topic, error);
+                PublishRejection(topic + "/result", Payloads.Rejection(name, "invalid", error!, at));
+                return;
+            }
+
+            if (kind != CommandTopic.Command)
+            {
+                return;
+            }
+
+            if (message.Retain)
+            {
+                // A retained command would run again after every restart and reconnection (a retained reboot, forever).
+                string why = $"retained command not executed: commands must not be retained; clear it with mosquitto_pub -r -n -t '{topic}'";
+                _commandLog.LogWarning("MQTT command {Name} for node {Node} on {Topic} rejected: {Error}", name, node, topic, why);
+                _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "retained", at, at, why));
+                return;
+            }
+
+            _ = RunCommandAsync(node, name, message.ConvertPayloadToString() ?? "");
+        }
+
+        private void PublishRejection(string topic, byte[] payload) => _outbox.Enqueue(topic, payload, false);
+
         private async Task RunCommandAsync(uint node, string name, string body)
+        {
+            try
+            {
+                await RunCommandCoreAsync(node, name, body).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never silence: whatever went wrong is answered on the result topic and logged.
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                _commandLog.LogError(ex, "MQTT command {Name} for node {Node} failed", name, node);
+                _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "error", now, now, ex.Message));
+            }
+        }
+
+        private async Task RunCommandCoreAsync(uint node, string name, string body)
         {
             DateTimeOffset at = DateTimeOffset.UtcNow;
             if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
             {
-                _logger.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);
+                _commandLog.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);
                 _bridge.PublishResult(new CommandOutcome(node, name, 0, CommandState.Rejected, "invalid", at, at, error));
                 return;
             }
 
+            _commandLog.LogInformation("command {Name} for node {Node} accepted from MQTT topic {Topic}", name, node, _topics.Command(node, name));
             CommandOutcome outcome = await _mesh.SendCommandAsync(node, kind, args, CancellationToken.None).ConfigureAwait(false);
             if (outcome.State == CommandState.Rejected)
             {
@@ -351,7 +425,6 @@ namespace Mesh.Gateway.Mqtt
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                _outbox.Persist();
                 await PublishDirectAsync(_topics.GatewayStatus(_gatewayNode), Payloads.Utf8("offline"), true, cts.Token).ConfigureAwait(false);
                 await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cts.Token).ConfigureAwait(false);
             }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
@@ -9,20 +10,35 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Mqtt
 {
-    /// <summary>A message waiting for the broker's acknowledgement. <see cref="AcceptedTicks"/> is a Stopwatch timestamp.</summary>
+    /// <summary>A message waiting for the broker's acknowledgement. <see cref="AcceptedTicks"/> is a Stopwatch timestamp (0 when read back from the file).</summary>
     public sealed record OutboxMessage(long Id, string Topic, byte[] Payload, bool Retain, long AcceptedTicks);
 
     /// <summary>
-    /// Every message the gateway accepts for MQTT goes through here: written to SQLite before it is
-    /// published and deleted only after the broker acknowledged it (QoS 1), so a broker that goes away —
-    /// or a gateway that restarts — loses nothing and order is kept. Bounded: past
-    /// <c>Mqtt:Outbox:MaxMessages</c> the oldest are dropped, and each drop is logged as a warning.
-    /// Enqueue is thread-safe; everything else belongs to the single publisher task.
+    /// Every message the gateway accepts for MQTT goes through here: committed to SQLite (WAL) before it
+    /// is published, deleted only after the broker acknowledged it (QoS 1). A broker that goes away or a
+    /// gateway that restarts loses nothing and order is kept; delivery is at least once (a message
+    /// published but not yet acknowledged when the connection or the process dies is published again).
+    /// <para>
+    /// The file work runs on its own task, off the publish loop: it commits what arrived in one
+    /// transaction per batch (ids assigned here, no per-row round trip), deletes acknowledged messages
+    /// in the same transactions, and hands the committed messages to the publisher in memory, so in the
+    /// steady state the publisher never reads the file. Only after a reconnection, a restart, or a
+    /// backlog larger than the memory hand-off does the publisher read the file. When everything is
+    /// acknowledged and the file has grown, it is compacted (VACUUM, WAL truncated).
+    /// </para>
+    /// Bounded: past <c>Mqtt:Outbox:MaxMessages</c> the oldest are dropped, each drop logged as a warning.
     /// </summary>
     public sealed class MqttOutbox : IDisposable
     {
-        private readonly ConcurrentQueue<(string Topic, byte[] Payload, bool Retain, long Ticks)> _incoming = new();
-        private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+        private const int BatchMax = 5_000;
+        private const int HandOffMax = 50_000;
+        private const long CompactAboveBytes = 4 * 1024 * 1024;
+
+        private readonly ConcurrentQueue<OutboxMessage> _incoming = new();
+        private readonly object _enqueueLock = new();
+        private readonly ConcurrentQueue<OutboxMessage> _ready = new();
+        private readonly SemaphoreSlim _persistSignal = new(0, int.MaxValue);
+        private readonly object _dbLock = new();
         private readonly SqliteConnection _db;
         private readonly SqliteCommand _insert;
         private readonly SqliteCommand _select;
@@ -30,11 +46,20 @@ namespace Mesh.Gateway.Mqtt
         private readonly int _max;
         private readonly ILogger _logger;
         private readonly string _path;
-        private readonly Dictionary<long, long> _ticks = new();
-        private long _forgotten;
-        private long _stored;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _persister;
+        private TaskCompletionSource _readySignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _nextId;
+        private long _persistedUpTo; // highest id accepted (named so for history: accepted ids are handed out at once)
+        private long _committedUpTo;
+        private long _ackedUpTo;
+        private long _deletedUpTo;
+        private long _droppedUpTo;
+        private long _handedUpTo;
         private long _dropped;
-        private int _signalled;
+        private int _readyCount;
+        private int _persistSignalled;
+        private long _lastCompactTicks;
 
         public MqttOutbox(string path, int maxMessages, ILogger logger)
         {
@@ -43,18 +68,24 @@ namespace Mesh.Gateway.Mqtt
             _logger = logger;
             try
             {
+                Hosting.PrivateFiles.EnsureDatabase(path);
                 _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
                 _db.Open();
+                // WAL with synchronous=NORMAL: a commit is in the OS's hands at once (it survives kill -9),
+                // and reaches the disk at the next checkpoint (a power cut can lose the last commits).
                 Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+                // Checkpoints (the only fsyncs) run on their own connection and task, never inside a commit on the path to the broker.
+                Exec("PRAGMA wal_autocheckpoint=0;");
                 Exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER NOT NULL)");
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
             {
                 throw new InvalidOperationException($"Mqtt:Outbox:Path '{path}' cannot be used as the MQTT outbox: {ex.Message}", ex);
             }
 
             _insert = _db.CreateCommand();
-            _insert.CommandText = "INSERT INTO outbox (topic, payload, retain) VALUES ($t, $p, $r) RETURNING id";
+            _insert.CommandText = "INSERT INTO outbox (id, topic, payload, retain) VALUES ($id, $t, $p, $r)";
+            _insert.Parameters.Add("$id", SqliteType.Integer);
             _insert.Parameters.Add("$t", SqliteType.Text);
             _insert.Parameters.Add("$p", SqliteType.Blob);
             _insert.Parameters.Add("$r", SqliteType.Integer);
@@ -66,140 +97,329 @@ namespace Mesh.Gateway.Mqtt
             _delete.CommandText = "DELETE FROM outbox WHERE id <= $id";
             _delete.Parameters.Add("$id", SqliteType.Integer);
 
-            using var count = _db.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM outbox";
-            _stored = (long)count.ExecuteScalar()!;
-            count.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'outbox'";
-            _forgotten = (long)count.ExecuteScalar()!; // ids from before this process carry no accept time
-            if (_stored > 0)
+            long maxId = Scalar("SELECT COALESCE(MAX(id), 0) FROM outbox");
+            long seq = Scalar("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'outbox'");
+            long minId = Scalar("SELECT COALESCE(MIN(id), 0) FROM outbox");
+            _persistedUpTo = Math.Max(maxId, seq);
+            _nextId = _persistedUpTo + 1;
+            _committedUpTo = _persistedUpTo;
+            _ackedUpTo = minId == 0 ? _persistedUpTo : minId - 1;
+            _deletedUpTo = _ackedUpTo;
+            _handedUpTo = _ackedUpTo;
+            _lastCompactTicks = Stopwatch.GetTimestamp();
+            long stored = _persistedUpTo - _ackedUpTo;
+            if (stored > 0)
             {
-                _logger.LogInformation("MQTT outbox {Path}: {Count} messages from before the restart will be published first", path, _stored);
+                _logger.LogInformation("MQTT outbox {Path}: {Count} messages from before the restart will be published first", path, stored);
+            }
+
+            _persister = Task.Run(PersistLoopAsync);
+            _checkpointer = Task.Run(CheckpointLoopAsync);
+        }
+
+        private readonly Task _checkpointer;
+
+        /// <summary>Moves the WAL into the database file every second (PASSIVE: never waits for the writer), so the WAL stays small.</summary>
+        private async Task CheckpointLoopAsync()
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+            try
+            {
+                connection.Open();
+                using var cmd = connection.CreateCommand();
+                cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+                while (!_stop.IsCancellationRequested)
+                {
+                    await Task.Delay(1000, _stop.Token).ConfigureAwait(false);
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+            catch (SqliteException ex)
+            {
+                _logger.LogWarning("MQTT outbox {Path}: checkpoints stopped ({Reason}); SQLite's own run at the next start", _path, ex.Message);
             }
         }
 
         /// <summary>Messages accepted and not yet acknowledged by the broker.</summary>
-        public long Waiting => Interlocked.Read(ref _stored) + _incoming.Count;
+        public long Waiting => Interlocked.Read(ref _persistedUpTo) - Math.Max(Interlocked.Read(ref _ackedUpTo), Interlocked.Read(ref _droppedUpTo)) + _incoming.Count;
 
         /// <summary>Messages dropped because the outbox was full (each drop was logged).</summary>
         public long Dropped => Interlocked.Read(ref _dropped);
 
-        /// <summary>Accepts a message for publication. Never blocks; callable from any thread.</summary>
+        /// <summary>Accepted but not yet handed to the publisher or the file.</summary>
+        public int Uncommitted => _incoming.Count;
+
+        /// <summary>
+        /// Accepts a message for publication: numbered, handed to the publisher at once and queued for the
+        /// file. Never blocks on the file; callable from any thread.
+        /// </summary>
         public void Enqueue(string topic, byte[] payload, bool retain)
         {
-            _incoming.Enqueue((topic, payload, retain, Stopwatch.GetTimestamp()));
-            if (Interlocked.Exchange(ref _signalled, 1) == 0)
+            lock (_enqueueLock)
             {
-                _signal.Release();
+                // Numbering, hand-off and file queue in one order: the publisher and the file agree on ids.
+                var m = new OutboxMessage(_nextId++, topic, payload, retain, Stopwatch.GetTimestamp());
+                _incoming.Enqueue(m);
+                if (Volatile.Read(ref _readyCount) < HandOffMax)
+                {
+                    _ready.Enqueue(m);
+                    Interlocked.Increment(ref _readyCount);
+                }
+
+                Interlocked.Exchange(ref _persistedUpTo, m.Id);
+            }
+
+            SignalReady();
+            if (Interlocked.Exchange(ref _persistSignalled, 1) == 0)
+            {
+                _persistSignal.Release();
             }
         }
 
-        /// <summary>Waits until something was enqueued since the last call, or the timeout passes.</summary>
+        private void SignalReady()
+        {
+            TaskCompletionSource current = Volatile.Read(ref _readySignal);
+            if (!current.Task.IsCompleted)
+            {
+                Interlocked.Exchange(ref _readySignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+
+        /// <summary>Completes when messages were committed after it was taken: take it before <see cref="Next"/>, await it when Next returned nothing.</summary>
+        public Task Ready
+        {
+            get
+            {
+                TaskCompletionSource current = Volatile.Read(ref _readySignal);
+                if (current.Task.IsCompleted)
+                {
+                    var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Interlocked.CompareExchange(ref _readySignal, fresh, current);
+                    return Volatile.Read(ref _readySignal).Task;
+                }
+
+                return current.Task;
+            }
+        }
+
+        /// <summary>Waits until something was committed, or the timeout passes.</summary>
         public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (_incoming.IsEmpty)
+            Task ready = Ready;
+            if (Waiting == 0 || Interlocked.Read(ref _handedUpTo) >= Interlocked.Read(ref _persistedUpTo))
             {
-                await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAny(ready, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
-
-            Interlocked.Exchange(ref _signalled, 0);
         }
 
         /// <summary>
-        /// Moves accepted messages into the database (one transaction), enforcing the bound. Returns how
-        /// many were moved. If the bound drops messages that are in flight they are still delivered; the
-        /// drop count then overstates the loss, never understates it.
+        /// The next committed messages, in order, after the last ones handed out: from memory in the steady
+        /// state, from the file after <see cref="Rewind"/>, a restart, or a backlog. Publisher task only.
+        /// </summary>
+        public List<OutboxMessage> Next(int max)
+        {
+            var list = new List<OutboxMessage>(Math.Min(max, 256));
+            long after = Math.Max(Interlocked.Read(ref _handedUpTo), Interlocked.Read(ref _droppedUpTo));
+            while (list.Count < max && _ready.TryPeek(out OutboxMessage? m))
+            {
+                if (m.Id > after + 1)
+                {
+                    break; // a gap: the messages before m are only in the file
+                }
+
+                _ready.TryDequeue(out _);
+                Interlocked.Decrement(ref _readyCount);
+                if (m.Id == after + 1)
+                {
+                    list.Add(m);
+                    after = m.Id;
+                }
+            }
+
+            if (list.Count == 0 && after < Interlocked.Read(ref _persistedUpTo))
+            {
+                list = Peek(after, max);
+                if (list.Count > 0)
+                {
+                    after = list[^1].Id;
+                }
+            }
+
+            Interlocked.Exchange(ref _handedUpTo, after);
+            return list;
+        }
+
+        /// <summary>After a reconnection: everything not acknowledged is handed out again (at least once).</summary>
+        public void Rewind() => Interlocked.Exchange(ref _handedUpTo, Interlocked.Read(ref _ackedUpTo));
+
+        /// <summary>The broker has every message up to and including <paramref name="id"/>; they are deleted with the next batch.</summary>
+        public void Acknowledge(long id)
+        {
+            if (id > Interlocked.Read(ref _ackedUpTo))
+            {
+                Interlocked.Exchange(ref _ackedUpTo, id);
+            }
+        }
+
+        /// <summary>
+        /// Commits what arrived (one transaction, at most a batch), deletes what the broker acknowledged,
+        /// enforces the bound, and hands the committed messages to the publisher. Returns how many were
+        /// committed. Runs on the persister task; tests and shutdown may call it too.
         /// </summary>
         public int Persist()
         {
-            if (_incoming.IsEmpty)
+            var committed = new List<OutboxMessage>();
+            long dropUpTo = 0;
+            lock (_dbLock)
             {
-                return 0;
-            }
-
-            int n = 0;
-            using (SqliteTransaction tx = _db.BeginTransaction())
-            {
-                _insert.Transaction = tx;
-                while (n < 20_000 && _incoming.TryDequeue(out var m))
+                long acked = Interlocked.Read(ref _ackedUpTo);
+                if (_incoming.IsEmpty && acked <= _deletedUpTo)
                 {
-                    _insert.Parameters[0].Value = m.Topic;
-                    _insert.Parameters[1].Value = m.Payload;
-                    _insert.Parameters[2].Value = m.Retain ? 1 : 0;
-                    _ticks[(long)_insert.ExecuteScalar()!] = m.Ticks;
-                    n++;
+                    return 0;
                 }
 
-                tx.Commit();
+                while (committed.Count < BatchMax && _incoming.TryDequeue(out OutboxMessage? m))
+                {
+                    committed.Add(m);
+                }
+
+                using (SqliteTransaction tx = _db.BeginTransaction())
+                {
+                    _insert.Transaction = tx;
+                    foreach (OutboxMessage m in committed)
+                    {
+                        _insert.Parameters[0].Value = m.Id;
+                        _insert.Parameters[1].Value = m.Topic;
+                        _insert.Parameters[2].Value = m.Payload;
+                        _insert.Parameters[3].Value = m.Retain ? 1 : 0;
+                        _insert.ExecuteNonQuery();
+                    }
+
+                    if (acked > _deletedUpTo)
+                    {
+                        _delete.Transaction = tx;
+                        _delete.Parameters[0].Value = acked;
+                        _delete.ExecuteNonQuery();
+                        _deletedUpTo = acked;
+                    }
+
+                    long stored = (committed.Count > 0 ? committed[^1].Id : _committedUpTo) - Math.Max(acked, Interlocked.Read(ref _droppedUpTo));
+                    if (stored > _max)
+                    {
+                        dropUpTo = Math.Max(acked, Interlocked.Read(ref _droppedUpTo)) + (stored - _max);
+                        _delete.Transaction = tx;
+                        _delete.Parameters[0].Value = dropUpTo;
+                        _delete.ExecuteNonQuery();
+                    }
+
+                    tx.Commit();
+                }
+
+                if (committed.Count > 0)
+                {
+                    _committedUpTo = committed[^1].Id;
+                }
+
+                _insert.Transaction = null;
+                _delete.Transaction = null;
             }
 
-            long stored = Interlocked.Add(ref _stored, n);
-            if (stored > _max)
+            if (dropUpTo > 0)
             {
-                DropOldest(stored - _max);
+                long before = Math.Max(Interlocked.Read(ref _ackedUpTo), Interlocked.Read(ref _droppedUpTo));
+                long count = Math.Max(0, dropUpTo - before);
+                Interlocked.Exchange(ref _droppedUpTo, dropUpTo);
+                Interlocked.Add(ref _dropped, count);
+                _logger.LogWarning("MQTT outbox full (Mqtt:Outbox:MaxMessages = {Max}): dropped the {Count} oldest unpublished messages; {Total} dropped so far. " +
+                    "The broker has been unreachable too long for the bound — raise it or restore the broker.", _max, count, Dropped);
             }
 
-            if (_incoming.Count > 0 && Interlocked.Exchange(ref _signalled, 1) == 0)
+            if (committed.Count > 0)
             {
-                _signal.Release();
+                SignalReady(); // a publisher reading from the file (after a backlog) finds more there now
             }
 
-            return n;
+            return committed.Count;
         }
 
-        /// <summary>The oldest waiting messages with ids above <paramref name="afterId"/>, in order.</summary>
+        /// <summary>The oldest waiting messages with ids above <paramref name="afterId"/>, in order, read from the file.</summary>
         public List<OutboxMessage> Peek(long afterId, int max)
         {
-            _select.Parameters[0].Value = afterId;
-            _select.Parameters[1].Value = max;
             var list = new List<OutboxMessage>();
-            using SqliteDataReader r = _select.ExecuteReader();
-            while (r.Read())
+            lock (_dbLock)
             {
-                long id = r.GetInt64(0);
-                _ticks.TryGetValue(id, out long ticks);
-                list.Add(new OutboxMessage(id, r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3) != 0, ticks));
+                _select.Parameters[0].Value = Math.Max(afterId, Interlocked.Read(ref _droppedUpTo));
+                _select.Parameters[1].Value = max;
+                using SqliteDataReader r = _select.ExecuteReader();
+                while (r.Read())
+                {
+                    list.Add(new OutboxMessage(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3) != 0, 0));
+                }
             }
 
             return list;
         }
 
-        /// <summary>Forgets every message up to and including <paramref name="id"/>: the broker has them.</summary>
+        /// <summary>Acknowledges up to <paramref name="id"/> and deletes at once (tests; the publisher uses <see cref="Acknowledge"/>).</summary>
         public void Remove(long id)
         {
-            _delete.Parameters[0].Value = id;
-            int deleted = _delete.ExecuteNonQuery(); // fewer than published if the bound dropped some meanwhile
-            Interlocked.Add(ref _stored, -deleted);
-            Forget(id);
+            Acknowledge(id);
+            Persist();
         }
 
-        private void DropOldest(long excess)
+        private async Task PersistLoopAsync()
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $n)";
-            cmd.Parameters.AddWithValue("$n", excess);
-            int dropped = cmd.ExecuteNonQuery();
-            Interlocked.Add(ref _stored, -dropped);
-            Interlocked.Add(ref _dropped, dropped);
-            _logger.LogWarning("MQTT outbox full (Mqtt:Outbox:MaxMessages = {Max}): dropped the {Count} oldest unpublished messages; {Total} dropped so far. " +
-                "The broker has been unreachable too long for the bound — raise it or restore the broker.", _max, dropped, Dropped);
-            using var min = _db.CreateCommand();
-            min.CommandText = "SELECT COALESCE(MIN(id), 0) FROM outbox";
-            long first = (long)min.ExecuteScalar()!;
-            Forget(first - 1);
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await _persistSignal.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _persistSignalled, 0);
+                    while (Persist() > 0 && !_stop.IsCancellationRequested)
+                    {
+                    }
+
+                    CompactIfDrained();
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is SqliteException or IOException)
+                {
+                    // The messages stay queued in memory; the next round tries again.
+                    _logger.LogError("MQTT outbox {Path}: {Reason}; retrying in 1 s", _path, ex.Message);
+                    await Task.Delay(1000).ConfigureAwait(false);
+                }
+            }
         }
 
-        // Ids are dense and ascending within a process, so the bookkeeping is dropped by walking the range.
-        private void Forget(long upTo)
+        /// <summary>Once everything is acknowledged, gives the file's space back (a drained backlog of millions would otherwise stay on disk).</summary>
+        private void CompactIfDrained()
         {
-            for (long k = _forgotten + 1; k <= upTo; k++)
+            if (Waiting != 0 || Stopwatch.GetElapsedTime(_lastCompactTicks) < TimeSpan.FromSeconds(30))
             {
-                _ticks.Remove(k);
+                return;
             }
 
-            if (upTo > _forgotten)
+            long bytes = new FileInfo(_path).Length + (File.Exists(_path + "-wal") ? new FileInfo(_path + "-wal").Length : 0);
+            if (bytes < CompactAboveBytes)
             {
-                _forgotten = upTo;
+                return;
             }
+
+            _lastCompactTicks = Stopwatch.GetTimestamp();
+            lock (_dbLock)
+            {
+                Exec("VACUUM");
+                Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+
+            _logger.LogInformation("MQTT outbox {Path}: drained; compacted from {Before:N0} to {After:N0} bytes", _path, bytes, new FileInfo(_path).Length);
         }
 
         private void Exec(string sql)
@@ -209,13 +429,42 @@ namespace Mesh.Gateway.Mqtt
             cmd.ExecuteNonQuery();
         }
 
+        private long Scalar(string sql)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            return (long)cmd.ExecuteScalar()!;
+        }
+
         public void Dispose()
         {
+            _stop.Cancel();
+            try
+            {
+                _persister.Wait(TimeSpan.FromSeconds(10));
+                _checkpointer.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+            }
+
+            try
+            {
+                while (Persist() > 0)
+                {
+                }
+            }
+            catch (SqliteException ex)
+            {
+                _logger.LogError("MQTT outbox {Path}: could not store the last {Count} messages at shutdown: {Reason}", _path, _incoming.Count, ex.Message);
+            }
+
             _insert.Dispose();
             _select.Dispose();
             _delete.Dispose();
             _db.Dispose();
-            _signal.Dispose();
+            _persistSignal.Dispose();
+            _stop.Dispose();
         }
 
         public override string ToString() => "MQTT outbox " + _path;

@@ -104,6 +104,11 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Loopback by default: other machines reach the broker only when this is set deliberately.</summary>
         public string BindAddress { get; set; } = "127.0.0.1";
 
+        /// <summary>Where the gateway's own client reaches the broker: the bound address, or loopback of its family when bound to every address.</summary>
+        public string LocalConnectAddress => IPAddress.TryParse(BindAddress, out IPAddress? a)
+            ? a.Equals(IPAddress.Any) ? "127.0.0.1" : a.Equals(IPAddress.IPv6Any) ? "::1" : a.ToString()
+            : "127.0.0.1";
+
         public string? Username { get; set; }
 
         public string? Password { get; set; }

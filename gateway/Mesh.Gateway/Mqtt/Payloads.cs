@@ -81,6 +81,20 @@ namespace Mesh.Gateway.Mqtt
             }
         });
 
+        /// <summary>The result for a command refused before it had a node to go to (malformed topic): same fields as <see cref="CommandResult"/>, node null.</summary>
+        public static byte[] Rejection(string command, string status, string error, DateTimeOffset at) => Write(w =>
+        {
+            w.WriteNull("node");
+            w.WriteString("command", command);
+            w.WriteNumber("id", 0);
+            w.WriteString("state", "rejected");
+            w.WriteString("status", status);
+            w.WriteString("sent", at.UtcDateTime);
+            w.WriteString("completed", at.UtcDateTime);
+            w.WriteNumber("round_trip_ms", 0);
+            w.WriteString("error", error);
+        });
+
         public static byte[] Text(uint node, string text) => Write(w =>
         {
             w.WriteNumber("node", node);

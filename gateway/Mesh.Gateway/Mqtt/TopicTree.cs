@@ -44,7 +44,8 @@ namespace Mesh.Gateway.Mqtt
         /// <summary>Where commands come in: &lt;prefix&gt;/&lt;network&gt;/&lt;node&gt;/cmd/&lt;name&gt;.</summary>
         public string Command(uint node, string name) => Node(node) + "/cmd/" + name;
 
-        public string CommandFilter => _root + "+/cmd/+";
+        /// <summary>Every topic under this network with a cmd level, well-formed or not: malformed ones get an error result rather than silence.</summary>
+        public string CommandFilter => _root + "+/cmd/#";
 
         /// <summary>The outcome of a command: acknowledged with a status, timed out, or refused.</summary>
         public string CommandResult(uint node, string name) => Command(node, name) + "/result";
@@ -64,28 +65,53 @@ namespace Mesh.Gateway.Mqtt
         /// <summary>Home Assistant announces itself here; on "online" every discovery config is sent again.</summary>
         public string HomeAssistantStatus => DiscoveryPrefix + "/status";
 
-        public bool TryParseCommand(string topic, out uint node, out string name)
+        /// <summary>
+        /// Classifies a topic under &lt;prefix&gt;/&lt;network&gt;/+/cmd/#: a command (node and name), a result
+        /// (published by a gateway, not a command), or a malformed command topic with what is wrong.
+        /// </summary>
+        public CommandTopic ClassifyCommand(string topic, out uint node, out string name, out string? error)
         {
             node = 0;
             name = "";
+            error = null;
             if (!topic.StartsWith(_root, StringComparison.Ordinal))
             {
-                return false;
+                return CommandTopic.NotACommand;
             }
 
             string[] parts = topic.Substring(_root.Length).Split('/');
-            if (parts.Length != 3 || parts[1] != "cmd" || parts[2].Length == 0)
+            if (parts.Length < 2 || parts[1] != "cmd")
             {
-                return false;
+                return CommandTopic.NotACommand;
             }
 
-            if (!uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out node))
+            if (parts.Length == 4 && parts[3] == "result")
             {
-                return false;
+                return CommandTopic.Result;
             }
 
-            name = parts[2];
-            return true;
+            name = parts.Length > 2 ? parts[2] : "";
+            if (!uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out node) || !Protocol.Wire.NodeAddress.IsValidNodeId(node))
+            {
+                error = $"node: '{parts[0]}' in the topic is not a node id (a decimal number, e.g. {Command(2, "ping")})";
+                return CommandTopic.Malformed;
+            }
+
+            if (parts.Length != 3 || name.Length == 0)
+            {
+                error = $"topic: a command topic is {Prefix}/{Network}/<node>/cmd/<name>, with nothing after the name (was '{topic}')";
+                return CommandTopic.Malformed;
+            }
+
+            return CommandTopic.Command;
         }
+    }
+
+    public enum CommandTopic
+    {
+        NotACommand,
+        Command,
+        Result,
+        Malformed,
     }
 }

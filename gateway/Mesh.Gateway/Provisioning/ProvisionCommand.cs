@@ -24,7 +24,7 @@ namespace Mesh.Gateway.Provisioning
             var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, key index, dates; never keys)" };
             var evict = new Option<uint?>("--evict") { Description = "Mark a node evicted: its device key is dropped at the next start and it is left out of key refreshes" };
             var command = new Command("provision", "Provision a node: generate its device key in the registry and write its settings file. " +
-                "Settings as for run (--Mesh:Key=..., --Mesh:RegistryFile=...)")
+                "Settings as for run (--Mesh:Key=..., --State:Directory=...; the registry is Mesh:RegistryFile in the state folder)")
             {
                 node, output, readmit, list, evict,
             };
@@ -47,6 +47,9 @@ namespace Mesh.Gateway.Provisioning
                 return 2;
             }
 
+            // The same state folder as `run` (--State:Directory or the per-user default), so both use one registry.
+            StateFolder.Resolve(options);
+            PrivateFiles.CreatePrivateFolder(options.State.Directory!);
             if (options.Mesh.DeriveDeviceKeys)
             {
                 stderr.WriteLine("mesh-gateway provision: Mesh:DeriveDeviceKeys is set (demo provisioning): the registry is not used");

@@ -63,6 +63,9 @@ namespace Mesh.Gateway.Tests.Dashboard
             await browser.NavigateAsync(gateway.Options.Http.Urls + "/");
             await browser.WaitForAsync("document.getElementById('summary').innerText === '0 of 0 nodes online'", "the empty summary");
             Assert.False((bool)(await browser.EvaluateAsync("document.getElementById('no-nodes').hidden"))!);
+            using System.Net.Http.HttpResponseMessage icon = await gateway.Http.GetAsync("/favicon.ico");
+            Assert.Equal(System.Net.HttpStatusCode.OK, icon.StatusCode);
+            Assert.Equal("image/x-icon", icon.Content.Headers.ContentType!.MediaType);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Mesh.Gateway.Tests.Hosting
     {
         private static IReadOnlyList<string> Errors(params (string Key, string Value)[] settings)
         {
-            var values = new Dictionary<string, string?> { ["Mesh:Key"] = "00112233445566778899aabbccddeeff" };
+            var values = new Dictionary<string, string?> { ["Mesh:Key"] = Infrastructure.TestGateway.KeyHex };
             foreach ((string k, string v) in settings)
             {
                 values[k] = v;
@@ -42,7 +42,6 @@ namespace Mesh.Gateway.Tests.Hosting
         [InlineData("Mesh:Key", "", "Mesh:Key is required")]
         [InlineData("Mesh:Key", "not-hex-not-hex-not-hex-not-hex!", "Mesh:Key character 1 is not a hex digit")]
         [InlineData("Mesh:Key", "0011223344556677", "Mesh:Key must be 32 or 64 hex digits")]
-        [InlineData("Mesh:Key", "00000000000000000000000000000000", "Mesh:Key is a weak key")]
         [InlineData("Mesh:NodeId", "0", "Mesh:NodeId")]
         [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip or managed")]
         [InlineData("Udp:Group", "10.0.0.1", "Udp:Group must be an IPv4 multicast address")]
@@ -59,6 +58,45 @@ namespace Mesh.Gateway.Tests.Hosting
         {
             IReadOnlyList<string> errors = Errors((key, value));
             Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("6d6573682d64656d6f2d6b65792d3031", "public demo key")]
+        [InlineData("00000000000000000000000000000000", "weak key (every byte the same)")]
+        [InlineData("00112233445566778899aabbccddeeff", "equal steps")]
+        [InlineData("0f0e0d0c0b0a09080706050403020100", "equal steps")]
+        [InlineData("abababababababababababababababab", "weak key (every byte the same)")]
+        public void Run_refuses_the_demo_key_and_patterned_keys(string key, string why)
+        {
+            string e = Assert.Single(Errors(("Mesh:Key", key)));
+            Assert.Contains("Mesh:Key is refused because", e);
+            Assert.Contains(why, e);
+            Assert.DoesNotContain(key, e);
+        }
+
+        [Fact]
+        public void Demo_may_use_its_published_key()
+        {
+            IConfiguration c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Mesh:Key"] = Gateway.Hosting.KeyStrength.DemoKeyHex }).Build();
+            OptionsLoader.Load(c, out IReadOnlyList<string> errors, allowWeakKey: true);
+            Assert.Empty(errors);
+        }
+
+        [Theory]
+        [InlineData("Mqtt:Embedded:Prot", "Mqtt:Embedded:Prot is not a setting (did you mean Mqtt:Embedded:Port?)")]
+        [InlineData("Mqtt:Mod", "Mqtt:Mod is not a setting (did you mean Mqtt:Mode?)")]
+        [InlineData("Mesh:AllowWeakKey", "Mesh:AllowWeakKey is not a setting")]
+        public void A_misspelt_setting_is_an_error_naming_it(string key, string expected)
+        {
+            Assert.Contains(expected, Assert.Single(Errors((key, "1884"))));
+        }
+
+        [Fact]
+        public void A_misspelt_section_on_the_command_line_is_an_error_naming_it()
+        {
+            IConfiguration c = new ConfigurationBuilder().AddCommandLine(new[] { "--Mesh:Key=" + Infrastructure.TestGateway.KeyHex, "--Mqq:Mode=external" }).Build();
+            OptionsLoader.Load(c, out IReadOnlyList<string> errors);
+            Assert.Contains("Mqq is not a setting (did you mean Mqtt?)", Assert.Single(errors));
         }
 
         [Fact]

@@ -89,7 +89,7 @@ namespace Mesh.Gateway.Tests.Http
 
             using HttpResponseMessage missing = await gateway.Http.GetAsync("/api/nodes/4242");
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-            using HttpResponseMessage unknown = await gateway.Http.PostAsync("/api/nodes/7/commands/self_destruct", new StringContent(""));
+            using HttpResponseMessage unknown = await gateway.Http.PostAsync("/api/nodes/7/commands/self_destruct", TestGateway.Json(""));
             Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         }
 
@@ -101,7 +101,7 @@ namespace Mesh.Gateway.Tests.Http
             sensor.Report((Quantity.Temperature, 18.0)); // the gateway learns a path to 9
             await PollAsync(gateway, "/api/nodes", j => j.GetArrayLength() > 0, "node 9");
 
-            using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/9/commands/identify", new StringContent(""));
+            using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/9/commands/identify", TestGateway.Json(""));
             string body = await r.Content.ReadAsStringAsync();
             Assert.True(r.StatusCode == HttpStatusCode.OK, body);
             Assert.Equal("acknowledged", JsonDocument.Parse(body).RootElement.GetProperty("state").GetString());

@@ -36,6 +36,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
             _node = new MeshNode(new NodeConfig
             {
                 NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000,
+                TransmitQueueSize = 64, // tests report from several sensors at once, and each schedules relays of the others' frames
                 DeviceKey = deviceKeys.KeyOf(id), RequireCheckpointConfirmation = false,
                 InitialNetworkTime = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             }, Key, new XorShiftRandom(id), 0);

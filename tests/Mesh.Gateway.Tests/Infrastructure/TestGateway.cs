@@ -8,6 +8,7 @@ using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Mesh;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Tests.Infrastructure
 {
@@ -17,18 +18,30 @@ namespace Mesh.Gateway.Tests.Infrastructure
     /// </summary>
     public sealed class TestGateway : IAsyncDisposable
     {
-        public const string KeyHex = "00112233445566778899aabbccddeeff";
+        public const string KeyHex = "3f9a1c7e55b0d2846e1fa9c30b7d5e62"; // random-looking: the gateway refuses patterned keys
 
         private readonly WebApplication _app;
 
-        private TestGateway(WebApplication app, GatewayOptions options, string directory, int udpPort)
+        private TestGateway(WebApplication app, GatewayOptions options, string directory, int udpPort, LogCapture logs)
         {
             _app = app;
             Options = options;
             Directory = directory;
             UdpPort = udpPort;
+            Logs = logs;
+            Token = File.ReadAllText(Path.Combine(directory, StateFolder.TokenFileName)).Trim();
             Http = new HttpClient { BaseAddress = new Uri(options.Http.Urls), Timeout = TimeSpan.FromSeconds(30) };
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         }
+
+        /// <summary>Every log line of this gateway (Warning and above, and the accepted-command lines).</summary>
+        public LogCapture Logs { get; }
+
+        /// <summary>The HTTP credential the gateway created in its state folder; <see cref="Http"/> sends it.</summary>
+        public string Token { get; }
+
+        /// <summary>A JSON body for a command, as the API requires.</summary>
+        public static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
         public GatewayOptions Options { get; }
 
@@ -60,6 +73,8 @@ namespace Mesh.Gateway.Tests.Infrastructure
             ["History:Path"] = Path.Combine(directory, "history.db"),
             ["Http:Urls"] = "http://127.0.0.1:" + Ports.FreeTcp().ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Mesh.Gateway.Commands"] = "Information",
+            ["State:Directory"] = directory,
         };
 
         /// <summary>Starts a gateway; <paramref name="configure"/> may change any setting before start.</summary>
@@ -76,9 +91,11 @@ namespace Mesh.Gateway.Tests.Infrastructure
                 throw new InvalidOperationException("test gateway configuration: " + string.Join("; ", errors));
             }
 
+            var logs = new LogCapture();
+            builder.Logging.AddProvider(logs);
             WebApplication app = GatewayApp.Build(builder, options);
             await app.StartAsync();
-            return new TestGateway(app, options, directory, udp);
+            return new TestGateway(app, options, directory, udp, logs);
         }
 
         public async ValueTask DisposeAsync()

@@ -17,7 +17,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/#");
             await using var sensor = new MeshSensor(30, gateway.UdpPort);
             sensor.Report((Quantity.Temperature, 22.0), (Quantity.BatteryVoltage, 3.9));
-            var got = probe.WaitFor(m => m.Count >= 2, what: "two discovery configs");
+            var got = probe.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/sensor/", StringComparison.Ordinal)) >= 2, what: "two discovery configs");
 
             ReceivedMessage t = got.Single(m => m.Topic == "homeassistant/sensor/mesh_1_30_temperature/config");
             Assert.True(t.Retain || true); // delivered live; retention is checked below with a late subscriber
@@ -48,6 +48,14 @@ namespace Mesh.Gateway.Tests.Mqtt
 
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/+/config");
             Assert.All(late.WaitFor(m => m.Count >= 2, what: "retained configs"), m => Assert.True(m.Retain));
+
+            // The device every node names as via_device is announced too, with its own status entity.
+            ReceivedMessage g = probe.WaitFor(m => m.Any(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config"), what: "the gateway's device")
+                .Single(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config");
+            JsonElement gc = JsonDocument.Parse(g.Payload).RootElement;
+            Assert.Equal("mesh_1_900_gateway", gc.GetProperty("device").GetProperty("identifiers")[0].GetString());
+            Assert.Equal("mesh/1/gateway/900/status", gc.GetProperty("state_topic").GetString());
+            Assert.Equal("connectivity", gc.GetProperty("device_class").GetString());
         }
 
         [Fact]

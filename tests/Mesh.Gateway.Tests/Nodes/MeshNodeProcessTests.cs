@@ -100,12 +100,12 @@ namespace Mesh.Gateway.Tests.Nodes
                 string duplicates = metrics.Split('\n').Single(l => l.StartsWith("mesh_gateway_frames_rejected_total{reason=\"duplicate\"}", StringComparison.Ordinal));
                 Assert.True(long.Parse(duplicates.Split(' ')[1]) > 0, "no relayed copy reached the gateway: " + duplicates);
 
-                using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/102/commands/identify", new StringContent("{\"seconds\":2}"));
+                using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/102/commands/identify", TestGateway.Json("{\"seconds\":2}"));
                 string body = await r.Content.ReadAsStringAsync();
                 Assert.True(r.StatusCode == HttpStatusCode.OK, body + "\n" + nodes[1].Output);
                 Assert.Equal("acknowledged", JsonDocument.Parse(body).RootElement.GetProperty("state").GetString());
 
-                using HttpResponseMessage s = await gateway.Http.PostAsync("/api/nodes/103/commands/set_report_interval", new StringContent("{\"seconds\":42}"));
+                using HttpResponseMessage s = await gateway.Http.PostAsync("/api/nodes/103/commands/set_report_interval", TestGateway.Json("{\"seconds\":42}"));
                 Assert.Equal(HttpStatusCode.OK, s.StatusCode);
                 DateTime saved = DateTime.UtcNow.AddSeconds(10);
                 while (!File.ReadAllText(Path.Combine(dir, "103.conf")).Contains("report_interval = 42") && DateTime.UtcNow < saved)

@@ -19,7 +19,7 @@ namespace Mesh.Gateway.Tests.Provisioning
     /// </summary>
     public sealed class ProvisioningTests : IDisposable
     {
-        private const string NetworkKeyHex = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+        private const string NetworkKeyHex = "5be81f0a93c47d2e6a0b9f13c8d4572e"; // random: patterned keys are refused
         private readonly string _dir = Directory.CreateTempSubdirectory("mesh-provision-").FullName;
 
         public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -41,7 +41,7 @@ namespace Mesh.Gateway.Tests.Provisioning
                 }
             }
 
-            int rc = ProvisionCommand.Run(new[] { "--Mesh:Key=" + NetworkKeyHex, "--Mesh:RegistryFile=" + Path.Combine(_dir, "nodes.db") },
+            int rc = ProvisionCommand.Run(new[] { "--Mesh:Key=" + NetworkKeyHex, "--State:Directory=" + _dir, "--Mesh:RegistryFile=nodes.db" },
                 node, output, readmit: false, list: false, evict, stdout, stderr);
             LastOut = stdout.ToString() + stderr.ToString();
             return rc;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,7 +20,7 @@ namespace Mesh.Gateway.Demo
     /// </summary>
     public sealed class DemoMesh : BackgroundService
     {
-        public const string NetworkKey = "6d6573682d64656d6f2d6b65792d3031"; // "mesh-demo-key-01": a demo key, published on purpose
+        public const string NetworkKey = Hosting.KeyStrength.DemoKeyHex; // "mesh-demo-key-01": published on purpose; `run` refuses it
         private readonly Scenario _scenario;
         private readonly UdpMeshOptions _udp;
         private readonly ILogger _logger;
@@ -50,19 +49,18 @@ namespace Mesh.Gateway.Demo
             };
         }
 
-        /// <summary>Configuration the demo gives the gateway: the demo key, loopback-only UDP, throwaway files.</summary>
+        /// <summary>Configuration the demo gives the gateway: the demo key, loopback-only UDP, a throwaway state folder.</summary>
         public static Dictionary<string, string?> GatewaySettings(string stateDirectory, int udpPort) => new()
         {
             ["Mesh:NetworkId"] = "1",
             ["Mesh:Key"] = NetworkKey,
             ["Mesh:DeriveDeviceKeys"] = "true",
             ["Mesh:OfflineAfterSeconds"] = "90",
-            ["Mesh:SequenceFile"] = Path.Combine(stateDirectory, "gateway.seq"),
             ["Udp:Interface"] = "127.0.0.1",
             ["Udp:TimeToLive"] = "0",
             ["Udp:Port"] = udpPort.ToString(CultureInfo.InvariantCulture),
-            ["History:Path"] = Path.Combine(stateDirectory, "history.db"),
-            ["Mqtt:Outbox:Path"] = Path.Combine(stateDirectory, "outbox.db"),
+            ["Udp:Relay"] = "true", // the group is the simulated radio around the gateway's seat: its relays matter there
+            ["State:Directory"] = stateDirectory,
         };
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)

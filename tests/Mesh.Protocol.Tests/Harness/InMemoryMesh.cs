@@ -70,11 +70,7 @@ namespace Mesh.Protocol.Tests.Harness
 
         public MeshNode Add(NodeConfig config)
         {
-            config.DeviceKey ??= _deviceKeys.KeyOf(config.NodeId);
-            if (config.DeviceKeys == null && (config.Role == NodeRole.Bridge || config.Role == NodeRole.Edge))
-            {
-                config.DeviceKeys = _deviceKeys;
-            }
+            TestKeys.Provisioned(config, _deviceKeys);
 
             var node = new MeshNode(config, _key, new XorShiftRandom(config.NodeId), Now);
             _nodes.Add(config.NodeId, node);
@@ -92,11 +88,7 @@ namespace Mesh.Protocol.Tests.Harness
         /// </summary>
         public MeshNode Restart(NodeConfig config)
         {
-            config.DeviceKey ??= _deviceKeys.KeyOf(config.NodeId);
-            if (config.DeviceKeys == null && (config.Role == NodeRole.Bridge || config.Role == NodeRole.Edge))
-            {
-                config.DeviceKeys = _deviceKeys;
-            }
+            TestKeys.Provisioned(config, _deviceKeys);
 
             var node = new MeshNode(config, _key, new XorShiftRandom(config.NodeId ^ (ulong)Now), Now);
             _nodes[config.NodeId] = node;

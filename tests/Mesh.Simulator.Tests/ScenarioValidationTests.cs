@@ -13,7 +13,7 @@ namespace Mesh.Simulator.Tests
         [Theory]
         [InlineData("""{ "topology": { "kind": "hexagon" } }""", "topology.kind: 'hexagon' is not one of grid, line, random, clustered, file")]
         [InlineData("""{ "network": { "hopLimit": 40 } }""", "network.hopLimit: must be 0..32")]
-        [InlineData("""{ "network": { "key": "00112233" } }""", "network.key: must be 32 to 128 hex digits")]
+        [InlineData("""{ "network": { "key": "00112233" } }""", "network.key: must be 32 or 64 hex digits")]
         [InlineData("""{ "topology": { "nodes": 25 }, "roles": { "sinks": [3, 25] } }""", "roles.sinks[1]: 25 is not a node index (0..24)")]
         [InlineData("""{ "topology": { "nodes": 25 }, "roles": { "edges": [-1] } }""", "roles.edges[0]: -1 is not a node index (0..24)")]
         [InlineData("""{ "radio": { "model": "unitDisk", "rangeMeters": 0 } }""", "radio.rangeMeters: must be positive")]

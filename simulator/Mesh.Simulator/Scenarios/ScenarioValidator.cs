@@ -33,10 +33,10 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("warmupSeconds: must be at least 0 and less than durationSeconds");
             }
 
-            string key = s.Network.Key ?? "";
-            if (key.Length < 32 || key.Length > 128 || key.Length % 2 != 0 || !IsHex(key))
+            // The one key format of every part of Mesh (node settings, gateway, registry).
+            if (Protocol.Security.KeyHex.Check(s.Network.Key ?? "") is string keyProblem)
             {
-                e.Add("network.key: must be 32 to 128 hex digits (16 to 64 bytes)");
+                e.Add("network.key: " + keyProblem);
             }
 
             if (s.Network.HopLimit < 0 || s.Network.HopLimit > 32)
@@ -349,19 +349,6 @@ namespace Mesh.Simulator.Scenarios
             {
                 e.Add($"{path}: must be 0..1");
             }
-        }
-
-        private static bool IsHex(string s)
-        {
-            foreach (char c in s)
-            {
-                if (!Uri.IsHexDigit(c))
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

@@ -95,7 +95,7 @@ namespace Mesh.Gateway.Demo
                 ["Logging:LogLevel:Default"] = "Warning",
             };
             WebApplicationBuilder builder = GatewayApp.CreateBuilder(Array.Empty<string>(), settings);
-            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors);
+            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors, allowWeakKey: true); // demo-style: derived device keys
             if (errors.Count > 0)
             {
                 throw new InvalidOperationException(string.Join("; ", errors));

@@ -73,7 +73,7 @@ namespace Mesh.Gateway.Hosting
         /// <summary>
         /// Demo and simulator only: derive every node's device key from the network key, as mesh-sim
         /// provisions its nodes, instead of the registry. Whoever has the network key then has every
-        /// device key; `run` refuses it unless this is a demo.
+        /// device key; `run` refuses it (only mesh-gateway-demo allows it).
         /// </summary>
         public bool DeriveDeviceKeys { get; set; }
 
@@ -103,7 +103,7 @@ namespace Mesh.Gateway.Hosting
         /// <summary>Acknowledges, once, that a missing sequence file is intended (a new gateway on an old state folder).</summary>
         public bool AllowFreshSequence { get; set; }
 
-        /// <summary>Set by `demo` only: the demo runs on its published key. Not a setting.</summary>
+        /// <summary>Set by `demo` only: the demo runs on its published key and derived device keys. Not a setting.</summary>
         internal bool AllowWeakKey { get; set; }
 
         internal void Validate(List<string> errors)
@@ -128,6 +128,12 @@ namespace Mesh.Gateway.Hosting
             {
                 errors.Add($"Mesh:Key is refused because {weakness}: anyone could guess it and command the mesh. " +
                     "Generate the network's key with `openssl rand -hex 16` and give every node the same one (the demo key works only in `mesh-gateway demo`)");
+            }
+
+            if (DeriveDeviceKeys && !AllowWeakKey)
+            {
+                errors.Add("Mesh:DeriveDeviceKeys is for mesh-gateway-demo and the simulator only (anyone with the network key would have every device key); " +
+                    "provision real nodes with `mesh-gateway provision --node <id> --out <file>`");
             }
 
             if (PolicySettingsFor(Policy) == null)

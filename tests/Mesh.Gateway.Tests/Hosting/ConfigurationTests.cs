@@ -29,6 +29,13 @@ namespace Mesh.Gateway.Tests.Hosting
         }
 
         [Fact]
+        public void Run_refuses_derived_device_keys_which_only_the_demo_may_use()
+        {
+            string e = Assert.Single(Errors(("Mesh:DeriveDeviceKeys", "true")));
+            Assert.Contains("Mesh:DeriveDeviceKeys is for mesh-gateway-demo", e);
+        }
+
+        [Fact]
         public void A_64_digit_key_is_accepted_as_on_the_nodes_one_key_format_everywhere()
         {
             Assert.Empty(Errors(("Mesh:Key", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")));

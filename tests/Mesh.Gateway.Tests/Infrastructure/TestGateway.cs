@@ -85,7 +85,8 @@ namespace Mesh.Gateway.Tests.Infrastructure
             Dictionary<string, string?> settings = Defaults(directory, udp);
             configure?.Invoke(settings);
             WebApplicationBuilder builder = GatewayApp.CreateBuilder(Array.Empty<string>(), settings);
-            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors);
+            // Demo-style options: the test sensors are provisioned as mesh-sim provisions (Mesh:DeriveDeviceKeys).
+            GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors, allowWeakKey: true);
             if (errors.Count > 0)
             {
                 throw new InvalidOperationException("test gateway configuration: " + string.Join("; ", errors));

@@ -230,6 +230,19 @@ namespace Mesh.Protocol.Node
             }
         }
 
+        /// <summary>
+        /// Restores replay state a driver persisted before a restart: <paramref name="origin"/>'s frames up
+        /// to <paramref name="highestSequence"/> are refused as replays (a gateway passes the newest
+        /// sequence its history holds per node, so a restart publishes no replayed reading).
+        /// </summary>
+        public void RememberSequence(uint origin, uint highestSequence)
+        {
+            if (NodeAddress.IsValidNodeId(origin))
+            {
+                _replay.Restore(origin, highestSequence);
+            }
+        }
+
         /// <summary>The node's network time in seconds (persist it with the checkpoint).</summary>
         public uint NetworkTime(long nowMs)
         {

@@ -115,6 +115,21 @@ namespace Mesh.Protocol.Security
             }
         }
 
+        /// <summary>
+        /// Restores what a driver persisted (a gateway: the newest sequence it stored per node): every
+        /// sequence up to <paramref name="highest"/> counts as seen, so a restart does not reopen them.
+        /// </summary>
+        public void Restore(uint origin, uint highest)
+        {
+            bool claimed;
+            int slot = _slots.FindOrClaim(origin, out claimed);
+            if (claimed || highest >= _highest[slot])
+            {
+                _highest[slot] = highest;
+                _seen[slot] = ulong.MaxValue;
+            }
+        }
+
         /// <summary>The highest sequence accepted from <paramref name="origin"/>, if it is tracked.</summary>
         public bool TryGetHighest(uint origin, out uint highest)
         {

@@ -294,6 +294,22 @@ namespace Mesh.Gateway.History
             return list;
         }
 
+        /// <summary>The newest sequence stored per node (to restore the mesh's replay state after a restart).</summary>
+        public IReadOnlyList<(uint Node, uint Sequence)> HighestSequences()
+        {
+            var list = new List<(uint, uint)>();
+            using SqliteConnection c = OpenRead();
+            using SqliteCommand cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT node, MAX(sequence) FROM readings GROUP BY node";
+            using SqliteDataReader r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(((uint)r.GetInt64(0), (uint)r.GetInt64(1)));
+            }
+
+            return list;
+        }
+
         /// <summary>Stored readings, of one node if given.</summary>
         public long CountReadings(uint? node = null) =>
             Count("SELECT COUNT(*) FROM readings" + (node.HasValue ? " WHERE node = $node" : ""), node, null);

@@ -137,18 +137,23 @@ namespace Mesh.Gateway.Hosting
                 return listeners;
             });
 
-            s.AddSingleton(sp => new MeshGateway(
-                NodeConfigFor(options.Mesh, DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")),
-                    sp.GetRequiredService<TimeProvider>()),
-                new NetworkKey(MeshSettings.TryParseKey(options.Mesh.Key)!, DesktopCrypto.Instance),
-                new DesktopRandom(),
-                sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
-                sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
-                new SequenceStore(options.Mesh.SequenceFile),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<MeshGateway>>())
+            s.AddSingleton(sp =>
             {
-                MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
+                var gateway = new MeshGateway(
+                    NodeConfigFor(options.Mesh, DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")),
+                        sp.GetRequiredService<TimeProvider>()),
+                    new NetworkKey(MeshSettings.TryParseKey(options.Mesh.Key)!, DesktopCrypto.Instance),
+                    new DesktopRandom(),
+                    sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
+                    sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
+                    new SequenceStore(options.Mesh.SequenceFile),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<MeshGateway>>())
+                {
+                    MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
+                };
+                HistoryWiring.RestoreReplayState(sp, options, gateway);
+                return gateway;
             });
 
             HistoryWiring.AddServices(s, options);

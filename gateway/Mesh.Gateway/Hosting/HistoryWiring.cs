@@ -5,6 +5,8 @@ using Mesh.Gateway.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Mesh.Gateway.Mesh;
+
 namespace Mesh.Gateway.Hosting
 {
     /// <summary>
@@ -104,6 +106,37 @@ namespace Mesh.Gateway.Hosting
                 // Damage the opening did not notice: start without the remembered nodes rather than not at all.
                 sp.GetRequiredService<ILogger<HistoryStore>>().LogWarning("history database {Path}: remembered nodes could not be read ({Reason}); " +
                     "they appear again when heard", store.Path, ex.Message);
+            }
+        }
+
+        /// <summary>
+        /// Restores the mesh's replay state from the history before the mesh loop starts: readings up to the
+        /// newest sequence stored per node are refused as replays, so a captured reading re-sent just after a
+        /// restart (inside the freshness window) is not published again. Returns how many nodes.
+        /// </summary>
+        public static int RestoreReplayState(IServiceProvider sp, GatewayOptions options, MeshGateway gateway)
+        {
+            if (!options.History.Enabled)
+            {
+                return 0;
+            }
+
+            HistoryStore store = sp.GetRequiredService<HistoryStore>();
+            try
+            {
+                IReadOnlyList<(uint Node, uint Sequence)> highest = store.HighestSequences();
+                foreach ((uint node, uint sequence) in highest)
+                {
+                    gateway.RememberSequence(node, sequence);
+                }
+
+                return highest.Count;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                sp.GetRequiredService<ILogger<HistoryStore>>().LogWarning("history database {Path}: stored sequences could not be read ({Reason}); " +
+                    "replays are refused by the freshness window alone until nodes are heard again", store.Path, ex.Message);
+                return 0;
             }
         }
 

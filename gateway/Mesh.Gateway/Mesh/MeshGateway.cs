@@ -75,6 +75,9 @@ namespace Mesh.Gateway.Mesh
 
         public uint NodeId => _node.NodeId;
 
+        /// <summary>Restores a node's persisted newest sequence (before <see cref="RunAsync"/>: the core is single-threaded).</summary>
+        public void RememberSequence(uint node, uint sequence) => _node.RememberSequence(node, sequence);
+
         public ushort NetworkId => _network;
 
         /// <summary>Frames received per transport (thread-safe snapshot source for /metrics).</summary>

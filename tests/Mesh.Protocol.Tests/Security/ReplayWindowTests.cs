@@ -167,6 +167,19 @@ namespace Mesh.Protocol.Tests.Security
         }
 
         [Fact]
+        public void A_restored_highest_sequence_refuses_everything_up_to_it_and_accepts_what_follows()
+        {
+            ReplayWindow w = new ReplayWindow(8);
+            w.Restore(A, 100);
+            Assert.Equal(RejectReason.Replayed, w.Check(A, 100, T));
+            Assert.Equal(RejectReason.Replayed, w.Check(A, 40, T));
+            Assert.Equal(RejectReason.TooOld, w.Check(A, 36, T));
+            Assert.Equal(RejectReason.None, w.Check(A, 101, T));
+            w.Restore(A, 50); // an older record never lowers what is known
+            Assert.Equal(RejectReason.Replayed, w.Check(A, 100, T));
+        }
+
+        [Fact]
         public void Full_table_evicts_the_least_recently_used_origin_and_the_eviction_floor_refuses_its_older_frames()
         {
             ReplayWindow w = new ReplayWindow(8);

@@ -161,9 +161,7 @@ namespace Mesh.Protocol.Node
             // Persisted before anything runs: SettingsChanged(CommandCounter) is the first event, and
             // carries the highest counter executed (what a restarted node must refuse up to).
             _commandCounters.Record(h.Origin, counter);
-            MeshEvent s = _events.Reserve();
-            FillLocal(s, MeshEventKind.SettingsChanged, 0, _id, nowMs);
-            s.Payload[0] = (byte)SettingsChange.CommandCounter;
+            MeshEvent s = BeginSettingsChanged(SettingsChange.CommandCounter, nowMs);
             LittleEndian.WriteUInt32(s.Payload, 1, h.Origin);
             LittleEndian.WriteUInt32(s.Payload, 5, _commandCounters.Highest(h.Origin));
             s.PayloadLength = 9;
@@ -226,7 +224,7 @@ namespace Mesh.Protocol.Node
                         return CommandStatus.InvalidArgument;
                     }
 
-                    RaiseKeyChange(_rxPayload[a], _rxPayload[a + 1], null, 0, 0, nowMs);
+                    RaiseKeyChange(_rxPayload[a], _rxPayload[a + 1], null, nowMs);
                     return CommandStatus.Ok;
 
                 case CommandKind.SetDeviceKey:
@@ -239,81 +237,96 @@ namespace Mesh.Protocol.Node
 
         private CommandStatus ApplyNetworkKey(int a, int argLength, long nowMs)
         {
-            int keyLength = argLength - 1;
-            if (keyLength != KeyHex.ShortKeyBytes && keyLength != KeyHex.LongKeyBytes || _rxPayload[a] > 15)
+            CommandStatus refusal;
+            byte[] secret = KeyArgument(a, argLength, out refusal);
+            if (secret == null)
             {
-                return CommandStatus.InvalidArgument;
+                return refusal;
             }
 
-            if (_crypto == null)
-            {
-                return CommandStatus.Unsupported;
-            }
-
-            // Allocates: once per key refresh, never per frame.
-            byte[] secret = new byte[keyLength];
-            System.Array.Copy(_rxPayload, a + 1, secret, 0, keyLength);
             if (!_keys.Distribute(new NetworkKey(secret, _rxPayload[a], _crypto)))
             {
                 return CommandStatus.InvalidArgument;
             }
 
-            RaiseKeyChange(_rxPayload[a], NetworkKeyRing.PhaseDistributed, _rxPayload, a + 1, keyLength, nowMs);
+            RaiseKeyChange(_rxPayload[a], NetworkKeyRing.PhaseDistributed, secret, nowMs);
             return CommandStatus.Ok;
         }
 
         private CommandStatus ApplyDeviceKey(int a, int argLength, long nowMs)
         {
-            int keyLength = argLength - 1;
-            if (keyLength != KeyHex.ShortKeyBytes && keyLength != KeyHex.LongKeyBytes || _rxPayload[a] > 15)
+            CommandStatus refusal;
+            byte[] secret = KeyArgument(a, argLength, out refusal);
+            if (secret == null)
             {
-                return CommandStatus.InvalidArgument;
+                return refusal;
             }
-
-            if (_crypto == null)
-            {
-                return CommandStatus.Unsupported;
-            }
-
-            byte[] secret = new byte[keyLength];
-            System.Array.Copy(_rxPayload, a + 1, secret, 0, keyLength);
-            DeviceKey next = new DeviceKey(_id, secret, _rxPayload[a], _crypto);
 
             // The ack for this command still goes out under the old key (the commander may not have
             // switched yet); everything after it under the new one.
-            _pendingDeviceKey = next;
-            MeshEvent e = _events.Reserve();
-            FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
-            e.Payload[0] = (byte)SettingsChange.DeviceKey;
+            _pendingDeviceKey = new DeviceKey(_id, secret, _rxPayload[a], _crypto);
+            MeshEvent e = BeginSettingsChanged(SettingsChange.DeviceKey, nowMs);
             e.Payload[1] = _rxPayload[a];
-            e.Payload[2] = (byte)keyLength;
-            System.Array.Copy(_rxPayload, a + 1, e.Payload, 3, keyLength);
-            e.PayloadLength = 3 + keyLength;
+            e.Payload[2] = (byte)secret.Length;
+            System.Array.Copy(secret, 0, e.Payload, 3, secret.Length);
+            e.PayloadLength = 3 + secret.Length;
             _events.Commit();
             return CommandStatus.Ok;
         }
 
-        private void RaiseSettingsChanged(SettingsChange what, int from, int length, long nowMs)
+        /// <summary>
+        /// The key carried by a key command: index(u8) then 16 or 32 key bytes. Null (and why) when the
+        /// arguments are malformed or this node cannot build keys. Allocates: once per key change, never per frame.
+        /// </summary>
+        private byte[] KeyArgument(int a, int argLength, out CommandStatus refusal)
+        {
+            int keyLength = argLength - 1;
+            if (keyLength != KeyHex.ShortKeyBytes && keyLength != KeyHex.LongKeyBytes || _rxPayload[a] > 15)
+            {
+                refusal = CommandStatus.InvalidArgument;
+                return null;
+            }
+
+            if (_crypto == null)
+            {
+                refusal = CommandStatus.Unsupported;
+                return null;
+            }
+
+            refusal = CommandStatus.Ok;
+            byte[] secret = new byte[keyLength];
+            System.Array.Copy(_rxPayload, a + 1, secret, 0, keyLength);
+            return secret;
+        }
+
+        /// <summary>Reserves a SettingsChanged event with its kind in Payload[0]; the caller fills the rest and commits.</summary>
+        private MeshEvent BeginSettingsChanged(SettingsChange what, long nowMs)
         {
             MeshEvent e = _events.Reserve();
             FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
             e.Payload[0] = (byte)what;
+            return e;
+        }
+
+        private void RaiseSettingsChanged(SettingsChange what, int from, int length, long nowMs)
+        {
+            MeshEvent e = BeginSettingsChanged(what, nowMs);
             System.Array.Copy(_rxPayload, from, e.Payload, 1, length);
             e.PayloadLength = 1 + length;
             _events.Commit();
         }
 
-        private void RaiseKeyChange(int index, int phase, byte[] key, int keyOffset, int keyLength, long nowMs)
+        /// <summary>A network key refresh step for the application to store; <paramref name="key"/> only with phase 1.</summary>
+        private void RaiseKeyChange(int index, int phase, byte[] key, long nowMs)
         {
-            MeshEvent e = _events.Reserve();
-            FillLocal(e, MeshEventKind.SettingsChanged, 0, _id, nowMs);
-            e.Payload[0] = (byte)SettingsChange.NetworkKey;
+            MeshEvent e = BeginSettingsChanged(SettingsChange.NetworkKey, nowMs);
+            int keyLength = key == null ? 0 : key.Length;
             e.Payload[1] = (byte)index;
             e.Payload[2] = (byte)phase;
             e.Payload[3] = (byte)keyLength;
             if (keyLength > 0)
             {
-                System.Array.Copy(key, keyOffset, e.Payload, 4, keyLength);
+                System.Array.Copy(key, 0, e.Payload, 4, keyLength);
             }
 
             e.PayloadLength = 4 + keyLength;

@@ -101,23 +101,23 @@ namespace Mesh.Gateway.Provisioning
 
         public Entry? Find(uint nodeId)
         {
-            foreach (Entry e in List())
-            {
-                if (e.NodeId == nodeId)
-                {
-                    return e;
-                }
-            }
-
-            return null;
+            IReadOnlyList<Entry> one = Read("WHERE node_id = $id", nodeId);
+            return one.Count == 0 ? null : one[0];
         }
 
         /// <summary>Every registered node (no keys).</summary>
-        public IReadOnlyList<Entry> List()
+        public IReadOnlyList<Entry> List() => Read("", null);
+
+        private IReadOnlyList<Entry> Read(string where, uint? nodeId)
         {
             var list = new List<Entry>();
             using SqliteCommand cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT node_id, key_index, created, evicted FROM nodes ORDER BY node_id";
+            cmd.CommandText = "SELECT node_id, key_index, created, evicted FROM nodes " + where + " ORDER BY node_id";
+            if (nodeId is uint id)
+            {
+                cmd.Parameters.AddWithValue("$id", (long)id);
+            }
+
             using SqliteDataReader r = cmd.ExecuteReader();
             while (r.Read())
             {

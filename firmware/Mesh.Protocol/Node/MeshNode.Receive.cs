@@ -140,7 +140,7 @@ namespace Mesh.Protocol.Node
             }
 
             _neighbours.Heard(h.PreviousHop, rssi, nowMs);
-            _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, true);
+            _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs, true);
             if (h.HopsTaken == 0 && h.PreviousHop == h.Origin)
             {
                 _neighbours.OriginatedFrameHeard(h.Origin, h.Sequence);
@@ -155,7 +155,7 @@ namespace Mesh.Protocol.Node
         private RejectReason HearDuplicate(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
         {
             int slot = _transmit.FindCancellable(h.Origin, h.Sequence);
-            bool shorter = _routes.WouldShorten(h.Origin, h.PreviousHop, h.HopsTaken, nowMs);
+            bool shorter = _routes.WouldImprove(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs);
             if (slot < 0 && !shorter)
             {
                 return RejectReason.Duplicate;
@@ -168,7 +168,7 @@ namespace Mesh.Protocol.Node
 
             if (shorter && _neighbours.IsKnown(h.PreviousHop))
             {
-                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, false);
+                _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs, false);
             }
 
             if (slot >= 0 && NodeAddress.IsValidNodeId(h.PreviousHop) && _transmit.NoteHeard(slot, h.PreviousHop))

@@ -1,3 +1,4 @@
+using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Tables;
 
 namespace Mesh.Protocol.Node
@@ -88,6 +89,26 @@ namespace Mesh.Protocol.Node
             q = (q * 7 + 255) / 8;
             _quality[s] = (byte)(q > 255 ? 255 : q);
             _lastSequence[s] = sequence;
+        }
+
+        /// <summary>Most a link can cost (8 transmissions): past that the link is as good as absent.</summary>
+        public const int MaxLinkCost = 8 * RouteTable.HopCost;
+
+        /// <summary>
+        /// Expected transmissions to get a frame across the link to <paramref name="neighbour"/>, in
+        /// route cost units (16 = one): 1 / reception ratio, from the quality this node measured. An unknown
+        /// neighbour costs what <see cref="InitialQuality"/> gives (two transmissions).
+        /// </summary>
+        public int LinkCost(uint neighbour)
+        {
+            int s = _slots.Find(neighbour);
+            int q = s >= 0 ? _quality[s] : InitialQuality;
+            if (q * MaxLinkCost <= 255 * RouteTable.HopCost)
+            {
+                return MaxLinkCost;
+            }
+
+            return RouteTable.HopCost * 255 / q;
         }
 
         public bool IsKnown(uint neighbour)

@@ -45,8 +45,9 @@ namespace Mesh.Simulator.Realtime
             simulation.MakeExternal(externalNode);
             simulation.ExternalHeard = (node, bytes, length) =>
             {
-                transport.Send(bytes, 0, length);
+                // Counted before sending: a listener may hear the datagram before Send returns.
                 Interlocked.Increment(ref _framesToLan);
+                transport.Send(bytes, 0, length);
             };
         }
 

@@ -77,6 +77,9 @@ namespace Mesh.Protocol.Node
         public int RecentCommandSlots = 8;
         public int CommandCounterSlots = 4;
 
+        /// <summary>Share of airtime, in permille, this node may transmit in any DutyCycleWindowMs; 1000: no limit.</summary>
+        public int DutyCyclePermille = 100;
+
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
         {

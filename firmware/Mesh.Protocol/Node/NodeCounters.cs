@@ -20,6 +20,9 @@ namespace Mesh.Protocol.Node
         public long CommandsAcknowledged;
         public long CommandsTimedOut;
         public long HeartbeatsSent;
+
+        /// <summary>Frames this node would have relayed but did not: their origin had used up its fair share.</summary>
+        public long ThrottledFrames;
         public readonly long[] Rejected = new long[RejectReasons.Count];
 
         public long RejectedTotal

@@ -67,7 +67,10 @@ namespace Mesh.Protocol.Node
         public long CommandTimeoutMs = 4000;
         public int CommandMaxAttempts = 4;
 
-        public int DuplicateCacheSize = 256;
+        // 128, as the plain ESP32 profile runs with (Mesh.NodeApp BoardProfile): frames older than the freshness
+        // window are refused as stale before the cache is asked, and the replay window still refuses any copy
+        // the cache forgot. Down from 256 to make room for the QoS tables under the 16 KB default-state budget.
+        public int DuplicateCacheSize = 128;
         public int ReplayTableSize = 64;
         public int RouteTableSize = 64;
         public int NeighbourTableSize = 32;
@@ -79,8 +82,12 @@ namespace Mesh.Protocol.Node
 
         // ---- quality of service (PROTOCOL.md, "Traffic classes and quality of service")
 
-        /// <summary>Origins with a fair-share token bucket; when full, the fullest bucket is replaced. A gateway or desktop node raises it.</summary>
-        public int FairShareSlots = 32;
+        /// <summary>
+        /// Origins with a fair-share token bucket. When the table is full the fullest bucket is replaced,
+        /// so it only needs to remember the origins that are short of tokens at the same time: honest
+        /// origins come back with a full bucket anyway. A gateway or desktop node raises it.
+        /// </summary>
+        public int FairShareSlots = 16;
 
         /// <summary>Frames per minute an origin's bucket refills with (a reading a minute and a heartbeat every 5 minutes use a fifth of it).</summary>
         public int FairShareFramesPerMinute = 6;

@@ -12,7 +12,7 @@ namespace Mesh.Protocol.Qos
         public const int BucketsPerWindow = 10;
         private const int Buckets = BucketsPerWindow + 1;
 
-        private readonly long[] _sentUs = new long[Buckets];
+        private readonly int[] _sentUs = new int[Buckets]; // a tenth of at most a day: fits
         private readonly long _bucketMs;
         private readonly long _budgetUs;
         private readonly bool _unlimited;
@@ -46,7 +46,9 @@ namespace Mesh.Protocol.Qos
                 _head = k;
             }
 
-            _sentUs[(int)(_head % Buckets)] += airtimeUs;
+            int at = (int)(_head % Buckets);
+            long v = (long)_sentUs[at] + airtimeUs;
+            _sentUs[at] = v > int.MaxValue ? int.MaxValue : (int)v;
         }
 
         /// <summary>Airtime sent in the eleven buckets that end with the one <paramref name="atMs"/> falls in.</summary>

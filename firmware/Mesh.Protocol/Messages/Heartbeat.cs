@@ -1,20 +1,31 @@
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Qos;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Messages
 {
     /// <summary>
     /// A node's periodic "I am here": role, forwarding policy, heartbeat counter (for neighbours' link
-    /// quality), uptime, and its neighbour list with RSSI and quality — what a gateway draws the
-    /// topology from. Wire form: role(u8) policy(u8) counter(u16) uptime_s(u32) n(u8), then n × id(u32)
-    /// rssi(i8) quality(u8).
+    /// quality), uptime, its neighbour list with RSSI and quality — what a gateway draws the topology
+    /// from — and extension blocks. Wire form: role(u8) policy(u8) counter(u16) uptime_s(u32) n(u8),
+    /// then n × id(u32) rssi(i8) quality(u8), then zero or more blocks tag(u8) length(u8) value; the
+    /// payload ends exactly at the end of the last block. Unknown tags are skipped; a known block shorter
+    /// than its defined length, or repeated, makes the heartbeat malformed; a longer one is read for its
+    /// defined fields (room for later versions to extend it).
     /// </summary>
     public sealed class Heartbeat
     {
         public const int FixedSize = 9;
         public const int EntrySize = 6;
         public const int MaxNeighbours = 32;
+
+        /// <summary>Tag and length bytes in front of every block.</summary>
+        public const int BlockHeaderSize = 2;
+
+        /// <summary>Block 2, route (PROTOCOL.md): parent (u32), cost (u16), hops to gateway (u8). Its codec belongs to structured routing.</summary>
+        public const byte RouteTag = 2;
+        public const int RouteLength = 7;
 
         public NodeRole Role;
         public PolicyKind Policy;
@@ -25,11 +36,36 @@ namespace Mesh.Protocol.Messages
         public readonly sbyte[] NeighbourRssi = new sbyte[MaxNeighbours];
         public readonly byte[] NeighbourQuality = new byte[MaxNeighbours];
 
-        public int EncodedLength
+        /// <summary>Whether block 1 (quality of service) is sent, or was in the decoded heartbeat.</summary>
+        public bool HasQos;
+
+        /// <summary>Block 1's content (valid when <see cref="HasQos"/>).</summary>
+        public readonly QosReport Qos = new QosReport();
+
+        // Block 2 (route) goes here: HasRoute and its fields, added to BlocksLength, WriteBlocks and ReadBlock.
+
+        /// <summary>Bytes the extension blocks take.</summary>
+        public int BlocksLength
         {
-            get { return FixedSize + NeighbourCount * EntrySize; }
+            get { return HasQos ? BlockHeaderSize + QosReport.Length : 0; }
         }
 
+        /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most 32).</summary>
+        public int NeighbourRoom
+        {
+            get
+            {
+                int room = (FrameLayout.MaxPayloadSize - FixedSize - BlocksLength) / EntrySize;
+                return room > MaxNeighbours ? MaxNeighbours : room;
+            }
+        }
+
+        public int EncodedLength
+        {
+            get { return FixedSize + NeighbourCount * EntrySize + BlocksLength; }
+        }
+
+        /// <summary>Writes the heartbeat; the caller keeps <see cref="NeighbourCount"/> within <see cref="NeighbourRoom"/>.</summary>
         public int Encode(byte[] b, int o)
         {
             b[o] = (byte)Role;
@@ -46,12 +82,21 @@ namespace Mesh.Protocol.Messages
                 p += EntrySize;
             }
 
+            if (HasQos)
+            {
+                b[p] = QosReport.Tag;
+                b[p + 1] = QosReport.Length;
+                Qos.Write(b, p + BlockHeaderSize);
+                p += BlockHeaderSize + QosReport.Length;
+            }
+
             return p - o;
         }
 
         public bool TryDecode(byte[] b, int o, int length)
         {
             NeighbourCount = 0;
+            HasQos = false;
             if (length < FixedSize)
             {
                 return false;
@@ -60,7 +105,7 @@ namespace Mesh.Protocol.Messages
             int n = b[o + 8];
             int role = b[o];
             int policy = b[o + 1];
-            if (n > MaxNeighbours || length != FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
+            if (n > MaxNeighbours || length < FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
                 || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.ManagedFlooding)
             {
                 return false;
@@ -79,7 +124,44 @@ namespace Mesh.Protocol.Messages
                 p += EntrySize;
             }
 
+            int end = o + length;
+            while (p < end)
+            {
+                if (end - p < BlockHeaderSize)
+                {
+                    return false;
+                }
+
+                int tag = b[p];
+                int size = b[p + 1];
+                int value = p + BlockHeaderSize;
+                if (size > end - value || !ReadBlock(tag, size, b, value))
+                {
+                    return false;
+                }
+
+                p = value + size;
+            }
+
             NeighbourCount = n;
+            return true;
+        }
+
+        /// <summary>One block's value; false when a known block is short or repeated. Unknown tags are skipped.</summary>
+        private bool ReadBlock(int tag, int size, byte[] b, int value)
+        {
+            if (tag == QosReport.Tag)
+            {
+                if (HasQos || size < QosReport.Length)
+                {
+                    return false;
+                }
+
+                Qos.Read(b, value);
+                HasQos = true;
+            }
+
+            // Tag 2 (route, RouteTag) is read here once structured routing decodes it; until then it is skipped.
             return true;
         }
     }

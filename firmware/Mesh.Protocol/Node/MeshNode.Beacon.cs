@@ -4,8 +4,9 @@ using Mesh.Protocol.Wire;
 namespace Mesh.Protocol.Node
 {
     /// <summary>
-    /// Heartbeats: role, policy, uptime and the neighbour list, sealed with this node's device key so
-    /// that only the gateways learn who neighbours whom.
+    /// Heartbeats: role, policy, uptime, the neighbour list (best quality first, as many as fit) and
+    /// extension block 1 (quality of service), sealed with this node's device key so that only the
+    /// gateways learn who neighbours whom.
     /// </summary>
     public sealed partial class MeshNode
     {
@@ -21,15 +22,44 @@ namespace Mesh.Protocol.Node
             hb.Policy = _policy.Settings.Kind;
             hb.Counter = ++_heartbeatCounter;
             hb.UptimeSeconds = (uint)((nowMs - _startMs) / 1000);
+            FillQosReport(hb, nowMs);
+
+            // Best quality first, as many as fit next to the blocks; equal quality keeps table order.
+            int room = hb.NeighbourRoom;
             int count = 0;
-            for (int s = 0; s < _neighbours.Capacity && count < Heartbeat.MaxNeighbours; s++)
+            for (int s = 0; s < _neighbours.Capacity; s++)
             {
-                if (_neighbours.IsUsed(s))
+                if (!_neighbours.IsUsed(s))
                 {
-                    hb.NeighbourIds[count] = _neighbours.IdAt(s);
-                    int rssi = _neighbours.RssiAt(s);
-                    hb.NeighbourRssi[count] = (sbyte)(rssi < -128 ? -128 : (rssi > 127 ? 127 : rssi));
-                    hb.NeighbourQuality[count] = (byte)_neighbours.QualityAt(s);
+                    continue;
+                }
+
+                byte quality = (byte)_neighbours.QualityAt(s);
+                int at = count;
+                while (at > 0 && hb.NeighbourQuality[at - 1] < quality)
+                {
+                    at--;
+                }
+
+                if (at >= room)
+                {
+                    continue;
+                }
+
+                int last = count < room ? count : room - 1;
+                for (int k = last; k > at; k--)
+                {
+                    hb.NeighbourIds[k] = hb.NeighbourIds[k - 1];
+                    hb.NeighbourRssi[k] = hb.NeighbourRssi[k - 1];
+                    hb.NeighbourQuality[k] = hb.NeighbourQuality[k - 1];
+                }
+
+                int rssi = _neighbours.RssiAt(s);
+                hb.NeighbourIds[at] = _neighbours.IdAt(s);
+                hb.NeighbourRssi[at] = (sbyte)(rssi < -128 ? -128 : (rssi > 127 ? 127 : rssi));
+                hb.NeighbourQuality[at] = quality;
+                if (count < room)
+                {
                     count++;
                 }
             }

@@ -15,6 +15,7 @@ namespace Mesh.Protocol.Node
         public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs)
         {
             _counters.FramesReceived++;
+            HearAirtime(length, nowMs);
             FrameHeader h = _rx;
             RejectReason reason = FrameCodec.TryDecode(frame, offset, length, h);
             if (reason != RejectReason.None)

@@ -1,9 +1,13 @@
+using Mesh.Protocol.Qos;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Node
 {
-    /// <summary>Relaying: whether and when to pass a frame on, and re-sealing the copy for its next hop.</summary>
+    /// <summary>
+    /// Relaying: whether and when to pass a frame on, and re-sealing the copy for its next hop. Every
+    /// frame this node would relay costs its origin a fair-share token; delays stretch under congestion.
+    /// </summary>
     public sealed partial class MeshNode
     {
         private void ScheduleRelay(FrameHeader h, NetworkKey net, byte[] frame, int offset, int rssi, long nowMs)
@@ -34,6 +38,12 @@ namespace Mesh.Protocol.Node
             }
             else
             {
+                if (h.HopsTaken >= ScaledHopLimit(h.HopLimit, h.Destination, h.NextHop, nowMs))
+                {
+                    _counters.RelaysHopScaled++;
+                    return;
+                }
+
                 delay = _policy.RebroadcastDelay(h, rssi, _random);
                 if (delay < 0)
                 {
@@ -43,7 +53,14 @@ namespace Mesh.Protocol.Node
                 cancelAfter = _policy.CancelThreshold;
             }
 
-            int slot = _transmit.FindFree();
+            // Duplicates never get here; a frame the policy declined costs nothing.
+            if (!TakeFairShare(h.Origin, nowMs))
+            {
+                return;
+            }
+
+            delay = Congestion.Scale(delay, CongestionFactor(nowMs));
+            int slot = AcquireSlot(h.Type);
             if (slot < 0)
             {
                 _counters.RelaysDroppedQueueFull++;
@@ -57,7 +74,7 @@ namespace Mesh.Protocol.Node
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, nextHop);
             _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter);
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
         }
     }

@@ -1,5 +1,6 @@
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
+using Mesh.Protocol.Qos;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
@@ -13,7 +14,7 @@ namespace Mesh.Protocol.Node
     /// and receiving, relaying and delivering allocate nothing.
     /// The class is split by concern over files: this one (state, originating, timers),
     /// MeshNode.Receive (the receive pipeline), MeshNode.Relay, MeshNode.Commands (commander and target
-    /// sides) and MeshNode.Beacon (heartbeats).
+    /// sides), MeshNode.Beacon (heartbeats) and MeshNode.Qos (quality of service).
     /// </summary>
     public sealed partial class MeshNode
     {
@@ -109,6 +110,12 @@ namespace Mesh.Protocol.Node
             _pending = new PendingCommands(config.PendingCommandSlots);
             _recent = new RecentCommands(config.RecentCommandSlots);
             _commandCounters = new CommandCounters(config.CommandCounterSlots);
+            _airtime = new Airtime(config.AirtimeOverheadUs, config.AirtimeUsPerByte);
+            _channel = new ChannelMonitor(config.UtilisationWindowMs);
+            _duty = new DutyCycle(config.DutyCyclePermille, config.DutyCycleWindowMs);
+            _fairShare = new FairShare(config.FairShareSlots, config.FairShareFramesPerMinute, config.FairShareBurst, config.GatewayShareMultiplier, nowMs);
+            _congestionThreshold = config.CongestionThresholdPermille;
+            _minHopLimit = config.MinHopLimit;
             if (config.InitialCommandCounters != null)
             {
                 for (int i = 0; i + 1 < config.InitialCommandCounters.Length; i += 2)
@@ -254,7 +261,7 @@ namespace Mesh.Protocol.Node
         {
             get
             {
-                long next = _transmit.NextDueMs;
+                long next = NextReleaseMs();
                 if (_nextHeartbeatMs < next)
                 {
                     next = _nextHeartbeatMs;
@@ -269,10 +276,10 @@ namespace Mesh.Protocol.Node
             }
         }
 
-        /// <summary>When the next queued frame may be sent, or long.MaxValue.</summary>
+        /// <summary>When the next queued frame may be sent (due, and within the duty-cycle budget), or long.MaxValue.</summary>
         public long NextTransmitMs
         {
-            get { return _transmit.NextDueMs; }
+            get { return NextReleaseMs(); }
         }
 
         public void SetPolicy(PolicySettings settings)
@@ -282,7 +289,7 @@ namespace Mesh.Protocol.Node
 
         public bool TryTakeTransmit(long nowMs, byte[] output, int outputOffset, out int length)
         {
-            if (_transmit.TryTake(nowMs, output, outputOffset, out length))
+            if (TryRelease(nowMs, output, outputOffset, out length))
             {
                 _counters.FramesTransmitted++;
                 return true;
@@ -374,7 +381,7 @@ namespace Mesh.Protocol.Node
                 return SendResult.PayloadTooLarge;
             }
 
-            int slot = _transmit.FindFree();
+            int slot = AcquireSlot(type);
             if (slot < 0)
             {
                 return SendResult.TransmitQueueFull;
@@ -388,7 +395,7 @@ namespace Mesh.Protocol.Node
             h.Destination = destination;
             h.Sequence = _nextSequence++;
             h.Time = _clock.Now(nowMs);
-            h.HopLimit = _hopLimit;
+            h.HopLimit = ScaledHopLimit(_hopLimit, destination, nextHop, nowMs);
             h.HopsTaken = 0;
             h.PreviousHop = _id;
             h.NextHop = nextHop;
@@ -403,7 +410,7 @@ namespace Mesh.Protocol.Node
             }
 
             _netSealer.Seal(net, buffer, 0, h.FrameLength);
-            _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0);
+            _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0, TrafficClass.Of((int)type));
             _counters.FramesOriginated++;
             return SendResult.Queued;
         }
@@ -423,8 +430,8 @@ namespace Mesh.Protocol.Node
                 _neighbours.Expire(nowMs);
                 SendHeartbeat(nowMs);
                 long spread = _heartbeatIntervalMs / 5;
-                _nextHeartbeatMs = nowMs + _heartbeatIntervalMs - spread / 2
-                    + RandomExtensions.NextBelow(_random, ClampToInt(spread + 1));
+                long wait = _heartbeatIntervalMs - spread / 2 + RandomExtensions.NextBelow(_random, ClampToInt(spread + 1));
+                _nextHeartbeatMs = nowMs + Congestion.Scale(wait, SpacingFactor(nowMs));
             }
 
             if (_reportIntervalMs > 0 && nowMs >= _nextReportMs)
@@ -434,10 +441,11 @@ namespace Mesh.Protocol.Node
                 {
                     FillLocal(e, MeshEventKind.ReportDue, MessageType.Readings, NodeAddress.Gateways, nowMs);
                     _events.Commit();
-                    _nextReportMs += _reportIntervalMs;
+                    long interval = Congestion.Scale(_reportIntervalMs, SpacingFactor(nowMs));
+                    _nextReportMs += interval;
                     if (_nextReportMs <= nowMs)
                     {
-                        _nextReportMs = nowMs + _reportIntervalMs;
+                        _nextReportMs = nowMs + interval;
                     }
                 }
             }

@@ -67,7 +67,10 @@ namespace Mesh.Protocol.Node
         public long CommandTimeoutMs = 4000;
         public int CommandMaxAttempts = 4;
 
-        public int DuplicateCacheSize = 256;
+        // 128, as the plain ESP32 profile runs with (Mesh.NodeApp BoardProfile): frames older than the freshness
+        // window are refused as stale before the cache is asked, and the replay window still refuses any copy
+        // the cache forgot. Down from 256 to make room for the QoS tables under the 16 KB default-state budget.
+        public int DuplicateCacheSize = 128;
         public int ReplayTableSize = 64;
         public int RouteTableSize = 64;
         public int NeighbourTableSize = 32;
@@ -76,6 +79,48 @@ namespace Mesh.Protocol.Node
         public int PendingCommandSlots = 4;
         public int RecentCommandSlots = 8;
         public int CommandCounterSlots = 4;
+
+        // ---- quality of service (PROTOCOL.md, "Traffic classes and quality of service")
+
+        /// <summary>
+        /// Origins with a fair-share token bucket. When the table is full the fullest bucket is replaced,
+        /// so it only needs to remember the origins that are short of tokens at the same time: honest
+        /// origins come back with a full bucket anyway. A gateway or desktop node raises it.
+        /// </summary>
+        public int FairShareSlots = 16;
+
+        /// <summary>Frames per minute an origin's bucket refills with (a reading a minute and a heartbeat every 5 minutes use a fifth of it).</summary>
+        public int FairShareFramesPerMinute = 6;
+
+        /// <summary>Depth of an origin's bucket in frames; a new origin starts full.</summary>
+        public int FairShareBurst = 8;
+
+        /// <summary>Origins noted as gateways (from their beacons) get this many times the rate and the depth.</summary>
+        public int GatewayShareMultiplier = 10;
+
+        /// <summary>Sliding window channel utilisation is measured over, in whole seconds (1-s buckets).</summary>
+        public int UtilisationWindowMs = 10000;
+
+        /// <summary>
+        /// Per-frame airtime besides its bytes, µs. ESP-NOW at its default 1 Mb/s: long preamble and PLCP
+        /// header 192, the 43-byte vendor action frame around the payload 344, SIFS and ack 314, DIFS 50.
+        /// </summary>
+        public int AirtimeOverheadUs = 900;
+
+        /// <summary>Airtime per byte of mesh frame, µs (8 at 1 Mb/s).</summary>
+        public int AirtimeUsPerByte = 8;
+
+        /// <summary>Utilisation, permille, above which congestion control acts (θ).</summary>
+        public int CongestionThresholdPermille = 250;
+
+        /// <summary>Hop scaling never lowers a broadcast's hop limit below this.</summary>
+        public int MinHopLimit = 2;
+
+        /// <summary>Share of airtime, in permille, this node may transmit in any DutyCycleWindowMs; 1000: no limit.</summary>
+        public int DutyCyclePermille = 100;
+
+        /// <summary>The duty-cycle window, ms (a multiple of 10: it is kept in tenths). LoRa in the EU 868 MHz band: 1 % over 3600000.</summary>
+        public long DutyCycleWindowMs = 10000;
 
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
@@ -153,6 +198,67 @@ namespace Mesh.Protocol.Node
             if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
             {
                 return "queue sizes: must be at least 1";
+            }
+
+            return ValidateQos();
+        }
+
+        private string ValidateQos()
+        {
+            if (FairShareSlots < 1)
+            {
+                return "FairShareSlots: must be at least 1";
+            }
+
+            if (FairShareFramesPerMinute < 1 || FairShareFramesPerMinute > 6000)
+            {
+                return "FairShareFramesPerMinute: must be 1..6000";
+            }
+
+            if (FairShareBurst < 1 || FairShareBurst > 255)
+            {
+                return "FairShareBurst: must be 1..255";
+            }
+
+            if (GatewayShareMultiplier < 1 || GatewayShareMultiplier > 100)
+            {
+                return "GatewayShareMultiplier: must be 1..100";
+            }
+
+            if (UtilisationWindowMs < 1000 || UtilisationWindowMs > 60000 || UtilisationWindowMs % 1000 != 0)
+            {
+                return "UtilisationWindowMs: whole seconds, 1000..60000";
+            }
+
+            if (AirtimeOverheadUs < 0 || AirtimeOverheadUs > 1000000 || AirtimeUsPerByte < 0 || AirtimeUsPerByte > 100000)
+            {
+                return "AirtimeOverheadUs/AirtimeUsPerByte: must be 0..1000000 and 0..100000";
+            }
+
+            if (CongestionThresholdPermille < 1 || CongestionThresholdPermille > 999)
+            {
+                return "CongestionThresholdPermille: must be 1..999";
+            }
+
+            if (MinHopLimit < 0 || MinHopLimit > FrameLayout.MaxHopLimit)
+            {
+                return "MinHopLimit: must be 0..32";
+            }
+
+            if (DutyCyclePermille < 1 || DutyCyclePermille > 1000)
+            {
+                return "DutyCyclePermille: must be 1..1000 (1000: no limit)";
+            }
+
+            if (DutyCycleWindowMs < 1000 || DutyCycleWindowMs > 86400000 || DutyCycleWindowMs % 10 != 0)
+            {
+                return "DutyCycleWindowMs: 1000..86400000, a multiple of 10";
+            }
+
+            long largestFrameUs = AirtimeOverheadUs + (long)FrameLayout.MaxFrameSize * AirtimeUsPerByte;
+            if (DutyCyclePermille < 1000 && DutyCyclePermille * DutyCycleWindowMs < largestFrameUs)
+            {
+                return "DutyCyclePermille/DutyCycleWindowMs: the budget must hold at least one 250-byte frame's airtime";
             }
 
             return null;

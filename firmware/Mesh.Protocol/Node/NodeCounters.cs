@@ -20,6 +20,27 @@ namespace Mesh.Protocol.Node
         public long CommandsAcknowledged;
         public long CommandsTimedOut;
         public long HeartbeatsSent;
+
+        /// <summary>Frames this node would have relayed but did not: their origin had used up its fair share.</summary>
+        public long ThrottledFrames;
+
+        /// <summary>Broadcasts not relayed because their hops taken reached the congestion-scaled hop limit.</summary>
+        public long RelaysHopScaled;
+
+        /// <summary>Waiting frames pushed out of a full transmit queue by a frame of a lower class, per class of the evicted frame.</summary>
+        public readonly long[] EvictedByClass = new long[Qos.TrafficClass.Count];
+
+        /// <summary>New frames (originated or relayed) that found the queue full with nothing to evict, per class.</summary>
+        public readonly long[] DroppedByClass = new long[Qos.TrafficClass.Count];
+
+        /// <summary>Times a due frame was held back because sending it would exceed the duty-cycle budget (once per wait).</summary>
+        public long DutyCycleDeferrals;
+
+        /// <summary>Frames of this node's that neighbours reported throttling (beacons naming this node).</summary>
+        public long ThrottledByNeighbours;
+
+        /// <summary>Channel utilisation last measured, 255 = 100 %.</summary>
+        public int Utilisation;
         public readonly long[] Rejected = new long[RejectReasons.Count];
 
         public long RejectedTotal

@@ -4,8 +4,10 @@ namespace Mesh.Protocol.Node
 {
     /// <summary>
     /// Frames waiting for their send time, in preallocated 250-byte slots. A relayed frame may be
-    /// cancelled while it waits (managed flooding); the earliest due frame leaves first, ties in
-    /// insertion order so runs are deterministic.
+    /// cancelled while it waits (managed flooding). Among the frames due, the lowest traffic class
+    /// leaves first, then the earliest due, then the oldest (insertion order), so runs are deterministic.
+    /// A frame that finds the queue full evicts the waiting frame of the highest class strictly above
+    /// its own, the latest due (then the newest) among them (PROTOCOL.md, "Priority").
     /// </summary>
     public sealed class TransmitQueue
     {
@@ -23,6 +25,7 @@ namespace Mesh.Protocol.Node
         private readonly uint[] _heardFrom;
         private readonly int[] _cancelAfter;
         private readonly uint[] _order;
+        private readonly byte[] _class;
         private readonly bool[] _used;
         private uint _stamp;
 
@@ -42,6 +45,7 @@ namespace Mesh.Protocol.Node
             _heardFrom = new uint[capacity * TrackedRelayers];
             _cancelAfter = new int[capacity];
             _order = new uint[capacity];
+            _class = new byte[capacity];
             _used = new bool[capacity];
         }
 
@@ -81,14 +85,54 @@ namespace Mesh.Protocol.Node
             return -1;
         }
 
+        /// <summary>
+        /// A slot for a frame of <paramref name="trafficClass"/>: a free one, else the one whose frame it
+        /// evicts (its class in <paramref name="evictedClass"/>, otherwise -1), else -1 (the new frame is
+        /// dropped). The slot is not taken until <see cref="Schedule"/>.
+        /// </summary>
+        public int Acquire(int trafficClass, out int evictedClass)
+        {
+            evictedClass = -1;
+            int free = FindFree();
+            if (free >= 0)
+            {
+                return free;
+            }
+
+            int victim = -1;
+            for (int i = 0; i < _used.Length; i++)
+            {
+                if (_class[i] <= trafficClass)
+                {
+                    continue;
+                }
+
+                if (victim < 0 || _class[i] > _class[victim]
+                    || (_class[i] == _class[victim]
+                        && (_dueMs[i] > _dueMs[victim] || (_dueMs[i] == _dueMs[victim] && (int)(_order[i] - _order[victim]) > 0))))
+                {
+                    victim = i;
+                }
+            }
+
+            if (victim >= 0)
+            {
+                evictedClass = _class[victim];
+                _used[victim] = false;
+            }
+
+            return victim;
+        }
+
         public byte[] BufferOf(int slot)
         {
             return _buffers[slot];
         }
 
         /// <param name="cancelAfter">Copies heard from others that cancel this frame; 0 never.</param>
-        public void Schedule(int slot, int length, long dueMs, uint origin, uint sequence, int cancelAfter)
+        public void Schedule(int slot, int length, long dueMs, uint origin, uint sequence, int cancelAfter, int trafficClass)
         {
+            _class[slot] = (byte)trafficClass;
             _length[slot] = length;
             _dueMs[slot] = dueMs;
             _origin[slot] = origin;
@@ -157,28 +201,61 @@ namespace Mesh.Protocol.Node
             }
         }
 
-        /// <summary>Copies out the earliest frame due at <paramref name="nowMs"/> and frees its slot.</summary>
-        public bool TryTake(long nowMs, byte[] output, int outputOffset, out int length)
+        /// <summary>
+        /// The slot that leaves next at <paramref name="nowMs"/>: among the frames due, the lowest class,
+        /// then the earliest due, then the oldest; -1 when none is due.
+        /// </summary>
+        public int PeekDue(long nowMs)
         {
             int best = -1;
             for (int i = 0; i < _used.Length; i++)
             {
-                if (_used[i] && _dueMs[i] <= nowMs
-                    && (best < 0 || _dueMs[i] < _dueMs[best] || (_dueMs[i] == _dueMs[best] && (int)(_order[i] - _order[best]) < 0)))
+                if (!_used[i] || _dueMs[i] > nowMs)
+                {
+                    continue;
+                }
+
+                if (best < 0 || _class[i] < _class[best]
+                    || (_class[i] == _class[best]
+                        && (_dueMs[i] < _dueMs[best] || (_dueMs[i] == _dueMs[best] && (int)(_order[i] - _order[best]) < 0))))
                 {
                     best = i;
                 }
             }
 
+            return best;
+        }
+
+        public int LengthOf(int slot)
+        {
+            return _length[slot];
+        }
+
+        public int ClassOf(int slot)
+        {
+            return _class[slot];
+        }
+
+        /// <summary>Copies out the frame in <paramref name="slot"/> and frees it; its length.</summary>
+        public int Take(int slot, byte[] output, int outputOffset)
+        {
+            int length = _length[slot];
+            System.Array.Copy(_buffers[slot], 0, output, outputOffset, length);
+            _used[slot] = false;
+            return length;
+        }
+
+        /// <summary>Copies out the frame that leaves next at <paramref name="nowMs"/> (<see cref="PeekDue"/>) and frees its slot.</summary>
+        public bool TryTake(long nowMs, byte[] output, int outputOffset, out int length)
+        {
+            int best = PeekDue(nowMs);
             if (best < 0)
             {
                 length = 0;
                 return false;
             }
 
-            length = _length[best];
-            System.Array.Copy(_buffers[best], 0, output, outputOffset, length);
-            _used[best] = false;
+            length = Take(best, output, outputOffset);
             return true;
         }
     }

@@ -194,11 +194,14 @@ namespace Mesh.Gateway.Http
                 }
 
                 int online = 0, total = 0;
-                foreach (NodeSnapshot n in directory.Snapshot())
+                IReadOnlyList<NodeSnapshot> nodes = directory.Snapshot();
+                foreach (NodeSnapshot n in nodes)
                 {
                     total++;
                     online += n.Online ? 1 : 0;
                 }
+
+                NodeQosMetrics.Write(o, nodes);
 
                 o.Append("# HELP mesh_gateway_nodes Nodes heard, by availability.\n# TYPE mesh_gateway_nodes gauge\n");
                 o.Append("mesh_gateway_nodes{state=\"online\"} ").Append(online).Append('\n');

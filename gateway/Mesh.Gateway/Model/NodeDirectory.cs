@@ -16,7 +16,17 @@ namespace Mesh.Gateway.Model
         int Hops,
         int Rssi,
         IReadOnlyList<NeighbourLink> Neighbours,
-        IReadOnlyDictionary<string, SensorReading> Latest);
+        IReadOnlyDictionary<string, SensorReading> Latest,
+        NodeQos? Qos = null,
+        NodeQosTotals? QosTotals = null);
+
+    /// <summary>
+    /// What a node's heartbeats reported since the gateway first heard it: frames it throttled (fair
+    /// share) and lost to a full queue per traffic class (counters for /metrics; they only grow), and the
+    /// origin its latest heartbeat that throttled anything named, with that heartbeat's count — kept
+    /// until another origin is named, so a babbler stays visible between heartbeats.
+    /// </summary>
+    public sealed record NodeQosTotals(long ThrottledFrames, IReadOnlyDictionary<string, long> LostByClass, uint? LastThrottledOrigin, int LastThrottledFrames);
 
     /// <summary>
     /// Live state of every node heard, kept in memory: seen-ness, latest reading per quantity, last
@@ -82,6 +92,21 @@ namespace Mesh.Gateway.Model
                 e.Policy = heartbeat.Policy;
                 e.Uptime = heartbeat.UptimeSeconds;
                 e.Neighbours = heartbeat.Neighbours;
+                if (heartbeat.Qos is NodeQos q)
+                {
+                    e.Qos = q;
+                    e.ThrottledTotal += q.ThrottledFrames;
+                    if (q.MostThrottled is uint origin)
+                    {
+                        e.LastThrottledOrigin = origin;
+                        e.LastThrottledFrames = q.ThrottledFrames;
+                    }
+
+                    for (int i = 0; i < e.LostTotal.Length; i++)
+                    {
+                        e.LostTotal[i] += q.LostByClass.TryGetValue(NodeQos.ClassNames[i], out int n) ? n : 0;
+                    }
+                }
             }
 
             Raise(heartbeat.Node, online);
@@ -280,8 +305,30 @@ namespace Mesh.Gateway.Model
 
             public Dictionary<string, SensorReading> Latest { get; } = new();
 
+            public NodeQos? Qos { get; set; }
+
+            public long ThrottledTotal { get; set; }
+
+            public uint? LastThrottledOrigin { get; set; }
+
+            public int LastThrottledFrames { get; set; }
+
+            public long[] LostTotal { get; } = new long[NodeQos.ClassNames.Length];
+
             public NodeSnapshot ToSnapshot() =>
-                new(Node, Role, Policy, Uptime, Online, FirstSeen, LastSeen, Hops, Rssi, Neighbours, new Dictionary<string, SensorReading>(Latest));
+                new(Node, Role, Policy, Uptime, Online, FirstSeen, LastSeen, Hops, Rssi, Neighbours, new Dictionary<string, SensorReading>(Latest),
+                    Qos, Qos == null ? null : new NodeQosTotals(ThrottledTotal, LostTotals(), LastThrottledOrigin, LastThrottledFrames));
+
+            private Dictionary<string, long> LostTotals()
+            {
+                var d = new Dictionary<string, long>(LostTotal.Length);
+                for (int i = 0; i < LostTotal.Length; i++)
+                {
+                    d[NodeQos.ClassNames[i]] = LostTotal[i];
+                }
+
+                return d;
+            }
         }
     }
 }

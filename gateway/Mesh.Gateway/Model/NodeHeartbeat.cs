@@ -15,5 +15,6 @@ namespace Mesh.Gateway.Model
         IReadOnlyList<NeighbourLink> Neighbours,
         DateTimeOffset Timestamp,
         int Hops,
-        int Rssi);
+        int Rssi,
+        NodeQos? Qos = null);
 }

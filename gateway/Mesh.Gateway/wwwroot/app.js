@@ -45,6 +45,20 @@ function battery(n) {
   return "–";
 }
 
+// Channel use and fair-share throttling from the node's heartbeat QoS block: a node that throttles a
+// neighbour names it (the babbler), and a busy channel is flagged above the congestion threshold (25 %).
+function channel(n) {
+  const q = n.qos;
+  if (!q) return el("span", { class: "muted" }, "–");
+  const pct = Math.round(q.channelUtilisation * 100);
+  const parts = [el("span", { class: pct >= 25 ? "chip warn" : "chip", title: `duty cycle used ${Math.round(q.dutyCycleUsed * 100)} %` }, `${pct} %`)];
+  if (q.throttledFrames > 0) {
+    parts.push(el("span", { class: "chip warn", title: "frames refused to relay (origin over its fair share) since the last heartbeat" },
+      `throttles ${q.mostThrottled ?? "?"} (${q.throttledFrames})`));
+  }
+  return el("span", {}, ...parts);
+}
+
 function byQuantity(a, b) {
   const ia = QUANTITY_ORDER.indexOf(a), ib = QUANTITY_ORDER.indexOf(b);
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
@@ -69,6 +83,7 @@ function renderNodes() {
       el("td", {}, String(n.hops)),
       el("td", {}, `${n.rssi} dBm`),
       el("td", {}, battery(n)),
+      el("td", {}, channel(n)),
       el("td", { class: "latest" }, ...latest));
     tr.addEventListener("click", () => select(n.node));
     return tr;

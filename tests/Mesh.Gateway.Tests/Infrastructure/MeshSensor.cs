@@ -28,14 +28,14 @@ namespace Mesh.Gateway.Tests.Infrastructure
         private readonly MeshEvent _event = new();
         private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
 
-        public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1)
+        public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1, long heartbeatIntervalMs = 3_600_000)
         {
             Key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
             // Provisioned as the gateway's demo/test mode derives device keys; its clock is the wall clock.
             var deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
             _node = new MeshNode(new NodeConfig
             {
-                NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000,
+                NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = heartbeatIntervalMs,
                 TransmitQueueSize = 64, // tests report from several sensors at once, and each schedules relays of the others' frames
                 DeviceKey = deviceKeys.KeyOf(id), RequireCheckpointConfirmation = false,
                 InitialNetworkTime = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),

@@ -122,8 +122,10 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
                 var mesh = InMemoryMesh.Grid(6, 6, id => NoJitter(id, PolicySettings.Gossip(ps[i], 1), 32));
                 for (int m = 0; m < 20; m++)
                 {
+                    // One broadcast every 10 s: as fast as an origin's fair share (6 a minute) refills at
+                    // every relay, so the comparison is of gossip alone, not of throttling.
                     uint seq = Broadcast(mesh, 15, "m" + m);
-                    mesh.RunFor(500);
+                    mesh.RunFor(10_000);
                     sent[i] += mesh.TransmissionsOf(15, seq).Count;
                 }
 

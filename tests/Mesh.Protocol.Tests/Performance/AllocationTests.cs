@@ -50,7 +50,7 @@ namespace Mesh.Protocol.Tests.Performance
         {
             FrameFeed feed = SharedFeed.Value;
             var node = new MeshNode(
-                TestKeys.Provisioned(new NodeConfig { NodeId = 0x42, Role = role, Policy = Settings(policy) }, SharedDevices.Value),
+                TestKeys.Provisioned(Unthrottled(0x42, role, policy), SharedDevices.Value),
                 SharedKey.Value,
                 new XorShiftRandom(99),
                 0);
@@ -102,6 +102,41 @@ namespace Mesh.Protocol.Tests.Performance
                 Assert.True(c.MessagesDelivered - deliveredBefore > 0, "text broadcasts reach relays too");
             }
 
+            Assert.Equal(0, allocated);
+        }
+
+        /// <summary>
+        /// The same feed through a relay with the default fair share: each origin sends twelve times its
+        /// share, so most frames take the throttling path (token refill, bucket replacement, counting).
+        /// </summary>
+        [Fact]
+        public void Throttling_at_the_default_fair_share_allocates_nothing()
+        {
+            FrameFeed feed = SharedFeed.Value;
+            var node = new MeshNode(
+                TestKeys.Provisioned(new NodeConfig { NodeId = 0x43, Role = NodeRole.Relay, FairShareSlots = 4 }, SharedDevices.Value),
+                SharedKey.Value,
+                new XorShiftRandom(98),
+                0);
+            byte[] transmit = new byte[FrameLayout.MaxFrameSize];
+            var evt = new MeshEvent();
+            var totals = new Totals();
+            long now = 0;
+
+            Run(node, feed, 0, WarmUp, ref now, transmit, evt, totals);
+            long throttledBefore = node.Counters.ThrottledFrames;
+            long scheduledBefore = node.Counters.RelaysScheduled;
+
+            long before = AllocatedBytesBaseline();
+            Run(node, feed, WarmUp, WarmUp + Measured, ref now, transmit, evt, totals);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            long throttled = node.Counters.ThrottledFrames - throttledBefore;
+            long scheduled = node.Counters.RelaysScheduled - scheduledBefore;
+            _output.WriteLine($"default fair share, 4 slots for 8 origins: {allocated} B allocated; throttled {throttled}, relays scheduled {scheduled}");
+            // With 4 slots for 8 over-share origins buckets are replaced while depleted, so part of the excess leaks through (PROTOCOL.md lists the limit).
+            Assert.True(throttled > Measured / 5, $"only {throttled} throttled");
+            Assert.True(scheduled > 0);
             Assert.Equal(0, allocated);
         }
 
@@ -236,6 +271,13 @@ namespace Mesh.Protocol.Tests.Performance
         {
             GC.Collect(0, GCCollectionMode.Forced, blocking: true);
             return GC.GetAllocatedBytesForCurrentThread();
+        }
+
+        private static NodeConfig Unthrottled(uint id, NodeRole role, PolicyKind policy)
+        {
+            NodeConfig config = FrameFeed.Unthrottled(id, role);
+            config.Policy = Settings(policy);
+            return config;
         }
 
         private static PolicySettings Settings(PolicyKind kind)

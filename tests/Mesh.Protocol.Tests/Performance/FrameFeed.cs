@@ -74,8 +74,9 @@ namespace Mesh.Protocol.Tests.Performance
                     0);
             }
 
-            var relayA = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = RelayAId, Role = NodeRole.Relay }, devices), key, new XorShiftRandom(7), 0);
-            var relayB = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = RelayBId, Role = NodeRole.Relay }, devices), key, new XorShiftRandom(8), 0);
+            // The feed's relays copy every frame; each origin reports far faster than a fair share allows.
+            var relayA = new MeshNode(TestKeys.Provisioned(Unthrottled(RelayAId), devices), key, new XorShiftRandom(7), 0);
+            var relayB = new MeshNode(TestKeys.Provisioned(Unthrottled(RelayBId), devices), key, new XorShiftRandom(8), 0);
 
             var frames = new List<byte[]>(groups * 3);
             var rssi = new List<int>(groups * 3);
@@ -148,6 +149,15 @@ namespace Mesh.Protocol.Tests.Performance
             }
 
             return new FrameFeed(frames.ToArray(), rssi.ToArray(), groupEnd.ToArray());
+        }
+
+        /// <summary>
+        /// A relay whose fair share never binds at the feed's rates (8 origins, 75 frames a minute each,
+        /// twelve times the default share): the feed and the allocation tests measure the relay path.
+        /// </summary>
+        public static NodeConfig Unthrottled(uint id, NodeRole role = NodeRole.Relay)
+        {
+            return new NodeConfig { NodeId = id, Role = role, FairShareFramesPerMinute = 6000, FairShareBurst = 255 };
         }
 
         private static byte[] Relay(MeshNode relay, byte[] frame, long now, byte[] buffer)

@@ -2,6 +2,7 @@ using System;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Qos;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Tables;
 using Mesh.Protocol.Tests.Harness;
@@ -21,7 +22,7 @@ namespace Mesh.Protocol.Tests.Performance
     public class StateSizeTests
     {
         /// <summary>Bytes of managed heap a MeshNode with the default NodeConfig costs (64-bit .NET 10).</summary>
-        public const long DefaultNodeBytes = 15992;
+        public const long DefaultNodeBytes = 15960;
 
         /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
         public const long Budget = 16_000;
@@ -109,8 +110,8 @@ namespace Mesh.Protocol.Tests.Performance
 
             Row[] rows =
             {
-                new("transmit queue", $"{config.TransmitQueueSize} slots x ({FrameLayout.MaxFrameSize} B frame + 33 B bookkeeping + {TransmitQueue.TrackedRelayers} relayer ids)",
-                    config.TransmitQueueSize * (FrameLayout.MaxFrameSize + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 1 + 4 * TransmitQueue.TrackedRelayers),
+                new("transmit queue", $"{config.TransmitQueueSize} slots x ({FrameLayout.MaxFrameSize} B frame + 34 B bookkeeping + {TransmitQueue.TrackedRelayers} relayer ids)",
+                    config.TransmitQueueSize * (FrameLayout.MaxFrameSize + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 1 + 1 + 4 * TransmitQueue.TrackedRelayers),
                     () => Bytes(() => new TransmitQueue(config.TransmitQueueSize))),
                 new("event queue", $"{config.EventQueueSize} events x ({FrameLayout.MaxPayloadSize} B payload + {eventScalars} B fields)",
                     config.EventQueueSize * (FrameLayout.MaxPayloadSize + eventScalars),
@@ -146,18 +147,30 @@ namespace Mesh.Protocol.Tests.Performance
                 new("command counters", $"{config.CommandCounterSlots} commanders x (4 B id + 4 B highest + 8 B bitmap + 4 B last use)",
                     config.CommandCounterSlots * (4 + 4 + 8 + 4),
                     () => Bytes(() => new CommandCounters(config.CommandCounterSlots))),
-                new("heartbeat builder", $"{Heartbeat.MaxNeighbours} neighbours x 6 B + fields",
-                    Heartbeat.MaxNeighbours * 6 + 1 + 1 + 2 + 4 + 4,
+                new("heartbeat builder", $"{Heartbeat.MaxNeighbours} neighbours x 6 B + fields + QoS block",
+                    Heartbeat.MaxNeighbours * 6 + 1 + 1 + 2 + 4 + 4 + 1 + QosReport.Length,
                     () => Bytes(() => new Heartbeat())),
                 new("payload scratch", $"receive ({PayloadSealer.WorkSize} B: header + payload) and transmit ({FrameLayout.MaxPayloadSize} B)",
                     PayloadSealer.WorkSize + FrameLayout.MaxPayloadSize,
                     () => Bytes(() => new byte[PayloadSealer.WorkSize]) + Bytes(() => new byte[FrameLayout.MaxPayloadSize])),
-                new("counters", $"13 counters + {RejectReasons.Count} reject reasons, 8 B each",
-                    (13 + RejectReasons.Count) * 8,
+                new("counters", $"17 counters + {RejectReasons.Count} reject reasons + 2 x {TrafficClass.Count} per class, 8 B each; utilisation",
+                    (17 + RejectReasons.Count + 2 * TrafficClass.Count) * 8 + 4,
                     () => Bytes(() => new NodeCounters())),
                 new("2 frame headers", "rx and tx holders",
                     2 * (4 + 1 + 2 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4),
                     () => 2 * Bytes(() => new FrameHeader())),
+                new("fair share", $"{config.FairShareSlots} origins x (4 B id + 4 B tokens + 2 x 2 B throttled + 1 B gateway) + rate, depth, time",
+                    config.FairShareSlots * (4 + 4 + 2 + 2 + 1) + 4 + 4 + 4 + 8,
+                    () => Bytes(() => new FairShare(config.FairShareSlots, config.FairShareFramesPerMinute, config.FairShareBurst, config.GatewayShareMultiplier, 0))),
+                new("channel monitor", $"{config.UtilisationWindowMs / ChannelMonitor.BucketMs} 1-s buckets x 4 B + current second",
+                    config.UtilisationWindowMs / ChannelMonitor.BucketMs * 4 + 8,
+                    () => Bytes(() => new ChannelMonitor(config.UtilisationWindowMs))),
+                new("duty cycle", $"{DutyCycle.BucketsPerWindow + 1} buckets x 4 B + bucket length, budget, newest bucket",
+                    (DutyCycle.BucketsPerWindow + 1) * 4 + 8 + 8 + 1 + 8,
+                    () => Bytes(() => new DutyCycle(config.DutyCyclePermille, config.DutyCycleWindowMs))),
+                new("QoS scratch", "airtime model, lost frames per class since the last heartbeat",
+                    4 + 4 + TrafficClass.Count * 4,
+                    () => Bytes(() => new Airtime(0, 0)) + Bytes(() => new int[TrafficClass.Count])),
                 new("policy + scratch settings", "policy object, its own settings, scratch settings",
                     3 * 14,
                     () => Bytes(() => ForwardingPolicies.Create(config.Policy)) + Bytes(() => new PolicySettings())),

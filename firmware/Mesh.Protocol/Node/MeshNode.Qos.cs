@@ -1,0 +1,226 @@
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Qos;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Quality of service (PROTOCOL.md, "Traffic classes and quality of service"): transmit-queue slots by
+    /// class, per-origin fair share, channel utilisation, congestion control, the duty-cycle budget, and
+    /// what the beacon and heartbeat block 1 report. The hooks elsewhere are one call each.
+    /// </summary>
+    public sealed partial class MeshNode
+    {
+        /// <summary>How long a beacon naming this node as throttled keeps its own reports and heartbeats spaced.</summary>
+        public const long ThrottleNoticeHoldMs = 60000;
+
+        /// <summary>Spacing factor, permille, while a throttle notice holds (when congestion asks for less).</summary>
+        public const int ThrottleNoticeFactorPermille = 2000;
+
+        private readonly Airtime _airtime;
+        private readonly ChannelMonitor _channel;
+        private readonly DutyCycle _duty;
+        private readonly FairShare _fairShare;
+        private readonly int _congestionThreshold;
+        private readonly int _minHopLimit;
+
+        // Since the last heartbeat (block 1).
+        private int _throttledSinceReport;
+        private readonly int[] _lostSinceReport = new int[TrafficClass.Count];
+
+        private bool _dutyDeferred;
+        private long _throttleNoticeUntilMs = long.MinValue;
+
+        // ---------------------------------------------------------------- what the beacon carries and feeds
+
+        /// <summary>Channel busy share over the utilisation window, 255 = 100 % (beacon, heartbeat).</summary>
+        public int Utilisation(long nowMs)
+        {
+            int u = _channel.Share255(nowMs);
+            _counters.Utilisation = u;
+            return u;
+        }
+
+        /// <summary>Utilisation above CongestionThresholdPermille: the beacon's congested flag.</summary>
+        public bool IsCongested(long nowMs)
+        {
+            return _channel.Permille(nowMs) > _congestionThreshold;
+        }
+
+        /// <summary>Share of the duty-cycle budget used in its window, 255 = all.</summary>
+        public int DutyUsed(long nowMs)
+        {
+            return _duty.UsedShare255(nowMs);
+        }
+
+        /// <summary>
+        /// The origin this node throttled most since the previous call (0 none) and how many of its frames
+        /// (saturating at 65535): the beacon's throttled and throttled n fields. Resets the count.
+        /// </summary>
+        public uint TakeMostThrottled(out int count)
+        {
+            return _fairShare.TakeMostThrottledSinceBeacon(out count);
+        }
+
+        /// <summary>
+        /// A neighbour's beacon said it throttled <paramref name="throttledOrigin"/> (<paramref name="count"/>
+        /// frames). When that is this node, it counts them and spaces its own reports and heartbeats for
+        /// <see cref="ThrottleNoticeHoldMs"/>.
+        /// </summary>
+        public void OnNeighbourThrottleNotice(uint throttledOrigin, int count, long nowMs)
+        {
+            if (throttledOrigin != _id || count <= 0)
+            {
+                return;
+            }
+
+            _counters.ThrottledByNeighbours += count;
+            _throttleNoticeUntilMs = nowMs + ThrottleNoticeHoldMs;
+        }
+
+        /// <summary>A beacon advertised <paramref name="id"/> as a gateway: its fair share is multiplied.</summary>
+        public void NoteGatewayOrigin(uint id, long nowMs)
+        {
+            if (NodeAddress.IsValidNodeId(id))
+            {
+                _fairShare.NoteGateway(id, nowMs);
+            }
+        }
+
+        /// <summary>The fair-share table (tests, metrics).</summary>
+        public FairShare FairShare
+        {
+            get { return _fairShare; }
+        }
+
+        // ---------------------------------------------------------------- hooks
+
+        /// <summary>Every frame the driver hands over, valid or not, occupied the channel.</summary>
+        private void HearAirtime(int length, long nowMs)
+        {
+            _channel.Add(nowMs, _airtime.Of(length));
+        }
+
+        /// <summary>Delay and spacing factor in permille: congestion, and a throttle notice for own spacing.</summary>
+        private int CongestionFactor(long nowMs)
+        {
+            return Congestion.FactorPermille(_channel.Permille(nowMs), _congestionThreshold);
+        }
+
+        private int SpacingFactor(long nowMs)
+        {
+            int f = CongestionFactor(nowMs);
+            return nowMs < _throttleNoticeUntilMs && f < ThrottleNoticeFactorPermille ? ThrottleNoticeFactorPermille : f;
+        }
+
+        /// <summary>A broadcast's hop limit under the current utilisation (others keep theirs).</summary>
+        private int ScaledHopLimit(int hopLimit, uint destination, uint nextHop, long nowMs)
+        {
+            if (destination != NodeAddress.Broadcast || nextHop != NodeAddress.None)
+            {
+                return hopLimit;
+            }
+
+            return Congestion.ScaledHopLimit(hopLimit, _channel.Permille(nowMs), _congestionThreshold, _minHopLimit);
+        }
+
+        /// <summary>A queue slot for a frame of <paramref name="type"/>, evicting by class; -1 (counted) when there is none.</summary>
+        private int AcquireSlot(MessageType type)
+        {
+            int cls = TrafficClass.Of((int)type);
+            int evicted;
+            int slot = _transmit.Acquire(cls, out evicted);
+            if (evicted >= 0)
+            {
+                _counters.EvictedByClass[evicted]++;
+                _lostSinceReport[evicted]++;
+            }
+            else if (slot < 0)
+            {
+                _counters.DroppedByClass[cls]++;
+                _lostSinceReport[cls]++;
+            }
+
+            return slot;
+        }
+
+        /// <summary>Fair share for a frame this node is about to relay; false (counted) when its origin has no token.</summary>
+        private bool TakeFairShare(uint origin, long nowMs)
+        {
+            if (_fairShare.TryTake(origin, nowMs))
+            {
+                return true;
+            }
+
+            _counters.ThrottledFrames++;
+            _throttledSinceReport++;
+            return false;
+        }
+
+        /// <summary>The earliest time the frame that would then leave first fits the duty-cycle budget.</summary>
+        private long NextReleaseMs()
+        {
+            long t = _transmit.NextDueMs;
+            for (int i = 0; i <= _transmit.Capacity && t != long.MaxValue; i++)
+            {
+                int slot = _transmit.PeekDue(t);
+                long at = _duty.AvailableAt(t, _airtime.Of(_transmit.LengthOf(slot)));
+                if (at == t)
+                {
+                    break;
+                }
+
+                t = at;
+            }
+
+            return t;
+        }
+
+        private bool TryRelease(long nowMs, byte[] output, int outputOffset, out int length)
+        {
+            length = 0;
+            int slot = _transmit.PeekDue(nowMs);
+            if (slot < 0)
+            {
+                return false;
+            }
+
+            int air = _airtime.Of(_transmit.LengthOf(slot));
+            if (!_duty.Allows(nowMs, air))
+            {
+                // Head of line: the frame waits (it is never lost to the budget) and nothing overtakes it.
+                if (!_dutyDeferred)
+                {
+                    _dutyDeferred = true;
+                    _counters.DutyCycleDeferrals++;
+                }
+
+                return false;
+            }
+
+            _dutyDeferred = false;
+            length = _transmit.Take(slot, output, outputOffset);
+            _duty.Spend(nowMs, air);
+            _channel.Add(nowMs, air);
+            return true;
+        }
+
+        /// <summary>Fills heartbeat block 1 and starts the next reporting period.</summary>
+        private void FillQosReport(Heartbeat hb, long nowMs)
+        {
+            QosReport q = hb.Qos;
+            hb.HasQos = true;
+            q.Utilisation = (byte)Utilisation(nowMs);
+            q.DutyUsed = (byte)_duty.UsedShare255(nowMs);
+            q.Throttled = (ushort)(_throttledSinceReport > ushort.MaxValue ? ushort.MaxValue : _throttledSinceReport);
+            int mostCount;
+            q.MostThrottled = _fairShare.TakeMostThrottledSinceReport(out mostCount);
+            _throttledSinceReport = 0;
+            for (int c = 0; c < TrafficClass.Count; c++)
+            {
+                q.Lost[c] = (byte)(_lostSinceReport[c] > 255 ? 255 : _lostSinceReport[c]);
+                _lostSinceReport[c] = 0;
+            }
+        }
+    }
+}

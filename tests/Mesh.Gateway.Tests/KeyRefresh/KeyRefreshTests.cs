@@ -229,6 +229,8 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
             await using (TestGateway gateway = await StartAsync(dir, udp))
             {
+                // Restored before the mesh loop starts: it sends under the new key at once, as it did before stopping.
+                Assert.Equal(1, gateway.Mesh.NetworkKeyIndex);
                 JsonElement done = await WaitForStateAsync(gateway, s => s.GetProperty("state").GetString() == "done", "phase 3 done after the restart");
                 Assert.Equal(3, AckedPhase(done, A));
                 Assert.Equal(1, gateway.Mesh.NetworkKeyIndex);
@@ -242,6 +244,34 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             b.Report((Quantity.Temperature, 17.75));
             probe.WaitFor(m => m.Any(x => x.Payload.Contains("17.75")), what: "B's reading after the next restart");
             Assert.Equal(HttpStatusCode.OK, (await later.Http.PostAsync($"/api/nodes/{A}/commands/ping", TestGateway.Json("{}"))).StatusCode);
+        }
+
+        [Fact]
+        public async Task The_keys_command_refreshes_through_the_running_gateway_and_follows_it_to_the_end()
+        {
+            string dir = TempDirectory.Create("keyref-cli");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = Provision(dir, A, B);
+            await using TestGateway gateway = await StartAsync(dir, udp);
+            await using var a = new MeshSensor(A, udp, FirstKey(), keys[A]);
+            await using var b = new MeshSensor(B, udp, FirstKey(), keys[B]);
+            string[] config = { "--Mesh:Key=" + TestGateway.KeyHex, "--State:Directory=" + dir, "--Http:Urls=" + gateway.Options.Http.Urls };
+
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int rc = await Task.Run(() => KeysCommand.Refresh(config, new[] { B }, "30s", follow: true, url: null, stdout, stderr, TimeSpan.FromMilliseconds(200)));
+            Assert.True(rc == 0, stdout + "\n" + stderr);
+            Assert.Contains("network key index 0 -> 1, 1 node(s), evicted 12", stdout.ToString());
+            Assert.Contains("key refresh #1 done: index 0 -> 1, 1/1 node(s) acknowledged; evicted: 12", stdout.ToString());
+            Assert.Equal(1, a.With(n => n.NetworkKeys.Current.Index));
+
+            stdout.GetStringBuilder().Clear();
+            Assert.Equal(0, KeysCommand.Status(config, null, stdout, stderr));
+            Assert.Contains("done", stdout.ToString());
+
+            // A second eviction of the same node is a new refresh; a malformed deadline is refused before anything is sent.
+            Assert.Equal(2, KeysCommand.Refresh(config, Array.Empty<uint>(), "ten minutes", follow: false, url: null, stdout, stderr));
+            Assert.Contains("--deadline", stderr.ToString());
         }
 
         [Fact]

@@ -169,7 +169,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             await using var b = new MeshSensor(B, udp, FirstKey(), keys[B]);
             await using (TestGateway first = await StartAsync(dir, udp))
             {
-                HttpResponseMessage started = await first.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 8}"));
+                HttpResponseMessage started = await first.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 10}"));
                 Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
                 HttpResponseMessage again = await first.Http.PostAsync("/api/keys/refresh", TestGateway.Json(""));
                 Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);

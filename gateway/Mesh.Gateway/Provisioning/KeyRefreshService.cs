@@ -295,9 +295,8 @@ namespace Mesh.Gateway.Provisioning
                     r = Load();
                     List<uint> targets = r.Nodes.Where(n => phase == 1 || n.AckedPhase >= 1).Select(n => n.Node).ToList();
                     _log.LogInformation("key refresh #{Id}: phase {Phase} ({What}) to {Count} node(s)", id, phase, PhaseName(phase), targets.Count);
-                    byte[] args = phase == 1 ? Concat((byte)j, secret) : new[] { (byte)j, (byte)phase };
-                    CommandKind kind = phase == 1 ? CommandKind.SetNetworkKey : CommandKind.KeyRefreshPhase;
-                    List<uint> missing = await RunPhaseAsync(id, phase, kind, args, targets, r, ct).ConfigureAwait(false);
+                    byte[] distribute = Concat((byte)j, secret);
+                    List<uint> missing = await RunPhaseAsync(id, phase, distribute, targets, r, ct).ConfigureAwait(false);
                     if (missing.Count > 0)
                     {
                         _log.LogWarning("key refresh #{Id}: phase {Phase}: no acknowledgement from node(s) {Nodes} before the deadline{Consequence}", id, phase, string.Join(", ", missing),
@@ -353,8 +352,11 @@ namespace Mesh.Gateway.Provisioning
         }
 
         /// <summary>Sends one phase's command to every target that has not acknowledged it, round after round until all did or the deadline passed; returns those that did not.</summary>
-        private async Task<List<uint>> RunPhaseAsync(long id, int phase, CommandKind kind, byte[] args, List<uint> targets, KeyRefreshStore.Refresh r, CancellationToken ct)
+        private async Task<List<uint>> RunPhaseAsync(long id, int phase, byte[] distribute, List<uint> targets, KeyRefreshStore.Refresh r, CancellationToken ct)
         {
+            CommandKind kind = phase == 1 ? CommandKind.SetNetworkKey : CommandKind.KeyRefreshPhase;
+            byte[] args = phase == 1 ? distribute : new[] { distribute[0], (byte)phase };
+            var redistributed = new HashSet<uint>();
             var pending = new HashSet<uint>(targets.Where(n => r.Nodes.First(s => s.Node == n).AckedPhase < phase));
             var refused = new HashSet<uint>();
             using var phaseDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -368,6 +370,24 @@ namespace Mesh.Gateway.Provisioning
                     try
                     {
                         CommandOutcome o = await _mesh.SendCommandAsync(node, kind, args, phaseDeadline.Token).ConfigureAwait(false);
+                        bool lost = phase > 1 && o.State == CommandState.Acknowledged && o.Status == "invalid_argument";
+                        lock (redistributed)
+                        {
+                            lost = lost && redistributed.Add(node); // once per node and phase
+                        }
+
+                        if (lost)
+                        {
+                            // It no longer holds the new key: restarted since phase 1 (the node application keeps
+                            // it in RAM until phase 3). While the gateway still sends under the old key (phase 2)
+                            // it can be given the key again; then the phase command is retried next round.
+                            _log.LogWarning("key refresh #{Id}: node {Node} refused phase {Phase}: it no longer holds key {New} (restarted?); sending the key again",
+                                id, node, phase, distribute[0]);
+                            CommandOutcome again = await _mesh.SendCommandAsync(node, CommandKind.SetNetworkKey, distribute, phaseDeadline.Token).ConfigureAwait(false);
+                            Store(s => s.NodeAnswered(id, node, 0, "lost the new key; sent again: " + (again.State == CommandState.Acknowledged ? again.Status : again.State.ToString().ToLowerInvariant())));
+                            return;
+                        }
+
                         Answered(id, phase, node, o, pending, refused);
                     }
                     finally

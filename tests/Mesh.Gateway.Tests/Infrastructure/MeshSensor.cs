@@ -36,7 +36,8 @@ namespace Mesh.Gateway.Tests.Infrastructure
         }
 
         /// <summary>A sensor provisioned from a registry: its own network key (and index) and device key.</summary>
-        public MeshSensor(uint id, int udpPort, NetworkKey key, DeviceKey deviceKey, ushort network = 1)
+        /// <param name="initialSequence">Where its sequence starts (0: the default); a restarted node starts above what it sent before.</param>
+        public MeshSensor(uint id, int udpPort, NetworkKey key, DeviceKey deviceKey, ushort network = 1, uint initialSequence = 0)
         {
             Key = key;
             // Its clock is the wall clock.
@@ -45,6 +46,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
                 NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = 3_600_000,
                 TransmitQueueSize = 64, // tests report from several sensors at once, and each schedules relays of the others' frames
                 DeviceKey = deviceKey, RequireCheckpointConfirmation = false,
+                InitialSequence = initialSequence == 0 ? new NodeConfig().InitialSequence : initialSequence,
                 Crypto = DesktopCrypto.Instance, // builds network keys received by command (key refresh)
                 InitialNetworkTime = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             }, Key, new XorShiftRandom(id), 0);

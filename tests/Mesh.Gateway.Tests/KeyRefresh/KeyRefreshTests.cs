@@ -199,6 +199,38 @@ namespace Mesh.Gateway.Tests.KeyRefresh
         }
 
         [Fact]
+        public async Task A_node_that_restarted_after_phase_1_and_lost_the_new_key_is_given_it_again_in_phase_2()
+        {
+            const uint Offline = 14;
+            string dir = TempDirectory.Create("keyref-lost");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = Provision(dir, A, B, Offline);
+            await using TestGateway gateway = await StartAsync(dir, udp);
+            await using var b = new MeshSensor(B, udp, FirstKey(), keys[B]);
+            MeshSensor a = new(A, udp, FirstKey(), keys[A]);
+            try
+            {
+                Assert.Equal(HttpStatusCode.Accepted, (await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 10}"))).StatusCode);
+                await WaitForStateAsync(gateway, s => AckedPhase(s, A) == 1, "A acknowledged phase 1");
+
+                // A reboots while phase 1 waits for node 14: it comes back with the old key alone (the node
+                // application keeps the new one in RAM until phase 3), its sequence above what it sent.
+                await a.DisposeAsync();
+                a = new MeshSensor(A, udp, FirstKey(), keys[A], initialSequence: 1_000_000);
+
+                JsonElement done = await WaitForStateAsync(gateway, s => s.GetProperty("state").GetString() == "done", "done");
+                Assert.Equal(3, AckedPhase(done, A));
+                Assert.Equal(new[] { Offline }, Nodes(done, "notAnswered"));
+                Assert.Equal((1, false), a.With(n => (n.NetworkKeys.Current.Index, n.NetworkKeys.Next != null)));
+                Assert.Contains(gateway.Logs.Lines, l => l.Contains($"node {A} refused phase 2: it no longer holds key 1"));
+            }
+            finally
+            {
+                await a.DisposeAsync();
+            }
+        }
+
+        [Fact]
         public async Task A_gateway_restarted_after_switching_keys_resumes_under_the_new_key_and_keeps_it_across_later_restarts()
         {
             string dir = TempDirectory.Create("keyref-restart2");

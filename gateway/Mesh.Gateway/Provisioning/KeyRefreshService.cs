@@ -288,7 +288,7 @@ namespace Mesh.Gateway.Provisioning
                 int j = r.NewIndex;
 
                 // The gateway accepts j beside i before any node can send under it (a no-op when restored).
-                await _mesh.ChangeNetworkKeysAsync(ring => ring.Next?.Index == j || ring.Distribute(next), ct).ConfigureAwait(false);
+                await ChangeKeysAsync(ring => ring.Next?.Index == j || ring.Distribute(next), $"accept key {j}", ct).ConfigureAwait(false);
 
                 for (; phase <= 3; phase++)
                 {
@@ -315,7 +315,7 @@ namespace Mesh.Gateway.Provisioning
                     if (phase == 2)
                     {
                         Store(s => s.SetGatewayPhase(id, NetworkKeyRing.PhaseSwitched));
-                        await _mesh.ChangeNetworkKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseSwitched), ct).ConfigureAwait(false);
+                        await ChangeKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseSwitched), $"send under key {j}", ct).ConfigureAwait(false);
                         _log.LogInformation("key refresh #{Id}: the gateway now sends under network key index {New}", id, j);
                     }
 
@@ -328,7 +328,7 @@ namespace Mesh.Gateway.Provisioning
 
                 // Stored first: a restart from here loads j alone.
                 Store(s => s.Finish(id, j, secret, _time.GetUtcNow()));
-                await _mesh.ChangeNetworkKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseRevoke), ct).ConfigureAwait(false);
+                await ChangeKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseRevoke), $"drop every key but {j}", ct).ConfigureAwait(false);
                 KeyRefreshStatus done = Status();
                 _log.LogInformation("key refresh #{Id}: done; network key index {New} only (index {Old} dropped); {Kept} node(s) switched{Missed}", id, j, r.OldIndex,
                     done.Nodes.Count - done.NotAnswered.Count,
@@ -348,6 +348,14 @@ namespace Mesh.Gateway.Provisioning
                 catch (Exception)
                 {
                 }
+            }
+        }
+
+        private async Task ChangeKeysAsync(Func<NetworkKeyRing, bool> change, string what, CancellationToken ct)
+        {
+            if (!await _mesh.ChangeNetworkKeysAsync(change, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"the gateway's key ring refused to {what} (it sends under index {_mesh.NetworkKeyIndex}, refresh phase {_mesh.NetworkKeyPhase})");
             }
         }
 

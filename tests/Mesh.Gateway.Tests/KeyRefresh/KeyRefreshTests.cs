@@ -307,6 +307,32 @@ namespace Mesh.Gateway.Tests.KeyRefresh
         }
 
         [Fact]
+        public async Task A_refresh_no_node_answers_stalls_on_the_old_key_and_a_second_request_resumes_it()
+        {
+            string dir = TempDirectory.Create("keyref-stall");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = Provision(dir, A);
+            await using TestGateway gateway = await StartAsync(dir, udp);
+            Assert.Equal(HttpStatusCode.Accepted, (await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 5}"))).StatusCode);
+            JsonElement stalled = await WaitForStateAsync(gateway, s => s.GetProperty("state").GetString() == "stalled", "stalled");
+            Assert.Equal(1, stalled.GetProperty("phase").GetInt32());
+            Assert.Equal((0, 1), (gateway.Mesh.NetworkKeyIndex, gateway.Mesh.NetworkKeyPhase)); // still sends under the old key
+
+            HttpResponseMessage evict = await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json($"{{\"evict\": [{A}]}}"));
+            Assert.Equal(HttpStatusCode.Conflict, evict.StatusCode);
+            Assert.Contains("stalled", await evict.Content.ReadAsStringAsync());
+
+            await using var a = new MeshSensor(A, udp, FirstKey(), keys[A]); // the node is back
+            HttpResponseMessage resumed = await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 20}"));
+            Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
+            Assert.Contains("resumed", await resumed.Content.ReadAsStringAsync());
+            JsonElement done = await WaitForStateAsync(gateway, s => s.GetProperty("state").GetString() == "done", "done after resuming");
+            Assert.Equal(1, done.GetProperty("refresh").GetInt64()); // the same refresh, the same new key
+            Assert.Equal(3, AckedPhase(done, A));
+            Assert.Equal(1, a.With(n => n.NetworkKeys.Current.Index));
+        }
+
+        [Fact]
         public async Task Refresh_requests_that_cannot_run_are_refused_with_a_reason()
         {
             string dir = TempDirectory.Create("keyref-errors");

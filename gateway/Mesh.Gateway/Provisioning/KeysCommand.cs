@@ -29,7 +29,8 @@ namespace Mesh.Gateway.Provisioning
             var deadline = new Option<string?>("--deadline") { Description = "How long each phase retries nodes that have not answered: 90s, 10m, 2h (default 10m)" };
             var noWait = new Option<bool>("--no-wait") { Description = "Return once the refresh started instead of following it to its end" };
             var url = new Option<string?>("--url") { Description = "The gateway's HTTP address (default: the first of Http:Urls)" };
-            var refresh = new Command("refresh", "Refresh the network key on the running gateway, evicting nodes (PROTOCOL.md, Key refresh and eviction)")
+            var refresh = new Command("refresh", "Refresh the network key on the running gateway, evicting nodes (PROTOCOL.md, Key refresh and eviction). " +
+                "Exit code 0: done, every node switched; 3: done, the nodes listed missed it and are cut off; 1: stalled or refused; 2: bad arguments")
             {
                 evict, deadline, noWait, url,
             };
@@ -116,7 +117,8 @@ namespace Mesh.Gateway.Provisioning
                     string state = s.GetProperty("state").GetString()!;
                     if (state == "done")
                     {
-                        return 0;
+                        // 3: done, but some nodes missed it and are cut off (they need provisioning again).
+                        return s.GetProperty("notAnswered").GetArrayLength() == 0 ? 0 : 3;
                     }
 
                     if (state is "stalled" or "idle")

@@ -37,6 +37,7 @@ namespace Mesh.Gateway
 
             root.Subcommands.Add(run);
             root.Subcommands.Add(Provisioning.ProvisionCommand.Create());
+            root.Subcommands.Add(Provisioning.KeysCommand.Create());
             return root.Parse(args).Invoke();
         }
     }

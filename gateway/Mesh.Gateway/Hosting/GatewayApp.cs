@@ -137,12 +137,15 @@ namespace Mesh.Gateway.Hosting
                 return listeners;
             });
 
+            // The network key and any key refresh in progress live in the registry (none with derived device keys).
+            KeyRefreshStore? keyStore = options.Mesh.DeriveDeviceKeys ? null : new KeyRefreshStore(options.Mesh.RegistryFile);
+            s.AddSingleton(sp => DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")));
             s.AddSingleton(sp =>
             {
+                ILogger keyLog = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.KeyRefresh");
                 var gateway = new MeshGateway(
-                    NodeConfigFor(options.Mesh, DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")),
-                        sp.GetRequiredService<TimeProvider>()),
-                    new NetworkKey(MeshSettings.TryParseKey(options.Mesh.Key)!, DesktopCrypto.Instance),
+                    NodeConfigFor(options.Mesh, sp.GetRequiredService<IDeviceKeyDirectory>(), sp.GetRequiredService<TimeProvider>()),
+                    NetworkKeyFor(options.Mesh, keyStore, keyLog),
                     new DesktopRandom(),
                     sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
                     sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
@@ -153,8 +156,11 @@ namespace Mesh.Gateway.Hosting
                     MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
                 };
                 HistoryWiring.RestoreReplayState(sp, options, gateway);
+                RestoreKeyRefresh(gateway, keyStore, keyLog);
                 return gateway;
             });
+            s.AddSingleton(sp => new KeyRefreshService(sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<IDeviceKeyDirectory>(), options, keyStore,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 
             HistoryWiring.AddServices(s, options);
             if (options.Mqtt.IsEmbedded)
@@ -167,6 +173,7 @@ namespace Mesh.Gateway.Hosting
             s.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
             s.AddSingleton<MeshService>();
             s.AddHostedService(sp => sp.GetRequiredService<MeshService>());
+            s.AddHostedService(sp => sp.GetRequiredService<KeyRefreshService>());
             s.AddSingleton<IReadOnlyList<IMetricsSource>>(sp =>
             {
                 var sources = new List<IMetricsSource> { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() };
@@ -185,7 +192,39 @@ namespace Mesh.Gateway.Hosting
             app.UseDefaultFiles();
             app.UseStaticFiles();
             ApiEndpoints.Map(app, options);
+            KeyRefreshEndpoints.Map(app);
+            if (keyStore != null)
+            {
+                app.Lifetime.ApplicationStopped.Register(keyStore.Dispose);
+            }
+
             return app;
+        }
+
+        /// <summary>
+        /// The network key the gateway starts with: the one the last completed key refresh stored in the
+        /// registry, else Mesh:Key (index 0).
+        /// </summary>
+        public static NetworkKey NetworkKeyFor(MeshSettings mesh, KeyRefreshStore? store, ILogger logger)
+        {
+            if (store?.CurrentKey() is (int index, byte[] secret))
+            {
+                logger.LogInformation("network key index {Index} from the registry {Registry} (set by a key refresh; Mesh:Key is no longer used)", index, mesh.RegistryFile);
+                return new NetworkKey(secret, index, DesktopCrypto.Instance);
+            }
+
+            return new NetworkKey(MeshSettings.TryParseKey(mesh.Key)!, DesktopCrypto.Instance);
+        }
+
+        /// <summary>Puts a key refresh a restart interrupted back into the gateway's key ring: the new key accepted, and sent if phase 2 was reached.</summary>
+        private static void RestoreKeyRefresh(MeshGateway gateway, KeyRefreshStore? store, ILogger logger)
+        {
+            if (store?.Latest() is { Finished: null, NewKey: { } secret } r)
+            {
+                gateway.RestoreKeyRefresh(new NetworkKey(secret, r.NewIndex, DesktopCrypto.Instance), r.GatewayPhase);
+                logger.LogInformation("key refresh #{Id} in progress (phase {Phase}): the gateway accepts network key indexes {Old} and {New}, sends under {Sending}",
+                    r.Id, r.Phase, r.OldIndex, r.NewIndex, gateway.NetworkKeyIndex);
+            }
         }
 
         /// <summary>The gateway's own node: a bridge with desktop-sized tables (it hears the whole mesh).</summary>

@@ -50,6 +50,8 @@ namespace Mesh.Gateway.Mesh
         private readonly ulong[] _heardKeys = new ulong[8192];
         private readonly int[] _heardOn = new int[8192];
         private long _relaysSuppressed;
+        private int _keyIndex;
+        private int _keyPhase;
 
         public MeshGateway(
             NodeConfig config,
@@ -66,6 +68,7 @@ namespace Mesh.Gateway.Mesh
             _sequences = sequences;
             config.InitialSequence = sequences.Load();
             _node = new MeshNode(config, key, random, 0);
+            SnapshotKeys();
             SaveCheckpoint();
             _network = config.NetworkId;
             _transports = transports;
@@ -103,6 +106,48 @@ namespace Mesh.Gateway.Mesh
             }
 
             return request.Completion.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>Index of the network key the gateway sends under now (thread-safe snapshot).</summary>
+        public int NetworkKeyIndex => Volatile.Read(ref _keyIndex);
+
+        /// <summary>Its key ring's refresh phase: 0 one key, 1 a new key accepted beside it, 2 the new key sent (thread-safe snapshot).</summary>
+        public int NetworkKeyPhase => Volatile.Read(ref _keyPhase);
+
+        /// <summary>
+        /// Restores the gateway's key ring to where a key refresh left it before a restart (before
+        /// <see cref="RunAsync"/>: the core is single-threaded): <paramref name="next"/> accepted beside
+        /// the current key, and sent when <paramref name="phase"/> is 2.
+        /// </summary>
+        public void RestoreKeyRefresh(NetworkKey next, int phase)
+        {
+            if (!_node.NetworkKeys.Distribute(next) || (phase == NetworkKeyRing.PhaseSwitched && !_node.NetworkKeys.Advance(next.Index, phase)))
+            {
+                throw new InvalidOperationException($"the stored key refresh (index {next.Index}, phase {phase}) does not fit the current network key (index {_node.NetworkKeys.Current.Index})");
+            }
+
+            SnapshotKeys();
+        }
+
+        /// <summary>
+        /// Changes the gateway's own network key ring on the mesh loop (key refresh: <see cref="NetworkKeyRing.Distribute"/>,
+        /// <see cref="NetworkKeyRing.Advance"/>); completes with what <paramref name="change"/> returned.
+        /// </summary>
+        public Task<bool> ChangeNetworkKeysAsync(Func<NetworkKeyRing, bool> change, CancellationToken cancellationToken)
+        {
+            var request = new KeyRingChange(change, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!_inbox.Writer.TryWrite(request))
+            {
+                throw new InvalidOperationException("the gateway's mesh loop is stopped or its inbox is full");
+            }
+
+            return request.Completion.Task.WaitAsync(cancellationToken);
+        }
+
+        private void SnapshotKeys()
+        {
+            Volatile.Write(ref _keyIndex, _node.NetworkKeys.Transmit.Index);
+            Volatile.Write(ref _keyPhase, _node.NetworkKeys.Phase);
         }
 
         /// <summary>Hands a frame to the loop as if a transport had received it (tests, in-process bridges).</summary>
@@ -242,6 +287,12 @@ namespace Mesh.Gateway.Mesh
 
                 case CommandRequest c:
                     SendCommand(c, now);
+                    break;
+
+                case KeyRingChange k:
+                    bool changed = k.Change(_node.NetworkKeys);
+                    SnapshotKeys();
+                    k.Completion.TrySetResult(changed);
                     break;
             }
         }
@@ -487,6 +538,8 @@ namespace Mesh.Gateway.Mesh
         private sealed record FrameIn(string Transport, byte[] Frame, int Length, int Rssi);
 
         private sealed record CommandRequest(uint Node, CommandKind Kind, byte[] Args, TaskCompletionSource<CommandOutcome> Completion);
+
+        private sealed record KeyRingChange(Func<NetworkKeyRing, bool> Change, TaskCompletionSource<bool> Completion);
 
         private sealed record PendingCommand(CommandRequest Request, ushort Id, DateTimeOffset SentAt, TaskCompletionSource<CommandOutcome> Completion);
     }

@@ -68,6 +68,9 @@ namespace Mesh.Gateway.Model
             CommandKind.Reboot => "reboot",
             CommandKind.SetForwardingPolicy => "set_forwarding_policy",
             CommandKind.Ping => "ping",
+            CommandKind.SetNetworkKey => "set_network_key",
+            CommandKind.KeyRefreshPhase => "key_refresh_phase",
+            CommandKind.SetDeviceKey => "set_device_key",
             _ => "custom_" + (int)kind,
         };
 
@@ -77,6 +80,7 @@ namespace Mesh.Gateway.Model
             CommandStatus.Unsupported => "unsupported",
             CommandStatus.InvalidArgument => "invalid_argument",
             CommandStatus.Failed => "failed",
+            CommandStatus.AlreadyExecuted => "already_executed",
             _ => "unknown",
         };
     }

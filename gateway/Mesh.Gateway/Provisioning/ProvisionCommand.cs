@@ -11,8 +11,9 @@ namespace Mesh.Gateway.Provisioning
     /// `mesh-gateway provision --node ID --out FILE`: generates the node's device key in the registry and
     /// writes the settings file the node starts from (on a board: written to I:\mesh.conf with
     /// `nanoff --filedeployment`; for mesh-node: its --config). `--list` shows the registry (no keys);
-    /// `--evict ID` marks a node evicted (its device key is no longer loaded). Reads the network
-    /// key, network id and registry path from the gateway's own configuration, like `run`.
+    /// `--evict ID` marks a node evicted (its device key is no longer loaded; a key refresh then leaves it
+    /// out and cuts it off). Reads the network key (the refreshed one from the registry once a key refresh
+    /// completed), network id and registry path from the gateway's own configuration, like `run`.
     /// </summary>
     public static class ProvisionCommand
     {
@@ -77,8 +78,9 @@ namespace Mesh.Gateway.Provisioning
                         return 1;
                     }
 
-                    stdout.WriteLine($"node {victim} evicted: after a gateway restart its readings are no longer opened and no command is sealed to it. " +
-                        "It still holds the network key (it can relay and jam) until the network key is refreshed without it; mesh-gateway does not drive that refresh yet (PROTOCOL.md, Key refresh).");
+                    stdout.WriteLine($"node {victim} evicted: after a gateway restart (or at the next key refresh) its readings are no longer opened and no command is sealed to it. " +
+                        "It still holds the network key (it can inject text, relay and jam) until the network key is refreshed without it: " +
+                        "POST /api/keys/refresh on the running gateway (gateway/README.md, \"Rotating the network key and evicting a board\").");
                     return 0;
                 }
 
@@ -94,9 +96,29 @@ namespace Mesh.Gateway.Provisioning
                     return 2;
                 }
 
-                (byte[] deviceKey, int index) = registry.Provision(id, DateTimeOffset.UtcNow, readmit);
+                // The network key a node starts with is the gateway's current one: Mesh:Key until a key
+                // refresh completed, then the refreshed key the registry holds.
                 byte[] networkKey = MeshSettings.TryParseKey(options.Mesh.Key)!;
-                NodeSettingsFile.Write(output, NodeSettingsFile.Format(id, options.Mesh.NetworkId, networkKey, 0, deviceKey, index, DateTimeOffset.UtcNow));
+                int networkKeyIndex = 0;
+                using (var keys = new KeyRefreshStore(options.Mesh.RegistryFile))
+                {
+                    if (keys.Latest() is { Finished: null } refresh)
+                    {
+                        // It would get the old key and not be in the refresh's node list: cut off at phase 3.
+                        stderr.WriteLine($"mesh-gateway provision: key refresh #{refresh.Id} is in progress (phase {refresh.Phase}" +
+                            (refresh.Stalled != null ? ", stalled" : "") + "); provision nodes once it is done (GET /api/keys/refresh)");
+                        return 1;
+                    }
+
+                    if (keys.CurrentKey() is (int storedIndex, byte[] stored))
+                    {
+                        networkKey = stored;
+                        networkKeyIndex = storedIndex;
+                    }
+                }
+
+                (byte[] deviceKey, int index) = registry.Provision(id, DateTimeOffset.UtcNow, readmit);
+                NodeSettingsFile.Write(output, NodeSettingsFile.Format(id, options.Mesh.NetworkId, networkKey, networkKeyIndex, deviceKey, index, DateTimeOffset.UtcNow));
                 stdout.WriteLine($"node {id} provisioned (device key index {index}); settings written to {output} (0600).");
                 stdout.WriteLine("Board: put it on the flash with nanoff --filedeployment (hardware/README.md); mesh-node: --config " + output + ".");
                 stdout.WriteLine("Restart the gateway to load the new key. Delete the file once the node has it: it holds the node's keys.");

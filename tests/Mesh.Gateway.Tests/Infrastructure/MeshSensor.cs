@@ -29,15 +29,25 @@ namespace Mesh.Gateway.Tests.Infrastructure
         private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
 
         public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1, long heartbeatIntervalMs = 3_600_000)
+            : this(id, udpPort, new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance),
+                // Provisioned as the gateway's demo/test mode derives device keys.
+                new DerivedDeviceKeys(Convert.FromHexString(keyHex), DesktopCrypto.Instance).KeyOf(id), network, 0, heartbeatIntervalMs)
         {
-            Key = new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
-            // Provisioned as the gateway's demo/test mode derives device keys; its clock is the wall clock.
-            var deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(keyHex), DesktopCrypto.Instance);
+        }
+
+        /// <summary>A sensor provisioned from a registry: its own network key (and index) and device key.</summary>
+        /// <param name="initialSequence">Where its sequence starts (0: the default); a restarted node starts above what it sent before.</param>
+        public MeshSensor(uint id, int udpPort, NetworkKey key, DeviceKey deviceKey, ushort network = 1, uint initialSequence = 0, long heartbeatIntervalMs = 3_600_000)
+        {
+            Key = key;
+            // Its clock is the wall clock.
             _node = new MeshNode(new NodeConfig
             {
                 NodeId = id, NetworkId = network, Role = NodeRole.Sensor, ReportIntervalMs = 0, HeartbeatIntervalMs = heartbeatIntervalMs,
                 TransmitQueueSize = 64, // tests report from several sensors at once, and each schedules relays of the others' frames
-                DeviceKey = deviceKeys.KeyOf(id), RequireCheckpointConfirmation = false,
+                DeviceKey = deviceKey, RequireCheckpointConfirmation = false,
+                InitialSequence = initialSequence == 0 ? new NodeConfig().InitialSequence : initialSequence,
+                Crypto = DesktopCrypto.Instance, // builds network keys received by command (key refresh)
                 InitialNetworkTime = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             }, Key, new XorShiftRandom(id), 0);
             _udp = new UdpMeshTransport(new UdpMeshOptions { Port = udpPort, TimeToLive = 0 });
@@ -78,6 +88,34 @@ namespace Mesh.Gateway.Tests.Infrastructure
             }
         }
 
+        /// <summary>Sends text (network-sealed, as by default) to <paramref name="destination"/> (0xFFFFFFFF: everyone).</summary>
+        public void Text(string text, uint destination = NodeAddress.Broadcast)
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            lock (_lock)
+            {
+                SendResult r = _node.SendText(bytes, 0, bytes.Length, destination, Now);
+                if (r != SendResult.Queued)
+                {
+                    throw new InvalidOperationException("sensor refused to send text: " + r);
+                }
+
+                Flush();
+            }
+        }
+
+        /// <summary>Runs <paramref name="action"/> on the node under the sensor's lock (to read or set its key ring).</summary>
+        public T With<T>(Func<MeshNode, T> action)
+        {
+            lock (_lock)
+            {
+                return action(_node);
+            }
+        }
+
+        /// <summary>Key changes the core reported (SettingsChanged, NetworkKey): (index, phase).</summary>
+        public List<(int Index, int Phase)> KeyChanges { get; } = new();
+
         /// <summary>Sends raw bytes on the mesh group, as an attacker or a broken node would.</summary>
         public void SendRaw(byte[] frame) => _udp.Send(frame, 0, frame.Length);
 
@@ -110,6 +148,11 @@ namespace Mesh.Gateway.Tests.Infrastructure
                     _node.Poll(Now);
                     while (_node.TryTakeEvent(_event))
                     {
+                        if (_event.Kind == MeshEventKind.SettingsChanged && _event.Payload[0] == (byte)SettingsChange.NetworkKey)
+                        {
+                            KeyChanges.Add((_event.Payload[1], _event.Payload[2]));
+                        }
+
                         if (_event.Kind == MeshEventKind.Message && _event.Type == MessageType.Command && _event.Destination == _node.NodeId)
                         {
                             CommandKind kind = CommandCodec.Kind(_event.Payload, 0);

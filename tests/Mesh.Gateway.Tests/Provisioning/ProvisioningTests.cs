@@ -102,6 +102,33 @@ namespace Mesh.Gateway.Tests.Provisioning
         }
 
         [Fact]
+        public void After_a_key_refresh_new_nodes_get_the_refreshed_network_key_and_none_is_provisioned_while_one_runs()
+        {
+            byte[] refreshed = Convert.FromHexString("c61d9e2b7a05f48e3b9d1c6a2e7f5084");
+            long id;
+            using (var store = new KeyRefreshStore(Path.Combine(_dir, "nodes.db")))
+            {
+                id = store.Begin(0, 1, refreshed, TimeSpan.FromMinutes(1), new uint[] { 4660 }, Array.Empty<uint>(), DateTimeOffset.UtcNow);
+            }
+
+            Assert.Equal(1, Provision("--node", "4661", "--out", Path.Combine(_dir, "during.conf")));
+            Assert.Contains("key refresh #" + id + " is in progress", LastOut);
+            Assert.False(File.Exists(Path.Combine(_dir, "during.conf")));
+
+            using (var store = new KeyRefreshStore(Path.Combine(_dir, "nodes.db")))
+            {
+                store.Finish(id, 1, refreshed, DateTimeOffset.UtcNow);
+            }
+
+            string path = Path.Combine(_dir, "after.conf");
+            Assert.Equal(0, Provision("--node", "4661", "--out", path));
+            NodeSettings s = Read(path);
+            Assert.Equal(refreshed, s.Key);
+            Assert.Equal(1, s.KeyIndex);
+            Assert.DoesNotContain(KeyHex.Format(refreshed), LastOut, StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
         public void A_node_built_from_its_settings_file_is_heard_by_a_gateway_built_from_the_registry_and_no_one_else_can_read_it()
         {
             string path = Path.Combine(_dir, "n.conf");

@@ -1,0 +1,477 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using Mesh.Gateway.Hosting;
+using Mesh.Gateway.Mesh;
+using Mesh.Gateway.Model;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Desktop.Keys;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Security;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Provisioning
+{
+    /// <summary>What <c>GET /api/keys/refresh</c> answers.</summary>
+    public sealed record KeyRefreshStatus(
+        string State,
+        long? Refresh,
+        int? Phase,
+        int? OldIndex,
+        int? NewIndex,
+        int GatewayKeyIndex,
+        int GatewayKeyPhase,
+        int? DeadlineSeconds,
+        DateTimeOffset? Started,
+        DateTimeOffset? Finished,
+        string? Stalled,
+        IReadOnlyList<uint> Evicted,
+        IReadOnlyList<KeyRefreshStore.NodeState> Nodes,
+        IReadOnlyList<uint> NotAnswered);
+
+    /// <summary>
+    /// The gateway-driven network key refresh and eviction (PROTOCOL.md, "Key refresh and eviction"). A
+    /// running gateway does it, because it holds the mesh link: <c>POST /api/keys/refresh</c> starts one.
+    /// <list type="number">
+    /// <item>A new random 16-byte key under index j = i + 1 (mod 16) is stored in the registry, then the
+    /// gateway's own key ring accepts it beside i; command 6 (j, key), sealed by the core with each node's
+    /// device key, goes to every provisioned node that is not evicted, retried until each acknowledged
+    /// or the phase deadline passed. Nodes that did not answer are listed.</item>
+    /// <item>Command 7 (j, 2) to the nodes that acknowledged phase 1; then the gateway sends under j.</item>
+    /// <item>Command 7 (j, 3) to the same nodes; then the gateway drops i and j becomes the stored network key.</item>
+    /// </list>
+    /// Every acknowledgement and phase change is stored as it happens (<see cref="KeyRefreshStore"/>), and a
+    /// refresh found unfinished at start resumes at its phase. Evicted nodes lose their device key in the
+    /// gateway at once and never receive j: after phase 3 their frames are refused (UnknownKey).
+    /// </summary>
+    public sealed class KeyRefreshService : BackgroundService
+    {
+        /// <summary>Nodes sent a refresh command at once (the core has 64 command slots for everything).</summary>
+        private const int Concurrency = 16;
+
+        private readonly MeshGateway _mesh;
+        private readonly IDeviceKeyDirectory _deviceKeys;
+        private readonly GatewayOptions _options;
+        private readonly TimeProvider _time;
+        private readonly ILogger _log;
+        private readonly KeyRefreshStore? _store;
+        private readonly object _gate = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _running = Task.CompletedTask;
+
+        public KeyRefreshService(MeshGateway mesh, IDeviceKeyDirectory deviceKeys, GatewayOptions options, KeyRefreshStore? store, TimeProvider time, ILoggerFactory logs)
+        {
+            _mesh = mesh;
+            _deviceKeys = deviceKeys;
+            _options = options;
+            _store = store;
+            _time = time;
+            _log = logs.CreateLogger("Mesh.Gateway.KeyRefresh");
+        }
+
+        /// <summary>Shortest and longest phase deadline accepted.</summary>
+        public static readonly TimeSpan MinDeadline = TimeSpan.FromSeconds(5), MaxDeadline = TimeSpan.FromDays(7);
+
+        public static readonly TimeSpan DefaultDeadline = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// Starts a refresh that evicts <paramref name="evict"/> (besides nodes already evicted), or resumes a
+        /// stalled one. Returns an HTTP status (202 started, 400 bad request, 409 not now) and a message.
+        /// </summary>
+        public (int Status, string Message) Start(IReadOnlyCollection<uint> evict, TimeSpan deadline)
+        {
+            if (_store == null)
+            {
+                return (409, "key refresh needs the node registry, and Mesh:DeriveDeviceKeys is set (demo/simulator provisioning: every device key is derived from the network key)");
+            }
+
+            if (deadline < MinDeadline || deadline > MaxDeadline)
+            {
+                return (400, $"deadline_seconds: {MinDeadline.TotalSeconds:0} .. {MaxDeadline.TotalSeconds:0} (was {deadline.TotalSeconds:0})");
+            }
+
+            lock (_gate)
+            {
+                KeyRefreshStore.Refresh? latest;
+                lock (_store)
+                {
+                    latest = _store.Latest();
+                }
+
+                if (!_running.IsCompleted || latest?.Running == true)
+                {
+                    return (409, $"a key refresh is already running (#{latest?.Id}, to key index {latest?.NewIndex}, phase {latest?.Phase}); GET /api/keys/refresh shows its progress");
+                }
+
+                if (latest?.Stalled != null && latest.Finished == null)
+                {
+                    if (evict.Count > 0)
+                    {
+                        return (409, $"key refresh #{latest.Id} stalled in phase {latest.Phase} ({latest.Stalled}); POST again without evict to resume it first");
+                    }
+
+                    lock (_store)
+                    {
+                        _store.Unstall(latest.Id, deadline);
+                    }
+
+                    _log.LogInformation("key refresh #{Id}: resumed by request at phase {Phase} (deadline {Deadline} s per phase)", latest.Id, latest.Phase, deadline.TotalSeconds);
+                    Launch(latest.Id);
+                    return (202, $"key refresh #{latest.Id} resumed at phase {latest.Phase}");
+                }
+
+                if (_mesh.NetworkKeyPhase != NetworkKeyRing.PhaseNormal)
+                {
+                    return (409, $"the gateway's key ring is in refresh phase {_mesh.NetworkKeyPhase} with no refresh stored; restart the gateway");
+                }
+
+                using var registry = new NodeRegistry(_options.Mesh.RegistryFile);
+                IReadOnlyList<NodeRegistry.Entry> entries = registry.List();
+                foreach (uint n in evict)
+                {
+                    if (n == _options.Mesh.NodeId)
+                    {
+                        return (400, $"evict: node {n} is this gateway");
+                    }
+
+                    if (!entries.Any(e => e.NodeId == n))
+                    {
+                        return (400, $"evict: node {n} is not provisioned (mesh-gateway provision --list)");
+                    }
+                }
+
+                List<uint> nodes = entries.Where(e => e.Evicted == null && e.NodeId != _options.Mesh.NodeId && !evict.Contains(e.NodeId)).Select(e => e.NodeId).ToList();
+                if (nodes.Count == 0)
+                {
+                    return (409, "no provisioned node would keep the network key (all evicted, or none provisioned: mesh-gateway provision --node <id> --out <file>)");
+                }
+
+                DateTimeOffset now = _time.GetUtcNow();
+                foreach (uint n in evict)
+                {
+                    registry.Evict(n, now);
+                }
+
+                List<uint> evicted = registry.List().Where(e => e.Evicted != null).Select(e => e.NodeId).ToList();
+                foreach (uint n in evicted)
+                {
+                    // Its readings are no longer opened and no command is sealed to it, from now on.
+                    (_deviceKeys as DeviceKeyTable)?.Remove(n);
+                }
+
+                int oldIndex = _mesh.NetworkKeyIndex;
+                int newIndex = (oldIndex + 1) % 16;
+                byte[] key = RandomNumberGenerator.GetBytes(KeyHex.ShortKeyBytes);
+                long id;
+                lock (_store)
+                {
+                    // Stored before it is sent anywhere: a restart finds it and resumes.
+                    id = _store.Begin(oldIndex, newIndex, key, deadline, nodes, evicted, now);
+                }
+
+                _log.LogInformation("key refresh #{Id}: started, network key index {Old} -> {New}, {Count} node(s), evicted {Evicted}, deadline {Deadline} s per phase",
+                    id, oldIndex, newIndex, nodes.Count, evicted.Count == 0 ? "none" : string.Join(", ", evicted), deadline.TotalSeconds);
+                Launch(id);
+                return (202, $"key refresh #{id} started: network key index {oldIndex} -> {newIndex}, {nodes.Count} node(s)" +
+                    (evicted.Count > 0 ? ", evicted " + string.Join(", ", evicted) : ""));
+            }
+        }
+
+        public KeyRefreshStatus Status()
+        {
+            KeyRefreshStore.Refresh? r = null;
+            if (_store != null)
+            {
+                lock (_store)
+                {
+                    r = _store.Latest();
+                }
+            }
+
+            if (r == null)
+            {
+                return new KeyRefreshStatus("idle", null, null, null, null, _mesh.NetworkKeyIndex, _mesh.NetworkKeyPhase, null, null, null, null,
+                    Array.Empty<uint>(), Array.Empty<KeyRefreshStore.NodeState>(), Array.Empty<uint>());
+            }
+
+            string state = r.Finished != null ? "done" : r.Stalled != null ? "stalled" : "running";
+            int needed = r.Finished != null ? 3 : r.Phase;
+            return new KeyRefreshStatus(state, r.Id, r.Phase, r.OldIndex, r.NewIndex, _mesh.NetworkKeyIndex, _mesh.NetworkKeyPhase,
+                (int)r.Deadline.TotalSeconds, r.Started, r.Finished, r.Stalled, r.Evicted, r.Nodes,
+                r.Nodes.Where(n => n.AckedPhase < needed).Select(n => n.Node).ToList());
+        }
+
+        /// <summary>Resumes a refresh a restart interrupted (the mesh gateway restored its key ring from the store already).</summary>
+        protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            stoppingToken.Register(() => _stop.Cancel());
+            if (_store == null)
+            {
+                return Task.CompletedTask;
+            }
+
+            KeyRefreshStore.Refresh? latest;
+            lock (_store)
+            {
+                latest = _store.Latest();
+            }
+
+            if (latest?.Running == true)
+            {
+                _log.LogInformation("key refresh #{Id}: resuming after a restart at phase {Phase} (network key index {Old} -> {New}; the gateway sends under {Sending})",
+                    latest.Id, latest.Phase, latest.OldIndex, latest.NewIndex, _mesh.NetworkKeyIndex);
+                lock (_gate)
+                {
+                    Launch(latest.Id);
+                }
+            }
+            else if (latest?.Stalled != null && latest.Finished == null)
+            {
+                _log.LogWarning("key refresh #{Id} is stalled in phase {Phase}: {Why}; POST /api/keys/refresh resumes it", latest.Id, latest.Phase, latest.Stalled);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            _stop.Cancel();
+            try
+            {
+                await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public override void Dispose()
+        {
+            _stop.Dispose();
+            base.Dispose();
+        }
+
+        /// <summary>Runs refresh <paramref name="id"/> in the background; call under <see cref="_gate"/>.</summary>
+        private void Launch(long id) => _running = Task.Run(() => RunAsync(id, _stop.Token));
+
+        private KeyRefreshStore.Refresh Load()
+        {
+            lock (_store!)
+            {
+                return _store.Latest()!;
+            }
+        }
+
+        private void Store(Action<KeyRefreshStore> write)
+        {
+            lock (_store!)
+            {
+                write(_store);
+            }
+        }
+
+        private async Task RunAsync(long id, CancellationToken ct)
+        {
+            int phase = 0;
+            try
+            {
+                KeyRefreshStore.Refresh r = Load();
+                phase = r.Phase;
+                byte[] secret = r.NewKey ?? throw new InvalidOperationException("the refresh's new key is missing from the registry");
+                var next = new NetworkKey(secret, r.NewIndex, DesktopCrypto.Instance);
+                int j = r.NewIndex;
+
+                // The gateway accepts j beside i before any node can send under it (a no-op when restored).
+                await ChangeKeysAsync(ring => ring.Next?.Index == j || ring.Distribute(next), $"accept key {j}", ct).ConfigureAwait(false);
+
+                for (; phase <= 3; phase++)
+                {
+                    r = Load();
+                    List<uint> targets = r.Nodes.Where(n => phase == 1 || n.AckedPhase >= 1).Select(n => n.Node).ToList();
+                    _log.LogInformation("key refresh #{Id}: phase {Phase} ({What}) to {Count} node(s)", id, phase, PhaseName(phase), targets.Count);
+                    byte[] distribute = Concat((byte)j, secret);
+                    List<uint> missing = await RunPhaseAsync(id, phase, distribute, targets, r, ct).ConfigureAwait(false);
+                    if (missing.Count > 0)
+                    {
+                        _log.LogWarning("key refresh #{Id}: phase {Phase}: no acknowledgement from node(s) {Nodes} before the deadline{Consequence}", id, phase, string.Join(", ", missing),
+                            phase == 1 ? "; they are left out and will be cut off after phase 3 (provision them again)" : "");
+                    }
+
+                    if (phase == 1 && targets.Count > 0 && missing.Count == targets.Count)
+                    {
+                        // Going on would cut every node off: hold here until the operator resumes.
+                        string why = "no node acknowledged the new key before the deadline";
+                        Store(s => s.Stall(id, why));
+                        _log.LogWarning("key refresh #{Id}: stalled in phase 1: {Why}; the gateway still sends under index {Old}. POST /api/keys/refresh resumes it", id, why, r.OldIndex);
+                        return;
+                    }
+
+                    if (phase == 2)
+                    {
+                        Store(s => s.SetGatewayPhase(id, NetworkKeyRing.PhaseSwitched));
+                        await ChangeKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseSwitched), $"send under key {j}", ct).ConfigureAwait(false);
+                        _log.LogInformation("key refresh #{Id}: the gateway now sends under network key index {New}", id, j);
+                    }
+
+                    if (phase < 3)
+                    {
+                        int nextPhase = phase + 1;
+                        Store(s => s.SetPhase(id, nextPhase));
+                    }
+                }
+
+                // Stored first: a restart from here loads j alone.
+                Store(s => s.Finish(id, j, secret, _time.GetUtcNow()));
+                await ChangeKeysAsync(ring => ring.Advance(j, NetworkKeyRing.PhaseRevoke), $"drop every key but {j}", ct).ConfigureAwait(false);
+                KeyRefreshStatus done = Status();
+                _log.LogInformation("key refresh #{Id}: done; network key index {New} only (index {Old} dropped); {Kept} node(s) switched{Missed}", id, j, r.OldIndex,
+                    done.Nodes.Count - done.NotAnswered.Count,
+                    done.NotAnswered.Count == 0 ? "" : "; cut off, to provision again: " + string.Join(", ", done.NotAnswered));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                _log.LogInformation("key refresh #{Id}: interrupted in phase {Phase} by the gateway stopping; it resumes at the next start", id, phase);
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "key refresh #{Id}: failed in phase {Phase}; stalled (POST /api/keys/refresh resumes it)", id, phase);
+                try
+                {
+                    Store(s => s.Stall(id, "failed: " + ex.Message));
+                }
+                catch (Exception)
+                {
+                }
+            }
+        }
+
+        private async Task ChangeKeysAsync(Func<NetworkKeyRing, bool> change, string what, CancellationToken ct)
+        {
+            if (!await _mesh.ChangeNetworkKeysAsync(change, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"the gateway's key ring refused to {what} (it sends under index {_mesh.NetworkKeyIndex}, refresh phase {_mesh.NetworkKeyPhase})");
+            }
+        }
+
+        /// <summary>Sends one phase's command to every target that has not acknowledged it, round after round until all did or the deadline passed; returns those that did not.</summary>
+        private async Task<List<uint>> RunPhaseAsync(long id, int phase, byte[] distribute, List<uint> targets, KeyRefreshStore.Refresh r, CancellationToken ct)
+        {
+            CommandKind kind = phase == 1 ? CommandKind.SetNetworkKey : CommandKind.KeyRefreshPhase;
+            byte[] args = phase == 1 ? distribute : new[] { distribute[0], (byte)phase };
+            var redistributed = new HashSet<uint>();
+            var pending = new HashSet<uint>(targets.Where(n => r.Nodes.First(s => s.Node == n).AckedPhase < phase));
+            var refused = new HashSet<uint>();
+            using var phaseDeadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            phaseDeadline.CancelAfter(r.Deadline);
+            using var slots = new SemaphoreSlim(Concurrency);
+            while (pending.Count > 0 && !phaseDeadline.IsCancellationRequested)
+            {
+                Task[] round = pending.ToList().Select(async node =>
+                {
+                    await slots.WaitAsync(phaseDeadline.Token).ConfigureAwait(false);
+                    try
+                    {
+                        CommandOutcome o = await _mesh.SendCommandAsync(node, kind, args, phaseDeadline.Token).ConfigureAwait(false);
+                        bool lost = phase > 1 && o.State == CommandState.Acknowledged && o.Status == "invalid_argument";
+                        lock (redistributed)
+                        {
+                            lost = lost && redistributed.Add(node); // once per node and phase
+                        }
+
+                        if (lost)
+                        {
+                            // It no longer holds the new key: restarted since phase 1 (the node application keeps
+                            // it in RAM until phase 3). While the gateway still sends under the old key (phase 2)
+                            // it can be given the key again; then the phase command is retried next round.
+                            _log.LogWarning("key refresh #{Id}: node {Node} refused phase {Phase}: it no longer holds key {New} (restarted?); sending the key again",
+                                id, node, phase, distribute[0]);
+                            CommandOutcome again = await _mesh.SendCommandAsync(node, CommandKind.SetNetworkKey, distribute, phaseDeadline.Token).ConfigureAwait(false);
+                            Store(s => s.NodeAnswered(id, node, 0, "lost the new key; sent again: " + (again.State == CommandState.Acknowledged ? again.Status : again.State.ToString().ToLowerInvariant())));
+                            return;
+                        }
+
+                        Answered(id, phase, node, o, pending, refused);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }).ToArray();
+                try
+                {
+                    await Task.WhenAll(round).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                if (pending.Count > 0 && !phaseDeadline.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), _time, phaseDeadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+            }
+
+            ct.ThrowIfCancellationRequested();
+            var missing = new List<uint>(pending);
+            missing.AddRange(refused);
+            missing.Sort();
+            return missing;
+        }
+
+        private void Answered(long id, int phase, uint node, CommandOutcome o, HashSet<uint> pending, HashSet<uint> refused)
+        {
+            string status = o.State == CommandState.Acknowledged ? o.Status : o.State == CommandState.TimedOut ? "timeout" : o.Status + (o.Error is { } e ? ": " + e : "");
+            bool done = o.State == CommandState.Acknowledged && (o.Status == "ok" || o.Status == "already_executed");
+            Store(s => s.NodeAnswered(id, node, done ? phase : 0, status));
+            lock (pending)
+            {
+                if (done)
+                {
+                    pending.Remove(node);
+                }
+                else if (o.State == CommandState.Acknowledged)
+                {
+                    // The node answered and refused (e.g. phase 2 for a key it never got): retrying will not help.
+                    pending.Remove(node);
+                    refused.Add(node);
+                }
+            }
+
+            if (done)
+            {
+                _log.LogInformation("key refresh #{Id}: node {Node} acknowledged phase {Phase}", id, node, phase);
+            }
+            else if (o.State == CommandState.Acknowledged)
+            {
+                _log.LogWarning("key refresh #{Id}: node {Node} refused phase {Phase} ({Status})", id, node, phase, o.Status);
+            }
+        }
+
+        private static string PhaseName(int phase) => phase switch
+        {
+            1 => "distribute the new key",
+            2 => "switch: send under the new key",
+            _ => "revoke the old key",
+        };
+
+        private static byte[] Concat(byte first, byte[] rest)
+        {
+            var b = new byte[1 + rest.Length];
+            b[0] = first;
+            rest.CopyTo(b, 1);
+            return b;
+        }
+    }
+}

@@ -44,8 +44,6 @@ namespace Mesh.NodeApp.Runtime
         private uint _savedSequenceStart;
         private bool _sendFailureLogged;
         private bool _checkpointFailureLogged;
-        private byte[] _pendingNetworkKey;
-        private int _pendingNetworkKeyIndex;
 
         public NodeRunner(NodeSettings settings, uint nodeId, ICryptoProvider crypto, IRandomSource random, IRadio radio, SensorSet sensors,
             IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs, IDeviceKeyDirectory deviceKeys = null)
@@ -63,6 +61,7 @@ namespace Mesh.NodeApp.Runtime
             // registry does the same); a plain node has none and only relays them.
             config.DeviceKeys = deviceKeys;
             _node = new MeshNode(config, new NetworkKey(settings.Key, settings.KeyIndex, crypto), random, nowMs);
+            RestoreKeyRefresh(settings, crypto);
             _savedSequenceStart = settings.SequenceStart;
             SaveSequenceIfMoved(nowMs); // the checkpoint is ahead of the start: store it (and confirm it) before the first frame
             Log(LogLevel.Info, "node " + nodeId + " on network " + settings.NetworkId + " as " + NodeSettingsText.RoleName(settings.Role)
@@ -279,6 +278,29 @@ namespace Mesh.NodeApp.Runtime
             }
         }
 
+        /// <summary>Puts back a key refresh this node was in when it stopped: the next key held, and sent under in phase 2.</summary>
+        private void RestoreKeyRefresh(NodeSettings settings, ICryptoProvider crypto)
+        {
+            if (settings.NextKey == null || settings.Key == null || settings.NextKeyIndex == settings.KeyIndex)
+            {
+                return;
+            }
+
+            NetworkKeyRing ring = _node.NetworkKeys;
+            if (!ring.Distribute(new NetworkKey(settings.NextKey, settings.NextKeyIndex, crypto)))
+            {
+                Log(LogLevel.Warning, "stored next network key " + settings.NextKeyIndex + " not accepted; the key refresh must be repeated for this node");
+                return;
+            }
+
+            if (settings.NextKeyPhase == NetworkKeyRing.PhaseSwitched)
+            {
+                ring.Advance(settings.NextKeyIndex, NetworkKeyRing.PhaseSwitched);
+            }
+
+            Log(LogLevel.Info, "key refresh resumed: network key " + settings.NextKeyIndex + " held (phase " + settings.NextKeyPhase + ")");
+        }
+
         /// <summary>Persists what the core changed (it reports it before the command that caused it runs).</summary>
         private void SettingsChanged(MeshEvent e)
         {
@@ -305,20 +327,31 @@ namespace Mesh.NodeApp.Runtime
                     int index = e.Payload[1];
                     int phase = e.Payload[2];
                     int length = e.Payload[3];
+                    // The key in refresh is stored beside the current one at every phase, so a node that
+                    // restarts mid-refresh comes back holding both (RestoreKeyRefresh), as the gateway expects.
                     if (phase == NetworkKeyRing.PhaseDistributed && length > 0)
                     {
-                        _pendingNetworkKey = new byte[length];
-                        System.Array.Copy(e.Payload, 4, _pendingNetworkKey, 0, length);
-                        _pendingNetworkKeyIndex = index;
+                        _settings.NextKey = new byte[length];
+                        System.Array.Copy(e.Payload, 4, _settings.NextKey, 0, length);
+                        _settings.NextKeyIndex = index;
+                        _settings.NextKeyPhase = NetworkKeyRing.PhaseDistributed;
                         Log(LogLevel.Info, "new network key " + index + " received (key refresh phase 1)");
-                        return; // stored once the refresh completes: until then the current key stays the one on flash
+                        break;
                     }
 
-                    if (phase == NetworkKeyRing.PhaseRevoke && _pendingNetworkKey != null && _pendingNetworkKeyIndex == index)
+                    if (phase == NetworkKeyRing.PhaseSwitched && _settings.NextKey != null && _settings.NextKeyIndex == index)
                     {
-                        _settings.Key = _pendingNetworkKey;
+                        _settings.NextKeyPhase = NetworkKeyRing.PhaseSwitched;
+                        Log(LogLevel.Info, "sending under network key " + index + " (key refresh phase 2)");
+                        break;
+                    }
+
+                    if (phase == NetworkKeyRing.PhaseRevoke && _settings.NextKey != null && _settings.NextKeyIndex == index)
+                    {
+                        _settings.Key = _settings.NextKey;
                         _settings.KeyIndex = index;
-                        _pendingNetworkKey = null;
+                        _settings.NextKey = null;
+                        _settings.NextKeyPhase = 0;
                         Log(LogLevel.Info, "network key " + index + " now current (key refresh complete)");
                         break;
                     }

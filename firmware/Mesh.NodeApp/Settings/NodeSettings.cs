@@ -32,6 +32,18 @@ namespace Mesh.NodeApp.Settings
 
         public int DeviceKeyIndex;
 
+        /// <summary>
+        /// A network key received in a key refresh that is not current yet (phase 1 or 2), stored so that a
+        /// node restarted mid-refresh still holds it: otherwise it comes back with the old key alone and is
+        /// cut off at phase 3. Null outside a refresh.
+        /// </summary>
+        public byte[] NextKey;
+
+        public int NextKeyIndex;
+
+        /// <summary>1: distributed (accepted, not sent under); 2: switched (sent under).</summary>
+        public int NextKeyPhase;
+
         /// <summary>Refuse text frames whose payload is not sealed.</summary>
         public bool RequireEncryption = true;
 

@@ -112,6 +112,19 @@ namespace Mesh.NodeApp.Settings
                     return null;
                 case "device_key_index":
                     return SetInt(name, value, 0, 15, ref s.DeviceKeyIndex);
+                case "next_key":
+                    string nextProblem = KeyHex.Check(value);
+                    if (nextProblem != null)
+                    {
+                        return "next_key: " + nextProblem + " (value not shown); the key refresh in progress must be repeated for this node";
+                    }
+
+                    s.NextKey = KeyHex.Parse(value);
+                    return null;
+                case "next_key_index":
+                    return SetInt(name, value, 0, 15, ref s.NextKeyIndex);
+                case "next_key_phase":
+                    return SetInt(name, value, 1, 2, ref s.NextKeyPhase);
                 case "require_encryption":
                     return SetBool(name, value, ref s.RequireEncryption);
                 case "network_time":
@@ -279,6 +292,13 @@ namespace Mesh.NodeApp.Settings
             {
                 t += "device_key = " + KeyHex.Format(s.DeviceKey) + "\n";
                 t += "device_key_index = " + s.DeviceKeyIndex + "\n";
+            }
+
+            if (s.NextKey != null)
+            {
+                t += "next_key = " + KeyHex.Format(s.NextKey) + "\n";
+                t += "next_key_index = " + s.NextKeyIndex + "\n";
+                t += "next_key_phase = " + s.NextKeyPhase + "\n";
             }
 
             t += "require_encryption = " + (s.RequireEncryption ? "true" : "false") + "\n";

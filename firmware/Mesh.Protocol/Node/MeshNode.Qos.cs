@@ -99,6 +99,7 @@ namespace Mesh.Protocol.Node
         private void HearAirtime(int length, long nowMs)
         {
             _channel.Add(nowMs, _airtime.Of(length));
+            _counters.Utilisation = _channel.Share255(nowMs);
         }
 
         /// <summary>Delay and spacing factor in permille: congestion, and a throttle notice for own spacing.</summary>
@@ -202,6 +203,7 @@ namespace Mesh.Protocol.Node
             length = _transmit.Take(slot, output, outputOffset);
             _duty.Spend(nowMs, air);
             _channel.Add(nowMs, air);
+            _counters.Utilisation = _channel.Share255(nowMs);
             return true;
         }
 

@@ -39,7 +39,7 @@ namespace Mesh.Protocol.Node
         /// <summary>Frames of this node's that neighbours reported throttling (beacons naming this node).</summary>
         public long ThrottledByNeighbours;
 
-        /// <summary>Channel utilisation last measured, 255 = 100 %.</summary>
+        /// <summary>Channel utilisation when a frame was last heard or sent (or the beacon or heartbeat last asked), 255 = 100 %.</summary>
         public int Utilisation;
         public readonly long[] Rejected = new long[RejectReasons.Count];
 

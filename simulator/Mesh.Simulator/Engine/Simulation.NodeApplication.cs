@@ -49,7 +49,16 @@ namespace Mesh.Simulator.Engine
                 DeviceKeys = node.IsSink ? _deviceKeys : null,
                 HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
                 ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
+                // QoS airtime from this radio (a straight line through 0 and 250 bytes; exact for espNow).
+                AirtimeOverheadUs = (int)_radio.AirtimeMicroseconds(0),
+                AirtimeUsPerByte = (int)Math.Ceiling((_radio.AirtimeMicroseconds(250) - _radio.AirtimeMicroseconds(0)) / 250.0),
             };
+            if (_scenario.Radio.Preset == "lora")
+            {
+                // PROTOCOL.md, "Duty cycle": the LoRa preset, 1 % over an hour (EU 868 MHz).
+                config.DutyCyclePermille = 10;
+                config.DutyCycleWindowMs = 3_600_000;
+            }
             if (node.IsSink)
             {
                 // A gateway is a desktop: it can afford tables for the whole mesh.
@@ -60,6 +69,7 @@ namespace Mesh.Simulator.Engine
                 config.EventQueueSize = 256;
                 config.TransmitQueueSize = 64;
                 config.PendingCommandSlots = 16;
+                config.FairShareSlots = big;
             }
 
             node.Runner = null;

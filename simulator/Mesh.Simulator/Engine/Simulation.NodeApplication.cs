@@ -32,7 +32,9 @@ namespace Mesh.Simulator.Engine
             policy.MinDelayMs = p.MinDelayMs;
             policy.MaxDelayMs = p.MaxDelayMs;
 
-            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && w.ReadingIntervalSeconds > 0;
+            // A babbler's own traffic comes from Simulation.Babbler, not from the core's report timer.
+            double interval = node.ReadingIntervalSeconds > 0 ? node.ReadingIntervalSeconds : w.ReadingIntervalSeconds;
+            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && interval > 0;
             var config = new NodeConfig
             {
                 NodeId = node.Id,
@@ -48,7 +50,7 @@ namespace Mesh.Simulator.Engine
                 DeviceKey = _deviceKeys.KeyOf(node.Id),
                 DeviceKeys = node.IsSink ? _deviceKeys : null,
                 HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
-                ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
+                ReportIntervalMs = reports ? (long)(interval * 1000) : 0,
             };
             if (node.IsSink)
             {
@@ -166,7 +168,7 @@ namespace Mesh.Simulator.Engine
             uint sequence = core.NextSequence;
             if (core.SendReadings(_readings, nowMs) == SendResult.Queued)
             {
-                _metrics.Sent(MessageClass.Reading, node.Id, sequence, _nowUs, AliveHonestCount());
+                NoteSent(MessageClass.Reading, node, sequence);
             }
             else
             {

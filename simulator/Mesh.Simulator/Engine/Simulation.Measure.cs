@@ -11,9 +11,10 @@ namespace Mesh.Simulator.Engine
     /// </summary>
     public sealed partial class Simulation
     {
-        // Hops from every node to its nearest gateway over the current link table; rebuilt when the
-        // links change (mobility). Crashes and partitions are not taken into account: it is the path a
-        // reading needs at the least on the deployed topology.
+        // Hops from every node to its nearest gateway over the links of the current table with at least
+        // 50 % reception (what a route would use; the CDS's graph); rebuilt when the links change
+        // (mobility). Crashes and partitions are not taken into account: it is the path a reading needs
+        // on the deployed topology.
         private int[]? _hopsToSink;
 
         /// <summary>Records a message its origin just queued, with the yardstick its class is measured against.</summary>
@@ -27,7 +28,7 @@ namespace Mesh.Simulator.Engine
 
             if (cls == MessageClass.Reading)
             {
-                _hopsToSink ??= Reachability.HopsToNearest(_links, _sinks, RelayingNodes(false));
+                _hopsToSink ??= Reachability.HopsToNearest(_links, _sinks, RelayingNodes(false), 0.5);
                 _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), shortestHops: _hopsToSink[origin.Index]);
             }
             else if (cls == MessageClass.Broadcast)

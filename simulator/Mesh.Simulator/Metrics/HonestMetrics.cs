@@ -35,8 +35,9 @@ namespace Mesh.Simulator.Metrics
     {
         /// <summary>
         /// Mean over delivered readings of (transmissions of that reading) / (hops of the shortest path from
-        /// its origin to the nearest gateway), the path over every link of the link table at send time
-        /// through relaying nodes (crashes and partitions not considered). 1 is a perfect unicast route.
+        /// its origin to the nearest gateway), the path over the links of the link table at send time with
+        /// at least 50 % reception, through relaying nodes (crashes and partitions not considered). 1 is a
+        /// perfect unicast route; a reading carried by luck over weaker, longer links can come in under 1.
         /// </summary>
         public double ReadingPathStretch { get; set; }
 

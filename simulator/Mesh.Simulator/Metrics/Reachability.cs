@@ -7,10 +7,11 @@ namespace Mesh.Simulator.Metrics
 {
     /// <summary>
     /// Breadth-first searches over the link table, for the yardsticks the metrics divide by: which nodes
-    /// a broadcast could possibly reach, and how many hops a reading needs at the least. Every link the
-    /// table holds counts (any chance of reception at all), so both are the most generous bounds: a
-    /// node outside the reachable set cannot be reached by any protocol, and no delivered reading can
-    /// have cost fewer transmissions than its shortest path. Only relaying nodes carry a path on.
+    /// a broadcast could possibly reach (over every link the table holds, any chance of reception at
+    /// all: a node outside that set cannot be reached by any protocol), and how many hops a reading
+    /// needs over links a route would use (at least 50 % reception, the graph of the connected
+    /// dominating set; with every link, a dense log-distance mesh is one long, unusable hop from its
+    /// gateway). Only relaying nodes carry a path on.
     /// </summary>
     public static class Reachability
     {
@@ -54,18 +55,23 @@ namespace Mesh.Simulator.Metrics
         }
 
         /// <summary>
-        /// Hops from every node to the nearest of <paramref name="sinks"/> (-1: no path): a search
-        /// backwards from all sinks at once over the reversed links (links may be asymmetric), passing
-        /// on only through relaying nodes. The sinks themselves are 0.
+        /// Hops from every node to the nearest of <paramref name="sinks"/> (-1: no path) over links whose
+        /// reception probability is at least <paramref name="minProbability"/>: a search backwards from
+        /// all sinks at once over the reversed links (links may be asymmetric), passing on only through
+        /// relaying nodes. The sinks themselves are 0.
         /// </summary>
-        public static int[] HopsToNearest(LinkTable links, IReadOnlyList<int> sinks, bool[] relays)
+        public static int[] HopsToNearest(LinkTable links, IReadOnlyList<int> sinks, bool[] relays, double minProbability)
         {
             int n = links.NodeCount;
             // Reverse adjacency in compressed rows: who can be heard by v.
+            double[] p = links.ReceptionProbability;
             var inCount = new int[n + 1];
-            foreach (int t in links.Target)
+            for (int l = 0; l < links.Target.Length; l++)
             {
-                inCount[t + 1]++;
+                if (p[l] >= minProbability)
+                {
+                    inCount[links.Target[l] + 1]++;
+                }
             }
 
             for (int i = 0; i < n; i++)
@@ -79,7 +85,10 @@ namespace Mesh.Simulator.Metrics
             {
                 for (int l = links.RowStart[v]; l < links.RowStart[v + 1]; l++)
                 {
-                    from[fill[links.Target[l]]++] = v;
+                    if (p[l] >= minProbability)
+                    {
+                        from[fill[links.Target[l]]++] = v;
+                    }
                 }
             }
 

@@ -50,6 +50,21 @@ namespace Mesh.Simulator.Tests.Measuring
         }
 
         [Fact]
+        public void Reachable_means_within_the_hop_limit_as_the_core_applies_it()
+        {
+            // Hop limit 2: a frame leaves with 0 hops taken and is relayed while hops taken < 2, so it
+            // travels 3 hops. On an ideal line everything within 3 hops is reached and nothing beyond.
+            string json = Line(12).Replace("\"hopLimit\": 32", "\"hopLimit\": 2");
+            RunResult r = Runs.Run(json);
+
+            Assert.True(r.Broadcasts.Sent >= 20);
+            Assert.Equal(1.0, r.Coverage.Reachable);
+            Assert.True(r.Coverage.Raw < 0.6, $"raw coverage {r.Coverage.Raw}");
+            // 3 to 6 nodes within 3 hops of a node on a line of 12, 5 on average (2 hops would give 3.5).
+            Assert.InRange(r.Coverage.ReachableNodesMean, 4.4, 5.6);
+        }
+
+        [Fact]
         public void Reachable_coverage_is_at_least_raw_coverage_on_a_lossy_busy_mesh()
         {
             RunResult r = Runs.Run("""

@@ -46,6 +46,13 @@ namespace Mesh.Simulator.Metrics
             }
         }
 
+        /// <summary>One node's busiest window's airtime, as a percentage of the window (or of the run when shorter).</summary>
+        public double PercentOf(int node, long runUs)
+        {
+            long span = runUs < _windowUs ? runUs : _windowUs;
+            return span <= 0 ? 0 : 100.0 * _max[node] / span;
+        }
+
         /// <summary>The busiest node's busiest window: its airtime as a percentage of the window (or of the run when shorter), and the node.</summary>
         public (double Percent, int Node) Max(long runUs)
         {

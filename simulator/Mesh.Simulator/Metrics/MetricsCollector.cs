@@ -121,6 +121,9 @@ namespace Mesh.Simulator.Metrics
 
         public List<int> ReadingHops { get; } = new();
 
+        /// <summary>Each node's busiest 10 s of airtime, as a percentage (nodes.csv).</summary>
+        public double Busiest10sPercent(int node, long runUs) => _duty10s.PercentOf(node, runUs);
+
         /// <summary>Receptions lost to collisions, per (receiver, message); the channel reports to it.</summary>
         public CollisionLedger CollisionLedger { get; }
 

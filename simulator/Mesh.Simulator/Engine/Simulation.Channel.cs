@@ -106,6 +106,7 @@ namespace Mesh.Simulator.Engine
             double[] reception = _links.ReceptionProbability;
             bool fading = _scenario.Radio.FadingSigmaDb > 0;
             CollisionLedger ledger = _metrics.CollisionLedger;
+            // Losses are counted at nodes running a core (adversaries' radios lose nothing that matters).
             ulong message = length >= FrameLayout.MinFrameSize
                 ? MetricsCollector.Key(LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin), LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence))
                 : ulong.MaxValue;
@@ -130,7 +131,7 @@ namespace Mesh.Simulator.Engine
                     else
                     {
                         _metrics.CollidedArrivals++;
-                        if (message != ulong.MaxValue && WouldHaveDecoded(r, l, inc, extraLoss, fading))
+                        if (message != ulong.MaxValue && r.Core != null && WouldHaveDecoded(r, l, inc, extraLoss, fading))
                         {
                             ledger.Collided(message, ri, _nowUs);
                         }
@@ -153,7 +154,7 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
-                if (message != ulong.MaxValue)
+                if (message != ulong.MaxValue && r.Core != null)
                 {
                     ledger.Received(message, ri, _nowUs);
                 }

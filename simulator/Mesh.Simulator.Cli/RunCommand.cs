@@ -62,13 +62,24 @@ namespace Mesh.Simulator.Cli
                 ("nodes / links", $"{r.Nodes} / {r.Links}"),
                 ("simulated / wall", $"{r.SimulatedSeconds:0} s / {r.WallSeconds:0.00} s"),
                 ("frame arrivals, receptions", $"{r.FrameArrivals:N0} ({r.FrameArrivalsPerSecond:N0}/s), {r.Receptions:N0} ({r.ReceptionsPerSecond:N0}/s)"),
-                ("transmissions, collisions", $"{r.Transmissions:N0}, {r.Collisions:N0}"),
+                ("measured window", $"{r.Measured.FromSeconds:0.#}–{r.Measured.ToSeconds:0.#} s (last {r.Measured.DrainSeconds:0.#} s drain, not counted)"),
+                ("transmissions", $"{r.Transmissions:N0}"),
+                ("collisions", $"{r.CollisionLosses.ReceptionsLost:N0} receptions lost ({r.CollisionLosses.NeverReceived:N0} never recovered); {r.CollidedArrivals:N0} collided frame arrivals (raw)"),
                 ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
-                ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Broadcasts.DeliveryRatio:P1} of {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
-                ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms" : "no commands"),
+                ("reading cost", $"{r.Readings.TransmissionsPerDelivered} tx per delivered reading, {r.Cost.ReadingPathStretch}× the shortest path ({r.Cost.ReadingShortestHopsMean} hops)"),
+                ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
+                ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),
+                ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms, p99 {r.Commands.RoundTripP99Ms} ms" : "no commands"),
                 ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice}; forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
-                ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode})"),
+                ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode}); busiest {r.Qos.DutyCycle10s.WindowSeconds:0.#} s {r.Qos.DutyCycle10s.MaxPercent} % (node {r.Qos.DutyCycle10s.Node}), busiest {r.Qos.DutyCycle1h.WindowSeconds:0.#} s {r.Qos.DutyCycle1h.MaxPercent} % (node {r.Qos.DutyCycle1h.Node})"),
             };
+            if (r.Qos.Babblers.Count + r.Qos.StuckSensors.Count > 0)
+            {
+                rows = [.. rows,
+                    ("babblers / stuck sensors", $"nodes [{string.Join(", ", r.Qos.Babblers)}] / [{string.Join(", ", r.Qos.StuckSensors)}]: {r.Qos.ExcludedMessagesSent:N0} messages sent, {r.Qos.ExcludedMessagesDelivered:N0} delivered (not in the lines above)"),
+                    ("babble carried", $"{r.Qos.BabblerFramesOriginated:N0} frames originated, {r.Qos.BabblerRelayTransmissions:N0} relay transmissions, {r.Qos.BabblerTransmissionsBeyond2Hops:N0} beyond 2 hops ({r.Qos.BabblerBeyond2HopsPerOriginated} per frame originated)"),
+                ];
+            }
             if (CliConsole.Interactive)
             {
                 var table = new Table().AddColumn("metric").AddColumn("value");

@@ -70,6 +70,7 @@ namespace Mesh.Simulator.Tests
               "name": "walled-centre-25",
               "seed": 3,
               "durationSeconds": 600,
+              "drainSeconds": 0,
               "topology": { "kind": "grid", "nodes": 25, "spacingMeters": 10 },
               "radio": { "model": "unitDisk", "rangeMeters": 10.5, "collisions": false },
               "policy": { "kind": "flooding" },

@@ -61,8 +61,8 @@ namespace Mesh.Simulator.Tests
 
             // The run did something worth comparing.
             RunResult r = JsonSerializer.Deserialize<RunResult>(first[0], ScenarioLoader.Options)!;
-            Assert.True(r.Transmissions > 500 && r.Collisions > 0 && r.Readings.Delivered > 0 && r.Commands.Sent > 0,
-                $"a busy run: {r.Transmissions} transmissions, {r.Collisions} collisions");
+            Assert.True(r.Transmissions > 500 && r.CollidedArrivals > 0 && r.Readings.Delivered > 0 && r.Commands.Sent > 0,
+                $"a busy run: {r.Transmissions} transmissions, {r.CollidedArrivals} collisions");
 
             for (int i = 0; i < first.Length; i++)
             {
@@ -79,7 +79,7 @@ namespace Mesh.Simulator.Tests
 
             RunResult ra = JsonSerializer.Deserialize<RunResult>(a[0], ScenarioLoader.Options)!;
             RunResult rb = JsonSerializer.Deserialize<RunResult>(b[0], ScenarioLoader.Options)!;
-            Assert.NotEqual((ra.Events, ra.Transmissions, ra.Collisions), (rb.Events, rb.Transmissions, rb.Collisions));
+            Assert.NotEqual((ra.Events, ra.Transmissions, ra.CollidedArrivals), (rb.Events, rb.Transmissions, rb.CollidedArrivals));
         }
 
         [Fact]

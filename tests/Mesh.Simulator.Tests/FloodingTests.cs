@@ -22,6 +22,7 @@ namespace Mesh.Simulator.Tests
           "name": "flooding-grid-7x7",
           "seed": 3,
           "durationSeconds": 240,
+          "drainSeconds": 0,
           "network": { "hopLimit": 32 },
           "topology": { "kind": "grid", "nodes": {{N}}, "spacingMeters": 10 },
           "radio": { "model": "unitDisk", "rangeMeters": {{Range}}, "collisions": false, "csma": {{(csma ? "true" : "false")}}, "bitrateBps": {{bitrateBps}} },
@@ -113,7 +114,7 @@ namespace Mesh.Simulator.Tests
             Assert.Equal(1.0, o.Result.Broadcasts.DeliveryRatio);
             Assert.Equal(o.Result.Broadcasts.Sent * (N - 1), o.Result.Broadcasts.Delivered);
             Assert.Equal(o.Result.Broadcasts.Sent * N, o.Result.Broadcasts.Transmissions);
-            Assert.Equal(0, o.Result.Collisions);
+            Assert.Equal(0, o.Result.CollidedArrivals);
             Assert.Equal(0, o.Result.LostToChannel);
             Assert.Equal(0, o.Result.LostToHalfDuplex);
         }

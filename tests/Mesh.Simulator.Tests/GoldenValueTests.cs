@@ -14,12 +14,14 @@ namespace Mesh.Simulator.Tests
     /// </summary>
     public class GoldenValueTests
     {
-        private const long ReadingsSent = 1_320;
-        private const long ReadingsDelivered = 1_320;
-        private const long Transmissions = 16_912;
-        private const long Collisions = 78_722;
-        private const long CommandsSent = 28;
-        private const long CommandsAcknowledged = 28;
+        // Readings and commands sent in the last 16 s (the drain window) are not counted since issue 13:
+        // 1,316 of the 1,320 readings and 27 of the 28 commands; the run itself is unchanged.
+        private const long ReadingsSent = 1_316;
+        private const long ReadingsDelivered = 1_316;
+        private const long Transmissions = 16_964;
+        private const long CollidedArrivals = 80_554;
+        private const long CommandsSent = 27;
+        private const long CommandsAcknowledged = 27;
         private const long BroadcastsSent = 11;
         private const long FrameArrivals = 372_094;
         private const long Receptions = 182_793;
@@ -35,7 +37,7 @@ namespace Mesh.Simulator.Tests
             Assert.Equal(ReadingsSent, r.Readings.Sent);
             Assert.Equal(ReadingsDelivered, r.Readings.Delivered);
             Assert.Equal(Transmissions, r.Transmissions);
-            Assert.Equal(Collisions, r.Collisions);
+            Assert.Equal(CollidedArrivals, r.CollidedArrivals);
             Assert.Equal(CommandsSent, r.Commands.Sent);
             Assert.Equal(CommandsAcknowledged, r.Commands.Acknowledged);
             Assert.Equal(BroadcastsSent, r.Broadcasts.Sent);

@@ -270,7 +270,7 @@ namespace Mesh.Simulator.Tests
             }
 
             Assert.Equal(Burst * 8, delivered.Count);
-            Assert.Equal(0, b.Simulation.Metrics.Collisions);
+            Assert.Equal(0, b.Simulation.Metrics.CollidedArrivals);
         });
     }
 }

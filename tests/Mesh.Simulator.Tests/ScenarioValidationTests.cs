@@ -25,6 +25,11 @@ namespace Mesh.Simulator.Tests
         [InlineData("""{ "topology": { "nodes": 10 }, "adversaries": [ { "kind": "forger", "count": 10 } ] }""", "adversaries[0].count: must be 0..9")]
         [InlineData("""{ "topology": { "kind": "file" } }""", "topology.file: required when topology.kind is 'file'")]
         [InlineData("""{ "mobility": { "fraction": 2 } }""", "mobility: fraction 0..1")]
+        [InlineData("""{ "adversaries": [ { "kind": "babbler", "count": 1, "traffic": "video" } ] }""", "adversaries[0].traffic: 'video' is not one of readings, broadcast")]
+        [InlineData("""{ "adversaries": [ { "kind": "babbler", "count": 1, "rate": 0 } ] }""", "adversaries[0].rate: must be positive")]
+        [InlineData("""{ "adversaries": [ { "kind": "babbler", "rate": 10 } ] }""", "adversaries[0]: a babbler needs nodes or count")]
+        [InlineData("""{ "durationSeconds": 60, "warmupSeconds": 30, "drainSeconds": 30 }""", "drainSeconds: must be at least 0 and leave time after warmupSeconds")]
+        [InlineData("""{ "roles": { "perNode": [ { "nodes": [1], "readingIntervalSeconds": 0 } ] } }""", "roles.perNode[0].readingIntervalSeconds: must be positive")]
         public void A_semantically_invalid_scenario_names_the_field_and_the_problem(string json, string expected)
         {
             Scenario s = ScenarioLoader.Parse(json);

@@ -11,6 +11,7 @@ namespace Mesh.Simulator.Engine
         ReplayFrame = 6,
         Forge = 7,
         Move = 8,
+        Babble = 9,
     }
 
     /// <summary>One scheduled event: 24 bytes, with kind, node and argument packed into one word.</summary>

@@ -13,6 +13,12 @@ namespace Mesh.Simulator.Engine
 
         /// <summary>Radio only; its frames come from and go to the real-time bridge.</summary>
         External = 4,
+
+        /// <summary>
+        /// An insider with valid keys running the normal node code (it relays like any sensor) that
+        /// originates far more traffic than its share: see Simulation.Babbler.
+        /// </summary>
+        Babbler = 5,
     }
 
     /// <summary>A frame arriving at one receiver: collisions are decided while it is on air.</summary>
@@ -52,6 +58,12 @@ namespace Mesh.Simulator.Engine
         /// <summary>Per-node overrides from roles.perNode: hop limit (-1: the network's) and forwarding policy (null: the scenario's).</summary>
         public int HopLimit = -1;
         public Scenarios.PolicyConfig? Policy;
+
+        /// <summary>roles.perNode readingIntervalSeconds (seconds; -1: the workload's).</summary>
+        public double ReadingIntervalSeconds = -1;
+
+        /// <summary>Babbler: its adversary settings (traffic, rate, line rate).</summary>
+        public Scenarios.AdversarySettings? Babble;
 
         /// <summary>network.application nodeRunner: the shipped application around <see cref="Core"/>, and its radio queue.</summary>
         public Mesh.NodeApp.Runtime.NodeRunner? Runner;

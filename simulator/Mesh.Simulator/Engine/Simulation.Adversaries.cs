@@ -20,6 +20,7 @@ namespace Mesh.Simulator.Engine
                     "blackhole" => NodeBehaviour.BlackHole,
                     "replayer" => NodeBehaviour.Replayer,
                     "forger" => NodeBehaviour.Forger,
+                    "babbler" => NodeBehaviour.Babbler,
                     _ => NodeBehaviour.Honest,
                 };
                 if (b == NodeBehaviour.Honest)
@@ -41,6 +42,7 @@ namespace Mesh.Simulator.Engine
                 foreach (int i in chosen)
                 {
                     _nodes[i].Behaviour = b;
+                    _nodes[i].Babble = b == NodeBehaviour.Babbler ? a : null;
                 }
             }
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Mesh.Protocol;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Wire;
+using Mesh.Simulator.Metrics;
 using Mesh.Simulator.Radio;
 
 namespace Mesh.Simulator.Engine
@@ -47,7 +48,7 @@ namespace Mesh.Simulator.Engine
             _transmittingUntilUs[node.Index] = end;
             node.Transmissions++;
             node.AirtimeUs += airtime;
-            _metrics.Transmitted(node, bytes, length, _nowUs);
+            _metrics.Transmitted(node, bytes, length, _nowUs, airtime);
             FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
 
             // Half duplex: whatever this node was receiving is lost.
@@ -104,6 +105,11 @@ namespace Mesh.Simulator.Engine
             BurstLoss? burst = _burstLoss;
             double[] reception = _links.ReceptionProbability;
             bool fading = _scenario.Radio.FadingSigmaDb > 0;
+            CollisionLedger ledger = _metrics.CollisionLedger;
+            // Losses are counted at nodes running a core (adversaries' radios lose nothing that matters).
+            ulong message = length >= FrameLayout.MinFrameSize
+                ? MetricsCollector.Key(LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin), LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence))
+                : ulong.MaxValue;
             for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
             {
                 int ri = targets[l];
@@ -124,7 +130,11 @@ namespace Mesh.Simulator.Engine
                     }
                     else
                     {
-                        _metrics.Collisions++;
+                        _metrics.CollidedArrivals++;
+                        if (message != ulong.MaxValue && r.Core != null && WouldHaveDecoded(r, l, inc, extraLoss, fading))
+                        {
+                            ledger.Collided(message, ri, _nowUs);
+                        }
                     }
 
                     continue;
@@ -144,15 +154,38 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
+                if (message != ulong.MaxValue && r.Core != null)
+                {
+                    ledger.Received(message, ri, _nowUs);
+                }
+
                 Receive(r, bytes, length, (int)Math.Round(inc.Rssi), sender);
             }
 
             _txFree.Push(tx);
             if (sender.Core != null && sender.Alive)
             {
+                RefillBabbler(sender);
                 TryTransmit(sender);
                 ScheduleWake(sender);
             }
+        }
+
+        /// <summary>
+        /// Whether a frame lost to interference would otherwise have decoded: the same reception chance
+        /// as an undisturbed arrival (jamming included, bursty loss not replayed), drawn from the metrics'
+        /// own stream so that measuring changes nothing.
+        /// </summary>
+        private bool WouldHaveDecoded(SimNode r, int link, in Incoming inc, double extraLoss, bool fading)
+        {
+            if (inc.Jammed)
+            {
+                return false;
+            }
+
+            double jamming = _jammers.Any ? _jammers.LossAt(r.X, r.Y, _nowUs) : 0;
+            double p = (fading ? _radio.ReceptionProbability(inc.Rssi) : _links.ReceptionProbability[link]) * (1 - extraLoss) * (1 - jamming);
+            return p >= 1.0 || RandomDraws.Unit(_metricsRandom) < p;
         }
 
         private void Receive(SimNode r, byte[] bytes, int length, int rssi, SimNode sender)

@@ -75,6 +75,7 @@ namespace Mesh.Simulator.Engine
             _links = LinkTable.Build(_x, _y, _radio);
             _burstLoss?.Reset(_links.LinkCount);
             _metrics.LinkUpdates++;
+            _hopsToSink = null;
             _events.Push(_nowUs + (long)(m.UpdateSeconds * 1e6), EventKind.Move, 0, 0);
         }
 

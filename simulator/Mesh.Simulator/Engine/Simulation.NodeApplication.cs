@@ -32,7 +32,9 @@ namespace Mesh.Simulator.Engine
             policy.MinDelayMs = p.MinDelayMs;
             policy.MaxDelayMs = p.MaxDelayMs;
 
-            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && w.ReadingIntervalSeconds > 0;
+            // A babbler's own traffic comes from Simulation.Babbler, not from the core's report timer.
+            double interval = node.ReadingIntervalSeconds > 0 ? node.ReadingIntervalSeconds : w.ReadingIntervalSeconds;
+            bool reports = node.Role == NodeRole.Sensor && node.Behaviour == NodeBehaviour.Honest && interval > 0;
             var config = new NodeConfig
             {
                 NodeId = node.Id,
@@ -48,7 +50,7 @@ namespace Mesh.Simulator.Engine
                 DeviceKey = _deviceKeys.KeyOf(node.Id),
                 DeviceKeys = node.IsSink ? _deviceKeys : null,
                 HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
-                ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
+                ReportIntervalMs = reports ? (long)(interval * 1000) : 0,
                 // QoS airtime from this radio (a straight line through 0 and 250 bytes; exact for espNow).
                 AirtimeOverheadUs = (int)_radio.AirtimeMicroseconds(0),
                 AirtimeUsPerByte = (int)Math.Ceiling((_radio.AirtimeMicroseconds(250) - _radio.AirtimeMicroseconds(0)) / 250.0),
@@ -176,7 +178,7 @@ namespace Mesh.Simulator.Engine
             uint sequence = core.NextSequence;
             if (core.SendReadings(_readings, nowMs) == SendResult.Queued)
             {
-                _metrics.Sent(MessageClass.Reading, node.Id, sequence, _nowUs, AliveHonestCount());
+                NoteSent(MessageClass.Reading, node, sequence);
             }
             else
             {

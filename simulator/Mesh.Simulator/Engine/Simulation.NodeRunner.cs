@@ -58,7 +58,7 @@ namespace Mesh.Simulator.Engine
             if (FrameCodec.TryDecode(frame, 0, length, _header) == RejectReason.None
                 && _header.Type == MessageType.Readings && _header.Origin == node.Id && _header.HopsTaken == 0)
             {
-                _metrics.Sent(MessageClass.Reading, node.Id, _header.Sequence, _nowUs, AliveHonestCount());
+                NoteSent(MessageClass.Reading, node, _header.Sequence);
             }
         }
 

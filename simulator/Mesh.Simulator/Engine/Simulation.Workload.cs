@@ -39,7 +39,7 @@ namespace Mesh.Simulator.Engine
                 uint sequence = from.Core.NextSequence;
                 if (from.Core.SendText(text, 0, text.Length, NodeAddress.Broadcast, from.Clock.LocalMs(_nowUs)) == SendResult.Queued)
                 {
-                    _metrics.Sent(MessageClass.Broadcast, from.Id, sequence, _nowUs, AliveHonestCount());
+                    NoteSent(MessageClass.Broadcast, from, sequence);
                     Service(from);
                 }
                 else

@@ -35,6 +35,10 @@ namespace Mesh.Simulator.Engine
         private readonly MetricsCollector _metrics;
         private readonly IRandomSource _channelRandom;
         private readonly IRandomSource _workloadRandom;
+
+        // Draws made only for the metrics (would a collided frame have decoded?), so that measuring
+        // never changes what happens.
+        private readonly IRandomSource _metricsRandom;
         /// <summary>Network time (seconds) at simulated time zero in deterministic runs: any fixed value well above the freshness window.</summary>
         public const uint SimulatedEpochSeconds = 1_800_000_000;
 
@@ -118,6 +122,7 @@ namespace Mesh.Simulator.Engine
             _burstLoss = rs.BurstLoss == null ? null : new BurstLoss(rs.BurstLoss, _links.LinkCount);
             _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL);
             _workloadRandom = new XorShiftRandom(scenario.Seed ^ 0x3071_0ADUL);
+            _metricsRandom = new XorShiftRandom(scenario.Seed ^ 0x3E7_21C5UL);
             _crypto = new MemoizedCrypto(DesktopCrypto.Instance);
             _key = new NetworkKey(Convert.FromHexString(scenario.Network.Key), _crypto);
             byte[] wrong = Convert.FromHexString(scenario.Network.Key);
@@ -179,11 +184,13 @@ namespace Mesh.Simulator.Engine
 
                     _nodes[i].HopLimit = g.HopLimit ?? _nodes[i].HopLimit;
                     _nodes[i].Policy = g.Policy ?? _nodes[i].Policy;
+                    _nodes[i].ReadingIntervalSeconds = g.ReadingIntervalSeconds ?? _nodes[i].ReadingIntervalSeconds;
                 }
             }
 
             AssignAdversaries(scenario, root);
-            _metrics = new MetricsCollector(n, _sinks, (long)(scenario.WarmupSeconds * 1e6));
+            _metrics = new MetricsCollector(n, _sinks, (long)(scenario.WarmupSeconds * 1e6),
+                _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
 
             for (int i = 0; i < n; i++)
             {
@@ -201,6 +208,7 @@ namespace Mesh.Simulator.Engine
 
             ScheduleFaults(scenario);
             ScheduleWorkload(scenario);
+            ScheduleBabblers(scenario);
             ScheduleMobility(scenario, root);
         }
 
@@ -303,6 +311,9 @@ namespace Mesh.Simulator.Engine
                     break;
                 case EventKind.Move:
                     Move();
+                    break;
+                case EventKind.Babble:
+                    Babble(node);
                     break;
             }
         }

@@ -25,7 +25,7 @@ namespace Mesh.Simulator.Metrics
     /// hops, and how many transmissions it cost. Keyed by (origin, sequence), exactly as the protocol
     /// identifies a message, so a forged or replayed delivery is recognised as such.
     /// </summary>
-    public sealed class MetricsCollector
+    public sealed partial class MetricsCollector
     {
         private sealed class Record
         {
@@ -39,23 +39,43 @@ namespace Mesh.Simulator.Metrics
             public bool Counted;
             public ulong SinkMask;
             public BitArray? At;
+
+            /// <summary>Sent by a babbler or a stuck sensor: counted apart (QoS), not in the class metrics.</summary>
+            public bool Excluded;
+
+            /// <summary>Readings: hops of the shortest path to a gateway at send time (-1: none or not measured).</summary>
+            public int ShortestHops = -1;
+
+            /// <summary>Broadcasts: the nodes reachable at send time, how many, and how many of them it reached.</summary>
+            public BitArray? Reachable;
+            public int ReachableCount;
+            public int ReachedReachable;
         }
+
+        private const byte Babbler = 1;
+        private const byte Stuck = 2;
 
         private readonly int _nodeCount;
         private readonly Dictionary<int, int> _sinkBit = new();
         private readonly long _warmupUs;
+        private readonly long _measuredUntilUs;
+        private readonly byte[] _originKind;
+        private readonly long[] _airtimeByClass = new long[6];
+        private readonly DutyCycleWindows _duty10s;
+        private readonly DutyCycleWindows _duty1h;
         private readonly Dictionary<ulong, Record> _messages = new();
         private readonly long[] _transmissionsByClass = new long[6];
         private readonly List<double> _broadcastLatencies = new();
         private readonly List<double> _broadcastHops = new();
-        private readonly Dictionary<(int Sink, ushort Id), long> _commands = new();
+        private readonly Dictionary<(int Sink, ushort Id), (long SentUs, bool Counted)> _commands = new();
         private readonly List<double> _commandRtt = new();
         private readonly long[] _refused = new long[6];
 
         public long Receptions;
         public long FrameArrivals;
         public long DuplicatesReceived;
-        public long Collisions;
+        /// <summary>Frame arrivals corrupted by interference, every copy (see <see cref="CollisionLedger"/> for what that cost).</summary>
+        public long CollidedArrivals;
         public long LostToChannel;
         public long LostToHalfDuplex;
         public long LostToJamming;
@@ -70,10 +90,19 @@ namespace Mesh.Simulator.Metrics
         public long CommandsAcknowledged;
         public long CommandsTimedOut;
         public long BroadcastsSent;
+        public long BabblerOriginated;
+        public long BabblerRelayed;
+        public long BabblerBeyond2Hops;
 
-        public MetricsCollector(int nodeCount, int[] sinks, long warmupUs)
+        /// <param name="measuredUntilUs">Messages sent from here on are in the drain window: not counted in any ratio.</param>
+        public MetricsCollector(int nodeCount, int[] sinks, long warmupUs, long measuredUntilUs = long.MaxValue)
         {
             _nodeCount = nodeCount;
+            _measuredUntilUs = measuredUntilUs;
+            _originKind = new byte[nodeCount];
+            CollisionLedger = new CollisionLedger(nodeCount);
+            _duty10s = new DutyCycleWindows(nodeCount, 10_000_000);
+            _duty1h = new DutyCycleWindows(nodeCount, 3_600_000_000);
             if (sinks.Length > 64)
             {
                 throw new ArgumentException($"at most 64 gateways can be tracked exactly; the scenario has {sinks.Length}");
@@ -92,11 +121,35 @@ namespace Mesh.Simulator.Metrics
 
         public List<int> ReadingHops { get; } = new();
 
-        private static ulong Key(uint origin, uint sequence) => (ulong)origin << 32 | sequence;
+        /// <summary>Each node's busiest 10 s of airtime, as a percentage (nodes.csv).</summary>
+        public double Busiest10sPercent(int node, long runUs) => _duty10s.PercentOf(node, runUs);
 
-        public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest)
+        /// <summary>Receptions lost to collisions, per (receiver, message); the channel reports to it.</summary>
+        public CollisionLedger CollisionLedger { get; }
+
+        public static ulong Key(uint origin, uint sequence) => (ulong)origin << 32 | sequence;
+
+        /// <summary>A babbler: its own messages are counted apart, and how far the mesh carries them is measured.</summary>
+        public void MarkBabbler(int node) => _originKind[node] = Babbler;
+
+        /// <summary>A stuck sensor (reports faster than the workload): its own readings are counted apart.</summary>
+        public void MarkStuck(int node) => _originKind[node] = Stuck;
+
+        private bool IsCounted(long nowUs) => nowUs >= _warmupUs && nowUs < _measuredUntilUs;
+
+        /// <summary>Whether a message this node sends now enters the class metrics (so its yardsticks are worth computing).</summary>
+        public bool Measures(int origin, long nowUs) => _originKind[origin] == 0 && IsCounted(nowUs);
+
+        public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,
+            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0)
         {
-            var r = new Record { Class = cls, SentUs = nowUs, AliveAtSend = aliveHonest, Counted = nowUs >= _warmupUs };
+            int index = (int)origin - 1;
+            var r = new Record
+            {
+                Class = cls, SentUs = nowUs, AliveAtSend = aliveHonest, Counted = IsCounted(nowUs),
+                Excluded = index >= 0 && index < _nodeCount && _originKind[index] != 0,
+                ShortestHops = shortestHops, Reachable = reachable, ReachableCount = reachableCount,
+            };
             if (cls == MessageClass.Broadcast)
             {
                 r.At = new BitArray(_nodeCount);
@@ -108,8 +161,10 @@ namespace Mesh.Simulator.Metrics
 
         public void SendRefused(MessageClass cls) => _refused[(int)cls]++;
 
-        public void Transmitted(SimNode node, byte[] frame, int length, long nowUs)
+        public void Transmitted(SimNode node, byte[] frame, int length, long nowUs, long airtimeUs)
         {
+            _duty10s.Add(node.Index, nowUs, airtimeUs);
+            _duty1h.Add(node.Index, nowUs, airtimeUs);
             if (length < FrameLayout.MinFrameSize)
             {
                 return;
@@ -125,7 +180,26 @@ namespace Mesh.Simulator.Metrics
                 _ => MessageClass.Other,
             };
             _transmissionsByClass[(int)cls]++;
+            _airtimeByClass[(int)cls] += airtimeUs;
             uint origin = LittleEndian.ReadUInt32(frame, FrameLayout.OffsetOrigin);
+            int originIndex = (int)origin - 1;
+            if (originIndex >= 0 && originIndex < _nodeCount && _originKind[originIndex] == Babbler)
+            {
+                int hops = frame[FrameLayout.OffsetHopsTaken];
+                if (hops == 0 && node.Index == originIndex)
+                {
+                    BabblerOriginated++;
+                }
+                else if (hops >= 1)
+                {
+                    BabblerRelayed++;
+                    if (hops > 2)
+                    {
+                        BabblerBeyond2Hops++;
+                    }
+                }
+            }
+
             uint sequence = LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence);
             if (_messages.TryGetValue(Key(origin, sequence), out var r))
             {
@@ -177,7 +251,12 @@ namespace Mesh.Simulator.Metrics
                 }
 
                 r.At[node.Index] = true;
-                if (r.Counted)
+                if (r.Reachable != null && r.Reachable[node.Index])
+                {
+                    r.ReachedReachable++;
+                }
+
+                if (r.Counted && !r.Excluded)
                 {
                     _broadcastLatencies.Add((nowUs - r.SentUs) / 1000.0);
                     _broadcastHops.Add(e.HopsTaken + 1);
@@ -189,7 +268,7 @@ namespace Mesh.Simulator.Metrics
             {
                 r.FirstDeliveryUs = nowUs;
                 r.HopsAtFirst = e.HopsTaken + 1;
-                if (r.Class == MessageClass.Reading && r.Counted)
+                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded)
                 {
                     ReadingLatenciesMs.Add((nowUs - r.SentUs) / 1000.0);
                     ReadingHops.Add(r.HopsAtFirst);
@@ -199,203 +278,30 @@ namespace Mesh.Simulator.Metrics
 
         public void CommandSent(SimNode sink, ushort id, long nowUs)
         {
-            CommandsSent++;
-            _commands[(sink.Index, id)] = nowUs;
+            bool counted = IsCounted(nowUs);
+            if (counted)
+            {
+                CommandsSent++;
+            }
+
+            _commands[(sink.Index, id)] = (nowUs, counted);
         }
 
         public void CommandAcknowledged(SimNode sink, ushort id, long nowUs)
         {
-            if (_commands.Remove((sink.Index, id), out long sent))
+            if (_commands.Remove((sink.Index, id), out var sent) && sent.Counted)
             {
                 CommandsAcknowledged++;
-                _commandRtt.Add((nowUs - sent) / 1000.0);
+                _commandRtt.Add((nowUs - sent.SentUs) / 1000.0);
             }
         }
 
         public void CommandTimedOut(SimNode sink, ushort id)
         {
-            if (_commands.Remove((sink.Index, id)))
+            if (_commands.Remove((sink.Index, id), out var sent) && sent.Counted)
             {
                 CommandsTimedOut++;
             }
         }
-
-        public RunResult Build(Scenario scenario, SimNode[] nodes, LinkTable links, RadioModel radio, long endUs, double wallSeconds, long events)
-        {
-            var result = new RunResult
-            {
-                Scenario = scenario.Name,
-                Seed = scenario.Seed,
-                Nodes = nodes.Length,
-                Links = links.LinkCount,
-                SimulatedSeconds = endUs / 1e6,
-                WallSeconds = Math.Round(wallSeconds, 3),
-                Events = events,
-                FrameArrivals = FrameArrivals,
-                FrameArrivalsPerSecond = wallSeconds > 0 ? Math.Round(FrameArrivals / wallSeconds) : 0,
-                Receptions = Receptions,
-                ReceptionsPerSecond = wallSeconds > 0 ? Math.Round(Receptions / wallSeconds) : 0,
-                Collisions = Collisions,
-                LostToChannel = LostToChannel,
-                LostToHalfDuplex = LostToHalfDuplex,
-                LostToJamming = LostToJamming,
-                DuplicatesReceived = DuplicatesReceived,
-                PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
-            };
-
-            foreach (var n in nodes)
-            {
-                result.Transmissions += n.Transmissions;
-            }
-
-            result.Readings = ClassResult(MessageClass.Reading);
-            result.Broadcasts = ClassResult(MessageClass.Broadcast);
-            _broadcastLatencies.Sort();
-            if (_broadcastLatencies.Count > 0)
-            {
-                result.Broadcasts.LatencyP50Ms = Round(Percentiles.Of(_broadcastLatencies, 50));
-                result.Broadcasts.LatencyP90Ms = Round(Percentiles.Of(_broadcastLatencies, 90));
-                result.Broadcasts.LatencyP99Ms = Round(Percentiles.Of(_broadcastLatencies, 99));
-                double sum = 0;
-                foreach (double h in _broadcastHops)
-                {
-                    sum += h;
-                    result.Broadcasts.HopsMax = Math.Max(result.Broadcasts.HopsMax, (int)h);
-                }
-
-                result.Broadcasts.HopsMean = Round(sum / _broadcastHops.Count);
-            }
-
-            var include = new bool[nodes.Length];
-            for (int i = 0; i < nodes.Length; i++)
-            {
-                include[i] = nodes[i].Behaviour == NodeBehaviour.Honest;
-            }
-
-            var graph = links.Graph(radio, 0.5);
-            result.GreedyCdsSize = ConnectedDominatingSet.GreedySize(graph, include);
-            if (result.Broadcasts.Sent > 0 && result.GreedyCdsSize > 0)
-            {
-                result.BroadcastTransmissionsPerCds = Round((double)result.Broadcasts.Transmissions / result.Broadcasts.Sent / result.GreedyCdsSize);
-            }
-
-            _commandRtt.Sort();
-            result.Commands = new CommandMetrics
-            {
-                Sent = CommandsSent,
-                Acknowledged = CommandsAcknowledged,
-                TimedOut = CommandsTimedOut,
-                SuccessRatio = CommandsSent > 0 ? Round((double)CommandsAcknowledged / CommandsSent) : 0,
-                RoundTripP50Ms = _commandRtt.Count > 0 ? Round(Percentiles.Of(_commandRtt, 50)) : 0,
-                RoundTripP99Ms = _commandRtt.Count > 0 ? Round(Percentiles.Of(_commandRtt, 99)) : 0,
-            };
-
-            double dutySum = 0;
-            int honest = 0;
-            for (int i = 0; i < nodes.Length; i++)
-            {
-                double duty = 100.0 * nodes[i].AirtimeUs / Math.Max(1, endUs);
-                if (duty > result.Airtime.MaxDutyCyclePercent)
-                {
-                    result.Airtime.MaxDutyCyclePercent = duty;
-                    result.Airtime.BusiestNode = i;
-                }
-
-                if (include[i])
-                {
-                    dutySum += duty;
-                    honest++;
-                }
-
-                MeshNode? core = nodes[i].Core;
-                if (core != null)
-                {
-                    result.ManagedFloodingCancellations += core.Counters.RelaysCancelled;
-                    result.Commands.Retries += core.Counters.CommandRetries;
-                    for (int k = 1; k < RejectReasons.Count; k++)
-                    {
-                        long c = core.Counters.Rejected[k];
-                        if (c > 0)
-                        {
-                            string label = RejectReasons.Label((RejectReason)k);
-                            result.Rejected[label] = result.Rejected.GetValueOrDefault(label) + c;
-                        }
-                    }
-                }
-            }
-
-            result.Airtime.MeanDutyCyclePercent = Round(honest > 0 ? dutySum / honest : 0, 4);
-            result.Airtime.MaxDutyCyclePercent = Round(result.Airtime.MaxDutyCyclePercent, 4);
-            result.Security = new SecurityMetrics
-            {
-                AdversarialFramesSent = AdversarialFramesSent,
-                AdversarialAccepted = AdversarialAccepted,
-                AcceptedTwice = AcceptedTwice,
-                ForgedDelivered = ForgedDelivered,
-                ReplayedDelivered = ReplayedDelivered,
-                RejectedBadMic = result.Rejected.GetValueOrDefault("bad_mic"),
-                RejectedReplay = result.Rejected.GetValueOrDefault("replayed") + result.Rejected.GetValueOrDefault("too_old"),
-            };
-            return result;
-        }
-
-        private ClassMetrics ClassResult(MessageClass cls)
-        {
-            var m = new ClassMetrics { Transmissions = _transmissionsByClass[(int)cls] };
-            double ratioSum = 0;
-            long counted = 0;
-            long tx = 0;
-            foreach (var r in _messages.Values)
-            {
-                if (r.Class != cls || !r.Counted)
-                {
-                    continue;
-                }
-
-                counted++;
-                tx += r.Transmissions;
-                if (cls == MessageClass.Reading)
-                {
-                    if (r.SinkMask != 0)
-                    {
-                        m.Delivered++;
-                    }
-                }
-                else if (r.Delivered > 0 || r.AliveAtSend > 1)
-                {
-                    m.Delivered += r.Delivered;
-                    ratioSum += r.AliveAtSend > 1 ? Math.Min(1.0, (double)r.Delivered / (r.AliveAtSend - 1)) : 1.0;
-                }
-            }
-
-            m.Sent = counted;
-            m.Transmissions = tx;
-            if (cls == MessageClass.Reading)
-            {
-                m.DeliveryRatio = counted > 0 ? Round((double)m.Delivered / counted, 4) : 0;
-                var lat = new List<double>(ReadingLatenciesMs);
-                lat.Sort();
-                m.LatencyP50Ms = Round(Percentiles.Of(lat, 50));
-                m.LatencyP90Ms = Round(Percentiles.Of(lat, 90));
-                m.LatencyP99Ms = Round(Percentiles.Of(lat, 99));
-                double hops = 0;
-                foreach (int h in ReadingHops)
-                {
-                    hops += h;
-                    m.HopsMax = Math.Max(m.HopsMax, h);
-                }
-
-                m.HopsMean = ReadingHops.Count > 0 ? Round(hops / ReadingHops.Count) : 0;
-            }
-            else
-            {
-                m.DeliveryRatio = counted > 0 ? Round(ratioSum / counted, 4) : 0;
-            }
-
-            m.TransmissionsPerDelivered = m.Delivered > 0 ? Round((double)tx / m.Delivered) : 0;
-            return m;
-        }
-
-        private static double Round(double v, int digits = 3) => double.IsNaN(v) ? 0 : Math.Round(v, digits);
     }
 }

@@ -22,7 +22,13 @@ namespace Mesh.Simulator.Metrics
         public long Receptions { get; set; }
         public double ReceptionsPerSecond { get; set; }
         public long Transmissions { get; set; }
-        public long Collisions { get; set; }
+
+        /// <summary>
+        /// Raw count of frame arrivals corrupted by interference (every copy at every receiver, duplicates
+        /// of messages it already had included). What collisions cost in messages is <see cref="CollisionLosses"/>.
+        /// </summary>
+        public long CollidedArrivals { get; set; }
+        public CollisionLossMetrics CollisionLosses { get; set; } = new();
         public long LostToChannel { get; set; }
         public long LostToHalfDuplex { get; set; }
 
@@ -30,6 +36,10 @@ namespace Mesh.Simulator.Metrics
         public long LostToJamming { get; set; }
         public long DuplicatesReceived { get; set; }
 
+        /// <summary>The window whose messages the ratios count (warm-up and drain excluded).</summary>
+        public MeasuredWindow Measured { get; set; } = new();
+
+        /// <summary>Readings of every sensor but babblers and stuck sensors (see <see cref="Qos"/>).</summary>
         public ClassMetrics Readings { get; set; } = new();
         public ClassMetrics Broadcasts { get; set; } = new();
         public CommandMetrics Commands { get; set; } = new();
@@ -38,6 +48,9 @@ namespace Mesh.Simulator.Metrics
         public double BroadcastTransmissionsPerCds { get; set; }
         public int GreedyCdsSize { get; set; }
 
+        public CoverageMetrics Coverage { get; set; } = new();
+        public CostMetrics Cost { get; set; } = new();
+        public QosMetrics Qos { get; set; } = new();
         public SecurityMetrics Security { get; set; } = new();
         public AirtimeMetrics Airtime { get; set; } = new();
         public Dictionary<string, long> Rejected { get; set; } = new();

@@ -16,6 +16,34 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Seconds at the start that count for nothing in the metrics (routes and neighbours form).</summary>
         public double WarmupSeconds { get; set; } = 0;
 
+        /// <summary>
+        /// Messages (and commands) generated in this many seconds before the end count for nothing in the
+        /// delivery ratios: they had no time to arrive, so counting them would charge the protocol for the
+        /// run stopping. Null: see <see cref="EffectiveDrainSeconds"/>.
+        /// </summary>
+        public double? DrainSeconds { get; set; }
+
+        /// <summary>
+        /// A command's whole retry budget in the core (4 attempts × 4 s = 16 s), which also covers any
+        /// reading's flood many times over; but never more than a quarter of the measured time, so that
+        /// short test runs keep most of their traffic.
+        /// </summary>
+        [JsonIgnore]
+        public double EffectiveDrainSeconds
+        {
+            get
+            {
+                if (DrainSeconds is double d)
+                {
+                    return d;
+                }
+
+                var core = new Mesh.Protocol.Node.NodeConfig();
+                double budget = core.CommandTimeoutMs * core.CommandMaxAttempts / 1000.0;
+                return System.Math.Min(budget, (DurationSeconds - WarmupSeconds) / 4);
+            }
+        }
+
         public NetworkSettings Network { get; set; } = new();
         public TopologySettings Topology { get; set; } = new();
         public RadioSettings Radio { get; set; } = new();
@@ -251,6 +279,13 @@ namespace Mesh.Simulator.Scenarios
         public int? HopLimit { get; set; }
         public PolicyConfig? Policy { get; set; }
 
+        /// <summary>
+        /// This group's own reading interval (seconds, > 0). A node reporting faster than the workload's
+        /// interval is a "stuck sensor" for the quality-of-service metrics: its own readings are counted
+        /// apart from everyone else's.
+        /// </summary>
+        public double? ReadingIntervalSeconds { get; set; }
+
         public static Mesh.Protocol.Node.NodeRole ParseRole(string role) => role switch
         {
             "relay" => Mesh.Protocol.Node.NodeRole.Relay,
@@ -304,7 +339,7 @@ namespace Mesh.Simulator.Scenarios
 
     public sealed class AdversarySettings
     {
-        /// <summary>replayer, forger, blackhole or jammer.</summary>
+        /// <summary>replayer, forger, blackhole, jammer or babbler.</summary>
         public string Kind { get; set; } = "";
 
         /// <summary>Node indices turned adversarial; or Count random non-sink nodes.</summary>
@@ -330,6 +365,15 @@ namespace Mesh.Simulator.Scenarios
         public double PeriodMilliseconds { get; set; } = 10;
         public double FromSeconds { get; set; }
         public double ToSeconds { get; set; } = double.MaxValue;
+
+        /// <summary>babbler: what it originates, readings (to the gateways) or broadcast (text to everyone).</summary>
+        public string Traffic { get; set; } = "readings";
+
+        /// <summary>babbler: multiple of the normal interval (workload.readingIntervalSeconds): 10 sends ten times as often.</summary>
+        public double Rate { get; set; } = 10;
+
+        /// <summary>babbler: as fast as its transmit queue and radio allow (Rate is then ignored).</summary>
+        public bool LineRate { get; set; }
     }
 
     public sealed class MobilitySettings

@@ -12,7 +12,8 @@ namespace Mesh.Simulator.Scenarios
         private static readonly string[] RadioPresets = { "espNow", "lora" };
         private static readonly string[] LowDataRateModes = { "auto", "on", "off" };
         private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed" };
-        private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer" };
+        private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer", "babbler" };
+        private static readonly string[] BabblerTraffic = { "readings", "broadcast" };
 
         public static string? FirstError(Scenario s, string? baseDirectory)
         {
@@ -31,6 +32,11 @@ namespace Mesh.Simulator.Scenarios
             if (s.WarmupSeconds < 0 || s.WarmupSeconds >= s.DurationSeconds)
             {
                 e.Add("warmupSeconds: must be at least 0 and less than durationSeconds");
+            }
+
+            if (s.DrainSeconds is double drain && (drain < 0 || s.WarmupSeconds + drain >= s.DurationSeconds))
+            {
+                e.Add("drainSeconds: must be at least 0 and leave time after warmupSeconds (warmup + drain < duration)");
             }
 
             // The one key format of every part of Mesh (node settings, gateway, registry).
@@ -238,6 +244,15 @@ namespace Mesh.Simulator.Scenarios
                 {
                     CheckPolicy(e, $"roles.perNode[{i}].policy", g.Policy);
                 }
+
+                if (g.ReadingIntervalSeconds is double ri && !(ri > 0))
+                {
+                    e.Add($"roles.perNode[{i}].readingIntervalSeconds: must be positive");
+                }
+                else if (g.ReadingIntervalSeconds is double whole && s.Network.Application == "nodeRunner" && whole != Math.Floor(whole))
+                {
+                    e.Add($"roles.perNode[{i}].readingIntervalSeconds: the node application takes whole seconds (network.application nodeRunner)");
+                }
             }
 
             var w = s.Workload;
@@ -290,6 +305,23 @@ namespace Mesh.Simulator.Scenarios
                 }
 
                 CheckProbability(e, $"adversaries[{i}].dutyCycle", a.DutyCycle);
+                if (a.Kind == "babbler")
+                {
+                    if (Array.IndexOf(BabblerTraffic, a.Traffic) < 0)
+                    {
+                        e.Add($"adversaries[{i}].traffic: '{a.Traffic}' is not one of {string.Join(", ", BabblerTraffic)}");
+                    }
+
+                    if (!a.LineRate && !(a.Rate > 0 && s.Workload.ReadingIntervalSeconds / a.Rate >= 0.001))
+                    {
+                        e.Add($"adversaries[{i}].rate: must be positive, with workload.readingIntervalSeconds / rate at least 1 ms (or lineRate: true)");
+                    }
+
+                    if (a.Nodes.Count + a.Count == 0)
+                    {
+                        e.Add($"adversaries[{i}]: a babbler needs nodes or count");
+                    }
+                }
                 if (a.PeriodMilliseconds < 0.001 || a.PeriodMilliseconds > 3_600_000)
                 {
                     e.Add($"adversaries[{i}].periodMilliseconds: must be 0.001..3600000");

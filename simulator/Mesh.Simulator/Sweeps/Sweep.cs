@@ -14,7 +14,7 @@ using Mesh.Simulator.Scenarios;
 
 namespace Mesh.Simulator.Sweeps
 {
-    /// <summary>One point of a sweep: a parameter value, averaged over seeds.</summary>
+    /// <summary>One point of a sweep: a parameter value, averaged over seeds (field meanings: RunResult).</summary>
     public sealed record SweepPoint(
         double Value,
         int Runs,
@@ -23,8 +23,22 @@ namespace Mesh.Simulator.Sweeps
         double TransmissionsPerDelivered,
         double LatencyP50Ms,
         double LatencyP99Ms,
-        double Collisions,
-        double BroadcastTransmissionsPerCds);
+        double CollidedArrivals,
+        double BroadcastTransmissionsPerCds)
+    {
+        /// <summary>Honest readings sent per simulated second of the measured window: the offered load.</summary>
+        public double OfferedReadingsPerSecond { get; init; }
+        public double BroadcastReachableCoverage { get; init; }
+        public double ReadingPathStretch { get; init; }
+        public double ControlAirtimeShare { get; init; }
+        public double ReceptionsLostToCollisions { get; init; }
+        public double CommandDelivery { get; init; }
+        public double CommandAckP50Ms { get; init; }
+        public double CommandAckP99Ms { get; init; }
+        public double BabblerFramesOriginated { get; init; }
+        public double BabblerBeyond2HopsPerOriginated { get; init; }
+        public double MaxDutyCycle10sPercent { get; init; }
+    }
 
     /// <summary>
     /// Varies one scenario parameter over a list of values (several seeds each) and runs the
@@ -90,8 +104,21 @@ namespace Mesh.Simulator.Sweeps
                     Math.Round(runs.Average(r => r.Readings.TransmissionsPerDelivered), 2),
                     Math.Round(runs.Average(r => r.Readings.LatencyP50Ms), 2),
                     Math.Round(runs.Average(r => r.Readings.LatencyP99Ms), 2),
-                    Math.Round(runs.Average(r => (double)r.Collisions), 0),
-                    Math.Round(runs.Average(r => r.BroadcastTransmissionsPerCds), 3)));
+                    Math.Round(runs.Average(r => (double)r.CollidedArrivals), 0),
+                    Math.Round(runs.Average(r => r.BroadcastTransmissionsPerCds), 3))
+                {
+                    OfferedReadingsPerSecond = Math.Round(runs.Average(r => r.Readings.Sent / Math.Max(1e-9, r.Measured.ToSeconds - r.Measured.FromSeconds)), 2),
+                    BroadcastReachableCoverage = Math.Round(runs.Average(r => r.Coverage.Reachable), 4),
+                    ReadingPathStretch = Math.Round(runs.Average(r => r.Cost.ReadingPathStretch), 2),
+                    ControlAirtimeShare = Math.Round(runs.Average(r => r.Cost.ControlAirtimeShare), 4),
+                    ReceptionsLostToCollisions = Math.Round(runs.Average(r => (double)r.CollisionLosses.ReceptionsLost), 0),
+                    CommandDelivery = Math.Round(runs.Average(r => r.Commands.SuccessRatio), 4),
+                    CommandAckP50Ms = Math.Round(runs.Average(r => r.Commands.RoundTripP50Ms), 2),
+                    CommandAckP99Ms = Math.Round(runs.Average(r => r.Commands.RoundTripP99Ms), 2),
+                    BabblerFramesOriginated = Math.Round(runs.Average(r => (double)r.Qos.BabblerFramesOriginated), 0),
+                    BabblerBeyond2HopsPerOriginated = Math.Round(runs.Average(r => r.Qos.BabblerBeyond2HopsPerOriginated), 3),
+                    MaxDutyCycle10sPercent = Math.Round(runs.Average(r => r.Qos.DutyCycle10s.MaxPercent), 3),
+                });
             }
 
             return points;
@@ -99,23 +126,38 @@ namespace Mesh.Simulator.Sweeps
 
         public static string Csv(string parameter, IReadOnlyList<SweepPoint> points)
         {
-            var sb = new StringBuilder($"{parameter},runs,reading_delivery,broadcast_delivery,tx_per_delivered_reading,latency_p50_ms,latency_p99_ms,collisions,broadcast_tx_per_cds\n");
+            var sb = new StringBuilder($"{parameter},runs,offered_readings_per_s,reading_delivery,broadcast_delivery,broadcast_reachable_coverage,"
+                + "tx_per_delivered_reading,reading_path_stretch,broadcast_tx_per_cds,control_airtime_share,latency_p50_ms,latency_p99_ms,"
+                + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
+                + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,max_duty_cycle_10s_percent\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"{p.Value},{p.Runs},{p.ReadingDelivery},{p.BroadcastDelivery},{p.TransmissionsPerDelivered},{p.LatencyP50Ms},{p.LatencyP99Ms},{p.Collisions},{p.BroadcastTransmissionsPerCds}\n");
+                    $"{p.Value},{p.Runs},{p.OfferedReadingsPerSecond},{p.ReadingDelivery},{p.BroadcastDelivery},{p.BroadcastReachableCoverage},"
+                    + $"{p.TransmissionsPerDelivered},{p.ReadingPathStretch},{p.BroadcastTransmissionsPerCds},{p.ControlAirtimeShare},{p.LatencyP50Ms},{p.LatencyP99Ms},"
+                    + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
+                    + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.MaxDutyCycle10sPercent}\n");
             }
 
             return sb.ToString();
         }
 
+        /// <summary>Two tables: delivery and cost, then quality of service.</summary>
         public static string Markdown(string parameter, IReadOnlyList<SweepPoint> points)
         {
-            var sb = new StringBuilder($"| {parameter} | reading delivery | tx per delivered reading | latency p50 ms | latency p99 ms | collisions |\n|---:|---:|---:|---:|---:|---:|\n");
+            var sb = new StringBuilder($"| {parameter} | offered readings/s | reading delivery | broadcast coverage (raw / reachable) | tx per delivered reading | path stretch | broadcast tx / CDS | control airtime | latency p50 ms | latency p99 ms | collided arrivals | receptions lost to collisions |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {p.Value} | {p.ReadingDelivery:P1} | {p.TransmissionsPerDelivered:0.0} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.Collisions:N0} |\n");
+                    $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
+            }
+
+            sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | max duty cycle (10 s window) |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+            foreach (SweepPoint p in points)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"| {p.Value} | {p.CommandDelivery:P1} | {p.CommandAckP50Ms:0.0} | {p.CommandAckP99Ms:0.0} | {p.BabblerFramesOriginated:N0} | {p.BabblerBeyond2HopsPerOriginated:0.00} | {p.MaxDutyCycle10sPercent:0.##} % |\n");
             }
 
             return sb.ToString();
@@ -134,6 +176,8 @@ namespace Mesh.Simulator.Sweeps
                 {
                     new Series("readings reaching a gateway", points.Select(p => (p.Value, p.ReadingDelivery)).ToList()),
                     new Series("broadcast coverage", points.Where(p => p.BroadcastDelivery > 0).Select(p => (p.Value, p.BroadcastDelivery)).ToList()),
+                    new Series("broadcast coverage of the reachable", points.Where(p => p.BroadcastReachableCoverage > 0).Select(p => (p.Value, p.BroadcastReachableCoverage)).ToList()),
+                    new Series("commands acknowledged", points.Where(p => p.CommandDelivery > 0).Select(p => (p.Value, p.CommandDelivery)).ToList()),
                 }, 0, 1.05));
             string cost = Path.Combine(directory, "sweep-cost.svg");
             File.WriteAllText(cost, ChartSvg.Draw($"{scenarioName}: cost vs {parameter}", parameter, "transmissions per delivered reading",

@@ -115,7 +115,7 @@ namespace Mesh.Simulator.Tests.Channel
             var s = Runs.Parse(Clique(1));
             s.Radio.Collisions = false;
             var r = new Simulation(s).Run();
-            Assert.Equal(0, r.Collisions);
+            Assert.Equal(0, r.CollidedArrivals);
             Assert.Equal(1.0, r.Broadcasts.DeliveryRatio);
         }
     }

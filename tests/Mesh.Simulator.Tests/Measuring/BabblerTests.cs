@@ -1,0 +1,101 @@
+using System.Linq;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Tests.Support;
+
+namespace Mesh.Simulator.Tests.Measuring
+{
+    /// <summary>
+    /// Issue 15: babblers (insiders originating far more than their share) and stuck sensors are
+    /// modelled, and measured apart from everyone else. Bounds only: QoS work will change the outcomes.
+    /// </summary>
+    public class BabblerTests
+    {
+        // A line of 8 nodes 10 m apart, gateway at node 0, babbler at the far end (node 7).
+        private static string Line(string babbler, string roles = "", double seconds = 120) => $$"""
+        {
+          "name": "babble-line",
+          "seed": 12,
+          "durationSeconds": {{seconds}},
+          "drainSeconds": 0,
+          "network": { "hopLimit": 32 },
+          "topology": { "kind": "line", "nodes": 8, "spacingMeters": 10 },
+          "radio": { "model": "unitDisk", "rangeMeters": 10.5, "collisions": false },
+          "policy": { "kind": "flooding" },
+          "roles": { "sinks": [0] {{roles}} },
+          "workload": { "readingIntervalSeconds": 10, "broadcastIntervalSeconds": 0, "commandIntervalSeconds": 0, "heartbeatIntervalSeconds": 0 },
+          "adversaries": [ {{babbler}} ]
+        }
+        """;
+
+        [Fact]
+        public void A_babbler_originates_at_its_configured_rate_and_is_counted_apart()
+        {
+            // Rate 10 over a 10 s interval: one reading a second on average, 120 over the run.
+            var sim = new Simulation(Runs.Parse(Line("""{ "kind": "babbler", "nodes": [7], "traffic": "readings", "rate": 10 }""")));
+            long originated = 0;
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                if (node.Index == 7 && h.Origin == node.Id && h.HopsTaken == 0 && h.Type == MessageType.Readings)
+                {
+                    originated++;
+                }
+            };
+            RunResult r = sim.Run();
+
+            Assert.Equal(NodeBehaviour.Babbler, sim.Nodes[7].Behaviour);
+            Assert.InRange(originated, 90, 150);
+            Assert.Equal(originated, r.Qos.BabblerFramesOriginated);
+            Assert.Equal(new[] { 7 }, r.Qos.Babblers);
+            Assert.InRange(r.Qos.ExcludedMessagesSent, 90, 150);
+            Assert.Equal(r.Qos.ExcludedMessagesSent, r.Qos.ExcludedMessagesDelivered); // an ideal channel
+
+            // The six honest sensors (1..6) report every 10 s: about 72 readings, none of them the babbler's.
+            Assert.InRange(r.Readings.Sent, 55, 90);
+            Assert.Equal(r.Readings.Sent, r.Qos.HonestReadingsSent);
+
+            // Flooded down the line: every babbled frame is relayed by the six nodes in between and the
+            // gateway; relays 3..7 hops out carry hops taken 3..7 (> 2): five per frame.
+            Assert.InRange(r.Qos.BabblerBeyond2HopsPerOriginated, 4.5, 5.5);
+        }
+
+        [Fact]
+        public void A_line_rate_babbler_sends_as_fast_as_its_radio_allows()
+        {
+            RunResult slow = Runs.Run(Line("""{ "kind": "babbler", "nodes": [7], "rate": 100 }""", seconds: 20));
+            RunResult fast = Runs.Run(Line("""{ "kind": "babbler", "nodes": [7], "lineRate": true, "traffic": "broadcast" }""", seconds: 20));
+
+            Assert.InRange(slow.Qos.BabblerFramesOriginated, 150, 260); // 10 a second
+            Assert.True(fast.Qos.BabblerFramesOriginated > 20 * slow.Qos.BabblerFramesOriginated,
+                $"line rate {fast.Qos.BabblerFramesOriginated}, rate 100 {slow.Qos.BabblerFramesOriginated}");
+            // It keeps its radio busy most of the time, and it is the busiest node.
+            Assert.True(fast.Qos.DutyCycle10s.MaxPercent > 25, $"{fast.Qos.DutyCycle10s.MaxPercent} %");
+            Assert.Contains(fast.Qos.DutyCycle10s.Node, new[] { 6, 7 });
+            Assert.True(fast.Qos.DutyCycle10s.MaxPercent >= fast.Qos.DutyCycle1h.MaxPercent);
+        }
+
+        [Fact]
+        public void A_stuck_sensor_reports_a_hundred_times_faster_and_is_counted_apart()
+        {
+            var sim = new Simulation(Runs.Parse(Line("", roles: """, "perNode": [ { "nodes": [3], "readingIntervalSeconds": 0.1 } ]""", seconds: 60)));
+            long stuck = 0;
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                if (node.Index == 3 && h.Origin == node.Id && h.HopsTaken == 0 && h.Type == MessageType.Readings)
+                {
+                    stuck++;
+                }
+            };
+            RunResult r = sim.Run();
+
+            Assert.Equal(new[] { 3 }, r.Qos.StuckSensors);
+            Assert.InRange(stuck, 450, 650);
+            Assert.Equal(stuck, r.Qos.ExcludedMessagesSent);
+            Assert.InRange(r.Readings.Sent, 25, 45); // the other six sensors, every 10 s for 60 s
+            Assert.Equal(0, r.Qos.BabblerFramesOriginated);
+        }
+    }
+}

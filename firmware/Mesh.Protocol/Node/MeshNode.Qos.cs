@@ -21,6 +21,7 @@ namespace Mesh.Protocol.Node
         private readonly ChannelMonitor _channel;
         private readonly DutyCycle _duty;
         private readonly FairShare _fairShare;
+        private readonly int _gatewayShareMultiplier;
         private readonly int _congestionThreshold;
         private readonly int _minHopLimit;
 
@@ -145,10 +146,17 @@ namespace Mesh.Protocol.Node
             return slot;
         }
 
-        /// <summary>Fair share for a frame this node is about to relay; false (counted) when its origin has no token.</summary>
-        private bool TakeFairShare(uint origin, long nowMs)
+        /// <summary>
+        /// Fair share for a frame this node is about to relay; false (counted) when its origin has no token.
+        /// A control frame (command, ack, hop ack) costs a 1/GatewayShareMultiplier token: a gateway's burst
+        /// of commands (a key refresh, "ping all") and their acks must pass relays that never heard the
+        /// gateway's beacon, and a relay cannot tell a gateway's command from an insider's. Control
+        /// frames are thereby bounded at the multiplier times the share, not exempt.
+        /// </summary>
+        private bool TakeFairShare(uint origin, MessageType type, long nowMs)
         {
-            if (_fairShare.TryTake(origin, nowMs))
+            int units = TrafficClass.Of((int)type) == TrafficClass.Control ? FairShare.UnitsPerFrame / _gatewayShareMultiplier : FairShare.UnitsPerFrame;
+            if (_fairShare.TryTake(origin, nowMs, units))
             {
                 return true;
             }

@@ -54,7 +54,7 @@ namespace Mesh.Protocol.Node
             }
 
             // Duplicates never get here; a frame the policy declined costs nothing.
-            if (!TakeFairShare(h.Origin, nowMs))
+            if (!TakeFairShare(h.Origin, h.Type, nowMs))
             {
                 return;
             }

@@ -114,6 +114,7 @@ namespace Mesh.Protocol.Node
             _channel = new ChannelMonitor(config.UtilisationWindowMs);
             _duty = new DutyCycle(config.DutyCyclePermille, config.DutyCycleWindowMs);
             _fairShare = new FairShare(config.FairShareSlots, config.FairShareFramesPerMinute, config.FairShareBurst, config.GatewayShareMultiplier, nowMs);
+            _gatewayShareMultiplier = config.GatewayShareMultiplier;
             _congestionThreshold = config.CongestionThresholdPermille;
             _minHopLimit = config.MinHopLimit;
             if (config.InitialCommandCounters != null)

@@ -56,6 +56,12 @@ namespace Mesh.Protocol.Qos
         /// </summary>
         public bool TryTake(uint origin, long nowMs)
         {
+            return TryTake(origin, nowMs, UnitsPerFrame);
+        }
+
+        /// <summary>As <see cref="TryTake(uint, long)"/>, for a frame costing <paramref name="units"/> (control frames cost less; MeshNode.Qos).</summary>
+        public bool TryTake(uint origin, long nowMs, int units)
+        {
             Refill(nowMs);
             int s = Find(origin);
             if (s < 0)
@@ -63,9 +69,9 @@ namespace Mesh.Protocol.Qos
                 s = Claim(origin, false);
             }
 
-            if (_units[s] >= UnitsPerFrame)
+            if (_units[s] >= units)
             {
-                _units[s] -= UnitsPerFrame;
+                _units[s] -= units;
                 return true;
             }
 

@@ -128,6 +128,52 @@ namespace Mesh.Protocol.Tests.Qos
         }
 
         [Fact]
+        public void A_gateways_burst_of_commands_and_their_acks_pass_a_relay_control_frames_cost_a_tenth_of_a_share()
+        {
+            // Gateway 1 - relay 2 - 30 nodes behind it: a key refresh or a dashboard "ping all" sends a
+            // command to each at once. At one token a frame the relay would pass 8 and throttle 22.
+            var mesh = new InMemoryMesh();
+            NodeConfig gateway = InMemoryMesh.Config(1, NodeRole.Bridge);
+            gateway.PendingCommandSlots = 32;
+            gateway.TransmitQueueSize = 64;
+            mesh.Add(gateway);
+            NodeConfig relay = InMemoryMesh.Config(2, NodeRole.Relay);
+            relay.TransmitQueueSize = 64;
+            mesh.Add(relay);
+            mesh.Link(1, 2);
+            for (uint n = 10; n < 40; n++)
+            {
+                NodeConfig target = InMemoryMesh.Config(n, NodeRole.Sensor);
+                target.TransmitQueueSize = 64; // each relays the 29 commands to the others before its own ack
+                mesh.Add(target);
+                mesh.Link(2, n);
+            }
+
+            for (uint n = 10; n < 40; n++)
+            {
+                Assert.Equal(SendResult.Queued, mesh[1].SendCommand(n, CommandKind.Ping, new byte[0], 0, 0, mesh.Now, out _));
+            }
+
+            mesh.RunFor(3_000);
+            Assert.Equal(0, mesh[2].Counters.ThrottledFrames);
+            Assert.Equal(30, mesh[1].Counters.CommandsAcknowledged);
+            Assert.Equal(0, mesh[1].Counters.CommandRetries);
+        }
+
+        [Fact]
+        public void Control_frames_still_have_a_bound_ten_times_the_share()
+        {
+            var share = new FairShare(4, 6, 8, 10, 0);
+            int passed = 0;
+            for (int i = 0; i < 200; i++)
+            {
+                passed += share.TryTake(5, 0, FairShare.UnitsPerFrame / 10) ? 1 : 0;
+            }
+
+            Assert.Equal(80, passed);
+        }
+
+        [Fact]
         public void A_relays_heartbeat_carries_block_1_with_what_it_throttled_since_the_last_one()
         {
             var mesh = new InMemoryMesh();

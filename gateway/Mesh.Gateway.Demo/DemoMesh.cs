@@ -56,6 +56,7 @@ namespace Mesh.Gateway.Demo
             ["Mesh:Key"] = NetworkKey,
             ["Mesh:DeriveDeviceKeys"] = "true",
             ["Mesh:OfflineAfterSeconds"] = "90",
+            ["Mesh:FairSharePerMinute"] = "30", // the demo's nodes report every 10 s and beat every 30 s: 8 frames a minute
             ["Udp:Interface"] = "127.0.0.1",
             ["Udp:TimeToLive"] = "0",
             ["Udp:Port"] = udpPort.ToString(CultureInfo.InvariantCulture),

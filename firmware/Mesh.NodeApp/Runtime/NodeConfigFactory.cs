@@ -31,6 +31,7 @@ namespace Mesh.NodeApp.Runtime
             c.Role = s.Role;
             c.Policy = s.Policy.Clone();
             c.HopLimit = s.HopLimit;
+            c.FairShareFramesPerMinute = s.FairSharePerMinute;
             c.EncryptPayloads = s.Encrypt;
             c.InitialSequence = s.SequenceStart;
             if (s.SequenceStartLost)

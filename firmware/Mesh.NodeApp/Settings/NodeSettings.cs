@@ -65,6 +65,12 @@ namespace Mesh.NodeApp.Settings
 
         public int HopLimit = 8;
 
+        /// <summary>
+        /// Frames a minute this node relays for one origin (PROTOCOL.md, per-origin fair share). The same on
+        /// every node of a mesh, about twice what one node sends a minute: raise it with the report interval.
+        /// </summary>
+        public int FairSharePerMinute = 6;
+
         public bool Encrypt = true;
 
         public RadioMode Radio = RadioMode.EspNow;

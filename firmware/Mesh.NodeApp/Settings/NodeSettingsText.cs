@@ -186,6 +186,8 @@ namespace Mesh.NodeApp.Settings
                     return SetInt(name, value, 1, 15, ref s.Policy.CancelThreshold);
                 case "hop_limit":
                     return SetInt(name, value, 1, 32, ref s.HopLimit);
+                case "fair_share_per_minute":
+                    return SetInt(name, value, 1, 6000, ref s.FairSharePerMinute);
                 case "encrypt":
                     return SetBool(name, value, ref s.Encrypt);
                 case "radio":
@@ -309,6 +311,7 @@ namespace Mesh.NodeApp.Settings
             t += "gossip_k = " + s.Policy.GossipAlwaysHops + "\n";
             t += "cancel_threshold = " + s.Policy.CancelThreshold + "\n";
             t += "hop_limit = " + s.HopLimit + "\n";
+            t += "fair_share_per_minute = " + s.FairSharePerMinute + "\n";
             t += "encrypt = " + (s.Encrypt ? "true" : "false") + "\n";
             t += "radio = " + (s.Radio == RadioMode.Udp ? "udp" : "espnow") + "\n";
             t += "channel = " + s.Channel + "\n";

@@ -52,7 +52,7 @@ namespace Mesh.Protocol.Node
                 return result;
             }
 
-            _pending.Start(slot, counter, nowMs + _commandTimeoutMs);
+            _pending.Start(slot, counter, nowMs, nowMs + _commandTimer.TimeoutMs);
             commandId = id;
             return SendResult.Queued;
         }
@@ -64,6 +64,11 @@ namespace Mesh.Protocol.Node
             if (slot < 0)
             {
                 return; // a late or repeated ack for a command already settled: nothing to do
+            }
+
+            if (_pending.AttemptsAt(slot) == 1)
+            {
+                _commandTimer.Sample(_pending.SinceFirstAttempt(slot, nowMs)); // Karn: first attempts only
             }
 
             _pending.Release(slot);
@@ -109,7 +114,8 @@ namespace Mesh.Protocol.Node
                 int n = _pending.Encode(i, _pending.CounterAt(i), _txPayload);
                 if (Originate(MessageType.Command, _pending.TargetAt(i), NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
                 {
-                    _pending.Retried(i, nowMs + (_commandTimeoutMs << _pending.AttemptsAt(i)));
+                    // Exponential back-off from the current timeout (RFC 6298 §5.5), at most CommandTimeoutMs × 2^attempt.
+                    _pending.Retried(i, nowMs + ((long)_commandTimer.TimeoutMs << _pending.AttemptsAt(i)));
                     _counters.CommandRetries++;
                 }
                 else

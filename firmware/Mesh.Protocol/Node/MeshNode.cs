@@ -26,7 +26,7 @@ namespace Mesh.Protocol.Node
         private readonly bool _requireEncryption;
         private readonly int _checkpointInterval;
         private readonly long _heartbeatIntervalMs;
-        private readonly long _commandTimeoutMs;
+        private readonly CommandTimer _commandTimer;
         private readonly int _commandMaxAttempts;
         private readonly long _startMs;
 
@@ -88,7 +88,7 @@ namespace Mesh.Protocol.Node
             _requireEncryption = config.RequireEncryption;
             _checkpointInterval = config.SequenceCheckpointInterval;
             _heartbeatIntervalMs = config.HeartbeatIntervalMs;
-            _commandTimeoutMs = config.CommandTimeoutMs;
+            _commandTimer = new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs);
             _commandMaxAttempts = config.CommandMaxAttempts;
             _startMs = nowMs;
             _nextSequence = config.InitialSequence;

@@ -65,6 +65,9 @@ namespace Mesh.Protocol.Node
 
         /// <summary>First wait for an acknowledgement; doubles on every retry.</summary>
         public long CommandTimeoutMs = 4000;
+
+        /// <summary>Shortest first-attempt timeout the round-trip estimate may give (CommandTimer); CommandTimeoutMs is the longest and the one used before any round trip was measured.</summary>
+        public long CommandMinTimeoutMs = 500;
         public int CommandMaxAttempts = 4;
 
         // 128, as the plain ESP32 profile runs with (Mesh.NodeApp BoardProfile): frames older than the freshness
@@ -76,7 +79,9 @@ namespace Mesh.Protocol.Node
         public int NeighbourTableSize = 32;
         public int TransmitQueueSize = 12;
         public int EventQueueSize = 5;
-        public int PendingCommandSlots = 4;
+        // Commands in flight from this node. Only commanders (gateways, edge applications) send any; they
+        // set their own (the gateway 64, simulator sinks 16), so the default stays small within the 16 KB budget.
+        public int PendingCommandSlots = 2;
         public int RecentCommandSlots = 8;
         public int CommandCounterSlots = 4;
 
@@ -168,6 +173,11 @@ namespace Mesh.Protocol.Node
             if (CommandTimeoutMs < 1 || CommandMaxAttempts < 1)
             {
                 return "CommandTimeoutMs/CommandMaxAttempts: must be positive";
+            }
+
+            if (CommandMinTimeoutMs < 1)
+            {
+                return "CommandMinTimeoutMs: must be positive (above CommandTimeoutMs it acts as CommandTimeoutMs)";
             }
 
             if (DuplicateCacheSize < 4 || ReplayTableSize < 8 || RouteTableSize < 8 || NeighbourTableSize < 8)

@@ -17,6 +17,10 @@ namespace Mesh.Protocol.Node
         private readonly int[] _attempts;
         private readonly long[] _deadlineMs;
 
+        // When the first attempt was queued, for the round-trip sample (low 32 bits of the node's ms clock:
+        // differences stay exact for 24 days).
+        private readonly int[] _sentMs;
+
         public PendingCommands(int capacity)
         {
             _target = new uint[capacity];
@@ -31,6 +35,7 @@ namespace Mesh.Protocol.Node
 
             _argLength = new int[capacity];
             _attempts = new int[capacity];
+            _sentMs = new int[capacity];
             _deadlineMs = new long[capacity];
         }
 
@@ -111,11 +116,18 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>The counter is the sequence number of the first attempt: unique and rising per commander.</summary>
-        public void Start(int slot, uint counter, long deadlineMs)
+        public void Start(int slot, uint counter, long nowMs, long deadlineMs)
         {
             _counter[slot] = counter;
             _attempts[slot] = 1;
+            _sentMs[slot] = (int)nowMs;
             _deadlineMs[slot] = deadlineMs;
+        }
+
+        /// <summary>Time since the first attempt was queued.</summary>
+        public long SinceFirstAttempt(int slot, long nowMs)
+        {
+            return unchecked((int)nowMs - _sentMs[slot]);
         }
 
         public void Retried(int slot, long deadlineMs)

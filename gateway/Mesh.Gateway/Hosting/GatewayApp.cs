@@ -289,6 +289,7 @@ namespace Mesh.Gateway.Hosting
             PendingCommandSlots = 64, // with at most Mesh:MaxPendingCommandsPerNode each: 16 unreachable nodes before live ones wait
             RecentCommandSlots = 8,
             FairShareSlots = 1024, // a desktop relays for the whole mesh: remember every origin short of tokens
+            FairShareFramesPerMinute = mesh.FairSharePerMinute,
         };
     }
 }

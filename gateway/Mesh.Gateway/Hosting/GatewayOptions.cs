@@ -94,6 +94,12 @@ namespace Mesh.Gateway.Hosting
 
         public int CommandMaxAttempts { get; set; } = 3;
 
+        /// <summary>
+        /// Frames a minute the gateway relays for one origin (PROTOCOL.md, per-origin fair share): set it to
+        /// what the mesh's boards use, about twice what one node sends (readings + heartbeats) a minute.
+        /// </summary>
+        public int FairSharePerMinute { get; set; } = 6;
+
         /// <summary>Most nodes kept in memory; past it the least recently heard are forgotten (and their discovery configs withdrawn).</summary>
         public int MaxNodes { get; set; } = 10_000;
 
@@ -159,6 +165,11 @@ namespace Mesh.Gateway.Hosting
             if (MaxPendingCommandsPerNode < 1 || MaxPendingCommandsPerNode > 16)
             {
                 errors.Add($"Mesh:MaxPendingCommandsPerNode must be 1..16 (was {MaxPendingCommandsPerNode})");
+            }
+
+            if (FairSharePerMinute < 1 || FairSharePerMinute > 6000)
+            {
+                errors.Add($"Mesh:FairSharePerMinute must be 1..6000 (was {FairSharePerMinute})");
             }
 
             if (CommandTimeoutMs < 100 || CommandMaxAttempts < 1 || CommandMaxAttempts > 10)

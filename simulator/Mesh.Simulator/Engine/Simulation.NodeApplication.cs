@@ -5,6 +5,7 @@ using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Wire;
 using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
 
 namespace Mesh.Simulator.Engine
 {
@@ -54,6 +55,7 @@ namespace Mesh.Simulator.Engine
                 // QoS airtime from this radio (a straight line through 0 and 250 bytes; exact for espNow).
                 AirtimeOverheadUs = (int)_radio.AirtimeMicroseconds(0),
                 AirtimeUsPerByte = (int)Math.Ceiling((_radio.AirtimeMicroseconds(250) - _radio.AirtimeMicroseconds(0)) / 250.0),
+                FairShareFramesPerMinute = FairSharePerMinute(w),
             };
             if (_scenario.Radio.Preset == "lora")
             {
@@ -84,6 +86,22 @@ namespace Mesh.Simulator.Engine
 
             node.Core = new MeshNode(config, _key, node.Random, node.Clock.LocalMs(nowUs));
             ScheduleWake(node);
+        }
+
+        /// <summary>
+        /// The per-origin fair share sized from the scenario's expected report rate, as an operator sizes it
+        /// for a mesh (PROTOCOL.md): twice the frames one honest node originates a minute (readings and
+        /// heartbeats), never below the core's default. A node reporting faster than the workload (a stuck
+        /// sensor, a babbler) is over it; the honest workload never is.
+        /// </summary>
+        private static int FairSharePerMinute(WorkloadSettings w)
+        {
+            double perMinute = 0;
+            perMinute += w.ReadingIntervalSeconds > 0 ? 60.0 / w.ReadingIntervalSeconds : 0;
+            perMinute += w.HeartbeatIntervalSeconds > 0 ? 60.0 / w.HeartbeatIntervalSeconds : 0;
+            int share = (int)Math.Ceiling(2 * perMinute);
+            int floor = new NodeConfig().FairShareFramesPerMinute;
+            return share < floor ? floor : share > 6000 ? 6000 : share;
         }
 
         /// <summary>

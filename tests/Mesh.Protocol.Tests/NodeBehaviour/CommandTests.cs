@@ -217,7 +217,7 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
             mesh.Add(Node(1, NodeRole.Bridge));
             mesh.Add(Node(2, NodeRole.Sensor));
             mesh.Link(1, 2);
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < new NodeConfig().PendingCommandSlots; i++)
             {
                 Send(mesh, 1, 2, CommandKind.Ping);
             }

@@ -144,7 +144,7 @@ namespace Mesh.Protocol.Tests.Performance
         public void Commands_and_acknowledgements_allocate_nothing()
         {
             NetworkKey key = SharedKey.Value;
-            var gateway = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 0x300, Role = NodeRole.Bridge }, SharedDevices.Value), key, new XorShiftRandom(3), 0);
+            var gateway = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 0x300, Role = NodeRole.Bridge, PendingCommandSlots = 4 }, SharedDevices.Value), key, new XorShiftRandom(3), 0);
             var sensor = new MeshNode(TestKeys.Provisioned(new NodeConfig { NodeId = 0x301, Role = NodeRole.Sensor }, SharedDevices.Value), key, new XorShiftRandom(4), 0);
             var link = new Link(gateway, sensor);
             byte[] args = new byte[CommandCodec.MaxArgs];

@@ -49,7 +49,7 @@ namespace Mesh.Protocol.Tests.WireTests
                     Assert.Equal(SendResult.Queued, sender.SendText(text, 0, text.Length, NodeAddress.Broadcast, 0));
                     seeds.Add(TakeFrame(sender));
 
-                    if (k < 3) // four pending-command slots by default
+                    if (k < 3) // the fixture gateway has four pending-command slots
                     {
                         byte[] args = { 0x2c, 0x01, 0, 0 };
                         Assert.Equal(SendResult.Queued, gateway.SendCommand(ReceiverId, k == 0 ? CommandKind.Ping : CommandKind.SetReportInterval, args, 0, k == 0 ? 0 : 4, 0, out _));

@@ -123,6 +123,7 @@ namespace Mesh.Protocol.Tests.WireTests
                 Role = role,
                 DuplicateCacheSize = duplicateCacheSize,
                 ReplayTableSize = replayTableSize,
+                PendingCommandSlots = 4, // a gateway's: the fuzz seeds hold three commands in flight
                 DeviceKey = devices.KeyOf(id),
                 DeviceKeys = role == NodeRole.Bridge || role == NodeRole.Edge ? devices : null,
                 RequireEncryption = requireEncryption,

@@ -1,5 +1,6 @@
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
+using Mesh.Protocol.Routing;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
@@ -63,6 +64,9 @@ namespace Mesh.Protocol.Node
         private readonly PolicySettings _policyScratch = new PolicySettings();
         private IForwardingPolicy _policy;
 
+        // Structured routing (MeshNode.Routing): null unless the node routes structured or is a gateway.
+        private StructuredRouting _routing;
+
         private uint _nextSequence;
         private uint _confirmedCheckpoint;
         private ushort _nextCommandId;
@@ -109,6 +113,7 @@ namespace Mesh.Protocol.Node
             _pending = new PendingCommands(config.PendingCommandSlots);
             _recent = new RecentCommands(config.RecentCommandSlots);
             _commandCounters = new CommandCounters(config.CommandCounterSlots);
+            _routing = CreateRouting(config, nowMs, random);
             if (config.InitialCommandCounters != null)
             {
                 for (int i = 0; i + 1 < config.InitialCommandCounters.Length; i += 2)
@@ -265,6 +270,11 @@ namespace Mesh.Protocol.Node
                     next = _nextReportMs;
                 }
 
+                if (RoutingActive)
+                {
+                    next = _routing.NextWakeMs(next);
+                }
+
                 return _pending.EarliestDeadline(next);
             }
         }
@@ -278,6 +288,7 @@ namespace Mesh.Protocol.Node
         public void SetPolicy(PolicySettings settings)
         {
             _policy = ForwardingPolicies.Create(settings);
+            EnsureRouting();
         }
 
         public bool TryTakeTransmit(long nowMs, byte[] output, int outputOffset, out int length)
@@ -350,7 +361,15 @@ namespace Mesh.Protocol.Node
 
             FrameHeader h = _tx;
             SealingKey sealing;
-            if (type == MessageType.Text)
+            bool oneHop = MessageTypes.IsOneHop(type);
+            if (oneHop)
+            {
+                // Beacons and hop acks: network MIC only (PROTOCOL.md, "Which sealing each message type needs").
+                h.Flags = 0;
+                h.DeviceKeyIndex = 0;
+                sealing = null;
+            }
+            else if (type == MessageType.Text)
             {
                 h.Flags = _encrypt ? FrameFlags.NetworkSealed : 0;
                 h.DeviceKeyIndex = 0;
@@ -380,6 +399,11 @@ namespace Mesh.Protocol.Node
                 return SendResult.TransmitQueueFull;
             }
 
+            if (nextHop == NodeAddress.None)
+            {
+                nextHop = UpwardNextHop(type, destination);
+            }
+
             NetworkKey net = _keys.Transmit;
             h.Type = type;
             h.Network = _network;
@@ -388,7 +412,7 @@ namespace Mesh.Protocol.Node
             h.Destination = destination;
             h.Sequence = _nextSequence++;
             h.Time = _clock.Now(nowMs);
-            h.HopLimit = _hopLimit;
+            h.HopLimit = oneHop ? 0 : _hopLimit;
             h.HopsTaken = 0;
             h.PreviousHop = _id;
             h.NextHop = nextHop;
@@ -404,6 +428,11 @@ namespace Mesh.Protocol.Node
 
             _netSealer.Seal(net, buffer, 0, h.FrameLength);
             _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0);
+            if (nextHop != NodeAddress.None && IsUpward(type, destination) && RoutingActive)
+            {
+                TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs + delayMs);
+            }
+
             _counters.FramesOriginated++;
             return SendResult.Queued;
         }
@@ -443,6 +472,7 @@ namespace Mesh.Protocol.Node
             }
 
             ServiceCommands(nowMs);
+            ServiceRouting(nowMs);
         }
 
         /// <summary>Fills an event that no frame caused (report due, command timed out, settings changed).</summary>

@@ -21,11 +21,12 @@ namespace Mesh.Simulator.Engine
 
             var w = _scenario.Workload;
             var p = node.Policy ?? _scenario.Policy;
-            node.RescalesContentionRssi = p.Kind == "managed" && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
+            node.RescalesContentionRssi = (p.Kind == "managed" || p.Kind == "structured") && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
             PolicySettings policy = p.Kind switch
             {
                 "gossip" => PolicySettings.Gossip(p.P, p.K),
                 "managed" => PolicySettings.Managed(p.CancelThreshold),
+                "structured" => PolicySettings.Structured(p.CancelThreshold),
                 _ => PolicySettings.Flooding(),
             };
             policy.JitterMs = p.JitterMs;
@@ -50,6 +51,7 @@ namespace Mesh.Simulator.Engine
                 HeartbeatIntervalMs = _heartbeatsOff ? HeartbeatsOffIntervalMs : (long)(w.HeartbeatIntervalSeconds * 1000),
                 ReportIntervalMs = reports ? (long)(w.ReadingIntervalSeconds * 1000) : 0,
             };
+            ConfigureStructuredRouting(node, config);
             if (node.IsSink)
             {
                 // A gateway is a desktop: it can afford tables for the whole mesh.

@@ -1,0 +1,77 @@
+using System.Linq;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
+using Mesh.Simulator.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mesh.Simulator.Tests
+{
+    /// <summary>Policy "structured" (the core's kind 4) in the simulator: sinks are the gateways, readings follow the gradient.</summary>
+    public class StructuredRoutingTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public StructuredRoutingTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        // A line of 8 (each node hears only its neighbours), the gateway at one end.
+        private const string Line = """
+        {
+          "name": "structured-line-8",
+          "seed": 5,
+          "durationSeconds": 900,
+          "warmupSeconds": 120,
+          "topology": { "kind": "line", "nodes": 8, "spacingMeters": 10 },
+          "radio": { "model": "unitDisk", "rangeMeters": 10.5 },
+          "policy": { "kind": "structured", "cancelThreshold": 2 },
+          "roles": { "sinks": [0] },
+          "workload": { "readingIntervalSeconds": 30, "broadcastIntervalSeconds": 0, "commandIntervalSeconds": 0, "heartbeatIntervalSeconds": 300 }
+        }
+        """;
+
+        [Fact]
+        public void Sinks_are_gateways_and_readings_cost_about_one_transmission_per_hop()
+        {
+            var sim = new Simulation(Runs.Parse(Line));
+            RunResult r = sim.Run();
+            Report(sim, r);
+            Assert.True(sim.Nodes[0].Core!.Routing!.IsGateway);
+            Assert.Equal(1.0, r.Readings.DeliveryRatio, 2);
+            // Mean 4 hops (nodes 1 … 7 on a line): managed flooding would pay ~ a transmission per node.
+            Assert.True(r.Readings.TransmissionsPerDelivered <= 1.5 * r.Readings.HopsMean,
+                $"{r.Readings.TransmissionsPerDelivered} transmissions per reading for {r.Readings.HopsMean} hops");
+        }
+
+        [Fact]
+        public void The_office_scenario_runs_structured()
+        {
+            Scenario s = ScenarioLoader.Load(Paths.Scenario("office-25.json"));
+            s.Policy.Kind = "structured";
+            s.DurationSeconds = 1200;
+            var sim = new Simulation(s);
+            RunResult r = sim.Run();
+            Report(sim, r);
+            Assert.True(r.Readings.DeliveryRatio > 0.95);
+        }
+
+        private void Report(Simulation sim, RunResult r)
+        {
+            long Sum(System.Func<StructuredRouting, long> f) => sim.Nodes.Where(n => n.Core?.Routing != null).Sum(n => f(n.Core!.Routing!));
+            _output.WriteLine($"delivery {r.Readings.DeliveryRatio:P1}, {r.Readings.TransmissionsPerDelivered:F2} tx/reading, {r.Readings.HopsMean:F2} hops, total tx {r.Transmissions}");
+            _output.WriteLine($"beacons {Sum(x => x.BeaconsSent)}, hop acks {Sum(x => x.HopAcksSent)}, passive {Sum(x => x.PassiveAcks)}, forwarded {Sum(x => x.UpwardForwarded)}, retx {Sum(x => x.Retransmissions)}, link failures {Sum(x => x.LinkFailures)}, parent changes {Sum(x => x.ParentChanges)}, flood fallbacks {Sum(x => x.FloodFallbacks)}, loops {Sum(x => x.LoopsDetected)}");
+            foreach (SimNode n in sim.Nodes.Take(8))
+            {
+                var g = n.Core?.Routing?.Gradient;
+                if (g != null)
+                {
+                    _output.WriteLine($"  node {n.Id}: parent {g.Parent} cost {g.Cost} hops {g.Hops}");
+                }
+            }
+        }
+    }
+}

@@ -54,9 +54,52 @@ namespace Mesh.Simulator.Tests
             s.Policy.Kind = "structured";
             s.DurationSeconds = 1200;
             var sim = new Simulation(s);
+            var tally = new System.Collections.Generic.Dictionary<string, int>();
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                string k = $"{h.Type} {(h.NextHop == 0 ? "flood" : "directed")} {(h.Origin == node.Id ? "orig" : "relay")}";
+                tally[k] = (tally.TryGetValue(k, out int c) ? c : 0) + 1;
+            };
+            var sentAt = new System.Collections.Generic.Dictionary<(uint, uint, uint), long>();
+            var lat = new System.Collections.Generic.List<long>();
+            sim.FrameTransmitted += (node, bytes, length, nowUs) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                if (h.Type == MessageType.Readings && h.NextHop != 0)
+                {
+                    sentAt.TryAdd((h.Origin, h.Sequence, h.NextHop), nowUs);
+                }
+
+                if (h.Type == MessageType.Readings && h.HopsTaken > 0 && sentAt.TryGetValue((h.Origin, h.Sequence, node.Id), out long t0))
+                {
+                    lat.Add(nowUs - t0);
+                }
+
+                if (h.Type == MessageType.HopAck)
+                {
+                    uint o = LittleEndian.ReadUInt32(bytes, 33);
+                    uint q = LittleEndian.ReadUInt32(bytes, 37);
+                    if (sentAt.TryGetValue((o, q, node.Id), out long t1))
+                    {
+                        lat.Add(nowUs - t1);
+                    }
+                }
+            };
             RunResult r = sim.Run();
             Report(sim, r);
+            lat.Sort();
+            _output.WriteLine($"time from an upward frame's first transmission to its acknowledgement (hop ack or forward), us: n {lat.Count} p50 {lat[lat.Count / 2]} p90 {lat[lat.Count * 9 / 10]} p99 {lat[lat.Count * 99 / 100]} max {lat[^1]}");
+            _output.WriteLine($"  <20ms {lat.Count(x => x < 20_000)} <250ms {lat.Count(x => x < 250_000)} <300ms {lat.Count(x => x < 300_000)} <1s {lat.Count(x => x < 1_000_000)}");
+            foreach (var kv in tally.OrderBy(k => k.Key))
+            {
+                _output.WriteLine($"  {kv.Key}: {kv.Value}");
+            }
+
             Assert.True(r.Readings.DeliveryRatio > 0.95);
+            // Most first transmissions are acknowledged at once (hop ack or the parent's forward).
+            Assert.True(lat.Count(x => x < 20_000) > lat.Count * 8 / 10, "hop acknowledgements are late");
+            Assert.True(r.Readings.TransmissionsPerDelivered < 2.0, $"{r.Readings.TransmissionsPerDelivered} transmissions per reading");
         }
 
         private void Report(Simulation sim, RunResult r)

@@ -52,7 +52,7 @@ namespace Mesh.Simulator.Tests
         {
             Scenario s = ScenarioLoader.Load(Paths.Scenario("office-25.json"));
             s.Policy.Kind = "structured";
-            s.DurationSeconds = 1200;
+            s.DurationSeconds = 3600;
             var sim = new Simulation(s);
             var tally = new System.Collections.Generic.Dictionary<string, int>();
             sim.FrameTransmitted = (node, bytes, length, _) =>

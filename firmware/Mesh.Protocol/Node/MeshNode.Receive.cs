@@ -152,6 +152,10 @@ namespace Mesh.Protocol.Node
             }
 
             _neighbours.Heard(h.PreviousHop, rssi, nowMs);
+            if (_routing != null)
+            {
+                _routing.Gradient.Heard(h.PreviousHop, nowMs);
+            }
             _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, nowMs, true);
             if (h.HopsTaken == 0 && h.PreviousHop == h.Origin)
             {

@@ -275,7 +275,7 @@ namespace Mesh.Protocol.Node
                 r.Trickle.Reset(nowMs, _random);
                 if (sender == g.Parent)
                 {
-                    g.DropRouteOf(sender);
+                    g.DropRouteOf(sender, nowMs);
                     RecomputeRoute(nowMs);
                     flood = true;
                 }

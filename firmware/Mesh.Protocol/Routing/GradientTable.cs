@@ -14,6 +14,9 @@ namespace Mesh.Protocol.Routing
         /// <summary>A parent is replaced only by a route cheaper by at least this much (1.5 transmissions).</summary>
         public const int Hysteresis = 24;
 
+        /// <summary>Routes longer than the largest hop limit are useless: a neighbour advertising this many hops or more is not a candidate (bounds counting to infinity).</summary>
+        public const int MaxHops = Wire.FrameLayout.MaxHopLimit;
+
         /// <summary>A cost change this large (one transmission) is news for the neighbours: Trickle resets.</summary>
         public const int SignificantCostChange = 16;
 
@@ -28,14 +31,22 @@ namespace Mesh.Protocol.Routing
         private readonly uint _self;
         private readonly bool _isGateway;
         private readonly long _routeLossMs;
+        private readonly long _holdDownMs;
+
+        // Feasibility after losing the parent (EIGRP's feasible-successor condition): until _holdUntilMs only
+        // neighbours advertising a cost below _holdCost (our cost when the parent was lost) may become
+        // parent, so a node never adopts one of its own descendants, whose costs still derive from ours.
+        private int _holdCost;
+        private long _holdUntilMs = long.MinValue;
 
         private uint _parent;
         private int _ownCost = Beacon.NoCost;
         private int _ownHops = Beacon.NoHops;
         private uint _gateway;
 
-        public GradientTable(int capacity, uint self, bool isGateway, long routeLossMs)
+        public GradientTable(int capacity, uint self, bool isGateway, long routeLossMs, long holdDownMs)
         {
+            _holdDownMs = holdDownMs;
             _slots = new KeySlots(capacity);
             int n = _slots.Capacity;
             _cost = new ushort[n];
@@ -145,6 +156,7 @@ namespace Mesh.Protocol.Routing
             LinkFailed(parent);
             if (_parent == parent)
             {
+                HoldDown(nowMs);
                 _parent = 0;
             }
 
@@ -162,13 +174,43 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>Forgets a neighbour's route until its next beacon (a loop through it was detected).</summary>
-        public void DropRouteOf(uint neighbour)
+        public void DropRouteOf(uint neighbour, long nowMs)
         {
             int s = _slots.Find(neighbour);
+            if (neighbour == _parent && _parent != 0)
+            {
+                HoldDown(nowMs);
+            }
+
             if (s >= 0)
             {
                 _cost[s] = Beacon.NoCost;
                 _hops[s] = Beacon.NoHops;
+            }
+        }
+
+        /// <summary>Any authenticated frame this neighbour transmitted: it is alive (a beacon suppressed by Trickle does not make its route stale).</summary>
+        public void Heard(uint neighbour, long nowMs)
+        {
+            int s = _slots.Find(neighbour);
+            if (s >= 0 && _cost[s] != Beacon.NoCost)
+            {
+                _beaconMs[s] = nowMs;
+            }
+        }
+
+        /// <summary>Whether parent choice is restricted to feasible neighbours (cost below ours when the parent was lost).</summary>
+        public bool InHoldDown(long nowMs)
+        {
+            return nowMs < _holdUntilMs;
+        }
+
+        private void HoldDown(long nowMs)
+        {
+            if (_ownCost != Beacon.NoCost)
+            {
+                _holdCost = _ownCost;
+                _holdUntilMs = nowMs + _holdDownMs;
             }
         }
 
@@ -216,6 +258,22 @@ namespace Mesh.Protocol.Routing
                 }
             }
 
+            if (current < 0 && _parent != 0)
+            {
+                HoldDown(nowMs); // the parent's route is gone (lost, stale or unusable): only feasible successors
+                best = -1;
+                bestCost = Beacon.NoCost;
+                for (int s = 0; s < _slots.Capacity; s++)
+                {
+                    int c = _slots.IsUsed(s) ? CandidateCost(s, neighbours, nowMs) : -1;
+                    if (c >= 0 && c < bestCost)
+                    {
+                        best = s;
+                        bestCost = c;
+                    }
+                }
+            }
+
             int chosen = current >= 0 && bestCost + Hysteresis > currentCost ? current : best;
             uint oldParent = _parent;
             int oldCost = _ownCost;
@@ -242,8 +300,9 @@ namespace Mesh.Protocol.Routing
         private int CandidateCost(int s, NeighbourTable neighbours, long nowMs)
         {
             uint id = _slots.KeyAt(s);
-            if (_cost[s] == Beacon.NoCost || _hops[s] == Beacon.NoHops || _parentOf[s] == _self
-                || nowMs - _beaconMs[s] > _routeLossMs)
+            if (_cost[s] == Beacon.NoCost || _hops[s] >= MaxHops || _parentOf[s] == _self
+                || nowMs - _beaconMs[s] > _routeLossMs
+                || (nowMs < _holdUntilMs && _cost[s] >= _holdCost))
             {
                 return -1;
             }

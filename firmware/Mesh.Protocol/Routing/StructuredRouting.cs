@@ -24,6 +24,11 @@ namespace Mesh.Protocol.Routing
         /// <summary>Routes are forgotten after this long without a beacon from the parent: 3 × the largest beacon interval.</summary>
         public readonly long RouteLossMs;
 
+        /// <summary>After losing its parent a node takes only feasible parents (cost below its own) for this many smallest beacon intervals.</summary>
+        public const int HoldDownIntervals = 16;
+
+        public readonly long HoldDownMs;
+
         // Counters (what the simulator and tests measure).
         public long BeaconsSent;
         public long BeaconsHeard;
@@ -44,8 +49,11 @@ namespace Mesh.Protocol.Routing
             HopRetries = config.HopRetries;
             ParentSwitches = config.ParentSwitches;
             RouteLossMs = 3 * config.BeaconMaxMs;
-            Gradient = new GradientTable(config.NeighbourTableSize, config.NodeId, config.IsGateway, RouteLossMs);
-            Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.BeaconRedundancy);
+            HoldDownMs = HoldDownIntervals * config.BeaconMinMs;
+            Gradient = new GradientTable(config.NeighbourTableSize, config.NodeId, config.IsGateway, RouteLossMs, HoldDownMs);
+
+            // A gateway's beacons are where every gradient starts: they are never suppressed.
+            Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
             Upward = new UpwardFrames(config.UpwardSlots);
         }

@@ -56,7 +56,7 @@ namespace Mesh.Protocol.Routing
         /// <summary>A consistent beacon was heard (RFC 6206 §4.2 rule 3).</summary>
         public void HeardConsistent()
         {
-            if (_heard < 255)
+            if (_heard < int.MaxValue)
             {
                 _heard++;
             }

@@ -256,5 +256,77 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(1, mesh[3].Routing!.LoopsDetected);
             Assert.Contains(mesh.Log, t => t.Node == 3 && t.Origin == 2 && t.Sequence == seq && t.NextHop == 0);
         }
+
+        [Fact]
+        public void Routes_survive_a_quiet_gateway_and_a_dead_gateway_does_not_count_to_infinity()
+        {
+            // A grid of 3 x 3 with the gateway in a corner: plenty of alternative (and looping) parents.
+            var mesh = new InMemoryMesh();
+            for (uint i = 1; i <= 9; i++)
+            {
+                mesh.Add(i == 1 ? Gateway(1) : Sensor(i));
+            }
+
+            for (uint r = 0; r < 3; r++)
+            {
+                for (uint c = 0; c < 3; c++)
+                {
+                    uint id = r * 3 + c + 1;
+                    if (c < 2)
+                    {
+                        mesh.Link(id, id + 1);
+                    }
+
+                    if (r < 2)
+                    {
+                        mesh.Link(id, id + 3);
+                    }
+                }
+            }
+
+            // An hour with a reading per node every minute: Trickle backs off to 512 s and the routes stay.
+            for (int minute = 0; minute < 60; minute++)
+            {
+                for (uint i = 2; i <= 9; i++)
+                {
+                    SendReading(mesh, i);
+                    mesh.RunFor(100);
+                }
+
+                mesh.RunFor(60_000 - 800);
+            }
+
+            for (uint i = 2; i <= 9; i++)
+            {
+                Assert.True(mesh[i].Routing!.Gradient.HasRoute, $"node {i} lost its route");
+                Assert.True(mesh[i].Routing!.Gradient.Hops <= 4, $"node {i}: {mesh[i].Routing!.Gradient.Hops} hops");
+            }
+
+            // The gateway dies. Readings keep being sent; nobody may end up routing in circles with ever
+            // growing costs: every route is lost within the route-loss time and its hold-down.
+            mesh.Kill(1);
+            int maxHops = 0;
+            for (int minute = 0; minute < 40; minute++)
+            {
+                for (uint i = 2; i <= 9; i++)
+                {
+                    SendReading(mesh, i);
+                    mesh.RunFor(100);
+                    if (mesh[i].Routing!.Gradient.HasRoute)
+                    {
+                        maxHops = System.Math.Max(maxHops, mesh[i].Routing!.Gradient.Hops);
+                    }
+                }
+
+                mesh.RunFor(60_000 - 800);
+            }
+
+            _output.WriteLine($"largest hop count advertised after the gateway died: {maxHops}");
+            Assert.True(maxHops <= 8, $"counting to infinity: {maxHops} hops");
+            for (uint i = 2; i <= 9; i++)
+            {
+                Assert.False(mesh[i].Routing!.Gradient.HasRoute, $"node {i} still has a route to a dead gateway");
+            }
+        }
     }
 }

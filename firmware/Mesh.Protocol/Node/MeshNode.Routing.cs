@@ -46,9 +46,21 @@ namespace Mesh.Protocol.Node
             return new StructuredRouting(config, nowMs, random);
         }
 
-        /// <summary>A node switched to structured routing by command: default routing settings, not a gateway.</summary>
+        /// <summary>
+        /// After a policy change. A node switched to structured routing by command gets routing state with
+        /// default settings, not as a gateway; one switched away drops the upward frames it was waiting on
+        /// (it no longer retransmits them, and they would be stale when it came back).
+        /// </summary>
         private void EnsureRouting()
         {
+            if (_routing != null && _policy.Settings.Kind != PolicyKind.Structured)
+            {
+                for (int u = 0; u < _routing.Upward.Capacity; u++)
+                {
+                    _routing.Upward.Release(u);
+                }
+            }
+
             if (_routing == null && _policy.Settings.Kind == PolicyKind.Structured)
             {
                 NodeConfig defaults = new NodeConfig();

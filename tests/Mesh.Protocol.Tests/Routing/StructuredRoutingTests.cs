@@ -328,5 +328,33 @@ namespace Mesh.Protocol.Tests.Routing
                 Assert.False(mesh[i].Routing!.Gradient.HasRoute, $"node {i} still has a route to a dead gateway");
             }
         }
+
+        [Fact]
+        public void A_node_switched_to_structured_by_command_joins_the_gradient()
+        {
+            var mesh = new InMemoryMesh();
+            mesh.Add(Gateway(1));
+            NodeConfig managed = InMemoryMesh.Config(2, NodeRole.Sensor);
+            managed.Policy = PolicySettings.Managed(2);
+            mesh.Add(managed);
+            mesh.Add(Sensor(3));
+            mesh.Link(1, 2);
+            mesh.Link(2, 3);
+            Assert.Null(mesh[2].Routing);
+
+            mesh.RunFor(30_000);
+            Assert.False(mesh[3].Routing!.Gradient.HasRoute, "node 3 has no structured neighbour towards the gateway yet");
+
+            // What the set-forwarding-policy command does (MeshNode.Commands calls SetPolicy).
+            mesh[2].SetPolicy(PolicySettings.Structured(2));
+            Assert.NotNull(mesh[2].Routing);
+            mesh.RunFor(60_000);
+            Assert.Equal(1u, mesh[2].Routing!.Gradient.Parent);
+            Assert.Equal(2u, mesh[3].Routing!.Gradient.Parent);
+            uint seq = SendReading(mesh, 3);
+            mesh.RunFor(2_000);
+            Assert.True(Delivered(mesh, 1, 3, seq));
+            Assert.Equal(2, mesh.TransmissionsOf(3, seq).Count);
+        }
     }
 }

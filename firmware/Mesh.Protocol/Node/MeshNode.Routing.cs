@@ -215,7 +215,7 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             Beacon b = r.Beacon;
             r.BeaconsHeard++;
-            bool isNew = r.Gradient.Update(from, b, b.QualityOf(_id), nowMs);
+            r.Gradient.Update(from, b, b.QualityOf(_id), nowMs);
             if (!RoutingActive)
             {
                 return;
@@ -223,7 +223,9 @@ namespace Mesh.Protocol.Node
 
             bool news = RecomputeRoute(nowMs);
             bool routeless = b.Cost == Beacon.NoCost && !b.IsGateway;
-            if (isNew || news || (routeless && r.Gradient.HasRoute) || (b.Parent == _id && r.Gradient.Parent == from))
+            // A new neighbour is news only when it needs us (it has no route while we have one) or changed
+            // our route (news): in a dense mesh the table's replacements would otherwise reset Trickle all the time.
+            if (news || (routeless && r.Gradient.HasRoute) || (b.Parent == _id && r.Gradient.Parent == from))
             {
                 r.Trickle.Reset(nowMs, _random);
             }
@@ -373,6 +375,7 @@ namespace Mesh.Protocol.Node
             if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 r.BeaconsSent++;
+                g.Advertised(b.Cost);
             }
         }
 

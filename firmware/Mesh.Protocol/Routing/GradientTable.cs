@@ -44,6 +44,9 @@ namespace Mesh.Protocol.Routing
         private int _ownHops = Beacon.NoHops;
         private uint _gateway;
 
+        // The cost this node last put in a beacon.
+        private int _advertised = Beacon.NoCost;
+
         public GradientTable(int capacity, uint self, bool isGateway, long routeLossMs, long holdDownMs)
         {
             _holdDownMs = holdDownMs;
@@ -102,6 +105,12 @@ namespace Mesh.Protocol.Routing
         public int Capacity
         {
             get { return _slots.Capacity; }
+        }
+
+        /// <summary>Notes the cost this node just advertised in a beacon (cost news is relative to it).</summary>
+        public void Advertised(int cost)
+        {
+            _advertised = cost;
         }
 
         /// <summary>Records a neighbour's beacon; true when the neighbour is new to the table.</summary>
@@ -293,8 +302,11 @@ namespace Mesh.Protocol.Routing
                 _gateway = _gatewayOf[chosen];
             }
 
-            int delta = _ownCost - oldCost;
-            return _parent != oldParent || delta >= SignificantCostChange || -delta >= SignificantCostChange;
+            // Cost news is measured against what the neighbours were last told (Advertised), so an
+            // estimate that wobbles and comes back is no news; a parent change or a route gained or lost is.
+            int delta = _ownCost - _advertised;
+            bool routeChanged = (oldCost == Beacon.NoCost) != (_ownCost == Beacon.NoCost);
+            return _parent != oldParent || routeChanged || delta >= SignificantCostChange || -delta >= SignificantCostChange;
         }
 
         private int CandidateCost(int s, NeighbourTable neighbours, long nowMs)

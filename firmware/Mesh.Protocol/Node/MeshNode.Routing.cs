@@ -86,6 +86,7 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             int slot = r.Upward.Claim();
             r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + r.HopAckTimeoutMs);
+            r.Upward.MarkSent(slot);
         }
 
         // ---------------------------------------------------------------- receiving
@@ -319,15 +320,26 @@ namespace Mesh.Protocol.Node
                 delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
             }
 
+            int length = h.FrameLength;
             int slot = _transmit.FindFree();
             if (slot < 0)
             {
-                _counters.RelaysDroppedQueueFull++;
+                if (next == NodeAddress.None)
+                {
+                    _counters.RelaysDroppedQueueFull++;
+                    return true;
+                }
+
+                // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
+                // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
+                int u = r.Upward.Claim();
+                r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
+                FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
+                r.UpwardForwarded++;
                 return true;
             }
 
             byte[] buffer = _transmit.BufferOf(slot);
-            int length = h.FrameLength;
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, next);
             _netSealer.Seal(net, buffer, 0, length);
@@ -418,6 +430,9 @@ namespace Mesh.Protocol.Node
             }
         }
 
+        /// <summary>How long an upward frame waits for room in a full transmit queue before trying again.</summary>
+        private const int QueueFullRetryMs = 10;
+
         private void ServiceUpward(int u, long nowMs)
         {
             StructuredRouting r = _routing;
@@ -426,12 +441,25 @@ namespace Mesh.Protocol.Node
             if (up.AttemptsOf(u) < r.HopRetries)
             {
                 int delay = Resend(u, failed, nowMs, 0);
-                up.Retried(u, nowMs + (delay < 0 ? 0 : delay) + r.HopAckTimeoutMs);
-                if (delay >= 0)
+                if (delay < 0)
                 {
-                    r.Retransmissions++;
+                    // Transmit queue full: nothing was sent, so no retry is used up; try again shortly.
+                    up.Postpone(u, nowMs + QueueFullRetryMs);
+                    return;
                 }
 
+                // The first send of a frame kept while the queue was full is not a retransmission.
+                if (up.SentOf(u))
+                {
+                    up.Retried(u, nowMs + delay + r.HopAckTimeoutMs);
+                    r.Retransmissions++;
+                }
+                else
+                {
+                    up.Postpone(u, nowMs + delay + r.HopAckTimeoutMs);
+                }
+
+                up.MarkSent(u);
                 return;
             }
 
@@ -452,7 +480,12 @@ namespace Mesh.Protocol.Node
             if (up.SwitchesOf(u) + 1 < r.ParentSwitches && next != NodeAddress.None && next != failed)
             {
                 int delay = Resend(u, next, nowMs, 0);
-                up.Switched(u, next, nowMs + (delay < 0 ? 0 : delay) + r.HopAckTimeoutMs);
+                up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + r.HopAckTimeoutMs));
+                if (delay < 0)
+                {
+                    up.MarkUnsent(u); // queue full: the new parent gets it on the next service, as a first send
+                }
+
                 return;
             }
 

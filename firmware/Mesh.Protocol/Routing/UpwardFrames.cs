@@ -19,6 +19,9 @@ namespace Mesh.Protocol.Routing
         private readonly long[] _deadlineMs;
         private readonly bool[] _used;
 
+        // Whether the kept frame went on air to its current next hop (false: kept while the queue was full).
+        private readonly bool[] _sent;
+
         public UpwardFrames(int capacity)
         {
             _frames = new byte[capacity][];
@@ -35,6 +38,7 @@ namespace Mesh.Protocol.Routing
             _switches = new byte[capacity];
             _deadlineMs = new long[capacity];
             _used = new bool[capacity];
+            _sent = new bool[capacity];
         }
 
         public int Capacity
@@ -106,7 +110,29 @@ namespace Mesh.Protocol.Routing
             _attempts[slot] = 0;
             _switches[slot] = 0;
             _deadlineMs[slot] = deadlineMs;
+            _sent[slot] = false;
             _used[slot] = true;
+        }
+
+        public bool SentOf(int slot)
+        {
+            return _sent[slot];
+        }
+
+        public void MarkSent(int slot)
+        {
+            _sent[slot] = true;
+        }
+
+        public void MarkUnsent(int slot)
+        {
+            _sent[slot] = false;
+        }
+
+        /// <summary>A later deadline without using up a retry (nothing was sent).</summary>
+        public void Postpone(int slot, long deadlineMs)
+        {
+            _deadlineMs[slot] = deadlineMs;
         }
 
         public void Release(int slot)

@@ -356,5 +356,38 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(Delivered(mesh, 1, 3, seq));
             Assert.Equal(2, mesh.TransmissionsOf(3, seq).Count);
         }
+
+        [Fact]
+        public void A_relay_with_a_full_transmit_queue_keeps_upward_frames_instead_of_dropping_them()
+        {
+            // Gateway 1 — relay 2 (a one-frame transmit queue) — sensors 3, 4, 5, which hear only the relay.
+            var mesh = new InMemoryMesh();
+            mesh.Add(Gateway(1));
+            NodeConfig relay = Sensor(2, NodeRole.Relay);
+            relay.TransmitQueueSize = 1;
+            mesh.Add(relay);
+            mesh.Link(1, 2);
+            for (uint i = 3; i <= 5; i++)
+            {
+                mesh.Add(Sensor(i));
+                mesh.Link(2, i);
+            }
+
+            mesh.RunFor(60_000);
+            var sent = new (uint Node, uint Seq)[3];
+            for (uint i = 3; i <= 5; i++)
+            {
+                sent[i - 3] = (i, SendReading(mesh, i));
+            }
+
+            mesh.RunFor(5_000);
+            foreach (var (node, seq) in sent)
+            {
+                Assert.True(Delivered(mesh, 1, node, seq), $"reading of {node} lost");
+                Assert.Equal(2, mesh.TransmissionsOf(node, seq).Count);
+            }
+
+            Assert.Equal(0, mesh[2].Counters.RelaysDroppedQueueFull);
+        }
     }
 }

@@ -6,8 +6,9 @@ namespace Mesh.Simulator.Engine
 {
     /// <summary>
     /// Structured routing (policy "structured", the core's policy kind 4): the sinks are the gateways,
-    /// the roots of the gradient; and the hop-ack timeout follows the radio, so a slow radio (LoRa) does
-    /// not retransmit frames its parent is still sending.
+    /// the roots of the gradient; and the hop-ack timeout and Trickle's smallest interval follow the
+    /// radio, so a slow radio (LoRa) neither retransmits frames its parent is still sending nor fills the
+    /// channel with beacons.
     /// </summary>
     public sealed partial class Simulation
     {
@@ -27,6 +28,11 @@ namespace Mesh.Simulator.Engine
             // The parent forwards after its jitter, a CSMA backoff and one airtime; allow several of each.
             long frameMs = _radio.AirtimeMicroseconds(FrameLayout.MaxFrameSize) / 1000;
             config.HopAckTimeoutMs = Math.Max(MinHopAckTimeoutMs, 6 * frameMs + 4L * p.JitterMs);
+
+            // Trickle's smallest interval must leave the channel room on a slow radio: a beacon takes
+            // most of a frame's airtime, and a reset makes every node in range beacon within it.
+            config.BeaconMinMs = Math.Max(config.BeaconMinMs, 20 * frameMs);
+            config.BeaconMaxMs = Math.Max(config.BeaconMaxMs, config.BeaconMinMs * 512);
         }
     }
 }

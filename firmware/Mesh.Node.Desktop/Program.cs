@@ -38,7 +38,7 @@ namespace Mesh.Node.Desktop
                 (new Option<string?>("--device-key") { Description = "This node's device key from the gateway's registry, 32 or 64 hex digits (device_key); mesh-gateway provision writes it into a --config file" }, "device_key"),
                 (new Option<string?>("--network") { Description = "Network id (network_id)" }, "network_id"),
                 (new Option<string?>("--role") { Description = "sensor, relay, bridge or edge (role)" }, "role"),
-                (new Option<string?>("--policy") { Description = "flooding, gossip or managed (policy)" }, "policy"),
+                (new Option<string?>("--policy") { Description = "flooding, gossip, managed or structured (policy)" }, "policy"),
                 (new Option<string?>("--report-interval") { Description = "Seconds between readings, 0 = none (report_interval)" }, "report_interval"),
                 (new Option<string?>("--group") { Description = "UDP multicast group (udp_group)" }, "udp_group"),
                 (new Option<string?>("--port") { Description = "UDP port (udp_port)" }, "udp_port"),

@@ -166,9 +166,13 @@ namespace Mesh.NodeApp.Settings
                     {
                         s.Policy.Kind = PolicyKind.ManagedFlooding;
                     }
+                    else if (value == "structured")
+                    {
+                        s.Policy.Kind = PolicyKind.Structured;
+                    }
                     else
                     {
-                        return Bad(name, value, "flooding, gossip or managed", PolicyName(s.Policy.Kind));
+                        return Bad(name, value, "flooding, gossip, managed or structured", PolicyName(s.Policy.Kind));
                     }
 
                     return null;
@@ -416,7 +420,8 @@ namespace Mesh.NodeApp.Settings
 
         public static string PolicyName(PolicyKind kind)
         {
-            return kind == PolicyKind.Gossip ? "gossip" : kind == PolicyKind.ManagedFlooding ? "managed" : "flooding";
+            return kind == PolicyKind.Gossip ? "gossip" : kind == PolicyKind.ManagedFlooding ? "managed"
+                : kind == PolicyKind.Structured ? "structured" : "flooding";
         }
 
         private static string SetInt(string name, string value, int min, int max, ref int field)

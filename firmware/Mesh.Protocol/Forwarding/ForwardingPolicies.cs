@@ -10,6 +10,10 @@ namespace Mesh.Protocol.Forwarding
             {
                 case PolicyKind.Gossip: return new GossipPolicy(own);
                 case PolicyKind.ManagedFlooding: return new ManagedFloodingPolicy(own);
+
+                // Structured routing floods what it does not route (broadcasts, upward frames without a
+                // route) by managed flooding; the gradient itself lives in the node (MeshNode.Routing).
+                case PolicyKind.Structured: return new ManagedFloodingPolicy(own);
                 default: return new FloodingPolicy(own);
             }
         }

@@ -3,7 +3,7 @@ using Mesh.Protocol.Wire;
 namespace Mesh.Protocol.Forwarding
 {
     /// <summary>
-    /// All tunables of the three policies in one value, as carried on the wire by the
+    /// All tunables of the four policies in one value, as carried on the wire by the
     /// set-forwarding-policy command (10 bytes, see PROTOCOL.md).
     /// </summary>
     public sealed class PolicySettings
@@ -48,6 +48,15 @@ namespace Mesh.Protocol.Forwarding
         {
             PolicySettings s = new PolicySettings();
             s.Kind = PolicyKind.ManagedFlooding;
+            s.CancelThreshold = cancelThreshold;
+            return s;
+        }
+
+        /// <summary>Structured routing; flooded frames (broadcasts, fallback) use managed flooding with threshold C.</summary>
+        public static PolicySettings Structured(int cancelThreshold)
+        {
+            PolicySettings s = new PolicySettings();
+            s.Kind = PolicyKind.Structured;
             s.CancelThreshold = cancelThreshold;
             return s;
         }
@@ -100,7 +109,7 @@ namespace Mesh.Protocol.Forwarding
             }
 
             int kind = b[o];
-            if (kind < (int)PolicyKind.Flooding || kind > (int)PolicyKind.ManagedFlooding)
+            if (kind < (int)PolicyKind.Flooding || kind > (int)PolicyKind.Structured)
             {
                 return false;
             }

@@ -106,7 +106,7 @@ namespace Mesh.Protocol.Messages
             int role = b[o];
             int policy = b[o + 1];
             if (n > MaxNeighbours || length < FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
-                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.ManagedFlooding)
+                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.Structured)
             {
                 return false;
             }

@@ -5,7 +5,8 @@ namespace Mesh.Protocol.Messages
     /// <summary>
     /// Several sensor readings carried in one Readings frame. Reusable: fill it, encode it, clear it.
     /// Wire form: count(u8), then per item quantity(u8) value(i32) — or, for Generic,
-    /// 0xFF id(u16) exponent(i8) value(i32).
+    /// 0xFF id(u16) exponent(i8) value(i32). An optional first item 0xFE time(u32), "measured at", says
+    /// when the values were measured (stored readings forwarded later); it counts towards count.
     /// </summary>
     public sealed class ReadingSet
     {
@@ -13,12 +14,43 @@ namespace Mesh.Protocol.Messages
         public const int StandardItemSize = 5;
         public const int GenericItemSize = 8;
 
+        /// <summary>Item code of the measured-at item (PROTOCOL.md, "Measured at"): 0xFE time (u32).</summary>
+        public const int MeasuredAtCode = 0xFE;
+        public const int MeasuredAtItemSize = 5;
+
         private readonly byte[] _quantity = new byte[MaxItems];
         private readonly int[] _value = new int[MaxItems];
         private readonly ushort[] _genericId = new ushort[MaxItems];
         private readonly sbyte[] _exponent = new sbyte[MaxItems];
         private int _count;
+        private bool _hasMeasuredAt;
+        private uint _measuredAt;
 
+        /// <summary>Whether the set carries a measured-at time (network seconds) for its values.</summary>
+        public bool HasMeasuredAt
+        {
+            get { return _hasMeasuredAt; }
+        }
+
+        public uint MeasuredAt
+        {
+            get { return _measuredAt; }
+        }
+
+        /// <summary>Marks the values as measured at network time <paramref name="time"/> (encoded as the first item).</summary>
+        public void SetMeasuredAt(uint time)
+        {
+            _hasMeasuredAt = true;
+            _measuredAt = time;
+        }
+
+        public void ClearMeasuredAt()
+        {
+            _hasMeasuredAt = false;
+            _measuredAt = 0;
+        }
+
+        /// <summary>Values in the set (the measured-at item is not one of them).</summary>
         public int Count
         {
             get { return _count; }
@@ -27,6 +59,8 @@ namespace Mesh.Protocol.Messages
         public void Clear()
         {
             _count = 0;
+            _hasMeasuredAt = false;
+            _measuredAt = 0;
         }
 
         /// <summary>Drops the items after the first <paramref name="count"/> (a sensor that failed half-way adds nothing).</summary>
@@ -132,7 +166,7 @@ namespace Mesh.Protocol.Messages
         {
             get
             {
-                int n = 1;
+                int n = _hasMeasuredAt ? 1 + MeasuredAtItemSize : 1;
                 for (int i = 0; i < _count; i++)
                 {
                     n += _quantity[i] == (byte)Quantity.Generic ? GenericItemSize : StandardItemSize;
@@ -145,13 +179,21 @@ namespace Mesh.Protocol.Messages
         /// <summary>Writes the set; returns bytes written, or -1 if it does not fit in <paramref name="capacity"/>.</summary>
         public int Encode(byte[] b, int o, int capacity)
         {
-            if (EncodedLength > capacity)
+            int items = _count + (_hasMeasuredAt ? 1 : 0);
+            if (EncodedLength > capacity || items > MaxItems)
             {
                 return -1;
             }
 
             int p = o;
-            b[p++] = (byte)_count;
+            b[p++] = (byte)items;
+            if (_hasMeasuredAt)
+            {
+                b[p++] = MeasuredAtCode;
+                LittleEndian.WriteUInt32(b, p, _measuredAt);
+                p += 4;
+            }
+
             for (int i = 0; i < _count; i++)
             {
                 b[p++] = _quantity[i];
@@ -171,7 +213,8 @@ namespace Mesh.Protocol.Messages
 
         /// <summary>
         /// Whether <paramref name="length"/> bytes at <paramref name="o"/> are a well-formed readings
-        /// payload: a count of at most 32, known quantities, and exactly as many bytes as the items need.
+        /// payload: a count of at most 32, known quantities (a measured-at item only first), and exactly as
+        /// many bytes as the items need.
         /// Static and allocation-free, so a node can validate without keeping a set.
         /// </summary>
         public static bool IsWellFormed(byte[] b, int o, int length)
@@ -191,6 +234,17 @@ namespace Mesh.Protocol.Messages
             int end = o + length;
             for (int i = 0; i < count; i++)
             {
+                if (i == 0 && p < end && b[p] == MeasuredAtCode)
+                {
+                    if (end - p < MeasuredAtItemSize)
+                    {
+                        return false;
+                    }
+
+                    p += MeasuredAtItemSize;
+                    continue;
+                }
+
                 if (p >= end || !Quantities.IsDefined(b[p]))
                 {
                     return false;
@@ -211,7 +265,7 @@ namespace Mesh.Protocol.Messages
         /// <summary>Total decoder: true and filled, or false (and emptied) for any malformed input.</summary>
         public bool TryDecode(byte[] b, int o, int length)
         {
-            _count = 0;
+            Clear();
             if (!IsWellFormed(b, o, length))
             {
                 return false;
@@ -219,6 +273,14 @@ namespace Mesh.Protocol.Messages
 
             int count = b[o];
             int p = o + 1;
+            if (count > 0 && b[p] == MeasuredAtCode)
+            {
+                _hasMeasuredAt = true;
+                _measuredAt = LittleEndian.ReadUInt32(b, p + 1);
+                p += MeasuredAtItemSize;
+                count--;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 int q = b[p++];

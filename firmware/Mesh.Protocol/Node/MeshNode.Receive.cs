@@ -28,6 +28,11 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.WrongNetwork);
             }
 
+            if (_routing != null)
+            {
+                NotePassiveAck(h, frame, offset, length);
+            }
+
             if (h.Origin == _id)
             {
                 return Reject(RejectReason.OwnFrame);
@@ -37,7 +42,9 @@ namespace Mesh.Protocol.Node
             // the target's (DeviceSealed + Downlink); text may be plain only where the operator allows it.
             // Refused before any crypto: it costs nothing. Without the Downlink check a gateway, which holds
             // every provisioned node's key, would open and execute a command an insider sealed with its own.
-            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted) : !HasDeviceSealingFor(h))
+            // Beacons and hop acks carry no payload sealing (the codec refuses any): the network MIC is theirs.
+            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted)
+                : (!MessageTypes.IsOneHop(h.Type) && !HasDeviceSealingFor(h)))
             {
                 return Reject(RejectReason.Unsealed);
             }
@@ -109,6 +116,11 @@ namespace Mesh.Protocol.Node
             LearnFrom(h, rssi, nowMs);
 
             reason = forUs ? Consume(h, frame, offset, rssi, nowMs) : RejectReason.None;
+            if (_routing != null)
+            {
+                AfterAccepted(h, forUs, nowMs);
+            }
+
             ScheduleRelay(h, net, frame, offset, rssi, nowMs);
             if (reason != RejectReason.None)
             {
@@ -141,6 +153,10 @@ namespace Mesh.Protocol.Node
             }
 
             _neighbours.Heard(h.PreviousHop, rssi, nowMs);
+            if (_routing != null)
+            {
+                _routing.Gradient.Heard(h.PreviousHop, nowMs);
+            }
             _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs, true);
             if (h.HopsTaken == 0 && h.PreviousHop == h.Origin)
             {
@@ -155,6 +171,12 @@ namespace Mesh.Protocol.Node
         /// </summary>
         private RejectReason HearDuplicate(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
         {
+            RejectReason answered;
+            if (AnswerRetransmission(h, net, frame, offset, nowMs, out answered))
+            {
+                return answered;
+            }
+
             int slot = _transmit.FindCancellable(h.Origin, h.Sequence);
             bool shorter = _routes.WouldImprove(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs);
             if (slot < 0 && !shorter)
@@ -190,7 +212,7 @@ namespace Mesh.Protocol.Node
         {
             return h.Destination == _id
                 || h.Destination == NodeAddress.Broadcast
-                || (h.Destination == NodeAddress.Gateways && NodeRoles.ConsumesGatewayTraffic(_role));
+                || (h.Destination == NodeAddress.Gateways && (NodeRoles.ConsumesGatewayTraffic(_role) || IsGatewayNode));
         }
 
         /// <summary>
@@ -199,6 +221,11 @@ namespace Mesh.Protocol.Node
         /// </summary>
         private static int EventsNeeded(FrameHeader h)
         {
+            if (MessageTypes.IsOneHop(h.Type))
+            {
+                return 0; // beacons and hop acks are consumed by the core
+            }
+
             return h.Type == MessageType.Command ? 3 : 1;
         }
 
@@ -267,6 +294,11 @@ namespace Mesh.Protocol.Node
             if (n < 0)
             {
                 return failure;
+            }
+
+            if (MessageTypes.IsOneHop(h.Type))
+            {
+                return ConsumeRouting(h, n, nowMs);
             }
 
             switch (h.Type)

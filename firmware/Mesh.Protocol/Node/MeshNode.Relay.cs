@@ -27,6 +27,12 @@ namespace Mesh.Protocol.Node
                     return; // directed along a path that does not run through us
                 }
 
+                // Upward along the gradient (structured routing), when that is what the frame is.
+                if (RelayUpward(h, net, frame, offset, rssi, nowMs))
+                {
+                    return;
+                }
+
                 // Directed: pass it along our own reverse path, or flood from here if we have none.
                 nextHop = _routes.NextHop(h.Destination, nowMs);
                 if (nextHop == h.PreviousHop)

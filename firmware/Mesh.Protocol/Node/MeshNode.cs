@@ -1,6 +1,7 @@
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Qos;
+using Mesh.Protocol.Routing;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
@@ -64,6 +65,9 @@ namespace Mesh.Protocol.Node
         private readonly PolicySettings _policyScratch = new PolicySettings();
         private IForwardingPolicy _policy;
 
+        // Structured routing (MeshNode.Routing): null unless the node routes structured or is a gateway.
+        private StructuredRouting _routing;
+
         private uint _nextSequence;
         private uint _confirmedCheckpoint;
         private ushort _nextCommandId;
@@ -117,6 +121,7 @@ namespace Mesh.Protocol.Node
             _gatewayShareMultiplier = config.GatewayShareMultiplier;
             _congestionThreshold = config.CongestionThresholdPermille;
             _minHopLimit = config.MinHopLimit;
+            _routing = CreateRouting(config, nowMs, random);
             if (config.InitialCommandCounters != null)
             {
                 for (int i = 0; i + 1 < config.InitialCommandCounters.Length; i += 2)
@@ -273,6 +278,11 @@ namespace Mesh.Protocol.Node
                     next = _nextReportMs;
                 }
 
+                if (RoutingActive)
+                {
+                    next = _routing.NextWakeMs(next);
+                }
+
                 return _pending.EarliestDeadline(next);
             }
         }
@@ -286,6 +296,7 @@ namespace Mesh.Protocol.Node
         public void SetPolicy(PolicySettings settings)
         {
             _policy = ForwardingPolicies.Create(settings);
+            EnsureRouting();
         }
 
         public bool TryTakeTransmit(long nowMs, byte[] output, int outputOffset, out int length)
@@ -358,7 +369,15 @@ namespace Mesh.Protocol.Node
 
             FrameHeader h = _tx;
             SealingKey sealing;
-            if (type == MessageType.Text)
+            bool oneHop = MessageTypes.IsOneHop(type);
+            if (oneHop)
+            {
+                // Beacons and hop acks: network MIC only (PROTOCOL.md, "Which sealing each message type needs").
+                h.Flags = 0;
+                h.DeviceKeyIndex = 0;
+                sealing = null;
+            }
+            else if (type == MessageType.Text)
             {
                 h.Flags = _encrypt ? FrameFlags.NetworkSealed : 0;
                 h.DeviceKeyIndex = 0;
@@ -388,6 +407,11 @@ namespace Mesh.Protocol.Node
                 return SendResult.TransmitQueueFull;
             }
 
+            if (nextHop == NodeAddress.None)
+            {
+                nextHop = UpwardNextHop(type, destination);
+            }
+
             NetworkKey net = _keys.Transmit;
             h.Type = type;
             h.Network = _network;
@@ -396,7 +420,7 @@ namespace Mesh.Protocol.Node
             h.Destination = destination;
             h.Sequence = _nextSequence++;
             h.Time = _clock.Now(nowMs);
-            h.HopLimit = ScaledHopLimit(_hopLimit, destination, nextHop, nowMs);
+            h.HopLimit = oneHop ? 0 : ScaledHopLimit(_hopLimit, destination, nextHop, nowMs);
             h.HopsTaken = 0;
             h.PreviousHop = _id;
             h.NextHop = nextHop;
@@ -412,6 +436,11 @@ namespace Mesh.Protocol.Node
 
             _netSealer.Seal(net, buffer, 0, h.FrameLength);
             _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0, TrafficClass.Of((int)type));
+            if (nextHop != NodeAddress.None && IsUpward(type, destination) && RoutingActive)
+            {
+                TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs + delayMs);
+            }
+
             _counters.FramesOriginated++;
             return SendResult.Queued;
         }
@@ -452,6 +481,7 @@ namespace Mesh.Protocol.Node
             }
 
             ServiceCommands(nowMs);
+            ServiceRouting(nowMs);
         }
 
         /// <summary>Fills an event that no frame caused (report due, command timed out, settings changed).</summary>

@@ -127,6 +127,29 @@ namespace Mesh.Protocol.Node
         /// <summary>The duty-cycle window, ms (a multiple of 10: it is kept in tenths). LoRa in the EU 868 MHz band: 1 % over 3600000.</summary>
         public long DutyCycleWindowMs = 10000;
 
+        // ---- structured routing (policy kind 4; PROTOCOL.md "Structured routing"). A node switched to it
+        // by command later, rather than built with it, uses these defaults.
+
+        /// <summary>This node is a root of the gradient (a gateway): it advertises cost 0, consumes upward frames and hop-acks them.</summary>
+        public bool IsGateway;
+
+        /// <summary>How long a sender waits for its parent to forward an upward frame (passive ack) or hop-ack it.</summary>
+        public long HopAckTimeoutMs = 250;
+
+        /// <summary>Retransmissions of an upward frame to one parent before that link counts as failed.</summary>
+        public int HopRetries = 3;
+
+        /// <summary>Failed parents after which an upward frame is sent by managed flooding instead.</summary>
+        public int ParentSwitches = 2;
+
+        /// <summary>Trickle: smallest and largest beacon interval, and the redundancy constant k.</summary>
+        public long BeaconMinMs = 1000;
+        public long BeaconMaxMs = 512000;
+        public int BeaconRedundancy = 2;
+
+        /// <summary>Upward frames awaiting a hop ack (each holds a copy of its frame).</summary>
+        public int UpwardSlots = 4;
+
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
         {
@@ -208,6 +231,16 @@ namespace Mesh.Protocol.Node
             if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
             {
                 return "queue sizes: must be at least 1";
+            }
+
+            if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)
+            {
+                return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
+            }
+
+            if (BeaconMinMs < 100 || BeaconMaxMs < BeaconMinMs || BeaconRedundancy < 1)
+            {
+                return "routing: BeaconMinMs >= 100, BeaconMaxMs >= BeaconMinMs, BeaconRedundancy >= 1";
             }
 
             return ValidateQos();

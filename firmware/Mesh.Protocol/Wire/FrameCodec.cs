@@ -55,6 +55,12 @@ namespace Mesh.Protocol.Wire
                 return RejectReason.UnknownMessageType;
             }
 
+            // Beacons and hop acks are authenticated by the network MIC alone: no payload sealing flag.
+            if (MessageTypes.IsOneHop((MessageType)type) && flags != 0)
+            {
+                return RejectReason.ReservedFlags;
+            }
+
             int payloadLength = buffer[offset + FrameLayout.OffsetPayloadLength];
             if (FrameLayout.HeaderSize + payloadLength + FrameLayout.Trailer(flags) != length)
             {
@@ -82,6 +88,17 @@ namespace Mesh.Protocol.Wire
 
             // A downlink frame is sealed with the destination's device key: it must name one node.
             if ((flags & FrameFlags.Downlink) != 0 && !NodeAddress.IsValidNodeId(destination))
+            {
+                return RejectReason.BadAddress;
+            }
+
+            // One-hop control frames: a beacon goes to every neighbour, a hop ack to the one node it acknowledges.
+            if (type == (int)MessageType.Beacon && (hopLimit != 0 || destination != NodeAddress.Broadcast))
+            {
+                return RejectReason.BadAddress;
+            }
+
+            if (type == (int)MessageType.HopAck && (hopLimit != 0 || !NodeAddress.IsValidNodeId(destination)))
             {
                 return RejectReason.BadAddress;
             }

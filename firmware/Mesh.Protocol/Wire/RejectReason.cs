@@ -46,12 +46,12 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.TooShort: return "too short: fewer bytes than header + network MIC";
                 case RejectReason.TooLong: return "too long: more than 250 bytes";
                 case RejectReason.UnsupportedVersion: return "unsupported protocol version";
-                case RejectReason.ReservedFlags: return "reserved flag bits set";
+                case RejectReason.ReservedFlags: return "reserved flag bits set, inconsistent flags, or sealing on a beacon or hop ack";
                 case RejectReason.UnknownMessageType: return "unknown message type";
                 case RejectReason.LengthMismatch: return "payload length field disagrees with frame length";
                 case RejectReason.HopLimitInvalid: return "hop limit above protocol maximum";
                 case RejectReason.HopsExceeded: return "hops taken exceed hop limit";
-                case RejectReason.BadAddress: return "reserved address as origin, destination 0, or a downlink frame to a group";
+                case RejectReason.BadAddress: return "reserved address as origin, destination 0, a downlink frame to a group, or a beacon / hop ack not one hop to its allowed destination";
                 case RejectReason.WrongNetwork: return "frame belongs to another network id";
                 case RejectReason.BadMic: return "network MIC does not verify (forged, altered in transit, corrupted or wrong network key)";
                 case RejectReason.Replayed: return "sequence already accepted from this origin (replay)";

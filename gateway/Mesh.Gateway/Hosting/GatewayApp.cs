@@ -273,6 +273,8 @@ namespace Mesh.Gateway.Hosting
             NetworkId = mesh.NetworkId,
             Role = NodeRole.Bridge,
             Policy = MeshSettings.PolicySettingsFor(mesh.Policy)!,
+            // The root of the structured-routing gradient (policy kind 4); other policies ignore it.
+            IsGateway = mesh.Policy == "structured",
             HopLimit = mesh.HopLimit,
             EncryptPayloads = mesh.Encrypt,
             // Every minute: a gateway's heartbeat is the time beacon nodes without a clock synchronise to.

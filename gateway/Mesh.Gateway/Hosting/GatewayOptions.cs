@@ -77,7 +77,7 @@ namespace Mesh.Gateway.Hosting
         /// </summary>
         public bool DeriveDeviceKeys { get; set; }
 
-        /// <summary>flooding, gossip or managed: how the gateway relays frames it hears.</summary>
+        /// <summary>flooding, gossip, managed or structured: how the gateway relays frames it hears.</summary>
         public string Policy { get; set; } = "flooding";
 
         public int HopLimit { get; set; } = 8;
@@ -144,7 +144,7 @@ namespace Mesh.Gateway.Hosting
 
             if (PolicySettingsFor(Policy) == null)
             {
-                errors.Add($"Mesh:Policy must be flooding, gossip or managed (was '{Policy}')");
+                errors.Add($"Mesh:Policy must be flooding, gossip, managed or structured (was '{Policy}')");
             }
 
             if (HopLimit < 1 || HopLimit > 32)
@@ -186,6 +186,7 @@ namespace Mesh.Gateway.Hosting
             "flooding" => PolicySettings.Flooding(),
             "gossip" => PolicySettings.Gossip(0.7, 1),
             "managed" => PolicySettings.Managed(2),
+            "structured" => PolicySettings.Structured(2),
             _ => null,
         };
     }

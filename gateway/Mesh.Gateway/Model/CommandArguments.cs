@@ -197,8 +197,16 @@ namespace Mesh.Gateway.Model
 
                     policy = PolicySettings.Managed((int)c);
                     return true;
+                case "structured":
+                    if (!Whole(e, "cancel_threshold", 2, 1, 15, out long sc, out error))
+                    {
+                        return false;
+                    }
+
+                    policy = PolicySettings.Structured((int)sc);
+                    return true;
                 default:
-                    error = $"set_forwarding_policy: policy must be flooding, gossip or managed (was '{kind.GetString()}')";
+                    error = $"set_forwarding_policy: policy must be flooding, gossip, managed or structured (was '{kind.GetString()}')";
                     return false;
             }
         }

@@ -58,6 +58,7 @@ namespace Mesh.Gateway.Model
             PolicyKind.Flooding => "flooding",
             PolicyKind.Gossip => "gossip",
             PolicyKind.ManagedFlooding => "managed",
+            PolicyKind.Structured => "structured",
             _ => "unknown",
         };
 

@@ -226,6 +226,7 @@ namespace Mesh.Simulator.Engine
             }
 
             long overheard = core.Counters.FramesOverheard;
+            long originated = core.Counters.FramesOriginated;
             RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
             if (result == RejectReason.None && core.Counters.FramesOverheard == overheard)
             {
@@ -239,7 +240,9 @@ namespace Mesh.Simulator.Engine
                 _metrics.DuplicatesReceived++;
             }
 
-            if (result != RejectReason.None && result != RejectReason.MalformedPayload)
+            // A duplicate can still make a node answer: structured routing hop-acks a retransmission of a
+            // frame it already forwarded (MeshNode.Routing), and that answer must go out now.
+            if (result != RejectReason.None && result != RejectReason.MalformedPayload && core.Counters.FramesOriginated == originated)
             {
                 // A rejected frame creates no events and no transmissions (a managed-flooding
                 // cancellation only removes one; the stale wake-up then finds nothing to do).

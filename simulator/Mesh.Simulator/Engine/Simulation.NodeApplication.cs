@@ -22,11 +22,12 @@ namespace Mesh.Simulator.Engine
 
             var w = _scenario.Workload;
             var p = node.Policy ?? _scenario.Policy;
-            node.RescalesContentionRssi = p.Kind == "managed" && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
+            node.RescalesContentionRssi = (p.Kind == "managed" || p.Kind == "structured") && !ContentionRssi.IsCoreRange(p.WeakRssiDbm, p.StrongRssiDbm);
             PolicySettings policy = p.Kind switch
             {
                 "gossip" => PolicySettings.Gossip(p.P, p.K),
                 "managed" => PolicySettings.Managed(p.CancelThreshold),
+                "structured" => PolicySettings.Structured(p.CancelThreshold),
                 _ => PolicySettings.Flooding(),
             };
             policy.JitterMs = p.JitterMs;
@@ -63,6 +64,8 @@ namespace Mesh.Simulator.Engine
                 config.DutyCyclePermille = 10;
                 config.DutyCycleWindowMs = 3_600_000;
             }
+
+            ConfigureStructuredRouting(node, config);
             if (node.IsSink)
             {
                 // A gateway is a desktop: it can afford tables for the whole mesh.

@@ -228,7 +228,7 @@ namespace Mesh.Simulator.Scenarios
 
     public sealed class PolicyConfig
     {
-        /// <summary>flooding, gossip or managed.</summary>
+        /// <summary>flooding, gossip, managed or structured.</summary>
         public string Kind { get; set; } = "flooding";
 
         public double P { get; set; } = 0.7;

@@ -11,7 +11,7 @@ namespace Mesh.Simulator.Scenarios
         private static readonly string[] RadioModels = { "logDistance", "unitDisk" };
         private static readonly string[] RadioPresets = { "espNow", "lora" };
         private static readonly string[] LowDataRateModes = { "auto", "on", "off" };
-        private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed" };
+        private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed", "structured" };
         private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer", "babbler" };
         private static readonly string[] BabblerTraffic = { "readings", "broadcast" };
 

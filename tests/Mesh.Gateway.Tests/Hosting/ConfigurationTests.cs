@@ -50,7 +50,7 @@ namespace Mesh.Gateway.Tests.Hosting
         [InlineData("Mesh:Key", "not-hex-not-hex-not-hex-not-hex!", "Mesh:Key character 1 is not a hex digit")]
         [InlineData("Mesh:Key", "0011223344556677", "Mesh:Key must be 32 or 64 hex digits")]
         [InlineData("Mesh:NodeId", "0", "Mesh:NodeId")]
-        [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip or managed")]
+        [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip, managed or structured")]
         [InlineData("Udp:Group", "10.0.0.1", "Udp:Group must be an IPv4 multicast address")]
         [InlineData("Udp:Port", "70000", "Udp:Port must be a TCP/UDP port")]
         [InlineData("Mqtt:Mode", "carrier-pigeon", "Mqtt:Mode must be 'embedded' or 'external'")]

@@ -250,7 +250,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
 
         private static readonly Gen<HeartbeatCase> Heartbeats =
             from role in Gen.Choose(1, 4)
-            from policy in Gen.Choose(1, 3)
+            from policy in Gen.Choose(1, 4)
             from counter in WireGen.AnyUShort
             from uptime in WireGen.AnyUInt
             from n in Gen.Choose(0, Heartbeat.MaxNeighbours)
@@ -467,7 +467,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
         // ------------------------------------------------------------------ policy settings
 
         private static readonly Gen<PolicyCase> Policies =
-            from kind in Gen.Choose(1, 3)
+            from kind in Gen.Choose(1, 4)
             from p in WireGen.AnyUShort
             from k in WireGen.AnyByte
             from cancel in WireGen.AnyByte
@@ -519,7 +519,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
         {
             Gen<(PolicyCase Case, byte BadKind, bool BreakKind)> bad =
                 from c in Policies
-                from badKind in Gen.Elements(0, 4, 5, 128, 255).Select(v => (byte)v)
+                from badKind in Gen.Elements(0, 5, 6, 128, 255).Select(v => (byte)v)
                 from breakKind in Gen.Elements(true, false)
                 select (c, badKind, breakKind);
             return Prop.ForAll(bad.ToArbitrary(), t =>

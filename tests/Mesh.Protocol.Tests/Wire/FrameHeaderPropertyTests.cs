@@ -185,7 +185,10 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(RejectReason.None, Decode(b => { b[0] = 0x23; b[9] = 0x07; b[10] = 0; b[11] = 0; b[12] = 0; }));
 
             Assert.Equal(RejectReason.UnknownMessageType, Decode(b => b[1] = 0));
-            Assert.Equal(RejectReason.UnknownMessageType, Decode(b => b[1] = 6));
+            Assert.Equal(RejectReason.UnknownMessageType, Decode(b => b[1] = 8));
+            // Types 6 (beacon) and 7 (hop ack) exist but allow no payload sealing: this frame is device-sealed.
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[1] = 6));
+            Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[1] = 7));
             Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 12));
             Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 10));
             Assert.Equal(RejectReason.HopLimitInvalid, Decode(b => b[21] = 33));

@@ -53,3 +53,14 @@ print("plaintext ", seal(NK, None, 0, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 260, T, 
 # The readings frame as relayed once by node 0x50F0F0F2 (hops taken 1, previous hop = relay, next hop 0):
 # same ciphertext and payload MIC (hop fields are zeroed under it), fresh network MIC.
 print("relayed   ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 1, 0x50F0F0F2, 0, readings).hex())
+# Structured routing (PROTOCOL.md "6 · Beacon", "7 · Hop ack"): flags 0 (network MIC only), hop limit 0.
+# Beacon from Origin, sequence 261: not a gateway, role 1, cost 40, 2 hops, parent 0x50F0F0F2, gateway GW,
+# utilisation 0x20, nothing throttled, 2 neighbours (0x50F0F0F2 heard at 230, GW at 128).
+beacon = struct.pack("<BBHBIIBIHB", 0, 1, 40, 2, 0x50F0F0F2, GW, 0x20, 0, 0, 2) + struct.pack("<IB", 0x50F0F0F2, 230) + struct.pack("<IB", GW, 128)
+assert len(beacon) == 21 + 10
+print("beacon    ", seal(NK, None, 0, 6, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 261, T, 0, 0, ORIGIN, 0, beacon).hex())
+# Hop ack from GW to Origin, sequence 78, acknowledging (Origin, 258).
+hopack = struct.pack("<BII", 1, ORIGIN, 258)
+print("hopack    ", seal(NK, None, 0, 7, NET, 3, 0, GW, ORIGIN, 78, T, 0, 0, GW, 0, hopack).hex())
+# Readings payload with a measured-at item first (time T - 600), then temperature 21.50 °C: count 2.
+print("measured  ", (bytes([2, 0xFE]) + struct.pack("<I", T - 600) + bytes.fromhex("0166080000")).hex())

@@ -1,0 +1,127 @@
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Messages
+{
+    /// <summary>
+    /// Beacon payload (message type 6; PROTOCOL.md "6 · Beacon"): a node's place in the gradient towards
+    /// the gateways and how well it hears each neighbour. Reusable holder, fixed arrays:
+    /// flags (u8) role (u8) cost (u16) hops (u8) parent (u32) gateway (u32) utilisation (u8)
+    /// throttled (u32) throttled n (u16) n (u8, ≤ 32) n × (id (u32) inbound quality (u8)); 21 + 5n bytes.
+    /// </summary>
+    public sealed class Beacon
+    {
+        public const int FixedSize = 21;
+        public const int NeighbourSize = 5;
+        public const int MaxNeighbours = 32;
+        public const int MaxSize = FixedSize + MaxNeighbours * NeighbourSize;
+
+        public const int FlagGateway = 0x01;
+        public const int FlagBackbone = 0x02;
+        public const int FlagCongested = 0x04;
+        public const int FlagStoring = 0x08;
+        public const int DefinedFlags = 0x0F;
+
+        /// <summary>Cost and hops of a node without a route.</summary>
+        public const int NoCost = 0xFFFF;
+        public const int NoHops = 0xFF;
+
+        public int Flags;
+        public int Role;
+        public int Cost = NoCost;
+        public int Hops = NoHops;
+        public uint Parent;
+        public uint Gateway;
+        public int Utilisation;
+        public uint Throttled;
+        public int ThrottledCount;
+        public int NeighbourCount;
+        public readonly uint[] NeighbourIds = new uint[MaxNeighbours];
+        public readonly byte[] NeighbourQuality = new byte[MaxNeighbours];
+
+        public bool IsGateway
+        {
+            get { return (Flags & FlagGateway) != 0; }
+        }
+
+        public int EncodedLength
+        {
+            get { return FixedSize + NeighbourCount * NeighbourSize; }
+        }
+
+        /// <summary>Writes the beacon; returns its length (at most <see cref="MaxSize"/>).</summary>
+        public int Encode(byte[] b, int o)
+        {
+            int n = NeighbourCount < 0 ? 0 : (NeighbourCount > MaxNeighbours ? MaxNeighbours : NeighbourCount);
+            b[o] = (byte)(Flags & DefinedFlags);
+            b[o + 1] = (byte)Role;
+            LittleEndian.WriteUInt16(b, o + 2, (ushort)Cost);
+            b[o + 4] = (byte)Hops;
+            LittleEndian.WriteUInt32(b, o + 5, Parent);
+            LittleEndian.WriteUInt32(b, o + 9, Gateway);
+            b[o + 13] = (byte)Utilisation;
+            LittleEndian.WriteUInt32(b, o + 14, Throttled);
+            LittleEndian.WriteUInt16(b, o + 18, (ushort)(ThrottledCount > 0xFFFF ? 0xFFFF : ThrottledCount));
+            b[o + 20] = (byte)n;
+            int p = o + FixedSize;
+            for (int i = 0; i < n; i++)
+            {
+                LittleEndian.WriteUInt32(b, p, NeighbourIds[i]);
+                b[p + 4] = NeighbourQuality[i];
+                p += NeighbourSize;
+            }
+
+            return p - o;
+        }
+
+        /// <summary>Total decoder: true and filled, or false for any malformed input (reserved flag bits, n above 32, wrong length).</summary>
+        public bool TryDecode(byte[] b, int o, int length)
+        {
+            NeighbourCount = 0;
+            if (length < FixedSize)
+            {
+                return false;
+            }
+
+            int flags = b[o];
+            int n = b[o + 20];
+            if ((flags & ~DefinedFlags) != 0 || n > MaxNeighbours || length != FixedSize + n * NeighbourSize)
+            {
+                return false;
+            }
+
+            Flags = flags;
+            Role = b[o + 1];
+            Cost = LittleEndian.ReadUInt16(b, o + 2);
+            Hops = b[o + 4];
+            Parent = LittleEndian.ReadUInt32(b, o + 5);
+            Gateway = LittleEndian.ReadUInt32(b, o + 9);
+            Utilisation = b[o + 13];
+            Throttled = LittleEndian.ReadUInt32(b, o + 14);
+            ThrottledCount = LittleEndian.ReadUInt16(b, o + 18);
+            int p = o + FixedSize;
+            for (int i = 0; i < n; i++)
+            {
+                NeighbourIds[i] = LittleEndian.ReadUInt32(b, p);
+                NeighbourQuality[i] = b[p + 4];
+                p += NeighbourSize;
+            }
+
+            NeighbourCount = n;
+            return true;
+        }
+
+        /// <summary>The inbound quality the beacon's sender lists for <paramref name="node"/>, or -1 when not listed.</summary>
+        public int QualityOf(uint node)
+        {
+            for (int i = 0; i < NeighbourCount; i++)
+            {
+                if (NeighbourIds[i] == node)
+                {
+                    return NeighbourQuality[i];
+                }
+            }
+
+            return -1;
+        }
+    }
+}

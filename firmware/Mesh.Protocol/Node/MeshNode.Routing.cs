@@ -1,0 +1,529 @@
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Qos;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Structured routing (policy kind 4; PROTOCOL.md "Structured routing"): beacons paced by Trickle,
+    /// the gradient towards the gateways, upward frames sent to the parent and acknowledged passively or
+    /// by hop acks, retransmission, parent switching and the fall back to managed flooding.
+    /// </summary>
+    public sealed partial class MeshNode
+    {
+        /// <summary>Structured routing state; null on a node that neither routes structured nor is a gateway.</summary>
+        public StructuredRouting Routing
+        {
+            get { return _routing; }
+        }
+
+        /// <summary>Whether this node routes upward traffic along the gradient (policy kind 4).</summary>
+        private bool RoutingActive
+        {
+            get { return _routing != null && _policy.Settings.Kind == PolicyKind.Structured; }
+        }
+
+        private bool IsGatewayNode
+        {
+            get { return _routing != null && _routing.IsGateway; }
+        }
+
+        /// <summary>Readings and heartbeats to the gateways go up the gradient; nothing else does.</summary>
+        private static bool IsUpward(MessageType type, uint destination)
+        {
+            return destination == NodeAddress.Gateways && (type == MessageType.Readings || type == MessageType.Heartbeat);
+        }
+
+        private static StructuredRouting CreateRouting(NodeConfig config, long nowMs, IRandomSource random)
+        {
+            if (!config.IsGateway && config.Policy.Kind != PolicyKind.Structured)
+            {
+                return null;
+            }
+
+            return new StructuredRouting(config, nowMs, random);
+        }
+
+        /// <summary>
+        /// After a policy change. A node switched to structured routing by command gets routing state with
+        /// default settings, not as a gateway; one switched away drops the upward frames it was waiting on
+        /// (it no longer retransmits them, and they would be stale when it came back).
+        /// </summary>
+        private void EnsureRouting()
+        {
+            if (_routing != null && _policy.Settings.Kind != PolicyKind.Structured)
+            {
+                for (int u = 0; u < _routing.Upward.Capacity; u++)
+                {
+                    _routing.Upward.Release(u);
+                }
+            }
+
+            if (_routing == null && _policy.Settings.Kind == PolicyKind.Structured)
+            {
+                NodeConfig defaults = new NodeConfig();
+                defaults.NodeId = _id;
+                defaults.NeighbourTableSize = _neighbours.Capacity;
+                _routing = new StructuredRouting(defaults, _startMs, _random);
+            }
+        }
+
+        /// <summary>The next hop an originated frame takes: the parent for upward frames with a route, else 0 (flood).</summary>
+        private uint UpwardNextHop(MessageType type, uint destination)
+        {
+            if (!RoutingActive || _routing.IsGateway || !IsUpward(type, destination))
+            {
+                return NodeAddress.None;
+            }
+
+            return _routing.Gradient.Parent;
+        }
+
+        private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long sentMs)
+        {
+            StructuredRouting r = _routing;
+            int slot = r.Upward.Claim();
+            r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + r.HopAckTimeoutMs);
+            r.Upward.MarkSent(slot);
+        }
+
+        // ---------------------------------------------------------------- receiving
+
+        /// <summary>
+        /// Passive acknowledgement: our parent's copy of a frame we sent it (previous hop = that parent,
+        /// same origin and sequence) — its own frames come back as OwnFrame, relayed ones as Duplicate, so
+        /// this is checked before either. Only a copy whose network MIC verifies counts.
+        /// </summary>
+        private void NotePassiveAck(FrameHeader h, byte[] frame, int offset, int length)
+        {
+            StructuredRouting r = _routing;
+            int u = r.Upward.Find(h.Origin, h.Sequence);
+            if (u < 0 || h.HopsTaken == 0 || h.PreviousHop != r.Upward.NextHopOf(u))
+            {
+                return;
+            }
+
+            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
+            if (net == null || !_netSealer.Verify(net, frame, offset, length))
+            {
+                return;
+            }
+
+            r.Upward.Release(u);
+            r.PassiveAcks++;
+            r.Gradient.LinkWorked(h.PreviousHop);
+        }
+
+        /// <summary>
+        /// A copy of an upward frame we already handled, sent to us again as next hop: the sender missed our
+        /// forward (or is retransmitting to a gateway that consumed it). Answered with a hop ack once it
+        /// authenticates; true when it was such a frame (the result is then in <paramref name="result"/>).
+        /// </summary>
+        private bool AnswerRetransmission(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs, out RejectReason result)
+        {
+            result = RejectReason.Duplicate;
+            if (_routing == null || h.NextHop != _id || h.Destination != NodeAddress.Gateways || !NodeAddress.IsValidNodeId(h.PreviousHop))
+            {
+                return false;
+            }
+
+            if (!_netSealer.Verify(net, frame, offset, h.FrameLength))
+            {
+                result = RejectReason.BadMic;
+                return true;
+            }
+
+            SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
+            return true;
+        }
+
+        /// <summary>After a new frame was accepted: the hop ack a gateway owes, and Trickle news from data traffic.</summary>
+        private void AfterAccepted(FrameHeader h, bool forUs, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            if (h.Destination != NodeAddress.Gateways)
+            {
+                return;
+            }
+
+            if (r.IsGateway)
+            {
+                if (forUs && h.NextHop == _id && NodeAddress.IsValidNodeId(h.PreviousHop))
+                {
+                    SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
+                }
+
+                return;
+            }
+
+            // A flooded upward frame from a neighbour without a route: it needs our beacon (Trickle reset).
+            if (RoutingActive && h.NextHop == NodeAddress.None && r.Gradient.HasRoute)
+            {
+                int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
+                if (c < 0 || c == Beacon.NoCost)
+                {
+                    r.Trickle.Reset(nowMs, _random);
+                }
+            }
+        }
+
+        /// <summary>Beacons and hop acks: consumed by the core, never delivered to the application.</summary>
+        private RejectReason ConsumeRouting(FrameHeader h, int n, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            if (r == null)
+            {
+                return RejectReason.None; // a node that does not route structured ignores them
+            }
+
+            if (h.Type == MessageType.Beacon)
+            {
+                if (!r.Beacon.TryDecode(_rxPayload, RxAt, n))
+                {
+                    return RejectReason.MalformedPayload;
+                }
+
+                OnBeacon(h.Origin, nowMs);
+                return RejectReason.None;
+            }
+
+            if (!r.HopAck.TryDecode(_rxPayload, RxAt, n))
+            {
+                return RejectReason.MalformedPayload;
+            }
+
+            if (h.Destination == _id)
+            {
+                r.HopAcksHeard++;
+                for (int i = 0; i < r.HopAck.Count; i++)
+                {
+                    int u = r.Upward.Find(r.HopAck.Origins[i], r.HopAck.Sequences[i]);
+                    if (u >= 0 && r.Upward.NextHopOf(u) == h.Origin)
+                    {
+                        r.Upward.Release(u);
+                        r.Gradient.LinkWorked(h.Origin);
+                    }
+                }
+            }
+
+            return RejectReason.None;
+        }
+
+        private void OnBeacon(uint from, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            Beacon b = r.Beacon;
+            r.BeaconsHeard++;
+            r.Gradient.Update(from, b, b.QualityOf(_id), nowMs);
+            if (!RoutingActive)
+            {
+                return;
+            }
+
+            bool news = RecomputeRoute(nowMs);
+            bool routeless = b.Cost == Beacon.NoCost && !b.IsGateway;
+            // A new neighbour is news only when it needs us (it has no route while we have one) or changed
+            // our route (news): in a dense mesh the table's replacements would otherwise reset Trickle all the time.
+            if (news || (routeless && r.Gradient.HasRoute) || (b.Parent == _id && r.Gradient.Parent == from))
+            {
+                r.Trickle.Reset(nowMs, _random);
+            }
+            else if (!routeless || !r.Gradient.HasRoute)
+            {
+                r.Trickle.HeardConsistent();
+            }
+        }
+
+        /// <summary>Re-chooses the parent; resets Trickle and counts when that changed something.</summary>
+        private bool RecomputeRoute(long nowMs)
+        {
+            StructuredRouting r = _routing;
+            uint before = r.Gradient.Parent;
+            bool news = r.Gradient.Recompute(_neighbours, nowMs);
+            if (r.Gradient.Parent != before)
+            {
+                r.ParentChanges++;
+            }
+
+            if (news)
+            {
+                r.Trickle.Reset(nowMs, _random);
+            }
+
+            return news;
+        }
+
+        // ---------------------------------------------------------------- relaying
+
+        /// <summary>
+        /// An upward frame sent to us as next hop: forward it to our parent (loop rule first), or flood it
+        /// by managed flooding when we have no route. Returns false when not an upward frame for the gradient.
+        /// </summary>
+        private bool RelayUpward(FrameHeader h, NetworkKey net, byte[] frame, int offset, int rssi, long nowMs)
+        {
+            if (_routing == null || h.Destination != NodeAddress.Gateways)
+            {
+                return false;
+            }
+
+            StructuredRouting r = _routing;
+            if (r.IsGateway)
+            {
+                return true; // consumed here and hop-acked (AfterAccepted)
+            }
+
+            if (!RoutingActive)
+            {
+                return false;
+            }
+
+            GradientTable g = r.Gradient;
+            uint sender = h.PreviousHop;
+            bool flood = false;
+            int senderCost = g.AdvertisedCost(sender, nowMs);
+            if (g.HasRoute && senderCost >= 0 && senderCost != Beacon.NoCost && senderCost <= g.Cost)
+            {
+                // The sender is no farther from a gateway than we are: a loop or a stale gradient.
+                r.LoopsDetected++;
+                r.Trickle.Reset(nowMs, _random);
+                if (sender == g.Parent)
+                {
+                    g.DropRouteOf(sender, nowMs);
+                    RecomputeRoute(nowMs);
+                    flood = true;
+                }
+            }
+
+            uint next = flood ? NodeAddress.None : g.Parent;
+            if (next == sender)
+            {
+                next = NodeAddress.None;
+            }
+
+            int delay;
+            int cancelAfter = 0;
+            if (next == NodeAddress.None)
+            {
+                delay = _policy.RebroadcastDelay(h, rssi, _random);
+                if (delay < 0)
+                {
+                    return true;
+                }
+
+                cancelAfter = _policy.CancelThreshold;
+                r.FloodFallbacks++;
+            }
+            else
+            {
+                delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            }
+
+            // The fair share applies up the gradient as on a flood: a babbler's frames must not climb to
+            // the gateway hop by hop past its neighbours (retransmissions of a frame already taken are
+            // duplicates and never get here).
+            if (!TakeFairShare(h.Origin, h.Type, nowMs))
+            {
+                return true;
+            }
+
+            int length = h.FrameLength;
+            int slot = AcquireSlot(h.Type);
+            if (slot < 0)
+            {
+                if (next == NodeAddress.None)
+                {
+                    _counters.RelaysDroppedQueueFull++;
+                    return true;
+                }
+
+                // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
+                // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
+                int u = r.Upward.Claim();
+                r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
+                FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
+                r.UpwardForwarded++;
+                return true;
+            }
+
+            byte[] buffer = _transmit.BufferOf(slot);
+            System.Array.Copy(frame, offset, buffer, 0, length);
+            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, next);
+            _netSealer.Seal(net, buffer, 0, length);
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
+            _counters.RelaysScheduled++;
+            if (next != NodeAddress.None)
+            {
+                r.UpwardForwarded++;
+                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs + delay);
+            }
+
+            return true;
+        }
+
+        // ---------------------------------------------------------------- originating and timers
+
+        private void SendBeacon(long nowMs)
+        {
+            StructuredRouting r = _routing;
+            GradientTable g = r.Gradient;
+            Beacon b = r.Beacon;
+            bool canRoute = r.IsGateway || NodeRoles.Relays(_role);
+            b.Flags = r.IsGateway ? Beacon.FlagGateway : 0;
+            b.Role = (int)_role;
+            b.Cost = canRoute ? g.Cost : Beacon.NoCost;
+            b.Hops = canRoute ? g.Hops : Beacon.NoHops;
+            b.Parent = g.Parent;
+            b.Gateway = canRoute ? g.Gateway : 0;
+            b.Utilisation = 0;
+            b.Throttled = 0;
+            b.ThrottledCount = 0;
+            int count = 0;
+            for (int s = 0; s < _neighbours.Capacity && count < Beacon.MaxNeighbours; s++)
+            {
+                if (_neighbours.IsUsed(s))
+                {
+                    b.NeighbourIds[count] = _neighbours.IdAt(s);
+                    b.NeighbourQuality[count] = (byte)_neighbours.QualityAt(s);
+                    count++;
+                }
+            }
+
+            b.NeighbourCount = count;
+            int n = b.Encode(_txPayload, 0);
+            if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
+            {
+                r.BeaconsSent++;
+                g.Advertised(b.Cost);
+            }
+        }
+
+        private void SendHopAck(uint to, uint origin, uint sequence, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            HopAck a = r.HopAck;
+            a.Count = 1;
+            a.Origins[0] = origin;
+            a.Sequences[0] = sequence;
+            int n = a.Encode(_txPayload, 0);
+            if (Originate(MessageType.HopAck, to, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
+            {
+                r.HopAcksSent++;
+            }
+        }
+
+        /// <summary>Beacons due, routes lost, upward frames whose acknowledgement is overdue.</summary>
+        private void ServiceRouting(long nowMs)
+        {
+            if (!RoutingActive)
+            {
+                return;
+            }
+
+            StructuredRouting r = _routing;
+            RecomputeRoute(nowMs); // a parent silent for RouteLossMs is lost here
+            if (r.Trickle.Poll(nowMs, _random))
+            {
+                SendBeacon(nowMs);
+            }
+
+            UpwardFrames up = r.Upward;
+            for (int u = 0; u < up.Capacity; u++)
+            {
+                if (up.IsUsed(u) && up.DeadlineOf(u) <= nowMs)
+                {
+                    ServiceUpward(u, nowMs);
+                }
+            }
+        }
+
+        /// <summary>How long an upward frame waits for room in a full transmit queue before trying again.</summary>
+        private const int QueueFullRetryMs = 10;
+
+        private void ServiceUpward(int u, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            UpwardFrames up = r.Upward;
+            uint failed = up.NextHopOf(u);
+            if (up.AttemptsOf(u) < r.HopRetries)
+            {
+                int delay = Resend(u, failed, nowMs, 0);
+                if (delay < 0)
+                {
+                    // Transmit queue full: nothing was sent, so no retry is used up; try again shortly.
+                    up.Postpone(u, nowMs + QueueFullRetryMs);
+                    return;
+                }
+
+                // The first send of a frame kept while the queue was full is not a retransmission.
+                if (up.SentOf(u))
+                {
+                    up.Retried(u, nowMs + delay + r.HopAckTimeoutMs);
+                    r.Retransmissions++;
+                }
+                else
+                {
+                    up.Postpone(u, nowMs + delay + r.HopAckTimeoutMs);
+                }
+
+                up.MarkSent(u);
+                return;
+            }
+
+            // Every retry to this parent went unanswered: the link failed.
+            r.LinkFailures++;
+            uint before = r.Gradient.Parent;
+            if (r.Gradient.ParentFailed(failed, _neighbours, nowMs))
+            {
+                r.Trickle.Reset(nowMs, _random);
+            }
+
+            if (r.Gradient.Parent != before)
+            {
+                r.ParentChanges++;
+            }
+
+            uint next = r.Gradient.Parent;
+            if (up.SwitchesOf(u) + 1 < r.ParentSwitches && next != NodeAddress.None && next != failed)
+            {
+                int delay = Resend(u, next, nowMs, 0);
+                up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + r.HopAckTimeoutMs));
+                if (delay < 0)
+                {
+                    up.MarkUnsent(u); // queue full: the new parent gets it on the next service, as a first send
+                }
+
+                return;
+            }
+
+            // Out of parents: managed flooding from here (next hop 0), no more acknowledgements awaited.
+            Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
+            up.Release(u);
+            r.FloodFallbacks++;
+        }
+
+        /// <summary>Queues the kept copy of upward frame <paramref name="u"/> for <paramref name="nextHop"/> with a fresh network MIC; its delay, or -1 when the queue is full.</summary>
+        private int Resend(int u, uint nextHop, long nowMs, int cancelAfter)
+        {
+            UpwardFrames up = _routing.Upward;
+            byte[] kept = up.FrameOf(u);
+            int length = up.LengthOf(u);
+            NetworkKey net = _keys.Find(kept[FrameLayout.OffsetKeyIndex] & 0x0F);
+            int slot = net == null ? -1 : AcquireSlot((MessageType)kept[FrameLayout.OffsetType]);
+            if (net == null || slot < 0)
+            {
+                return -1;
+            }
+
+            LittleEndian.WriteUInt32(kept, FrameLayout.OffsetNextHop, nextHop);
+            byte[] buffer = _transmit.BufferOf(slot);
+            System.Array.Copy(kept, 0, buffer, 0, length);
+            _netSealer.Seal(net, buffer, 0, length);
+            int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            _transmit.Schedule(slot, length, nowMs + delay, up.OriginOf(u), up.SequenceOf(u), cancelAfter, TrafficClass.Of(kept[FrameLayout.OffsetType]));
+            return delay;
+        }
+    }
+}

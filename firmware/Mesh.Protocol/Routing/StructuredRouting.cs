@@ -1,0 +1,68 @@
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+
+namespace Mesh.Protocol.Routing
+{
+    /// <summary>
+    /// The state of structured routing (policy kind 4) on one node: gradient, beacon timer, upward frames
+    /// awaiting acknowledgement, its settings and counters. A node allocates it only when it is built
+    /// structured or as a gateway, or is switched to structured by command, so nodes that flood pay nothing.
+    /// </summary>
+    public sealed class StructuredRouting
+    {
+        public readonly GradientTable Gradient;
+        public readonly TrickleTimer Trickle;
+        public readonly UpwardFrames Upward;
+        public readonly Beacon Beacon = new Beacon();
+        public readonly HopAck HopAck = new HopAck();
+
+        public readonly bool IsGateway;
+        public readonly long HopAckTimeoutMs;
+        public readonly int HopRetries;
+        public readonly int ParentSwitches;
+
+        /// <summary>Routes are forgotten after this long without a beacon from the parent: 3 × the largest beacon interval.</summary>
+        public readonly long RouteLossMs;
+
+        /// <summary>After losing its parent a node takes only feasible parents (cost below its own) for this many smallest beacon intervals.</summary>
+        public const int HoldDownIntervals = 16;
+
+        public readonly long HoldDownMs;
+
+        // Counters (what the simulator and tests measure).
+        public long BeaconsSent;
+        public long BeaconsHeard;
+        public long HopAcksSent;
+        public long HopAcksHeard;
+        public long PassiveAcks;
+        public long UpwardForwarded;
+        public long Retransmissions;
+        public long ParentChanges;
+        public long LinkFailures;
+        public long FloodFallbacks;
+        public long LoopsDetected;
+
+        public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
+        {
+            IsGateway = config.IsGateway;
+            HopAckTimeoutMs = config.HopAckTimeoutMs;
+            HopRetries = config.HopRetries;
+            ParentSwitches = config.ParentSwitches;
+            RouteLossMs = 3 * config.BeaconMaxMs;
+            HoldDownMs = HoldDownIntervals * config.BeaconMinMs;
+            Gradient = new GradientTable(config.NeighbourTableSize, config.NodeId, config.IsGateway, RouteLossMs, HoldDownMs);
+
+            // A gateway's beacons are where every gradient starts: they are never suppressed.
+            Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
+            Trickle.Start(nowMs, random);
+            Upward = new UpwardFrames(config.UpwardSlots);
+        }
+
+        public long NextWakeMs(long orElse)
+        {
+            long next = Upward.EarliestDeadline(orElse);
+            long t = Trickle.NextMs;
+            return t < next ? t : next;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace Mesh.Protocol.Routing
+{
+    /// <summary>
+    /// The Trickle algorithm (RFC 6206) pacing one node's beacons: an interval I from Imin doubling up to
+    /// Imax; in each interval a transmission point t drawn uniformly from [I/2, I); at t the node transmits
+    /// unless it heard at least k consistent beacons in the interval; an inconsistency resets I to Imin.
+    /// Sans I/O: the node polls it with the time and it answers whether to transmit.
+    /// </summary>
+    public sealed class TrickleTimer
+    {
+        private readonly long _imin;
+        private readonly long _imax;
+        private readonly int _k;
+        private long _interval;
+        private long _start;
+        private long _fireAt;
+        private int _heard;
+        private bool _fired;
+
+        public TrickleTimer(long iminMs, long imaxMs, int k)
+        {
+            _imin = iminMs;
+            _imax = imaxMs;
+            _k = k;
+            _interval = iminMs;
+        }
+
+        public long IntervalMs
+        {
+            get { return _interval; }
+        }
+
+        /// <summary>The next time <see cref="Poll"/> has something to do.</summary>
+        public long NextMs
+        {
+            get { return _fired ? _start + _interval : _fireAt; }
+        }
+
+        /// <summary>Starts with the smallest interval (a node that has just booted has news).</summary>
+        public void Start(long nowMs, IRandomSource random)
+        {
+            _interval = _imin;
+            Begin(nowMs, random);
+        }
+
+        /// <summary>An inconsistency (RFC 6206 §4.2 rule 6): back to Imin, unless already there.</summary>
+        public void Reset(long nowMs, IRandomSource random)
+        {
+            if (_interval != _imin)
+            {
+                _interval = _imin;
+                Begin(nowMs, random);
+            }
+        }
+
+        /// <summary>A consistent beacon was heard (RFC 6206 §4.2 rule 3).</summary>
+        public void HeardConsistent()
+        {
+            if (_heard < int.MaxValue)
+            {
+                _heard++;
+            }
+        }
+
+        /// <summary>Advances the timer to <paramref name="nowMs"/>; true when the node should transmit its beacon now.</summary>
+        public bool Poll(long nowMs, IRandomSource random)
+        {
+            bool transmit = false;
+            if (!_fired && nowMs >= _fireAt)
+            {
+                _fired = true;
+                transmit = _heard < _k;
+            }
+
+            if (_fired && nowMs >= _start + _interval)
+            {
+                long doubled = _interval * 2;
+                _interval = doubled > _imax ? _imax : doubled;
+                Begin(nowMs, random);
+            }
+
+            return transmit;
+        }
+
+        private void Begin(long nowMs, IRandomSource random)
+        {
+            _start = nowMs;
+            long half = _interval / 2;
+            _fireAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
+            _heard = 0;
+            _fired = false;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Tests.Performance;
+using Xunit.Abstractions;
+
+namespace Mesh.Protocol.Tests.Routing
+{
+    /// <summary>
+    /// What structured routing costs a board: a node built structured allocates its routing state
+    /// (gradient, Trickle, upward-frame copies, beacon scratch) on top of the default node's figure
+    /// (StateSizeTests.DefaultNodeBytes); nodes of the other policies pay one reference for it.
+    /// </summary>
+    public class RoutingStateSizeTests
+    {
+        /// <summary>Bytes of managed heap a structured node with default tables costs (64-bit .NET 10).</summary>
+        public const long StructuredNodeBytes = 19488;
+
+        private readonly ITestOutputHelper _output;
+
+        public RoutingStateSizeTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        [Fact]
+        public void A_structured_node_costs_a_pinned_number_of_bytes()
+        {
+            NetworkKey key = FrameFeed.CreateKey();
+            var config = new NodeConfig { NodeId = 1, Policy = PolicySettings.Structured(2), DeviceKey = TestKeys.Devices().KeyOf(1) };
+            var random = new XorShiftRandom(1);
+            GC.KeepAlive(new MeshNode(config, key, random, 0));
+
+            long before = AllocationTests.AllocatedBytesBaseline();
+            var node = new MeshNode(config, key, random, 0);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(node);
+            _output.WriteLine($"structured node: {bytes} B (default node {StateSizeTests.DefaultNodeBytes} B, routing {bytes - StateSizeTests.DefaultNodeBytes} B; UpwardSlots {config.UpwardSlots})");
+            Assert.Equal(StructuredNodeBytes, bytes);
+        }
+    }
+}

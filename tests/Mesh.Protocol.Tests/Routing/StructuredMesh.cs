@@ -1,0 +1,116 @@
+using System.Linq;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Tests.Routing
+{
+    /// <summary>Builds structured-routing meshes on the in-memory harness and reads what happened on air.</summary>
+    internal static class StructuredMesh
+    {
+        public static NodeConfig Sensor(uint id, NodeRole role = NodeRole.Sensor)
+        {
+            NodeConfig c = InMemoryMesh.Config(id, role);
+            c.Policy = PolicySettings.Structured(2);
+            return c;
+        }
+
+        public static NodeConfig Gateway(uint id)
+        {
+            NodeConfig c = Sensor(id, NodeRole.Bridge);
+            c.IsGateway = true;
+            return c;
+        }
+
+        /// <summary>Gateway 1 and nodes 2 … n+1 in a line: 1 - 2 - 3 - … - (n+1).</summary>
+        public static InMemoryMesh LineWithGateway(int nodes)
+        {
+            var mesh = new InMemoryMesh();
+            mesh.Add(Gateway(1));
+            for (uint i = 2; i <= nodes + 1; i++)
+            {
+                mesh.Add(Sensor(i));
+                mesh.Link(i - 1, i);
+            }
+
+            return mesh;
+        }
+
+        public static ReadingSet Reading(double celsius)
+        {
+            var set = new ReadingSet();
+            set.Add(Quantity.Temperature, celsius);
+            return set;
+        }
+
+        /// <summary>Sends one reading from <paramref name="node"/> now; returns its sequence.</summary>
+        public static uint SendReading(InMemoryMesh mesh, uint node, double celsius = 21.5)
+        {
+            uint seq = mesh[node].NextSequence;
+            Assert.Equal(SendResult.Queued, mesh[node].SendReadings(Reading(celsius), mesh.Now));
+            return seq;
+        }
+
+        public static bool Delivered(InMemoryMesh mesh, uint at, uint origin, uint sequence) =>
+            mesh.Events[at].Any(e => e.Kind == MeshEventKind.Message && e.Type == MessageType.Readings && e.Origin == origin && e.Sequence == sequence);
+
+        public static int DeliveredCount(InMemoryMesh mesh, uint at, uint origin, uint sequence) =>
+            mesh.Events[at].Count(e => e.Kind == MeshEventKind.Message && e.Type == MessageType.Readings && e.Origin == origin && e.Sequence == sequence);
+
+        /// <summary>A frame sealed with <paramref name="network"/> only (beacons, hop acks) — what an insider or, with another key, an outsider can make.</summary>
+        public static byte[] Forge(MessageType type, uint origin, uint destination, uint sequence, uint time, byte[] payload, NetworkKey network)
+        {
+            var h = new FrameHeader
+            {
+                Flags = 0,
+                Type = type,
+                Network = 1,
+                NetworkKeyIndex = network.Index,
+                Origin = origin,
+                Destination = destination,
+                Sequence = sequence,
+                Time = time,
+                HopLimit = 0,
+                HopsTaken = 0,
+                PreviousHop = origin,
+                NextHop = 0,
+                PayloadLength = payload.Length,
+            };
+            byte[] frame = new byte[h.FrameLength];
+            FrameCodec.WriteHeader(h, frame, 0);
+            System.Array.Copy(payload, 0, frame, FrameLayout.HeaderSize, payload.Length);
+            new NetworkSealer().Seal(network, frame, 0, frame.Length);
+            return frame;
+        }
+
+        public static byte[] BeaconPayload(bool gateway, int cost, int hops, uint parent, uint gatewayId, params (uint Id, byte Quality)[] neighbours)
+        {
+            var b = new Beacon
+            {
+                Flags = gateway ? Beacon.FlagGateway : 0,
+                Role = (int)NodeRole.Relay,
+                Cost = cost,
+                Hops = hops,
+                Parent = parent,
+                Gateway = gatewayId,
+                NeighbourCount = neighbours.Length,
+            };
+            for (int i = 0; i < neighbours.Length; i++)
+            {
+                b.NeighbourIds[i] = neighbours[i].Id;
+                b.NeighbourQuality[i] = neighbours[i].Quality;
+            }
+
+            byte[] buffer = new byte[Beacon.MaxSize];
+            int n = b.Encode(buffer, 0);
+            return buffer.Take(n).ToArray();
+        }
+
+        public static NetworkKey OutsiderKey() =>
+            new(new byte[] { 9, 9, 9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, DesktopCrypto.Instance);
+    }
+}

@@ -214,6 +214,13 @@ namespace Mesh.Simulator.Engine
                 case NodeBehaviour.External:
                     ExternalHeard?.Invoke(r.Index, bytes, length);
                     return;
+                case NodeBehaviour.Tamperer:
+                case NodeBehaviour.Echo:
+                case NodeBehaviour.RebootReplayer:
+                case NodeBehaviour.Insider:
+                case NodeBehaviour.EvictedInsider:
+                    AdversaryHeard(r, bytes, length);
+                    return;
             }
 
             MeshNode core = r.Core!;
@@ -226,7 +233,13 @@ namespace Mesh.Simulator.Engine
             }
 
             long overheard = core.Counters.FramesOverheard;
+            long accepted = core.Counters.FramesAccepted;
             RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
+            if (_adversaryKinds)
+            {
+                NoteAdversaryOutcome(r, bytes, length, sender, result, core.Counters.FramesAccepted > accepted);
+            }
+
             if (result == RejectReason.None && core.Counters.FramesOverheard == overheard)
             {
                 // Taken (an overheard directed frame is only recorded; it may be taken once later, when
@@ -259,7 +272,8 @@ namespace Mesh.Simulator.Engine
         /// </summary>
         private void NoteAccepted(SimNode r, byte[] bytes, SimNode sender)
         {
-            if (sender.Behaviour == NodeBehaviour.Replayer || sender.Behaviour == NodeBehaviour.Forger)
+            if (sender.Behaviour == NodeBehaviour.Replayer || sender.Behaviour == NodeBehaviour.Forger
+                || sender.Behaviour == NodeBehaviour.Tamperer)
             {
                 _metrics.AdversarialAccepted++;
             }

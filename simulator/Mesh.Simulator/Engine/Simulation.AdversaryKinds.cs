@@ -476,7 +476,8 @@ namespace Mesh.Simulator.Engine
         /// One forged frame, in turn: a reading claiming another node sealed under the insider's own device
         /// key; the same with a garbage payload and MIC; an ack claiming another node; a command to a node
         /// claiming a gateway as commander, sealed (Downlink) under the insider's own key; a command from
-        /// the insider itself, sealed under its own key with and without Downlink. An evicted insider also
+        /// the insider itself, sealed under its own key (or garbage, every other time) with Downlink, and
+        /// under its own key without Downlink. An evicted insider also
         /// sends its own reading, correctly sealed under the key the gateways dropped. Every frame carries
         /// the current time and a valid network MIC: relays take it; only the end the payload is for can tell.
         /// </summary>
@@ -537,6 +538,7 @@ namespace Mesh.Simulator.Engine
                     h.Origin = form == 3 ? sink : insider.Id;
                     h.Destination = victim.Id;
                     h.Flags = form == 5 ? FrameFlags.DeviceSealed : FrameFlags.DeviceSealed | FrameFlags.Downlink;
+                    garbage = form == 4 && (_insiderStep / 7) % 2 == 1; // every other time, a garbage payload and MIC
                     break;
                 default:
                     h.Type = MessageType.Readings;

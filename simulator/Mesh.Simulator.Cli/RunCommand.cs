@@ -73,6 +73,17 @@ namespace Mesh.Simulator.Cli
                 ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice}; forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
                 ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode}); busiest {r.Qos.DutyCycle10s.WindowSeconds:0.#} s {r.Qos.DutyCycle10s.MaxPercent} % (node {r.Qos.DutyCycle10s.Node}), busiest {r.Qos.DutyCycle1h.WindowSeconds:0.#} s {r.Qos.DutyCycle1h.MaxPercent} % (node {r.Qos.DutyCycle1h.Node})"),
             };
+            SecurityMetrics sec = r.Security;
+            if (sec.TamperedSent + sec.EchoesSent + sec.RebootTargets + sec.InsiderFramesSent + sec.CommandsExecutedTwice + sec.InventedIdsInTables > 0)
+            {
+                rows = [.. rows,
+                    ("tamperers", $"{sec.TamperedSent:N0} altered copies sent; taken {sec.TamperedTaken}, refused bad MIC {sec.TamperedRefusedBadMic:N0}, refused earlier (duplicate, stale) {sec.TamperedRefusedOther:N0}; invented ids in tables {sec.InventedIdsInTables}"),
+                    ("echoes", $"{sec.EchoesSent:N0} echoes sent; {sec.EchoesTaken:N0} taken as a first copy"),
+                    ("reboot replayers", $"{sec.RebootTargets} targets power-cycled, {sec.RebootReplaysSent} commands re-sent after the restart; commands executed twice {sec.CommandsExecutedTwice}"),
+                    ("insiders", $"{sec.InsiderFramesSent:N0} forged frames sent; opened by a gateway {sec.InsiderForgeriesAccepted}, commands executed {sec.InsiderCommandsExecuted}, refused where consumed {sec.InsiderRefusedAtConsumer:N0}; claimed origins' genuine messages then refused at a gateway {sec.InsiderVictimFramesRefused:N0}"),
+                ];
+            }
+
             if (r.Qos.Babblers.Count + r.Qos.StuckSensors.Count > 0)
             {
                 rows = [.. rows,

@@ -12,6 +12,9 @@ namespace Mesh.Simulator.Engine
         Forge = 7,
         Move = 8,
         Babble = 9,
+
+        /// <summary>Tamperer, echo, reboot replayer and insider actions (Simulation.AdversaryKinds).</summary>
+        Adversary = 10,
     }
 
     /// <summary>One scheduled event: 24 bytes, with kind, node and argument packed into one word.</summary>

@@ -19,6 +19,21 @@ namespace Mesh.Simulator.Engine
         /// originates far more traffic than its share: see Simulation.Babbler.
         /// </summary>
         Babbler = 5,
+
+        /// <summary>Outsider (no key): re-sends captured frames with hop fields altered (Simulation.AdversaryKinds).</summary>
+        Tamperer = 6,
+
+        /// <summary>Outsider: a repeater re-transmitting every frame it hears, verbatim, at once.</summary>
+        Echo = 7,
+
+        /// <summary>Outsider: captures commands, power-cycles their target and re-sends them after the restart.</summary>
+        RebootReplayer = 8,
+
+        /// <summary>Holds the network key and its own device key only: forges others' readings, acks and commands.</summary>
+        Insider = 9,
+
+        /// <summary>An insider whose device key the gateways no longer hold (the network key is not refreshed).</summary>
+        EvictedInsider = 10,
     }
 
     /// <summary>A frame arriving at one receiver: collisions are decided while it is on air.</summary>
@@ -97,6 +112,39 @@ namespace Mesh.Simulator.Engine
         public double TargetX;
         public double TargetY;
         public long PauseUntilUs;
+
+        /// <summary>Tamperer, echo, reboot replayer, insiders: their adversary settings.</summary>
+        public Scenarios.AdversarySettings? Adversary;
+
+        /// <summary>
+        /// What the board persisted of executed commands (SettingsChanged / CommandCounter, as NodeRunner
+        /// stores it): commander, highest counter executed, in pairs; restored when the core restarts.
+        /// </summary>
+        public uint[]? PersistedCommandCounters;
+
+        /// <summary>Records an executed command's counter, as the application persists it before running the command.</summary>
+        public void PersistCommandCounter(uint commander, uint counter)
+        {
+            uint[] c = PersistedCommandCounters ?? System.Array.Empty<uint>();
+            for (int i = 0; i + 1 < c.Length; i += 2)
+            {
+                if (c[i] == commander)
+                {
+                    if (counter > c[i + 1])
+                    {
+                        c[i + 1] = counter;
+                    }
+
+                    return;
+                }
+            }
+
+            var grown = new uint[c.Length + 2];
+            System.Array.Copy(c, grown, c.Length);
+            grown[c.Length] = commander;
+            grown[c.Length + 1] = counter;
+            PersistedCommandCounters = grown;
+        }
 
         /// <summary>Replayer: frames captured for re-sending.</summary>
         public readonly Queue<byte[]> Captured = new();

@@ -8,7 +8,7 @@ using Mesh.Simulator.Scenarios;
 
 namespace Mesh.Simulator.Engine
 {
-    /// <summary>Adversarial nodes: choosing them, replayers re-sending captured frames, forgers sending frames without the key; and nodes driven from outside (the real-time bridge).</summary>
+    /// <summary>Adversarial nodes: choosing them, replayers re-sending captured frames, forgers sending frames without the key; and nodes driven from outside (the real-time bridge). Tamperers, echoes, reboot replayers and insiders: Simulation.AdversaryKinds.</summary>
     public sealed partial class Simulation
     {
         private void AssignAdversaries(Scenario s, IRandomSource random)
@@ -21,6 +21,11 @@ namespace Mesh.Simulator.Engine
                     "replayer" => NodeBehaviour.Replayer,
                     "forger" => NodeBehaviour.Forger,
                     "babbler" => NodeBehaviour.Babbler,
+                    "tamperer" => NodeBehaviour.Tamperer,
+                    "echo" => NodeBehaviour.Echo,
+                    "rebootReplayer" => NodeBehaviour.RebootReplayer,
+                    "insider" => NodeBehaviour.Insider,
+                    "evictedInsider" => NodeBehaviour.EvictedInsider,
                     _ => NodeBehaviour.Honest,
                 };
                 if (b == NodeBehaviour.Honest)
@@ -43,6 +48,7 @@ namespace Mesh.Simulator.Engine
                 {
                     _nodes[i].Behaviour = b;
                     _nodes[i].Babble = b == NodeBehaviour.Babbler ? a : null;
+                    _nodes[i].Adversary = a;
                 }
             }
         }

@@ -214,6 +214,13 @@ namespace Mesh.Simulator.Engine
                 case NodeBehaviour.External:
                     ExternalHeard?.Invoke(r.Index, bytes, length);
                     return;
+                case NodeBehaviour.Tamperer:
+                case NodeBehaviour.Echo:
+                case NodeBehaviour.RebootReplayer:
+                case NodeBehaviour.Insider:
+                case NodeBehaviour.EvictedInsider:
+                    AdversaryHeard(r, bytes, length);
+                    return;
             }
 
             MeshNode core = r.Core!;
@@ -227,7 +234,13 @@ namespace Mesh.Simulator.Engine
 
             long overheard = core.Counters.FramesOverheard;
             long originated = core.Counters.FramesOriginated;
+            long accepted = core.Counters.FramesAccepted;
             RejectReason result = core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs));
+            if (_adversaryKinds)
+            {
+                NoteAdversaryOutcome(r, bytes, length, sender, result, core.Counters.FramesAccepted > accepted);
+            }
+
             if (result == RejectReason.None && core.Counters.FramesOverheard == overheard)
             {
                 // Taken (an overheard directed frame is only recorded; it may be taken once later, when
@@ -262,7 +275,8 @@ namespace Mesh.Simulator.Engine
         /// </summary>
         private void NoteAccepted(SimNode r, byte[] bytes, SimNode sender)
         {
-            if (sender.Behaviour == NodeBehaviour.Replayer || sender.Behaviour == NodeBehaviour.Forger)
+            if (sender.Behaviour == NodeBehaviour.Replayer || sender.Behaviour == NodeBehaviour.Forger
+                || sender.Behaviour == NodeBehaviour.Tamperer)
             {
                 _metrics.AdversarialAccepted++;
             }

@@ -88,7 +88,7 @@ namespace Mesh.Simulator.Engine
             node.TransmittingUntilUs = 0;
             _transmittingUntilUs[node.Index] = 0;
             node.AttemptAtUs = 0;
-            StartCore(node, _nowUs);
+            StartNode(node, _nowUs);
             if (IsHonestRunning(node))
             {
                 _aliveHonest++;

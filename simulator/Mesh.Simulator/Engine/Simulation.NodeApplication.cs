@@ -46,6 +46,7 @@ namespace Mesh.Simulator.Engine
                 HopLimit = node.HopLimit >= 0 ? node.HopLimit : _scenario.Network.HopLimit,
                 EncryptPayloads = _scenario.Network.Encrypt,
                 InitialSequence = node.PersistedSequence,
+                InitialCommandCounters = node.PersistedCommandCounters,
                 // Simulated nodes keep their checkpoint in the simulator's memory, which never fails.
                 RequireCheckpointConfirmation = false,
                 InitialNetworkTime = _epochSeconds + (uint)(nowUs / 1_000_000),

@@ -46,7 +46,7 @@ namespace Mesh.Simulator.Engine
         private readonly ICryptoProvider _crypto;
         private readonly NetworkKey _key;
         private readonly NetworkKey _forgerKey;
-        private readonly DerivedDeviceKeys _deviceKeys;
+        private readonly GatewayKeyDirectory _deviceKeys;
         private readonly DerivedDeviceKeys _forgerDeviceKeys;
 
         // Messages each node accepted, kept only in runs with a replayer (see NoteAccepted).
@@ -130,7 +130,7 @@ namespace Mesh.Simulator.Engine
             _forgerKey = new NetworkKey(wrong, DesktopCrypto.Instance);
             // Every simulated node is provisioned with a device key derived from the scenario's key: the
             // sinks (gateways) hold them all, each node its own; the forger holds none of them.
-            _deviceKeys = new DerivedDeviceKeys(Convert.FromHexString(scenario.Network.Key), _crypto);
+            _deviceKeys = new GatewayKeyDirectory(new DerivedDeviceKeys(Convert.FromHexString(scenario.Network.Key), _crypto));
             _forgerDeviceKeys = new DerivedDeviceKeys(wrong, DesktopCrypto.Instance);
 
             _endUs = (long)(scenario.DurationSeconds * 1e6);
@@ -195,7 +195,7 @@ namespace Mesh.Simulator.Engine
             for (int i = 0; i < n; i++)
             {
                 _nodes[i].Random = new XorShiftRandom(scenario.Seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1);
-                StartCore(_nodes[i], 0);
+                StartNode(_nodes[i], 0);
             }
 
             foreach (var node in _nodes)
@@ -209,6 +209,7 @@ namespace Mesh.Simulator.Engine
             ScheduleFaults(scenario);
             ScheduleWorkload(scenario);
             ScheduleBabblers(scenario);
+            ScheduleAdversaryKinds(scenario);
             ScheduleMobility(scenario, root);
         }
 
@@ -263,6 +264,7 @@ namespace Mesh.Simulator.Engine
 
         public RunResult Result(double wallSeconds)
         {
+            ScanForInventedIds();
             return _metrics.Build(_scenario, _nodes, _links, _radio, _endUs, wallSeconds, _eventCount);
         }
 
@@ -314,6 +316,9 @@ namespace Mesh.Simulator.Engine
                     break;
                 case EventKind.Babble:
                     Babble(node);
+                    break;
+                case EventKind.Adversary:
+                    AdversaryAct(node, e.Arg);
                     break;
             }
         }

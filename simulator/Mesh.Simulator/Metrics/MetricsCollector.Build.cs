@@ -137,6 +137,21 @@ namespace Mesh.Simulator.Metrics
                 ReplayedDelivered = ReplayedDelivered,
                 RejectedBadMic = result.Rejected.GetValueOrDefault("bad_mic"),
                 RejectedReplay = result.Rejected.GetValueOrDefault("replayed") + result.Rejected.GetValueOrDefault("too_old"),
+                TamperedSent = TamperedSent,
+                TamperedTaken = TamperedTaken,
+                TamperedRefusedBadMic = TamperedRefusedBadMic,
+                TamperedRefusedOther = TamperedRefusedOther,
+                InventedIdsInTables = InventedIdsInTables,
+                EchoesSent = EchoesSent,
+                EchoesTaken = EchoesTaken,
+                RebootTargets = RebootTargets,
+                RebootReplaysSent = RebootReplaysSent,
+                CommandsExecutedTwice = CommandsExecutedTwice,
+                InsiderFramesSent = InsiderFramesSent,
+                InsiderForgeriesAccepted = InsiderForgeriesAccepted,
+                InsiderCommandsExecuted = InsiderCommandsExecuted,
+                InsiderRefusedAtConsumer = InsiderRefusedAtConsumer,
+                InsiderVictimFramesRefused = InsiderVictimFramesRefused,
             };
             result.Qos = Qos(result, endUs);
             return result;

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
+using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Wire;
 using Mesh.Simulator.Engine;
@@ -93,6 +94,24 @@ namespace Mesh.Simulator.Metrics
         public long BabblerOriginated;
         public long BabblerRelayed;
         public long BabblerBeyond2Hops;
+        public long TamperedSent;
+        public long TamperedTaken;
+        public long TamperedRefusedBadMic;
+        public long TamperedRefusedOther;
+        public long InventedIdsInTables;
+        public long EchoesSent;
+        public long EchoesTaken;
+        public long RebootTargets;
+        public long RebootReplaysSent;
+        public long CommandsExecutedTwice;
+        public long InsiderFramesSent;
+        public long InsiderForgeriesAccepted;
+        public long InsiderCommandsExecuted;
+        public long InsiderRefusedAtConsumer;
+        public long InsiderVictimFramesRefused;
+
+        // Commands each node executed: (node, commander, counter).
+        private readonly HashSet<(int Node, uint Commander, uint Counter)> _executed = new();
 
         /// <param name="measuredUntilUs">Messages sent from here on are in the drain window: not counted in any ratio.</param>
         public MetricsCollector(int nodeCount, int[] sinks, long warmupUs, long measuredUntilUs = long.MaxValue)
@@ -209,6 +228,20 @@ namespace Mesh.Simulator.Metrics
 
         public void Delivered(SimNode node, MeshEvent e, long nowUs)
         {
+            if (e.Type == MessageType.Command && e.Destination == node.Id && e.PayloadLength >= CommandCodec.HeaderSize)
+            {
+                // The core hands a command to the application only when it executes it (once per counter).
+                uint counter = CommandCodec.Counter(e.Payload, 0);
+                if (!_executed.Add((node.Index, e.Origin, counter)))
+                {
+                    CommandsExecutedTwice++;
+                }
+
+                // The application persists the counter before running the command (NodeRunner does).
+                node.PersistCommandCounter(e.Origin, counter);
+                return;
+            }
+
             bool tracked = e.Type == MessageType.Readings || (e.Type == MessageType.Text && e.Destination == NodeAddress.Broadcast);
             if (!tracked)
             {

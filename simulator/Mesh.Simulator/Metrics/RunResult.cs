@@ -106,6 +106,44 @@ namespace Mesh.Simulator.Metrics
         public long ReplayedDelivered { get; set; }
         public long RejectedBadMic { get; set; }
         public long RejectedReplay { get; set; }
+
+        /// <summary>Tamperers (no key): hop-field-altered copies sent; taken by any node (must be 0); refused BadMic, and for another reason (duplicate, stale) before the MIC was checked.</summary>
+        public long TamperedSent { get; set; }
+        public long TamperedTaken { get; set; }
+        public long TamperedRefusedBadMic { get; set; }
+        public long TamperedRefusedOther { get; set; }
+
+        /// <summary>(node, id) pairs ever found in a neighbour table or as a route's next hop that are a tamperer's or an invented id. Must be 0.</summary>
+        public long InventedIdsInTables { get; set; }
+
+        /// <summary>Echoes: verbatim re-transmissions; copies first taken from an echo (late first copies, not a violation).</summary>
+        public long EchoesSent { get; set; }
+        public long EchoesTaken { get; set; }
+
+        /// <summary>Reboot replayers: targets power-cycled, captured commands re-sent after the restart.</summary>
+        public long RebootTargets { get; set; }
+        public long RebootReplaysSent { get; set; }
+
+        /// <summary>Commands a node executed a second time (same commander and counter), any cause. Must be 0.</summary>
+        public long CommandsExecutedTwice { get; set; }
+
+        /// <summary>Insiders: forged frames sent; forgeries a gateway opened (readings, heartbeats, acks claiming another origin, or an evicted key's own). Must be 0.</summary>
+        public long InsiderFramesSent { get; set; }
+        public long InsiderForgeriesAccepted { get; set; }
+
+        /// <summary>Insiders' forged commands a target executed. Must be 0.</summary>
+        public long InsiderCommandsExecuted { get; set; }
+
+        /// <summary>Insiders' forgeries refused by the node they were for (gateway or command target): bad payload MIC, unknown device, unsealed.</summary>
+        public long InsiderRefusedAtConsumer { get; set; }
+
+        /// <summary>
+        /// Genuine messages (distinct origin, sequence) of an origin an insider claimed, refused at a gateway
+        /// because a forgery took their sequence number (duplicate) or pushed the window past it (replayed,
+        /// too old): the forgery's network MIC verifies, so every node that takes it — relays, and the
+        /// gateway before it opens the payload — commits its sequence to the replay window and duplicate cache.
+        /// </summary>
+        public long InsiderVictimFramesRefused { get; set; }
     }
 
     public sealed class AirtimeMetrics

@@ -339,14 +339,14 @@ namespace Mesh.Simulator.Scenarios
 
     public sealed class AdversarySettings
     {
-        /// <summary>replayer, forger, blackhole, jammer or babbler.</summary>
+        /// <summary>replayer, forger, blackhole, jammer, babbler, tamperer, echo, rebootReplayer, insider or evictedInsider.</summary>
         public string Kind { get; set; } = "";
 
         /// <summary>Node indices turned adversarial; or Count random non-sink nodes.</summary>
         public List<int> Nodes { get; set; } = new();
         public int Count { get; set; }
 
-        /// <summary>replayer: how long after hearing a frame it re-sends it.</summary>
+        /// <summary>replayer, tamperer: how long after hearing a frame it re-sends it (a tamperer wants it short: a copy W late is only Stale).</summary>
         public double DelaySeconds { get; set; } = 30;
 
         /// <summary>jammer: area and extra loss inside it.</summary>
@@ -374,6 +374,21 @@ namespace Mesh.Simulator.Scenarios
 
         /// <summary>babbler: as fast as its transmit queue and radio allow (Rate is then ignored).</summary>
         public bool LineRate { get; set; }
+
+        /// <summary>insider, evictedInsider: seconds between forged frames.</summary>
+        public double IntervalSeconds { get; set; } = 5;
+
+        /// <summary>
+        /// insider, evictedInsider: a forged frame claiming origin O carries sequence (highest heard from O)
+        /// + this; a large jump is the attack on O's replay state at every node that takes the frame.
+        /// </summary>
+        public int SequenceJump { get; set; } = 1;
+
+        /// <summary>echo: listens and never transmits — the same run without the echo, for comparison.</summary>
+        public bool Silent { get; set; }
+
+        /// <summary>rebootReplayer: how long a target it power-cycles stays down.</summary>
+        public double DowntimeSeconds { get; set; } = 3;
     }
 
     public sealed class MobilitySettings

@@ -12,7 +12,7 @@ namespace Mesh.Simulator.Scenarios
         private static readonly string[] RadioPresets = { "espNow", "lora" };
         private static readonly string[] LowDataRateModes = { "auto", "on", "off" };
         private static readonly string[] PolicyKinds = { "flooding", "gossip", "managed", "structured" };
-        private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer", "babbler" };
+        private static readonly string[] AdversaryKinds = { "replayer", "forger", "blackhole", "jammer", "babbler", "tamperer", "echo", "rebootReplayer", "insider", "evictedInsider" };
         private static readonly string[] BabblerTraffic = { "readings", "broadcast" };
 
         public static string? FirstError(Scenario s, string? baseDirectory)
@@ -322,6 +322,16 @@ namespace Mesh.Simulator.Scenarios
                         e.Add($"adversaries[{i}]: a babbler needs nodes or count");
                     }
                 }
+                if ((a.Kind == "insider" || a.Kind == "evictedInsider") && (a.IntervalSeconds < 0.001 || a.SequenceJump < 1 || a.SequenceJump > 1_000_000_000))
+                {
+                    e.Add($"adversaries[{i}]: an insider needs intervalSeconds >= 0.001 and sequenceJump 1..1000000000");
+                }
+
+                if (a.Kind == "rebootReplayer" && !(a.DowntimeSeconds > 0 && a.DowntimeSeconds <= 3600))
+                {
+                    e.Add($"adversaries[{i}].downtimeSeconds: must be in (0, 3600]");
+                }
+
                 if (a.PeriodMilliseconds < 0.001 || a.PeriodMilliseconds > 3_600_000)
                 {
                     e.Add($"adversaries[{i}].periodMilliseconds: must be 0.001..3600000");

@@ -218,6 +218,20 @@ namespace Mesh.Protocol.Node
             Beacon b = r.Beacon;
             r.BeaconsHeard++;
             r.Gradient.Update(from, b, b.QualityOf(_id), nowMs);
+            // Fair share: a gateway's own beacon, and the gateway a neighbour's gradient leads to, get the
+            // gateway share (an insider can claim either: PROTOCOL.md, insider limits); a throttle notice
+            // naming this node makes it space its reports.
+            if (b.IsGateway)
+            {
+                NoteGatewayOrigin(from, nowMs);
+            }
+
+            if (b.Gateway != 0)
+            {
+                NoteGatewayOrigin(b.Gateway, nowMs);
+            }
+
+            OnNeighbourThrottleNotice(b.Throttled, b.ThrottledCount, nowMs);
             if (!RoutingActive)
             {
                 return;
@@ -371,15 +385,18 @@ namespace Mesh.Protocol.Node
             GradientTable g = r.Gradient;
             Beacon b = r.Beacon;
             bool canRoute = r.IsGateway || NodeRoles.Relays(_role);
-            b.Flags = r.IsGateway ? Beacon.FlagGateway : 0;
+            b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0);
             b.Role = (int)_role;
             b.Cost = canRoute ? g.Cost : Beacon.NoCost;
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
             b.Parent = g.Parent;
             b.Gateway = canRoute ? g.Gateway : 0;
-            b.Utilisation = 0;
-            b.Throttled = 0;
-            b.ThrottledCount = 0;
+            // Quality of service (PROTOCOL.md): how busy the channel is here, and the origin this node
+            // throttled most since its last beacon — that origin hears it and spaces its own reports.
+            b.Utilisation = Utilisation(nowMs);
+            int throttledCount;
+            b.Throttled = TakeMostThrottled(out throttledCount);
+            b.ThrottledCount = throttledCount;
             int count = 0;
             for (int s = 0; s < _neighbours.Capacity && count < Beacon.MaxNeighbours; s++)
             {

@@ -87,7 +87,7 @@ namespace Mesh.Protocol.Node
                 // Overheard on a directed path through another node. Recorded, so a captured copy re-sent
                 // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
                 // it onwards (or re-routes it through us) this node still relays it once.
-                _replay.Commit(h.Origin, h.Sequence, h.Time);
+                _replay.Commit(h.Origin, h.Sequence, h.Time, false);
                 _duplicates.Add(h.Origin, h.Sequence, true);
                 LearnFrom(h, rssi, nowMs);
                 _counters.FramesOverheard++;
@@ -110,12 +110,18 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Backpressure);
             }
 
-            _replay.Commit(h.Origin, h.Sequence, h.Time);
+            _replay.Commit(h.Origin, h.Sequence, h.Time, false);
             _duplicates.Add(h.Origin, h.Sequence, false);
             _counters.FramesAccepted++;
             LearnFrom(h, rssi, nowMs);
 
             reason = forUs ? Consume(h, frame, offset, rssi, nowMs) : RejectReason.None;
+            if (reason == RejectReason.None && forUs && h.IsDeviceSealed)
+            {
+                // The payload opened under the device key of the node the frame names: now the origin is
+                // proven, and a far jump (a node that lost its checkpoint) may move the window.
+                _replay.Commit(h.Origin, h.Sequence, h.Time, true);
+            }
             if (_routing != null)
             {
                 AfterAccepted(h, forUs, nowMs);

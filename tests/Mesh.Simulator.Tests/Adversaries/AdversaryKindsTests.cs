@@ -134,17 +134,21 @@ namespace Mesh.Simulator.Tests.Adversaries
         /// refused as too old from then on. Flip this test when the core defends against it.
         /// </summary>
         [Fact]
-        public void Finding_an_insider_forgery_far_ahead_silences_the_origin_it_claims()
+        public void An_insider_forgery_far_ahead_no_longer_silences_the_origin_it_claims()
         {
+            // Found here first: relays moved their replay windows to the forged sequence and refused the
+            // claimed node's real frames from then on (readings fell to 19 %). Relays now move a window
+            // that far only for a frame whose payload they opened (ReplayWindow.MaxUnverifiedJump). What
+            // is left is the next-sequence forgery: each forged frame costs the claimed node one message.
             Scenario s = Only("insider");
             RunResult baseline = new Simulation(s, Paths.ScenarioDirectory).Run();
             s.Adversaries[0].SequenceJump = 1_000_000;
             RunResult r = new Simulation(s, Paths.ScenarioDirectory).Run();
 
             Assert.Equal(0, r.Security.InsiderForgeriesAccepted);
-            Assert.True(r.Security.InsiderVictimFramesRefused > 5 * Math.Max(1, baseline.Security.InsiderVictimFramesRefused),
+            Assert.True(r.Security.InsiderVictimFramesRefused <= 3 * Math.Max(5, baseline.Security.InsiderVictimFramesRefused),
                 $"{r.Security.InsiderVictimFramesRefused} genuine messages lost, {baseline.Security.InsiderVictimFramesRefused} with sequence jump 1");
-            Assert.True(r.Readings.DeliveryRatio < baseline.Readings.DeliveryRatio - 0.1,
+            Assert.True(r.Readings.DeliveryRatio > baseline.Readings.DeliveryRatio - 0.05,
                 $"reading delivery {r.Readings.DeliveryRatio}, {baseline.Readings.DeliveryRatio} with sequence jump 1");
         }
 

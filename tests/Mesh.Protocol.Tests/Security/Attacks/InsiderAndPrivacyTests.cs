@@ -64,6 +64,60 @@ namespace Mesh.Protocol.Tests.Security.Attacks
         }
 
         [Fact]
+        public void An_insider_forging_another_nodes_frame_far_ahead_does_not_silence_it()
+        {
+            // The simulator's insider adversary found it: a frame forged in the sensor's name with a
+            // sequence a million ahead passes every relay's network MIC and moved the relays' replay
+            // windows past the sensor's real sequences — all its later readings were TooOld there.
+            var mesh = Line();
+            Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(20), mesh.Now));
+            mesh.RunFor(500);
+            Assert.Equal(1, ReadingsDelivered(mesh, Gateway));
+
+            uint next = mesh[Sensor].NextSequence;
+            FrameHeader h = Header(MessageType.Readings, Sensor, NodeAddress.Gateways, next + 1_000_000, FrameFlags.DeviceSealed);
+            h.Time = mesh[Relay].NetworkTime(mesh.Now);
+            mesh.Inject(Attacker, Forge(h, ReadingsPayload(99), mesh.DeviceKeys.KeyOf(Insider).Sealing, mesh.Key));
+            mesh.RunFor(500);
+            Assert.Equal(1, ReadingsDelivered(mesh, Gateway)); // the forgery is not delivered
+
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(21 + i), mesh.Now));
+                mesh.RunFor(500);
+            }
+
+            Assert.Equal(4, ReadingsDelivered(mesh, Gateway));
+            Assert.DoesNotContain(RejectReason.TooOld, mesh.Results[Relay]);
+        }
+
+        [Fact]
+        public void A_node_that_lost_its_checkpoint_jumps_far_ahead_and_is_still_heard_and_protected_from_replay()
+        {
+            var mesh = Line();
+            Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(20), mesh.Now));
+            mesh.RunFor(500);
+
+            // Restarted without its sequence_start: the node app jumps into the upper half of the space.
+            NodeConfig restarted = InMemoryMesh.Config(Sensor, NodeRole.Sensor);
+            restarted.InitialSequence = 0x8000_0000u + 12_345;
+            restarted.InitialNetworkTime = mesh[Relay].NetworkTime(mesh.Now);
+            mesh.Restart(restarted);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(30 + i), mesh.Now));
+                mesh.RunFor(500);
+            }
+
+            Assert.Equal(4, ReadingsDelivered(mesh, Gateway));
+            // The gateway opened them, so its window moved: a replay of the first is refused there.
+            byte[] replay = Captured(mesh, Sensor, MessageType.Readings);
+            mesh.Inject(Attacker, replay);
+            mesh.RunFor(500);
+            Assert.Equal(4, ReadingsDelivered(mesh, Gateway));
+        }
+
+        [Fact]
         public void An_insider_cannot_command_a_node_nor_impersonate_the_gateway()
         {
             var mesh = Line();

@@ -42,12 +42,18 @@ namespace Mesh.Protocol.Messages
         /// <summary>Block 1's content (valid when <see cref="HasQos"/>).</summary>
         public readonly QosReport Qos = new QosReport();
 
-        // Block 2 (route) goes here: HasRoute and its fields, added to BlocksLength, WriteBlocks and ReadBlock.
+        /// <summary>Whether block 2 (route: the node's place in the structured gradient) is sent, or was decoded.</summary>
+        public bool HasRoute;
+
+        /// <summary>Block 2: parent (0 none), cost (ETX × 16, 0xFFFF none), hops to the gateway (0xFF none).</summary>
+        public uint RouteParent;
+        public int RouteCost;
+        public int RouteHops;
 
         /// <summary>Bytes the extension blocks take.</summary>
         public int BlocksLength
         {
-            get { return HasQos ? BlockHeaderSize + QosReport.Length : 0; }
+            get { return (HasQos ? BlockHeaderSize + QosReport.Length : 0) + (HasRoute ? BlockHeaderSize + RouteLength : 0); }
         }
 
         /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most 32).</summary>
@@ -90,6 +96,16 @@ namespace Mesh.Protocol.Messages
                 p += BlockHeaderSize + QosReport.Length;
             }
 
+            if (HasRoute)
+            {
+                b[p] = RouteTag;
+                b[p + 1] = RouteLength;
+                LittleEndian.WriteUInt32(b, p + 2, RouteParent);
+                LittleEndian.WriteUInt16(b, p + 6, (ushort)RouteCost);
+                b[p + 8] = (byte)RouteHops;
+                p += BlockHeaderSize + RouteLength;
+            }
+
             return p - o;
         }
 
@@ -97,6 +113,7 @@ namespace Mesh.Protocol.Messages
         {
             NeighbourCount = 0;
             HasQos = false;
+            HasRoute = false;
             if (length < FixedSize)
             {
                 return false;
@@ -161,7 +178,19 @@ namespace Mesh.Protocol.Messages
                 HasQos = true;
             }
 
-            // Tag 2 (route, RouteTag) is read here once structured routing decodes it; until then it is skipped.
+            else if (tag == RouteTag)
+            {
+                if (HasRoute || size < RouteLength)
+                {
+                    return false;
+                }
+
+                RouteParent = LittleEndian.ReadUInt32(b, value);
+                RouteCost = LittleEndian.ReadUInt16(b, value + 4);
+                RouteHops = b[value + 6];
+                HasRoute = true;
+            }
+
             return true;
         }
     }

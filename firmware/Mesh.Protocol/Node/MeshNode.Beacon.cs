@@ -23,6 +23,7 @@ namespace Mesh.Protocol.Node
             hb.Counter = ++_heartbeatCounter;
             hb.UptimeSeconds = (uint)((nowMs - _startMs) / 1000);
             FillQosReport(hb, nowMs);
+            FillRouteBlock(hb);
 
             // Best quality first, as many as fit next to the blocks; equal quality keeps table order.
             int room = hb.NeighbourRoom;

@@ -18,7 +18,8 @@ namespace Mesh.Gateway.Model
         IReadOnlyList<NeighbourLink> Neighbours,
         IReadOnlyDictionary<string, SensorReading> Latest,
         NodeQos? Qos = null,
-        NodeQosTotals? QosTotals = null);
+        NodeQosTotals? QosTotals = null,
+        NodeRoute? Route = null);
 
     /// <summary>
     /// What a node's heartbeats reported since the gateway first heard it: frames it throttled (fair
@@ -92,6 +93,7 @@ namespace Mesh.Gateway.Model
                 e.Policy = heartbeat.Policy;
                 e.Uptime = heartbeat.UptimeSeconds;
                 e.Neighbours = heartbeat.Neighbours;
+                e.Route = heartbeat.Route;
                 if (heartbeat.Qos is NodeQos q)
                 {
                     e.Qos = q;
@@ -307,6 +309,8 @@ namespace Mesh.Gateway.Model
 
             public NodeQos? Qos { get; set; }
 
+            public NodeRoute? Route { get; set; }
+
             public long ThrottledTotal { get; set; }
 
             public uint? LastThrottledOrigin { get; set; }
@@ -317,7 +321,7 @@ namespace Mesh.Gateway.Model
 
             public NodeSnapshot ToSnapshot() =>
                 new(Node, Role, Policy, Uptime, Online, FirstSeen, LastSeen, Hops, Rssi, Neighbours, new Dictionary<string, SensorReading>(Latest),
-                    Qos, Qos == null ? null : new NodeQosTotals(ThrottledTotal, LostTotals(), LastThrottledOrigin, LastThrottledFrames));
+                    Qos, Qos == null ? null : new NodeQosTotals(ThrottledTotal, LostTotals(), LastThrottledOrigin, LastThrottledFrames), Route);
 
             private Dictionary<string, long> LostTotals()
             {

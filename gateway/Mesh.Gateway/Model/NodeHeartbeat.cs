@@ -16,5 +16,6 @@ namespace Mesh.Gateway.Model
         DateTimeOffset Timestamp,
         int Hops,
         int Rssi,
-        NodeQos? Qos = null);
+        NodeQos? Qos = null,
+        NodeRoute? Route = null);
 }

@@ -36,4 +36,15 @@ namespace Mesh.Gateway.Model
                 lost);
         }
     }
+
+    /// <summary>
+    /// A structured-routing node's place in the gradient (heartbeat block 2): its parent towards the
+    /// nearest gateway, its cost there in expected transmissions, and its hop count. Null parent, cost
+    /// and hops: it had no route when it sent the heartbeat.
+    /// </summary>
+    public sealed record NodeRoute(uint? Parent, double? Cost, int? Hops)
+    {
+        public static NodeRoute From(uint parent, int cost, int hops) =>
+            new(parent == 0 ? null : parent, cost == 0xFFFF ? null : cost / 16.0, hops == 0xFF ? null : hops);
+    }
 }

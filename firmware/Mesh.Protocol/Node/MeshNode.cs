@@ -15,7 +15,8 @@ namespace Mesh.Protocol.Node
     /// and receiving, relaying and delivering allocate nothing.
     /// The class is split by concern over files: this one (state, originating, timers),
     /// MeshNode.Receive (the receive pipeline), MeshNode.Relay, MeshNode.Commands (commander and target
-    /// sides), MeshNode.Beacon (heartbeats) and MeshNode.Qos (quality of service).
+    /// sides), MeshNode.Beacon (heartbeats), MeshNode.Qos (quality of service) and MeshNode.Routing
+    /// (structured routing: beacons, gradient, upward frames and hop acks).
     /// </summary>
     public sealed partial class MeshNode
     {

@@ -49,6 +49,10 @@ namespace Mesh.Benchmarks
                 DeviceKeys = role == NodeRole.Bridge ? DeviceKeys : null,
                 RequireCheckpointConfirmation = false,
                 InitialNetworkTime = Epoch,
+                // 16 origins at thousands of frames a second each: the relay path is measured here, not
+                // the fair share's refusal (CheckNode refuses a run in which anything was throttled).
+                FairShareFramesPerMinute = 6000,
+                FairShareBurst = 255,
             };
         }
 

@@ -128,11 +128,11 @@ namespace Mesh.Benchmarks
         private static void CheckNode(MeshNode node)
         {
             NodeCounters c = node.Counters;
-            if (c.RejectedTotal != 0 || c.FramesAccepted != c.FramesReceived || c.RelaysDroppedQueueFull != 0)
+            if (c.RejectedTotal != 0 || c.FramesAccepted != c.FramesReceived || c.RelaysDroppedQueueFull != 0 || c.ThrottledFrames != 0)
             {
                 throw new InvalidOperationException(
                     $"benchmark measured the wrong path: received {c.FramesReceived}, accepted {c.FramesAccepted}, "
-                    + $"rejected {c.RejectedTotal}, relays dropped {c.RelaysDroppedQueueFull}");
+                    + $"rejected {c.RejectedTotal}, relays dropped {c.RelaysDroppedQueueFull}, throttled {c.ThrottledFrames}");
             }
         }
     }

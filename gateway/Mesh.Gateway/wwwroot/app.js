@@ -83,7 +83,7 @@ function renderNodes() {
       el("td", {}, String(n.hops)),
       el("td", {}, `${n.rssi} dBm`),
       el("td", {}, battery(n)),
-      el("td", {}, channel(n)),
+      el("td", { class: "channel" }, channel(n)),
       el("td", { class: "latest" }, ...latest));
     tr.addEventListener("click", () => select(n.node));
     return tr;

@@ -56,6 +56,25 @@ namespace Mesh.Gateway.Tests.Dashboard
         }
 
         [Fact]
+        public async Task At_1280_pixels_nothing_in_the_node_list_is_cut_off()
+        {
+            // A node with every column filled: readings of several quantities, battery, and the QoS channel column.
+            await using var gateway = await TestGateway.StartAsync();
+            await using var a = new MeshSensor(21, gateway.UdpPort, heartbeatIntervalMs: 1_000);
+            a.Report((Quantity.Temperature, 21.0), (Quantity.Humidity, 40.0), (Quantity.Pressure, 101325), (Quantity.BatteryLevel, 80),
+                (Quantity.Illuminance, 320), (Quantity.Co2, 612));
+
+            await using HeadlessChromium browser = await HeadlessChromium.LaunchAsync(width: 1280, height: 900);
+            await browser.NavigateAsync(gateway.Options.Http.Urls + "/");
+            await browser.WaitForAsync("document.querySelectorAll('#nodes tbody tr[data-node] .chip').length >= 6", "node 21 with its readings and channel use");
+            JsonNode fit = (await browser.EvaluateAsync(
+                "(() => { const p = document.querySelector('.nodes'); const d = document.documentElement; " +
+                "return { panel: p.scrollWidth - p.clientWidth, page: d.scrollWidth - d.clientWidth }; })()"))!;
+            Assert.True((int)fit["page"]! <= 0, $"the page scrolls sideways by {fit["page"]} px at 1,280");
+            Assert.True((int)fit["panel"]! <= 0, $"the node list is cut off by {fit["panel"]} px at 1,280 (it scrolls)");
+        }
+
+        [Fact]
         public async Task The_dashboard_says_so_when_no_node_has_been_heard()
         {
             await using var gateway = await TestGateway.StartAsync();

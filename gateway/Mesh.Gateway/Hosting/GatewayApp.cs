@@ -89,7 +89,7 @@ namespace Mesh.Gateway.Hosting
             s.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<NodeDirectory>(), Json));
 
             s.AddSingleton(sp => new TopicTree(options.Mqtt.TopicPrefix, options.Mesh.NetworkId, options.Mqtt.DiscoveryPrefix));
-            s.AddSingleton(sp => new MqttOutbox(options.Mqtt.Outbox.Path, options.Mqtt.Outbox.MaxMessages, sp.GetRequiredService<ILogger<MqttOutbox>>()));
+            s.AddSingleton(sp => MqttOutbox.Open(options.Mqtt.Outbox.Path, options.Mqtt.Outbox.MaxMessages, sp.GetRequiredService<ILogger<MqttOutbox>>()));
             s.AddSingleton(sp => new GatewayRoster(options.Mesh.NodeId, TimeSpan.FromMilliseconds(options.Mqtt.DedupHoldOffMs)));
             s.AddSingleton(sp => new MqttBridge(sp.GetRequiredService<TopicTree>(), sp.GetRequiredService<MqttOutbox>(), options.Mesh.NodeId,
                 options.Mqtt.Discovery, sp.GetRequiredService<GatewayRoster>(), sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<TimeProvider>()));

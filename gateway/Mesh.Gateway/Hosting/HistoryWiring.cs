@@ -51,14 +51,7 @@ namespace Mesh.Gateway.Hosting
             {
                 // Damage only: a database from a newer gateway (no inner SQLite error) is left alone and stops the start.
                 string path = System.IO.Path.GetFullPath(options.Path);
-                string aside = path + ".damaged-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-                foreach (string suffix in new[] { "", "-wal", "-shm" })
-                {
-                    if (System.IO.File.Exists(path + suffix))
-                    {
-                        System.IO.File.Move(path + suffix, aside + suffix);
-                    }
-                }
+                string aside = DamagedDatabase.MoveAside(path);
 
                 logger.LogWarning("history database {Path} cannot be used ({Reason}); moved it to {Aside} and started an empty history. " +
                     "Bridging to MQTT is not affected; inspect or delete the old file at leisure.", path, ex.Message, aside);

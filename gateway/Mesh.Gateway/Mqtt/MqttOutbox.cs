@@ -61,6 +61,26 @@ namespace Mesh.Gateway.Mqtt
         private int _persistSignalled;
         private long _lastCompactTicks;
 
+        /// <summary>
+        /// Opens the outbox; a damaged file is moved aside (kept, with a warning naming it) and an empty one
+        /// started, so a damaged outbox costs the messages it held, not the bridge. Other problems (a folder
+        /// that cannot be written) still stop the start with the reason.
+        /// </summary>
+        public static MqttOutbox Open(string path, int maxMessages, ILogger logger)
+        {
+            try
+            {
+                return new MqttOutbox(path, maxMessages, logger);
+            }
+            catch (InvalidOperationException ex) when (Hosting.DamagedDatabase.IsDamage(ex.InnerException))
+            {
+                string aside = Hosting.DamagedDatabase.MoveAside(path);
+                logger.LogWarning("MQTT outbox {Path} cannot be used ({Reason}); moved it to {Aside} and started an empty outbox. " +
+                    "Messages it held were not published; bridging goes on.", System.IO.Path.GetFullPath(path), ex.InnerException!.Message, aside);
+                return new MqttOutbox(path, maxMessages, logger);
+            }
+        }
+
         public MqttOutbox(string path, int maxMessages, ILogger logger)
         {
             _path = path;

@@ -67,6 +67,22 @@ namespace Mesh.Gateway.Tests.Hosting
         }
 
         [Fact]
+        public async Task A_damaged_outbox_is_moved_aside_with_a_warning_and_the_gateway_bridges_on()
+        {
+            string directory = TempDirectory.Create("damaged-outbox");
+            await File.WriteAllTextAsync(Path.Combine(directory, "gateway.seq"), "1000");
+            await File.WriteAllTextAsync(Path.Combine(directory, "outbox.db"), string.Concat(Enumerable.Repeat("this is not a SQLite database. ", 400)));
+            await using var gateway = await TestGateway.StartAsync(directory: directory);
+            Assert.Contains(gateway.Logs.Lines, l => l.Contains("MQTT outbox", StringComparison.Ordinal) && l.Contains("moved it to", StringComparison.Ordinal));
+            Assert.Single(Directory.GetFiles(directory, "outbox.db.damaged-*"));
+
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/72/#");
+            await using var sensor = new MeshSensor(72, gateway.UdpPort);
+            sensor.Report((Quantity.Temperature, 7.2));
+            probe.WaitFor(x => x.Any(m => m.Topic == "mesh/1/72/temperature"), what: "the reading bridged to MQTT through a fresh outbox");
+        }
+
+        [Fact]
         public async Task A_damaged_history_is_moved_aside_with_a_warning_and_the_gateway_bridges_on()
         {
             string directory = TempDirectory.Create("damaged");

@@ -164,5 +164,83 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(1, mesh[3].Routing!.Store!.Forwarded);
             _output.WriteLine($"beacons with the storing flag: {flagged}");
         }
+
+        /// <summary>Storing while cut off and forwarding after healing allocate nothing (driven without the harness, whose lists allocate).</summary>
+        [Fact]
+        public void Storing_and_forwarding_allocate_nothing()
+        {
+            NetworkKey key = TestKeys.Network();
+            var devices = TestKeys.Devices();
+            var nodes = new MeshNode[4];
+            for (uint i = 1; i <= 3; i++)
+            {
+                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i, i == 2 ? NodeRole.Relay : NodeRole.Sensor);
+                c.StoreSlots = 32;
+                nodes[i] = new MeshNode(TestKeys.Provisioned(c, devices), key, new XorShiftRandom(i), 0);
+            }
+
+            byte[] air = new byte[FrameLayout.MaxFrameSize];
+            var ev = new MeshEvent();
+            var readings = new ReadingSet();
+            var stamped = new ReadingSet();
+            bool cut = false;
+            long delivered = 0;
+            long now = 0;
+            void Run(long until)
+            {
+                for (; now < until; now += 5)
+                {
+                    if (now % 60_000 == 0)
+                    {
+                        readings.Clear();
+                        readings.AddRaw(Quantity.Temperature, (int)(now / 1000));
+                        nodes[3].SendReadings(readings, now);
+                    }
+
+                    for (int n = 1; n <= 3; n++)
+                    {
+                        nodes[n].Poll(now);
+                        while (nodes[n].TryTakeTransmit(now, air, 0, out int length))
+                        {
+                            for (int m = 1; m <= 3; m++)
+                            {
+                                bool linked = (n == 1 && m == 2) || (n == 2 && m == 1) || (!cut && ((n == 2 && m == 3) || (n == 3 && m == 2)));
+                                if (linked)
+                                {
+                                    nodes[m].Receive(air, 0, length, -60, now);
+                                }
+                            }
+                        }
+                    }
+
+                    for (int n = 1; n <= 3; n++)
+                    {
+                        while (nodes[n].TryTakeEvent(ev))
+                        {
+                            if (n == 1 && ev.Type == MessageType.Readings && stamped.TryDecode(ev.Payload, 0, ev.PayloadLength) && stamped.HasMeasuredAt)
+                            {
+                                delivered++;
+                            }
+                        }
+                    }
+                }
+            }
+
+            Run(180_000);
+            Assert.Equal(2u, nodes[3].Routing!.Gradient.Parent);
+            var store = nodes[3].Routing!.Store!;
+            long before = AllocationTests.AllocatedBytesBaseline();
+            cut = true;
+            Run(180_000 + 600_000);
+            long storedDuring = store.Stored;
+            cut = false;
+            Run(180_000 + 600_000 + 1_200_000);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            _output.WriteLine($"{allocated} B allocated; stored {store.Stored} ({storedDuring} while cut), forwarded {store.Forwarded}, stamped readings delivered {delivered}");
+            Assert.True(storedDuring >= 9, $"stored {storedDuring}");
+            Assert.Equal(store.Stored, store.Forwarded);
+            Assert.True(delivered >= storedDuring, $"{delivered} delivered");
+            Assert.Equal(0, allocated);
+        }
     }
 }

@@ -516,9 +516,10 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// Store and forward: one of this node's own readings gave up on every parent and falls back to
-        /// flooding; it is also stored again (with the time it was measured) for when a route returns.
+        /// flooding; it is also stored again (with the time it was measured) for when a route returns, and
+        /// the store waits a spacing before forwarding again.
         /// </summary>
-        private void StoreFailedUpward(int u)
+        private void StoreFailedUpward(int u, long nowMs)
         {
             StructuredRouting r = _routing;
             byte[] kept = r.Upward.FrameOf(u);
@@ -535,7 +536,15 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time);
+            // Not straight back to the parent that just failed it: the next stored reading waits a spacing.
+            if (r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time))
+            {
+                long next = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
+                if (next > r.Store.NextForwardMs)
+                {
+                    r.Store.NextForwardMs = next;
+                }
+            }
         }
 
         /// <summary>How long an upward frame waits for room in a full transmit queue before trying again.</summary>
@@ -598,7 +607,7 @@ namespace Mesh.Protocol.Node
             }
 
             // Out of parents: managed flooding from here (next hop 0), no more acknowledgements awaited.
-            StoreFailedUpward(u);
+            StoreFailedUpward(u, nowMs);
             Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
             up.Release(u);
             r.FloodFallbacks++;

@@ -174,8 +174,10 @@ namespace Mesh.Protocol.Node
             // A flooded upward frame from a neighbour without a route: it needs our beacon (Trickle reset).
             if (RoutingActive && h.NextHop == NodeAddress.None && r.Gradient.HasRoute)
             {
+                // A neighbour flooding its own upward frame has no route now, whatever its last beacon said
+                // (e.g. it was cut off and its route-less beacons never reached us).
                 int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
-                if (c < 0 || c == Beacon.NoCost)
+                if (c < 0 || c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop))
                 {
                     r.Trickle.Reset(nowMs, _random);
                 }

@@ -103,8 +103,7 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void Readings_taken_during_a_partition_reach_the_gateway_with_their_measured_time_once_it_heals()
         {
-            // A reading a minute for 10 minutes, and ~7 more while the healed link's estimate recovers (route-less, so
-            // stored too): more than the default 8 slots, whose bound the next test covers.
+            // A reading a minute for 10 minutes: more than the default 8 slots, whose bound the next test covers.
             var (during, mesh) = Partition(10, 32);
             var arrivals = Arrivals(mesh);
             int delivered = during.Count(s => arrivals.ContainsKey(s.Value));
@@ -239,7 +238,9 @@ namespace Mesh.Protocol.Tests.Routing
             _output.WriteLine($"{allocated} B allocated; stored {store.Stored} ({storedDuring} while cut), forwarded {store.Forwarded}, stamped readings delivered {delivered}");
             Assert.True(storedDuring >= 9, $"stored {storedDuring}");
             Assert.Equal(store.Stored, store.Forwarded);
-            Assert.True(delivered >= storedDuring, $"{delivered} delivered");
+            // Ten readings were taken while cut (one a minute); some were stored twice (forwarded to the
+            // parent the gradient still named, failed, stored again), so count arrivals, not stores.
+            Assert.True(delivered >= 10, $"{delivered} delivered");
             Assert.Equal(0, allocated);
         }
     }

@@ -26,6 +26,18 @@ namespace Mesh.Protocol.Node
             get { return _routing != null && _policy.Settings.Kind == PolicyKind.Structured; }
         }
 
+        /// <summary>Whether this node keeps its own readings while route-less (structured, not a gateway, StoreSlots > 0).</summary>
+        private bool StoreActive
+        {
+            get { return RoutingActive && _routing.Store != null; }
+        }
+
+        /// <summary>Stored readings waiting for a route (0 on nodes that do not store).</summary>
+        public int StoredReadings
+        {
+            get { return _routing == null || _routing.Store == null ? 0 : _routing.Store.Count; }
+        }
+
         private bool IsGatewayNode
         {
             get { return _routing != null && _routing.IsGateway; }
@@ -162,8 +174,10 @@ namespace Mesh.Protocol.Node
             // A flooded upward frame from a neighbour without a route: it needs our beacon (Trickle reset).
             if (RoutingActive && h.NextHop == NodeAddress.None && r.Gradient.HasRoute)
             {
+                // A neighbour flooding its own upward frame has no route now, whatever its last beacon said
+                // (e.g. it was cut off and its route-less beacons never reached us).
                 int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
-                if (c < 0 || c == Beacon.NoCost)
+                if (c < 0 || c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop))
                 {
                     r.Trickle.Reset(nowMs, _random);
                 }
@@ -400,7 +414,8 @@ namespace Mesh.Protocol.Node
             GradientTable g = r.Gradient;
             Beacon b = r.Beacon;
             bool canRoute = r.IsGateway || NodeRoles.Relays(_role);
-            b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0);
+            b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0)
+                | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0);
             b.Role = (int)_role;
             b.Cost = canRoute ? g.Cost : Beacon.NoCost;
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
@@ -469,6 +484,69 @@ namespace Mesh.Protocol.Node
                     ServiceUpward(u, nowMs);
                 }
             }
+
+            ForwardStored(nowMs);
+        }
+
+        /// <summary>
+        /// Store and forward: with a route, the oldest stored reading goes up as a new frame (new sequence,
+        /// current time) beginning with its measured-at item, one per StoreForwardSpacingMs, and only while an
+        /// upward slot is free (so it takes no other frame's retransmission state). It leaves the store once queued.
+        /// </summary>
+        private void ForwardStored(long nowMs)
+        {
+            StructuredRouting r = _routing;
+            ReadingStore store = r.Store;
+            if (store == null || store.Count == 0 || !r.Gradient.HasRoute || r.Gradient.Parent == NodeAddress.None || nowMs < store.NextForwardMs)
+            {
+                return;
+            }
+
+            store.NextForwardMs = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
+            if (r.Upward.Count >= r.Upward.Capacity)
+            {
+                return;
+            }
+
+            int n = store.CopyOldest(_txPayload, 0);
+            if (Originate(MessageType.Readings, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
+            {
+                store.RemoveOldest();
+                store.Forwarded++;
+            }
+        }
+
+        /// <summary>
+        /// Store and forward: one of this node's own readings gave up on every parent and falls back to
+        /// flooding; it is also stored again (with the time it was measured) for when a route returns, and
+        /// the store waits a spacing before forwarding again.
+        /// </summary>
+        private void StoreFailedUpward(int u, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            byte[] kept = r.Upward.FrameOf(u);
+            if (r.Store == null || r.Upward.OriginOf(u) != _id || kept[FrameLayout.OffsetType] != (byte)MessageType.Readings || _deviceKey == null)
+            {
+                return;
+            }
+
+            FrameHeader h = _tx;
+            if (FrameCodec.TryDecode(kept, 0, r.Upward.LengthOf(u), h) != RejectReason.None
+                || !_payloadSealer.Open(_deviceKey.Sealing, h, kept, 0, _rxPayload))
+            {
+                r.Store.Dropped++;
+                return;
+            }
+
+            // Not straight back to the parent that just failed it: the next stored reading waits a spacing.
+            if (r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time))
+            {
+                long next = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
+                if (next > r.Store.NextForwardMs)
+                {
+                    r.Store.NextForwardMs = next;
+                }
+            }
         }
 
         /// <summary>How long an upward frame waits for room in a full transmit queue before trying again.</summary>
@@ -531,6 +609,7 @@ namespace Mesh.Protocol.Node
             }
 
             // Out of parents: managed flooding from here (next hop 0), no more acknowledgements awaited.
+            StoreFailedUpward(u, nowMs);
             Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
             up.Release(u);
             r.FloodFallbacks++;

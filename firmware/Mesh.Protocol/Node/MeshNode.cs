@@ -327,6 +327,14 @@ namespace Mesh.Protocol.Node
                 return SendResult.PayloadTooLarge;
             }
 
+            // Store and forward: a structured node without a route keeps its readings for when one returns,
+            // and still floods them once (a merely broken gradient then costs nothing).
+            ReadingStore store = StoreActive ? _routing.Store : null;
+            if (store != null && !_routing.Gradient.HasRoute)
+            {
+                store.Add(_txPayload, 0, n, _clock.Now(nowMs));
+            }
+
             return Originate(MessageType.Readings, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0);
         }
 

@@ -150,6 +150,16 @@ namespace Mesh.Protocol.Node
         /// <summary>Upward frames awaiting a hop ack (each holds a copy of its frame).</summary>
         public int UpwardSlots = 4;
 
+        /// <summary>Store and forward: this node's own readings kept while it has no route (0: none kept). Not allocated on gateways.</summary>
+        public int StoreSlots = 8;
+
+        /// <summary>
+        /// Store and forward: spacing between stored readings forwarded once a route is back (scaled like
+        /// reports when throttled). 20 s: a third of the default fair share (6 frames a minute per origin at
+        /// every relay), so the backlog is not dropped by the relays' fair share and leaves room for live readings.
+        /// </summary>
+        public long StoreForwardSpacingMs = 20000;
+
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
         {
@@ -236,6 +246,11 @@ namespace Mesh.Protocol.Node
             if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)
             {
                 return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
+            }
+
+            if (StoreSlots < 0 || StoreSlots > 255 || StoreForwardSpacingMs < 1)
+            {
+                return "routing: StoreSlots 0..255, StoreForwardSpacingMs >= 1";
             }
 
             if (BeaconMinMs < 100 || BeaconMaxMs < BeaconMinMs || BeaconRedundancy < 1)

@@ -122,6 +122,13 @@ namespace Mesh.Protocol.Routing
             {
                 _failures[s] = 0;
             }
+            else if (!HasRoute && qOut > 0)
+            {
+                // A route-less node forgives a neighbour's failed link when that neighbour's beacon lists it
+                // (it hears this node again, e.g. after a partition healed): it has no route to lose by trying
+                // the link again, and without this the doubled cost kept a healed link unused for ~half an hour.
+                _failures[s] = 0;
+            }
 
             // A gateway's cost is 0 whatever its beacon says; a beacon claiming a route with no hops is malformed state.
             bool gateway = beacon.IsGateway;

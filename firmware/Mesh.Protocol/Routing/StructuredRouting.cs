@@ -13,6 +13,12 @@ namespace Mesh.Protocol.Routing
         public readonly GradientTable Gradient;
         public readonly TrickleTimer Trickle;
         public readonly UpwardFrames Upward;
+
+        /// <summary>This node's own readings kept while it has no route (store and forward); null on a gateway or with StoreSlots 0.</summary>
+        public readonly ReadingStore Store;
+
+        /// <summary>Spacing between stored readings forwarded once a route is back.</summary>
+        public readonly long StoreForwardSpacingMs;
         public readonly Beacon Beacon = new Beacon();
         public readonly HopAck HopAck = new HopAck();
 
@@ -56,13 +62,26 @@ namespace Mesh.Protocol.Routing
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
             Upward = new UpwardFrames(config.UpwardSlots);
+            Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
+            StoreForwardSpacingMs = config.StoreForwardSpacingMs;
         }
 
         public long NextWakeMs(long orElse)
         {
             long next = Upward.EarliestDeadline(orElse);
             long t = Trickle.NextMs;
-            return t < next ? t : next;
+            if (t < next)
+            {
+                next = t;
+            }
+
+            // Stored readings waiting for their turn to go up (only with a route: without one they wait for it).
+            if (Store != null && Store.Count > 0 && Gradient.HasRoute && Store.NextForwardMs < next)
+            {
+                next = Store.NextForwardMs;
+            }
+
+            return next;
         }
     }
 }

@@ -13,11 +13,33 @@ namespace Mesh.Gateway.Model
         private readonly ReadingSet _set = new();
         private readonly Heartbeat _heartbeat = new();
 
+        /// <summary>Measured-at readings remembered per node for deduplication (PROTOCOL.md, "Measured at").</summary>
+        public const int RememberedPerNode = 32;
+
+        // Per (network, node): the last RememberedPerNode (measured-at, items) keys published, oldest first.
+        private readonly Dictionary<(ushort, uint), Queue<(uint Time, ulong Items)>> _published = new();
+
+        /// <summary>
+        /// The readings of a Readings message. Values carrying a measured-at item (stored readings forwarded
+        /// after a partition) are stamped with that time (network time = Unix seconds) instead of
+        /// <paramref name="at"/>, and a (node, measured-at, items) triple already published is not published
+        /// again (the last <see cref="RememberedPerNode"/> per node are remembered).
+        /// </summary>
         public IReadOnlyList<SensorReading> Readings(ushort network, MeshEvent e, DateTimeOffset at)
         {
             if (!_set.TryDecode(e.Payload, 0, e.PayloadLength))
             {
                 return Array.Empty<SensorReading>();
+            }
+
+            if (_set.HasMeasuredAt)
+            {
+                if (!FirstTime(network, e.Origin, _set.MeasuredAt, ItemsHash(e.Payload, 1 + ReadingSet.MeasuredAtItemSize, e.PayloadLength)))
+                {
+                    return Array.Empty<SensorReading>();
+                }
+
+                at = DateTimeOffset.FromUnixTimeSeconds(_set.MeasuredAt);
             }
 
             var list = new List<SensorReading>(_set.Count);
@@ -32,6 +54,40 @@ namespace Mesh.Gateway.Model
             }
 
             return list;
+        }
+
+        private bool FirstTime(ushort network, uint origin, uint time, ulong items)
+        {
+            if (!_published.TryGetValue((network, origin), out var seen))
+            {
+                seen = new Queue<(uint, ulong)>(RememberedPerNode);
+                _published[(network, origin)] = seen;
+            }
+
+            if (seen.Contains((time, items)))
+            {
+                return false;
+            }
+
+            if (seen.Count == RememberedPerNode)
+            {
+                seen.Dequeue();
+            }
+
+            seen.Enqueue((time, items));
+            return true;
+        }
+
+        // FNV-1a over the item bytes after the measured-at item.
+        private static ulong ItemsHash(byte[] payload, int from, int to)
+        {
+            ulong h = 14695981039346656037UL;
+            for (int i = from; i < to; i++)
+            {
+                h = (h ^ payload[i]) * 1099511628211UL;
+            }
+
+            return h;
         }
 
         public NodeHeartbeat? Heartbeat(ushort network, MeshEvent e, DateTimeOffset at)

@@ -332,7 +332,17 @@ namespace Mesh.Protocol.Node
             ReadingStore store = StoreActive ? _routing.Store : null;
             if (store != null && !_routing.Gradient.HasRoute)
             {
-                store.Add(_txPayload, 0, n, _clock.Now(nowMs));
+                uint measured = _clock.Now(nowMs);
+                store.Add(_txPayload, 0, n, measured);
+                if (!readings.HasMeasuredAt)
+                {
+                    // The flooded copy carries the same measured-at as the stored one will, so a gateway
+                    // that gets both publishes the values once (it deduplicates on node, measured-at, items).
+                    readings.SetMeasuredAt(measured);
+                    int withTime = readings.Encode(_txPayload, 0, FrameLayout.MaxPayloadSize);
+                    readings.ClearMeasuredAt();
+                    n = withTime > 0 ? withTime : readings.Encode(_txPayload, 0, FrameLayout.MaxPayloadSize);
+                }
             }
 
             return Originate(MessageType.Readings, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0);

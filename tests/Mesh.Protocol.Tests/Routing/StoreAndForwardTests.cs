@@ -122,6 +122,24 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
+        public void A_route_less_nodes_flooded_copy_carries_the_measured_at_its_stored_copy_will_so_a_gateway_can_publish_once()
+        {
+            // Sensor 3 next to the gateway before any beacon: no route yet, so the reading is flooded (and
+            // reaches the gateway) and stored (forwarded up the gradient once it exists).
+            var mesh = new InMemoryMesh();
+            mesh.Add(StructuredMesh.Gateway(1));
+            mesh.Add(StructuredMesh.Sensor(3));
+            mesh.Link(1, 3);
+            Assert.False(mesh[3].Routing!.Gradient.HasRoute);
+            Sent sent = Report(mesh, 42);
+            mesh.RunFor(10 * 60_000);
+
+            List<uint?> copies = Arrivals(mesh)[42];
+            Assert.Equal(2, copies.Count); // the flood and the forwarded stored copy: two frames, one reading
+            Assert.All(copies, t => Assert.Equal(sent.MeasuredAt, t));
+        }
+
+        [Fact]
         public void The_store_keeps_at_most_StoreSlots_readings_dropping_the_oldest()
         {
             var (during, mesh) = Partition(10, 4);

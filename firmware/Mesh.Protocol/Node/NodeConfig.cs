@@ -116,7 +116,7 @@ namespace Mesh.Protocol.Node
         public int AirtimeUsPerByte = 8;
 
         /// <summary>Utilisation, permille, above which congestion control acts (θ).</summary>
-        public int CongestionThresholdPermille = 250;
+        public int CongestionThresholdPermille = 120;
 
         /// <summary>Hop scaling never lowers a broadcast's hop limit below this.</summary>
         public int MinHopLimit = 2;

@@ -46,12 +46,12 @@ function battery(n) {
 }
 
 // Channel use and fair-share throttling from the node's heartbeat QoS block: a node that throttles a
-// neighbour names it (the babbler), and a busy channel is flagged above the congestion threshold (25 %).
+// neighbour names it (the babbler), and a busy channel is flagged above the congestion threshold (12 %).
 function channel(n) {
   const q = n.qos;
   if (!q) return el("span", { class: "muted" }, "–");
   const pct = Math.round(q.channelUtilisation * 100);
-  const parts = [el("span", { class: pct >= 25 ? "chip warn" : "chip", title: `duty cycle used ${Math.round(q.dutyCycleUsed * 100)} %` }, `${pct} %`)];
+  const parts = [el("span", { class: pct >= 12 ? "chip warn" : "chip", title: `duty cycle used ${Math.round(q.dutyCycleUsed * 100)} %` }, `${pct} %`)];
   if (q.throttledFrames > 0) {
     parts.push(el("span", { class: "chip warn", title: "frames refused to relay (origin over its fair share) since the last heartbeat" },
       `throttles ${q.mostThrottled ?? "?"} (${q.throttledFrames})`));

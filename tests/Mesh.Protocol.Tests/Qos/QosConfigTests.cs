@@ -18,7 +18,7 @@ namespace Mesh.Protocol.Tests.Qos
             Assert.Equal(10_000, c.UtilisationWindowMs);
             Assert.Equal(900, c.AirtimeOverheadUs);
             Assert.Equal(8, c.AirtimeUsPerByte);
-            Assert.Equal(250, c.CongestionThresholdPermille);
+            Assert.Equal(120, c.CongestionThresholdPermille);
             Assert.Equal(2, c.MinHopLimit);
             Assert.Equal(100, c.DutyCyclePermille);
             Assert.Equal(10_000, c.DutyCycleWindowMs);

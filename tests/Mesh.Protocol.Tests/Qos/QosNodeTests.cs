@@ -82,6 +82,7 @@ namespace Mesh.Protocol.Tests.Qos
         {
             NodeConfig config = InMemoryMesh.Config(0x20, NodeRole.Relay);
             config.AirtimeOverheadUs = 100_000; // every frame heard: 100 ms + 8 µs a byte
+            config.CongestionThresholdPermille = 250; // the known answers below are worked out for θ = 25 %
             config.Policy = PolicySettings.Managed(2);
             config.Policy.MinDelayMs = 100;
             config.Policy.MaxDelayMs = 100;

@@ -17,8 +17,20 @@ namespace Mesh.Gateway.Tests.Mqtt
             .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("value").GetDouble())
             .ToArray();
 
+        /// <summary>
+        /// What a consumer keeps (gateway/README.md, "Delivery: at least once"): the first copy of each
+        /// (node, sequence). A message whose broker acknowledgement was lost with the connection is published
+        /// again after it — documented, and seen in about one run in five here.
+        /// </summary>
+        private static double[] Deduplicated(IReadOnlyList<ReceivedMessage> messages) => messages
+            .Where(m => !m.Retain && m.Topic == "mesh/1/20/temperature")
+            .Select(m => JsonDocument.Parse(m.Payload).RootElement)
+            .GroupBy(j => (j.GetProperty("node").GetUInt32(), j.GetProperty("sequence").GetUInt32()))
+            .Select(g => g.First().GetProperty("value").GetDouble())
+            .ToArray();
+
         [Fact]
-        public async Task Readings_accepted_while_the_broker_is_down_arrive_exactly_once_and_in_order_after_it_restarts()
+        public async Task Readings_accepted_while_the_broker_is_down_all_arrive_in_order_after_it_restarts()
         {
             using var broker = new Mosquitto();
             await using var gateway = await TestGateway.StartAsync(s =>
@@ -66,7 +78,11 @@ namespace Mesh.Gateway.Tests.Mqtt
             received.AddRange(probe.Messages);
             await probe.DisposeAsync();
 
-            Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i).ToArray(), LiveValues(received));
+            // Nothing lost, first copies in order; a second copy only of a message published before the
+            // outage whose acknowledgement the broker's stop took with it.
+            Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i).ToArray(), Deduplicated(received));
+            double[] all = LiveValues(received);
+            Assert.All(all.GroupBy(v => v).Where(g => g.Count() > 1).Select(g => g.Key), v => Assert.InRange(v, 1, 10));
             Assert.Equal(0, outbox.Dropped);
         }
 

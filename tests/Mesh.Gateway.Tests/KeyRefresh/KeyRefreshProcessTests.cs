@@ -1,10 +1,8 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Mesh.Gateway.Provisioning;
@@ -19,44 +17,6 @@ namespace Mesh.Gateway.Tests.KeyRefresh
     /// </summary>
     public sealed class KeyRefreshProcessTests
     {
-        private sealed class NodeProcess : IDisposable
-        {
-            private readonly Process _process;
-            private readonly StringBuilder _output = new();
-
-            public NodeProcess(string config, int udpPort)
-            {
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-                foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "mesh-node.dll"), "--config", config, "--port", udpPort.ToString(),
-                    "--ttl", "0", "--interface", "127.0.0.1", "--report-interval", "1" })
-                {
-                    start.ArgumentList.Add(a);
-                }
-
-                _process = Process.Start(start)!;
-                _process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-                _process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-                _process.BeginErrorReadLine();
-                _process.BeginOutputReadLine();
-            }
-
-            public string Output
-            {
-                get { lock (_output) { return _output.ToString(); } }
-            }
-
-            public void Dispose()
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(5000);
-                }
-
-                _process.Dispose();
-            }
-        }
-
         [Fact]
         public async Task Mesh_node_processes_switch_to_the_new_key_store_it_and_come_back_on_it_after_a_restart()
         {
@@ -72,8 +32,8 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
             await using TestGateway gateway = await TestGateway.StartAsync(s => s["Mesh:DeriveDeviceKeys"] = "false", dir, udp);
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
-            NodeProcess first = new(Path.Combine(dir, "201.conf"), udp);
-            using NodeProcess second = new(Path.Combine(dir, "202.conf"), udp);
+            MeshNodeProcess first = new(udp, "--config", Path.Combine(dir, "201.conf"));
+            using MeshNodeProcess second = new(udp, "--config", Path.Combine(dir, "202.conf"));
             try
             {
                 probe.WaitFor(m => ids.All(id => m.Any(x => x.Topic == $"mesh/1/{id}/temperature")), TimeSpan.FromSeconds(60), "readings from both nodes before the refresh");
@@ -104,7 +64,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
                 // A node restarted from its settings file comes back on the key it stored.
                 first.Dispose();
-                first = new NodeProcess(Path.Combine(dir, "201.conf"), udp);
+                first = new MeshNodeProcess(udp, "--config", Path.Combine(dir, "201.conf"));
                 before = probe.Messages.Count;
                 probe.WaitFor(m => m.Skip(before).Any(x => x.Topic == "mesh/1/201/temperature"), TimeSpan.FromSeconds(60), "node 201's readings after its restart");
                 Assert.Equal(HttpStatusCode.OK, (await gateway.Http.PostAsync("/api/nodes/201/commands/ping", TestGateway.Json("{}"))).StatusCode);

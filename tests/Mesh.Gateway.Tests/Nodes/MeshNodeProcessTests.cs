@@ -2,12 +2,10 @@ using System;
 using Mesh.Protocol.Desktop;
 using Mesh.Protocol.Desktop.Keys;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Mesh.Gateway.Tests.Infrastructure;
@@ -17,48 +15,11 @@ namespace Mesh.Gateway.Tests.Nodes
     /// <summary>Several real mesh-node processes and the real gateway on one machine, over loopback multicast (TTL 0).</summary>
     public class MeshNodeProcessTests
     {
-        private sealed class MeshNodeProcess : IDisposable
-        {
-            private readonly Process _process;
-            private readonly StringBuilder _output = new();
-
-            public MeshNodeProcess(uint id, int udpPort, string configPath)
-            {
-                string dll = Path.Combine(AppContext.BaseDirectory, "mesh-node.dll");
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-                foreach (string a in new[]
-                {
-                    dll, "--id", id.ToString(), "--key", TestGateway.KeyHex,
-                    "--device-key", Convert.ToHexString(new DerivedDeviceKeys(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance).SecretOf(id)), "--port", udpPort.ToString(), "--ttl", "0",
-                    "--interface", "127.0.0.1", "--report-interval", "1", "--config", configPath,
-                })
-                {
-                    start.ArgumentList.Add(a);
-                }
-
-                _process = Process.Start(start)!;
-                _process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-                _process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-                _process.BeginErrorReadLine();
-                _process.BeginOutputReadLine();
-            }
-
-            public string Output
-            {
-                get { lock (_output) { return _output.ToString(); } }
-            }
-
-            public void Dispose()
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(5000);
-                }
-
-                _process.Dispose();
-            }
-        }
+        /// <summary>A node by id with the test network key and its derived device key, keeping its settings in <paramref name="configPath"/>.</summary>
+        private static MeshNodeProcess Start(uint id, int udpPort, string configPath) => new(udpPort,
+            "--id", id.ToString(), "--key", TestGateway.KeyHex,
+            "--device-key", Convert.ToHexString(new DerivedDeviceKeys(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance).SecretOf(id)),
+            "--config", configPath);
 
         [Fact]
         public async Task Three_mesh_node_processes_and_the_gateway_form_a_mesh_readings_reach_mqtt_relayed_and_a_command_is_acknowledged()
@@ -71,7 +32,7 @@ namespace Mesh.Gateway.Tests.Nodes
             {
                 foreach (uint id in new uint[] { 101, 102, 103 })
                 {
-                    nodes.Add(new MeshNodeProcess(id, gateway.UdpPort, Path.Combine(dir, id + ".conf")));
+                    nodes.Add(Start(id, gateway.UdpPort, Path.Combine(dir, id + ".conf")));
                 }
 
                 DateTime deadline = DateTime.UtcNow.AddSeconds(60);

@@ -88,7 +88,7 @@ namespace Mesh.Simulator.Cli
             {
                 rows = [.. rows,
                     ("babblers / stuck sensors", $"nodes [{string.Join(", ", r.Qos.Babblers)}] / [{string.Join(", ", r.Qos.StuckSensors)}]: {r.Qos.ExcludedMessagesSent:N0} messages sent, {r.Qos.ExcludedMessagesDelivered:N0} delivered (not in the lines above)"),
-                    ("babble carried", $"{r.Qos.BabblerFramesOriginated:N0} frames originated, {r.Qos.BabblerRelayTransmissions:N0} relay transmissions, {r.Qos.BabblerTransmissionsBeyond2Hops:N0} beyond 2 hops ({r.Qos.BabblerBeyond2HopsPerOriginated} per frame originated)"),
+                    ("babble carried", $"{r.Qos.BabblerFramesOriginated:N0} frames originated, {r.Qos.BabblerRelayTransmissions:N0} relay transmissions, {r.Qos.BabblerTransmissionsBeyond2Hops:N0} beyond 2 hops ({r.Qos.BabblerBeyond2HopsPerOriginated} per frame originated); {r.Qos.BabblerFramesBeyond2Hops:N0} frames ({r.Qos.BabblerShareBeyond2Hops:P2} of those originated) got beyond 2 hops"),
                 ];
             }
             if (CliConsole.Interactive)

@@ -21,6 +21,7 @@ namespace Mesh.Protocol.Node
         private readonly ChannelMonitor _channel;
         private readonly DutyCycle _duty;
         private readonly FairShare _fairShare;
+        private readonly ReportSpacing _reportSpacing;
         private readonly int _gatewayShareMultiplier;
         private readonly int _congestionThreshold;
         private readonly int _minHopLimit;
@@ -109,9 +110,21 @@ namespace Mesh.Protocol.Node
             return Congestion.FactorPermille(_channel.Permille(nowMs), _congestionThreshold);
         }
 
+        /// <summary>
+        /// Spacing of this node's own periodic frames, permille: the larger of the delay factor, the
+        /// report-spacing controller's and, while a throttle notice holds, <see cref="ThrottleNoticeFactorPermille"/>.
+        /// </summary>
         private int SpacingFactor(long nowMs)
         {
-            int f = CongestionFactor(nowMs);
+            int u = _channel.Permille(nowMs);
+            int f = Congestion.FactorPermille(u, _congestionThreshold);
+            int s = _reportSpacing.Step(nowMs, u, _congestionThreshold);
+            if (s > f)
+            {
+                f = s;
+            }
+
+            _counters.ReportSpacingPermille = f;
             return nowMs < _throttleNoticeUntilMs && f < ThrottleNoticeFactorPermille ? ThrottleNoticeFactorPermille : f;
         }
 
@@ -153,7 +166,7 @@ namespace Mesh.Protocol.Node
         /// gateway's beacon, and a relay cannot tell a gateway's command from an insider's. Control
         /// frames are thereby bounded at the multiplier times the share, not exempt.
         /// </summary>
-        private bool TakeFairShare(uint origin, MessageType type, long nowMs)
+        private bool TakeFairShare(uint origin, MessageType type, int frameLength, long nowMs)
         {
             int units = TrafficClass.Of((int)type) == TrafficClass.Control ? FairShare.UnitsPerFrame / _gatewayShareMultiplier : FairShare.UnitsPerFrame;
             if (_fairShare.TryTake(origin, nowMs, units))
@@ -163,6 +176,7 @@ namespace Mesh.Protocol.Node
 
             _counters.ThrottledFrames++;
             _throttledSinceReport++;
+            _reportSpacing.AddRefused(_airtime.Of(frameLength));
             return false;
         }
 

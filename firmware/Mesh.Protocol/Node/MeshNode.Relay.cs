@@ -60,7 +60,7 @@ namespace Mesh.Protocol.Node
             }
 
             // Duplicates never get here; a frame the policy declined costs nothing.
-            if (!TakeFairShare(h.Origin, h.Type, nowMs))
+            if (!TakeFairShare(h.Origin, h.Type, h.FrameLength, nowMs))
             {
                 return;
             }

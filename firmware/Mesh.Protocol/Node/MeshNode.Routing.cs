@@ -352,7 +352,7 @@ namespace Mesh.Protocol.Node
             // The fair share applies up the gradient as on a flood: a babbler's frames must not climb to
             // the gateway hop by hop past its neighbours (retransmissions of a frame already taken are
             // duplicates and never get here).
-            if (!TakeFairShare(h.Origin, h.Type, nowMs))
+            if (!TakeFairShare(h.Origin, h.Type, h.FrameLength, nowMs))
             {
                 return true;
             }

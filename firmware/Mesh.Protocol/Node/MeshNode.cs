@@ -117,6 +117,7 @@ namespace Mesh.Protocol.Node
             _commandCounters = new CommandCounters(config.CommandCounterSlots);
             _airtime = new Airtime(config.AirtimeOverheadUs, config.AirtimeUsPerByte);
             _channel = new ChannelMonitor(config.UtilisationWindowMs);
+            _reportSpacing = new ReportSpacing(config.UtilisationWindowMs);
             _duty = new DutyCycle(config.DutyCyclePermille, config.DutyCycleWindowMs);
             _fairShare = new FairShare(config.FairShareSlots, config.FairShareFramesPerMinute, config.FairShareBurst, config.GatewayShareMultiplier, nowMs);
             _gatewayShareMultiplier = config.GatewayShareMultiplier;

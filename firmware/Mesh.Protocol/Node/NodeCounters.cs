@@ -41,6 +41,9 @@ namespace Mesh.Protocol.Node
 
         /// <summary>Channel utilisation when a frame was last heard or sent (or the beacon or heartbeat last asked), 255 = 100 %.</summary>
         public int Utilisation;
+
+        /// <summary>Spacing factor, permille, last applied to this node's own reports and heartbeats (1000 = none).</summary>
+        public int ReportSpacingPermille = 1000;
         public readonly long[] Rejected = new long[RejectReasons.Count];
 
         public long RejectedTotal

@@ -95,6 +95,13 @@ namespace Mesh.Simulator.Metrics
         /// <summary>BabblerTransmissionsBeyond2Hops / BabblerFramesOriginated: how far the mesh carries the babble.</summary>
         public double BabblerBeyond2HopsPerOriginated { get; set; }
 
+        /// <summary>
+        /// Distinct babbler frames that any node transmitted with more than 2 hops taken, and their share
+        /// of the frames the babblers originated: issue 15's "relayed beyond 2 hops ≤ 1 % of what it sends".
+        /// </summary>
+        public long BabblerFramesBeyond2Hops { get; set; }
+        public double BabblerShareBeyond2Hops { get; set; }
+
         /// <summary>Command acknowledgement latency (the same as Commands.RoundTripP50Ms/P99Ms), and delivery ratio.</summary>
         public double CommandAckP50Ms { get; set; }
         public double CommandAckP99Ms { get; set; }

@@ -301,6 +301,8 @@ namespace Mesh.Simulator.Metrics
                 BabblerRelayTransmissions = BabblerRelayed,
                 BabblerTransmissionsBeyond2Hops = BabblerBeyond2Hops,
                 BabblerBeyond2HopsPerOriginated = BabblerOriginated > 0 ? Round((double)BabblerBeyond2Hops / BabblerOriginated, 3) : 0,
+                BabblerFramesBeyond2Hops = BabblerFramesBeyond2Hops.Count,
+                BabblerShareBeyond2Hops = BabblerOriginated > 0 ? Round((double)BabblerFramesBeyond2Hops.Count / BabblerOriginated, 4) : 0,
                 CommandAckP50Ms = result.Commands.RoundTripP50Ms,
                 CommandAckP99Ms = result.Commands.RoundTripP99Ms,
                 CommandDelivery = result.Commands.SuccessRatio,

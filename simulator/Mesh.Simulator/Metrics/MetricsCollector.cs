@@ -94,6 +94,9 @@ namespace Mesh.Simulator.Metrics
         public long BabblerOriginated;
         public long BabblerRelayed;
         public long BabblerBeyond2Hops;
+
+        /// <summary>Distinct babbler frames (origin, sequence) transmitted with more than 2 hops taken.</summary>
+        public readonly HashSet<ulong> BabblerFramesBeyond2Hops = new();
         public long TamperedSent;
         public long TamperedTaken;
         public long TamperedRefusedBadMic;
@@ -215,6 +218,7 @@ namespace Mesh.Simulator.Metrics
                     if (hops > 2)
                     {
                         BabblerBeyond2Hops++;
+                        BabblerFramesBeyond2Hops.Add(Key(origin, LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence)));
                     }
                 }
             }

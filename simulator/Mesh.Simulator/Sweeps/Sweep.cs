@@ -37,6 +37,7 @@ namespace Mesh.Simulator.Sweeps
         public double CommandAckP99Ms { get; init; }
         public double BabblerFramesOriginated { get; init; }
         public double BabblerBeyond2HopsPerOriginated { get; init; }
+        public double BabblerShareBeyond2Hops { get; init; }
         public double MaxDutyCycle10sPercent { get; init; }
     }
 
@@ -117,6 +118,7 @@ namespace Mesh.Simulator.Sweeps
                     CommandAckP99Ms = Math.Round(runs.Average(r => r.Commands.RoundTripP99Ms), 2),
                     BabblerFramesOriginated = Math.Round(runs.Average(r => (double)r.Qos.BabblerFramesOriginated), 0),
                     BabblerBeyond2HopsPerOriginated = Math.Round(runs.Average(r => r.Qos.BabblerBeyond2HopsPerOriginated), 3),
+                    BabblerShareBeyond2Hops = Math.Round(runs.Average(r => r.Qos.BabblerShareBeyond2Hops), 4),
                     MaxDutyCycle10sPercent = Math.Round(runs.Average(r => r.Qos.DutyCycle10s.MaxPercent), 3),
                 });
             }
@@ -129,14 +131,14 @@ namespace Mesh.Simulator.Sweeps
             var sb = new StringBuilder($"{parameter},runs,offered_readings_per_s,reading_delivery,broadcast_delivery,broadcast_reachable_coverage,"
                 + "tx_per_delivered_reading,reading_path_stretch,broadcast_tx_per_cds,control_airtime_share,latency_p50_ms,latency_p99_ms,"
                 + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
-                + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,max_duty_cycle_10s_percent\n");
+                + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
                     $"{p.Value},{p.Runs},{p.OfferedReadingsPerSecond},{p.ReadingDelivery},{p.BroadcastDelivery},{p.BroadcastReachableCoverage},"
                     + $"{p.TransmissionsPerDelivered},{p.ReadingPathStretch},{p.BroadcastTransmissionsPerCds},{p.ControlAirtimeShare},{p.LatencyP50Ms},{p.LatencyP99Ms},"
                     + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
-                    + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.MaxDutyCycle10sPercent}\n");
+                    + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent}\n");
             }
 
             return sb.ToString();
@@ -153,11 +155,11 @@ namespace Mesh.Simulator.Sweeps
                     $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
             }
 
-            sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | max duty cycle (10 s window) |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+            sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | babbler frames beyond 2 hops | max duty cycle (10 s window) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {p.Value} | {p.CommandDelivery:P1} | {p.CommandAckP50Ms:0.0} | {p.CommandAckP99Ms:0.0} | {p.BabblerFramesOriginated:N0} | {p.BabblerBeyond2HopsPerOriginated:0.00} | {p.MaxDutyCycle10sPercent:0.##} % |\n");
+                    $"| {p.Value} | {p.CommandDelivery:P1} | {p.CommandAckP50Ms:0.0} | {p.CommandAckP99Ms:0.0} | {p.BabblerFramesOriginated:N0} | {p.BabblerBeyond2HopsPerOriginated:0.00} | {p.BabblerShareBeyond2Hops:P2} | {p.MaxDutyCycle10sPercent:0.##} % |\n");
             }
 
             return sb.ToString();

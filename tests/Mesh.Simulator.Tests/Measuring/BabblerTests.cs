@@ -64,6 +64,9 @@ namespace Mesh.Simulator.Tests.Measuring
             double passed = (double)r.Qos.ExcludedMessagesDelivered / originated;
             Assert.InRange(r.Qos.BabblerBeyond2HopsPerOriginated, 5 * passed - 0.5, 5 * passed + 0.5);
             Assert.True(r.Qos.BabblerBeyond2HopsPerOriginated < 2, "without the fair share: 5 per frame");
+            // Counted as frames: those that got past the first relay are exactly the ones carried beyond 2 hops.
+            Assert.InRange(r.Qos.BabblerFramesBeyond2Hops, r.Qos.ExcludedMessagesDelivered - 1, r.Qos.ExcludedMessagesDelivered + 1);
+            Assert.Equal(System.Math.Round((double)r.Qos.BabblerFramesBeyond2Hops / originated, 4), r.Qos.BabblerShareBeyond2Hops);
         }
 
         [Fact]

@@ -110,6 +110,50 @@ namespace Mesh.Protocol.Messages
             return true;
         }
 
+        /// <summary>
+        /// Writes the throttle notice a node that does not route structured sends (PROTOCOL.md, "Per-origin
+        /// fair share"): a beacon without a route or neighbours that carries only the QoS fields.
+        /// Returns its length, <see cref="FixedSize"/>.
+        /// </summary>
+        public static int EncodeNotice(byte[] b, int o, int role, bool congested, int utilisation, uint throttled, int throttledCount)
+        {
+            b[o] = (byte)(congested ? FlagCongested : 0);
+            b[o + 1] = (byte)role;
+            LittleEndian.WriteUInt16(b, o + 2, NoCost);
+            b[o + 4] = NoHops;
+            LittleEndian.WriteUInt32(b, o + 5, 0);
+            LittleEndian.WriteUInt32(b, o + 9, 0);
+            b[o + 13] = (byte)utilisation;
+            LittleEndian.WriteUInt32(b, o + 14, throttled);
+            LittleEndian.WriteUInt16(b, o + 18, (ushort)(throttledCount > 0xFFFF ? 0xFFFF : throttledCount));
+            b[o + 20] = 0;
+            return FixedSize;
+        }
+
+        /// <summary>
+        /// The throttle fields of any well-formed beacon, for a node that keeps no beacon holder (one that
+        /// does not route structured); false, as <see cref="TryDecode"/>, for malformed input.
+        /// </summary>
+        public static bool TryReadThrottle(byte[] b, int o, int length, out uint throttled, out int throttledCount)
+        {
+            throttled = 0;
+            throttledCount = 0;
+            if (length < FixedSize)
+            {
+                return false;
+            }
+
+            int n = b[o + 20];
+            if ((b[o] & ~DefinedFlags) != 0 || n > MaxNeighbours || length != FixedSize + n * NeighbourSize)
+            {
+                return false;
+            }
+
+            throttled = LittleEndian.ReadUInt32(b, o + 14);
+            throttledCount = LittleEndian.ReadUInt16(b, o + 18);
+            return true;
+        }
+
         /// <summary>The inbound quality the beacon's sender lists for <paramref name="node"/>, or -1 when not listed.</summary>
         public int QualityOf(uint node)
         {

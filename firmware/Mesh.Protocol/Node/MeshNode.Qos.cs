@@ -14,6 +14,9 @@ namespace Mesh.Protocol.Node
         /// <summary>How long a beacon naming this node as throttled keeps its own reports and heartbeats spaced.</summary>
         public const long ThrottleNoticeHoldMs = 60000;
 
+        /// <summary>Least time between two throttle notices of a node that does not route structured.</summary>
+        public const long ThrottleNoticeIntervalMs = 30000;
+
         /// <summary>Spacing factor, permille, while a throttle notice holds (when congestion asks for less).</summary>
         public const int ThrottleNoticeFactorPermille = 2000;
 
@@ -32,6 +35,7 @@ namespace Mesh.Protocol.Node
 
         private bool _dutyDeferred;
         private long _throttleNoticeUntilMs = long.MinValue;
+        private long _nextThrottleNoticeMs = long.MinValue;
 
         // ---------------------------------------------------------------- what the beacon carries and feeds
 
@@ -177,7 +181,35 @@ namespace Mesh.Protocol.Node
             _counters.ThrottledFrames++;
             _throttledSinceReport++;
             _reportSpacing.AddRefused(_airtime.Of(frameLength));
+            SendThrottleNotice(nowMs);
             return false;
+        }
+
+        /// <summary>
+        /// A node that does not route structured sends no beacons, so the origin it throttles would never
+        /// learn of it: it sends a throttle notice (a one-hop beacon carrying only the QoS fields) at most
+        /// once every <see cref="ThrottleNoticeIntervalMs"/>. Structured nodes put the same fields in their beacons.
+        /// </summary>
+        private void SendThrottleNotice(long nowMs)
+        {
+            if (RoutingActive || nowMs < _nextThrottleNoticeMs)
+            {
+                return;
+            }
+
+            int count;
+            uint origin = _fairShare.TakeMostThrottledSinceBeacon(out count);
+            if (origin == 0)
+            {
+                return;
+            }
+
+            _nextThrottleNoticeMs = nowMs + ThrottleNoticeIntervalMs;
+            int n = Beacon.EncodeNotice(_txPayload, 0, (int)_role, IsCongested(nowMs), Utilisation(nowMs), origin, count);
+            if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
+            {
+                _counters.ThrottleNoticesSent++;
+            }
         }
 
         /// <summary>The earliest time the frame that would then leave first fits the duty-cycle budget.</summary>

@@ -190,7 +190,20 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             if (r == null)
             {
-                return RejectReason.None; // a node that does not route structured ignores them
+                // A node that does not route structured acts only on a beacon's throttle notice.
+                uint throttled;
+                int throttledCount;
+                if (h.Type == MessageType.Beacon)
+                {
+                    if (!Beacon.TryReadThrottle(_rxPayload, RxAt, n, out throttled, out throttledCount))
+                    {
+                        return RejectReason.MalformedPayload;
+                    }
+
+                    OnNeighbourThrottleNotice(throttled, throttledCount, nowMs);
+                }
+
+                return RejectReason.None;
             }
 
             if (h.Type == MessageType.Beacon)

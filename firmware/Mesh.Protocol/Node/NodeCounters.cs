@@ -39,6 +39,9 @@ namespace Mesh.Protocol.Node
         /// <summary>Frames of this node's that neighbours reported throttling (beacons naming this node).</summary>
         public long ThrottledByNeighbours;
 
+        /// <summary>Throttle notices sent (nodes that do not route structured; PROTOCOL.md, "Per-origin fair share").</summary>
+        public long ThrottleNoticesSent;
+
         /// <summary>Channel utilisation when a frame was last heard or sent (or the beacon or heartbeat last asked), 255 = 100 %.</summary>
         public int Utilisation;
 

@@ -159,6 +159,8 @@ namespace Mesh.Gateway.Hosting
                 RestoreKeyRefresh(gateway, keyStore, keyLog);
                 return gateway;
             });
+            s.AddSingleton(sp => new DeviceKeyRotation(sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<IDeviceKeyDirectory>(), options.Mesh.RegistryFile,
+                sp.GetRequiredService<ILoggerFactory>()));
             s.AddSingleton(sp => new KeyRefreshService(sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<IDeviceKeyDirectory>(), options, keyStore,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 
@@ -193,6 +195,7 @@ namespace Mesh.Gateway.Hosting
             app.UseStaticFiles();
             ApiEndpoints.Map(app, options);
             KeyRefreshEndpoints.Map(app);
+            DeviceKeyEndpoints.Map(app);
             if (keyStore != null)
             {
                 app.Lifetime.ApplicationStopped.Register(keyStore.Dispose);

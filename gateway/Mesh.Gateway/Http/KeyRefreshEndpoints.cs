@@ -27,23 +27,13 @@ namespace Mesh.Gateway.Http
 
             app.MapPost("/api/keys/refresh", async (HttpRequest request, KeyRefreshService refresh, ILoggerFactory logs, CancellationToken ct) =>
             {
-                var buffer = new char[MaxBody + 1];
-                int read = 0;
-                using (var reader = new StreamReader(request.Body, Encoding.UTF8))
-                {
-                    int n;
-                    while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
-                    {
-                        read += n;
-                    }
-                }
-
-                if (read > MaxBody)
+                string? body = await ReadBodyAsync(request, ct).ConfigureAwait(false);
+                if (body == null)
                 {
                     return Problem(413, $"body: at most {MaxBody} characters");
                 }
 
-                if (!TryParse(new string(buffer, 0, read), out List<uint> evict, out TimeSpan deadline, out string? error))
+                if (!TryParse(body, out List<uint> evict, out TimeSpan deadline, out string? error))
                 {
                     return Problem(400, error!);
                 }
@@ -55,6 +45,23 @@ namespace Mesh.Gateway.Http
                     ? Results.Json(new { message, status = refresh.Status() }, GatewayApp.Json, statusCode: 202)
                     : Problem(status, message);
             });
+        }
+
+        /// <summary>The request body as text, or null when it is longer than <see cref="MaxBody"/> characters.</summary>
+        internal static async System.Threading.Tasks.Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+        {
+            var buffer = new char[MaxBody + 1];
+            int read = 0;
+            using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+            {
+                int n;
+                while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+            }
+
+            return read > MaxBody ? null : new string(buffer, 0, read);
         }
 
         /// <summary>Body: empty, or <c>{"evict": [13, 14], "deadline_seconds": 600}</c> (both optional).</summary>
@@ -132,6 +139,6 @@ namespace Mesh.Gateway.Http
             return true;
         }
 
-        private static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
+        internal static IResult Problem(int status, string detail) => Results.Json(new { error = detail }, GatewayApp.Json, statusCode: status);
     }
 }

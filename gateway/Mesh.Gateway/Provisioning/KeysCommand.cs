@@ -43,9 +43,20 @@ namespace Mesh.Gateway.Provisioning
             status.TreatUnmatchedTokensAsErrors = false;
             status.SetAction(parse => Status(parse.UnmatchedTokens, parse.GetValue(statusUrl), Console.Out, Console.Error));
 
-            return new Command("keys", "Network key refresh and eviction, driven through the running gateway. Settings as for run (--state-dir is --State:Directory=...)")
+            var node = new Option<uint>("--node") { Description = "The node whose device key is replaced", Required = true };
+            var rotateDeadline = new Option<string?>("--deadline") { Description = "How long to retry a node that does not answer: 90s, 10m (default 2m, at most 1h)" };
+            var rotateUrl = new Option<string?>("--url") { Description = "The gateway's HTTP address (default: the first of Http:Urls)" };
+            var rotate = new Command("rotate-device", "Replace one node's device key on the running gateway (command 8): a copy of the old key " +
+                "can then neither read the node's readings nor command it. Exit code 0: done; 1: not acknowledged (ask again to resume) or refused; 2: bad arguments")
             {
-                refresh, status,
+                node, rotateDeadline, rotateUrl,
+            };
+            rotate.TreatUnmatchedTokensAsErrors = false;
+            rotate.SetAction(parse => RotateDevice(parse.UnmatchedTokens, parse.GetValue(node), parse.GetValue(rotateDeadline), parse.GetValue(rotateUrl), Console.Out, Console.Error));
+
+            return new Command("keys", "Network key refresh and eviction, and device key rotation, driven through the running gateway. Settings as for run (--state-dir is --State:Directory=...)")
+            {
+                refresh, status, rotate,
             };
         }
 
@@ -126,6 +137,35 @@ namespace Mesh.Gateway.Provisioning
                         return 1;
                     }
                 }
+            }
+        }
+
+        public static int RotateDevice(IReadOnlyList<string> configArgs, uint node, string? deadline, string? url, TextWriter stdout, TextWriter stderr)
+        {
+            TimeSpan? span = deadline == null ? DeviceKeyRotation.DefaultDeadline : ParseDuration(deadline);
+            if (span == null || span.Value < TimeSpan.FromSeconds(5) || span.Value > Http.DeviceKeyEndpoints.MaxDeadline)
+            {
+                stderr.WriteLine($"mesh-gateway keys rotate-device: --deadline '{deadline}': a duration from 5s to 1h, like 90s or 10m");
+                return 2;
+            }
+
+            if (Connect(configArgs, url, "rotate-device", stderr) is not HttpClient http)
+            {
+                return 2;
+            }
+
+            using (http)
+            {
+                http.Timeout = span.Value + TimeSpan.FromSeconds(30); // the gateway answers when the rotation ended
+                string body = JsonSerializer.Serialize(new Dictionary<string, object> { ["deadline_seconds"] = (int)Math.Ceiling(span.Value.TotalSeconds) });
+                stdout.WriteLine($"replacing node {node}'s device key (retrying for up to {span.Value.TotalSeconds:0} s) …");
+                if (!Send(http, HttpMethod.Post, body, "rotate-device", stderr, out JsonElement result, $"api/nodes/{node}/device-key"))
+                {
+                    return 1;
+                }
+
+                stdout.WriteLine(result.GetProperty("message").GetString());
+                return 0;
             }
         }
 
@@ -218,12 +258,12 @@ namespace Mesh.Gateway.Provisioning
             return http;
         }
 
-        private static bool Send(HttpClient http, HttpMethod method, string? body, string verb, TextWriter stderr, out JsonElement answer)
+        private static bool Send(HttpClient http, HttpMethod method, string? body, string verb, TextWriter stderr, out JsonElement answer, string path = "api/keys/refresh")
         {
             answer = default;
             try
             {
-                using var request = new HttpRequestMessage(method, "api/keys/refresh");
+                using var request = new HttpRequestMessage(method, path);
                 if (body != null)
                 {
                     request.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -244,7 +284,8 @@ namespace Mesh.Gateway.Provisioning
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    stderr.WriteLine($"mesh-gateway keys {verb}: {(int)response.StatusCode}: " + (json.TryGetProperty("error", out JsonElement e) ? e.GetString() : text));
+                    stderr.WriteLine($"mesh-gateway keys {verb}: {(int)response.StatusCode}: " + (json.TryGetProperty("error", out JsonElement e) ? e.GetString()
+                        : json.TryGetProperty("message", out JsonElement m) ? m.GetString() : text));
                     return false;
                 }
 

@@ -52,6 +52,13 @@ namespace Mesh.Gateway.Provisioning
                     evicted    TEXT
                 )
                 """);
+            // A device key rotation in progress (command 8): the key the node may already use. Registries
+            // written before rotations existed lack the columns.
+            if (!HasColumn("next_device_key"))
+            {
+                Execute("ALTER TABLE nodes ADD COLUMN next_device_key TEXT");
+                Execute("ALTER TABLE nodes ADD COLUMN next_key_index INTEGER");
+            }
         }
 
         public sealed record Entry(uint NodeId, int KeyIndex, DateTimeOffset Created, DateTimeOffset? Evicted);
@@ -79,7 +86,8 @@ namespace Mesh.Gateway.Provisioning
             using SqliteCommand cmd = _db.CreateCommand();
             cmd.CommandText = """
                 INSERT INTO nodes(node_id, device_key, key_index, created, evicted) VALUES ($id, $key, $index, $created, NULL)
-                ON CONFLICT(node_id) DO UPDATE SET device_key = $key, key_index = $index, created = $created, evicted = NULL
+                ON CONFLICT(node_id) DO UPDATE SET device_key = $key, key_index = $index, created = $created, evicted = NULL,
+                    next_device_key = NULL, next_key_index = NULL
                 """;
             cmd.Parameters.AddWithValue("$id", (long)nodeId);
             cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
@@ -96,6 +104,54 @@ namespace Mesh.Gateway.Provisioning
             cmd.CommandText = "UPDATE nodes SET evicted = $at WHERE node_id = $id AND evicted IS NULL";
             cmd.Parameters.AddWithValue("$id", (long)nodeId);
             cmd.Parameters.AddWithValue("$at", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+
+        /// <summary>
+        /// Starts (or resumes) replacing a node's device key: a fresh random key under the next index is
+        /// stored beside the current one, which stays current until <see cref="CompleteDeviceKeyRotation"/>.
+        /// A rotation already in progress returns its key again — the node may already be using it.
+        /// </summary>
+        public (byte[] Key, int Index) BeginDeviceKeyRotation(uint nodeId)
+        {
+            Entry? entry = Find(nodeId) ?? throw new InvalidOperationException($"node {nodeId} is not provisioned");
+            if (entry.Evicted != null)
+            {
+                throw new InvalidOperationException($"node {nodeId} was evicted on {entry.Evicted:u}; provision it with --readmit to take it back");
+            }
+
+            using (SqliteCommand read = _db.CreateCommand())
+            {
+                read.CommandText = "SELECT next_device_key, next_key_index FROM nodes WHERE node_id = $id AND next_device_key IS NOT NULL";
+                read.Parameters.AddWithValue("$id", (long)nodeId);
+                using SqliteDataReader r = read.ExecuteReader();
+                if (r.Read())
+                {
+                    byte[] pending = KeyHex.Parse(r.GetString(0)) ?? throw new InvalidDataException($"registry entry for node {nodeId} holds a malformed next device key");
+                    return (pending, r.GetInt32(1));
+                }
+            }
+
+            byte[] key = RandomNumberGenerator.GetBytes(KeyHex.ShortKeyBytes);
+            int index = (entry.KeyIndex + 1) % 16;
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE nodes SET next_device_key = $key, next_key_index = $index WHERE node_id = $id";
+            cmd.Parameters.AddWithValue("$id", (long)nodeId);
+            cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
+            cmd.Parameters.AddWithValue("$index", index);
+            cmd.ExecuteNonQuery();
+            return (key, index);
+        }
+
+        /// <summary>The node acknowledged its new device key: it becomes the node's key, the old one is forgotten.</summary>
+        public bool CompleteDeviceKeyRotation(uint nodeId)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = """
+                UPDATE nodes SET device_key = next_device_key, key_index = next_key_index, next_device_key = NULL, next_key_index = NULL
+                WHERE node_id = $id AND next_device_key IS NOT NULL
+                """;
+            cmd.Parameters.AddWithValue("$id", (long)nodeId);
             return cmd.ExecuteNonQuery() == 1;
         }
 
@@ -128,12 +184,16 @@ namespace Mesh.Gateway.Provisioning
             return list;
         }
 
-        /// <summary>Loads the device keys of every node not evicted into the gateway's directory; returns how many.</summary>
+        /// <summary>
+        /// Loads the device keys of every node not evicted into the gateway's directory; returns how many
+        /// nodes. A rotation in progress loads its next key beside the current one (not current): the node
+        /// may have switched while the gateway was down.
+        /// </summary>
         public int LoadInto(DeviceKeyTable table, ICryptoProvider crypto)
         {
             int n = 0;
             using SqliteCommand cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT node_id, device_key, key_index FROM nodes WHERE evicted IS NULL";
+            cmd.CommandText = "SELECT node_id, device_key, key_index, next_device_key, next_key_index FROM nodes WHERE evicted IS NULL";
             using SqliteDataReader r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -144,6 +204,11 @@ namespace Mesh.Gateway.Provisioning
                 }
 
                 table.Add(new DeviceKey((uint)r.GetInt64(0), key, r.GetInt32(2), crypto));
+                if (!r.IsDBNull(3) && KeyHex.Parse(r.GetString(3)) is byte[] next)
+                {
+                    table.Add(new DeviceKey((uint)r.GetInt64(0), next, r.GetInt32(4), crypto), current: false);
+                }
+
                 n++;
             }
 
@@ -151,6 +216,14 @@ namespace Mesh.Gateway.Provisioning
         }
 
         public void Dispose() => _db.Dispose();
+
+        private bool HasColumn(string name)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM pragma_table_info('nodes') WHERE name = $name";
+            cmd.Parameters.AddWithValue("$name", name);
+            return (long)cmd.ExecuteScalar()! > 0;
+        }
 
         private void Execute(string sql)
         {

@@ -116,6 +116,12 @@ namespace Mesh.Gateway.Tests.Infrastructure
         /// <summary>Key changes the core reported (SettingsChanged, NetworkKey): (index, phase).</summary>
         public List<(int Index, int Phase)> KeyChanges { get; } = new();
 
+        /// <summary>Device key indexes the core switched to (SettingsChanged, DeviceKey).</summary>
+        public List<int> DeviceKeyChanges { get; } = new();
+
+        /// <summary>Frames this predicate picks are not sent (a lost frame); set under <see cref="With{T}"/> or before traffic.</summary>
+        public Func<byte[], bool>? DropWhen { get; set; }
+
         /// <summary>Sends raw bytes on the mesh group, as an attacker or a broken node would.</summary>
         public void SendRaw(byte[] frame) => _udp.Send(frame, 0, frame.Length);
 
@@ -124,6 +130,11 @@ namespace Mesh.Gateway.Tests.Infrastructure
             while (_node.TryTakeTransmit(Now, _tx, 0, out int n))
             {
                 byte[] copy = _tx.AsSpan(0, n).ToArray();
+                if (DropWhen?.Invoke(copy) == true)
+                {
+                    continue;
+                }
+
                 Sent.Add(copy);
                 _udp.Send(copy, 0, n);
             }
@@ -151,6 +162,11 @@ namespace Mesh.Gateway.Tests.Infrastructure
                         if (_event.Kind == MeshEventKind.SettingsChanged && _event.Payload[0] == (byte)SettingsChange.NetworkKey)
                         {
                             KeyChanges.Add((_event.Payload[1], _event.Payload[2]));
+                        }
+
+                        if (_event.Kind == MeshEventKind.SettingsChanged && _event.Payload[0] == (byte)SettingsChange.DeviceKey)
+                        {
+                            DeviceKeyChanges.Add(_event.Payload[1]);
                         }
 
                         if (_event.Kind == MeshEventKind.Message && _event.Type == MessageType.Command && _event.Destination == _node.NodeId)

@@ -171,7 +171,11 @@ namespace Mesh.Gateway.Hosting
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Commands")));
             }
 
-            s.AddSingleton<MqttConnection>();
+            s.AddSingleton(sp => new MqttConnection(sp.GetRequiredService<MqttSettings>(), sp.GetRequiredService<MqttOutbox>(), sp.GetRequiredService<MqttBridge>(),
+                sp.GetRequiredService<GatewayRoster>(), sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<ILogger<MqttConnection>>(), sp.GetRequiredService<ILoggerFactory>())
+            {
+                KeyCommands = new MqttKeyCommands(sp.GetRequiredService<KeyRefreshService>(), sp.GetRequiredService<DeviceKeyRotation>(), sp.GetRequiredService<MeshGateway>().NodeId),
+            });
             s.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
             s.AddSingleton<MeshService>();
             s.AddHostedService(sp => sp.GetRequiredService<MeshService>());

@@ -60,6 +60,9 @@ namespace Mesh.Gateway.Mqtt
             _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         }
 
+        /// <summary>Key refresh and device key rotation over MQTT (set by the host; null: not offered).</summary>
+        public MqttKeyCommands? KeyCommands { get; set; }
+
         public bool IsConnected => _connected;
 
         public long Published => Interlocked.Read(ref _published);
@@ -399,6 +402,13 @@ namespace Mesh.Gateway.Mqtt
         private async Task RunCommandCoreAsync(uint node, string name, string body)
         {
             DateTimeOffset at = DateTimeOffset.UtcNow;
+            if (KeyCommands != null && MqttKeyCommands.Handles(name))
+            {
+                string resultTopic = _topics.CommandResult(node, name);
+                await KeyCommands.RunAsync(node, name, body, payload => _outbox.Enqueue(resultTopic, payload, false), _commandLog, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
             if (!CommandArguments.TryParse(name, body, out CommandKind kind, out byte[] args, out string? error))
             {
                 _commandLog.LogWarning("MQTT command {Name} for node {Node} rejected: {Error}", name, node, error);

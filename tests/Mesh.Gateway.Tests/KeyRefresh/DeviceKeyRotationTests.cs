@@ -167,6 +167,34 @@ namespace Mesh.Gateway.Tests.KeyRefresh
         }
 
         [Fact]
+        public async Task Over_MQTT_a_device_key_rotation_and_a_network_key_refresh_run_and_report_on_their_result_topics()
+        {
+            string dir = TempDirectory.Create("devkey-mqtt");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = Provision(dir, A);
+            await using TestGateway gateway = await StartAsync(dir, udp);
+            await using var a = new MeshSensor(A, udp, NetKey(), keys[A]);
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/cmd/+/result");
+            uint gw = gateway.Mesh.NodeId;
+
+            // A retained key command is never executed (it would run again after every restart).
+            await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "{}", retain: true);
+            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("retained")), what: "the retained command refused");
+            await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "", retain: true); // clear it
+
+            await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "{\"deadline_seconds\": 30}");
+            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(40), "the rotation's result");
+            Assert.Equal(new[] { 1 }, a.With(_ => a.DeviceKeyChanges.ToList()));
+
+            await probe.PublishAsync($"mesh/1/{gw}/cmd/keys-refresh", "{\"deadline_seconds\": 1}");
+            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("deadline_seconds")), what: "a bad body named");
+            await probe.PublishAsync($"mesh/1/{gw}/cmd/keys-refresh", "{\"deadline_seconds\": 20}");
+            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"started\"")), what: "the refresh started");
+            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(90), "the refresh done");
+            Assert.Equal(1, a.With(n => n.NetworkKeys.Current.Index));
+        }
+
+        [Fact]
         public async Task A_node_that_never_answers_keeps_both_keys_accepted_and_bad_requests_are_named()
         {
             string dir = TempDirectory.Create("devkey-offline");

@@ -66,6 +66,8 @@ namespace Mesh.Simulator.Cli
                 ("transmissions", $"{r.Transmissions:N0}"),
                 ("collisions", $"{r.CollisionLosses.ReceptionsLost:N0} receptions lost ({r.CollisionLosses.NeverReceived:N0} never recovered); {r.CollidedArrivals:N0} collided frame arrivals (raw)"),
                 ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
+                ("readings cut off", r.Readings.CutOffSent == 0 ? "none (no partition cut a node off from every gateway)"
+                    : $"{r.Readings.CutOffDelivered:N0}/{r.Readings.CutOffSent:N0} sent while a partition cut their origin off from every gateway reached one by the end ({(double)r.Readings.CutOffDelivered / r.Readings.CutOffSent:P1})"),
                 ("reading cost", $"{r.Readings.TransmissionsPerDelivered} tx per delivered reading, {r.Cost.ReadingPathStretch}× the shortest path ({r.Cost.ReadingShortestHopsMean} hops)"),
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),

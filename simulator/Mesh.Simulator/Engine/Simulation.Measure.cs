@@ -29,7 +29,7 @@ namespace Mesh.Simulator.Engine
             if (cls == MessageClass.Reading)
             {
                 _hopsToSink ??= Reachability.HopsToNearest(_links, _sinks, RelayingNodes(false), 0.5);
-                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), shortestHops: _hopsToSink[origin.Index]);
+                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), shortestHops: _hopsToSink[origin.Index], cutOff: CutOffByPartition(origin));
             }
             else if (cls == MessageClass.Broadcast)
             {
@@ -59,6 +59,45 @@ namespace Mesh.Simulator.Engine
             {
                 _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount());
             }
+        }
+
+        /// <summary>
+        /// Whether a partition active now leaves <paramref name="origin"/> without any path to a gateway
+        /// (every link in the table, live relays, the cut respected, no hop limit). Only while a partition
+        /// is active: it is the store-and-forward yardstick, not a general reachability measure.
+        /// </summary>
+        private bool CutOffByPartition(SimNode origin)
+        {
+            if (!AnyPartitionActive())
+            {
+                return false;
+            }
+
+            var reachable = new BitArray(_nodes.Length);
+            Reachability.From(_links, origin.Index, _nodes.Length, _alive, RelayingNodes(true), (a, b) => Partitioned(_nodes[a], _nodes[b]), reachable);
+            foreach (int sink in _sinks)
+            {
+                if (reachable[sink])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool AnyPartitionActive()
+        {
+            double t = _nowUs / 1e6;
+            foreach (var p in _scenario.Faults.Partitions)
+            {
+                if (t >= p.FromSeconds && t < p.ToSeconds)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Nodes that pass frames on: a running core in a relaying role, honest or babbling (a black hole's core is an edge).</summary>

@@ -178,6 +178,12 @@ namespace Mesh.Simulator.Metrics
                     {
                         m.Delivered++;
                     }
+
+                    if (r.CutOff)
+                    {
+                        m.CutOffSent++;
+                        m.CutOffDelivered += r.SinkMask != 0 ? 1 : 0;
+                    }
                 }
                 else if (r.Delivered > 0 || r.AliveAtSend > 1)
                 {

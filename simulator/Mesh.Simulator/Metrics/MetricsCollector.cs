@@ -44,6 +44,9 @@ namespace Mesh.Simulator.Metrics
             /// <summary>Sent by a babbler or a stuck sensor: counted apart (QoS), not in the class metrics.</summary>
             public bool Excluded;
 
+            /// <summary>Readings: sent while a partition cut its origin off from every gateway (store and forward's case).</summary>
+            public bool CutOff;
+
             /// <summary>Readings: hops of the shortest path to a gateway at send time (-1: none or not measured).</summary>
             public int ShortestHops = -1;
 
@@ -163,14 +166,14 @@ namespace Mesh.Simulator.Metrics
         public bool Measures(int origin, long nowUs) => _originKind[origin] == 0 && IsCounted(nowUs);
 
         public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,
-            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0)
+            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false)
         {
             int index = (int)origin - 1;
             var r = new Record
             {
                 Class = cls, SentUs = nowUs, AliveAtSend = aliveHonest, Counted = IsCounted(nowUs),
                 Excluded = index >= 0 && index < _nodeCount && _originKind[index] != 0,
-                ShortestHops = shortestHops, Reachable = reachable, ReachableCount = reachableCount,
+                ShortestHops = shortestHops, Reachable = reachable, ReachableCount = reachableCount, CutOff = cutOff,
             };
             if (cls == MessageClass.Broadcast)
             {

@@ -72,6 +72,14 @@ namespace Mesh.Simulator.Metrics
         public int HopsMax { get; set; }
         public long Transmissions { get; set; }
         public double TransmissionsPerDelivered { get; set; }
+
+        /// <summary>
+        /// Readings only: those sent while a partition cut their origin off from every gateway (no path
+        /// through live relays with the cut respected), and how many of them reached a gateway by the end —
+        /// what store and forward delivers after the partition heals. Included in Sent/Delivered too.
+        /// </summary>
+        public long CutOffSent { get; set; }
+        public long CutOffDelivered { get; set; }
     }
 
     public sealed class CommandMetrics

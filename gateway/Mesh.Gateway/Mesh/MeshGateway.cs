@@ -360,9 +360,17 @@ namespace Mesh.Gateway.Mesh
                     IReadOnlyList<SensorReading> readings = _decoder.Readings(_network, _event, at);
                     if (readings.Count > 0)
                     {
+                        // Per reading: a plain try/catch, no closure allocated per listener.
                         foreach (IMeshListener l in _listeners)
                         {
-                            Safe(() => l.OnReadings(readings));
+                            try
+                            {
+                                l.OnReadings(readings);
+                            }
+                            catch (Exception ex)
+                            {
+                                ListenerFailed(ex);
+                            }
                         }
                     }
 
@@ -498,9 +506,11 @@ namespace Mesh.Gateway.Mesh
             }
             catch (Exception ex)
             {
-                _logger.LogError(ex, "a mesh listener failed; the mesh loop continues");
+                ListenerFailed(ex);
             }
         }
+
+        private void ListenerFailed(Exception ex) => _logger.LogError(ex, "a mesh listener failed; the mesh loop continues");
 
         public void WriteMetrics(System.Text.StringBuilder o)
         {

@@ -24,7 +24,12 @@ namespace Mesh.Gateway.Mqtt
     /// </summary>
     public sealed class MqttConnection : BackgroundService, IMetricsSource
     {
-        private const int Window = 1000;
+        // Publishes in flight on the one connection. MQTTnet's client matches every PUBACK against its list of
+        // waiting publishes one by one (MqttPacketDispatcher.TryDispatch scans the whole list, and the list's
+        // Remove scans it again), so a window of W costs O(W) per message: 1,000 in flight spent more CPU in
+        // that scan than in the rest of the publish. 128 keeps a loopback or LAN broker busy (at a 1 ms round
+        // trip, 128,000 messages/s) for an eighth of that cost.
+        private const int Window = 128;
         private static readonly double[] LatencyBucketsMs = { 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000 };
 
         private readonly MqttSettings _settings;

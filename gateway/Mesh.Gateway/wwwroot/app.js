@@ -186,7 +186,67 @@ function renderTopology() {
     g.addEventListener("click", () => id !== t.gateway && select(id));
     return g;
   });
-  $("topology").replaceChildren(...lines, ...circles);
+  // Labels are drawn above lines and nodes, so a label is never hidden under a neighbour's circle.
+  const labels = circles.map((g) => { const text = g.querySelector("text"); text.remove(); return text; });
+  $("topology").replaceChildren(...lines, ...circles, ...labels);
+  const hidden = placeLabels(list.map((id, i) => ({
+    id, text: labels[i], x: pos.get(id).x, y: pos.get(id).y, r: id === t.gateway ? 11 : 8,
+    rank: id === t.gateway ? 0 : id === state.selected ? 1 : 2,
+  })));
+  for (const g of circles) {
+    const id = Number(g.dataset.node), text = labels[list.indexOf(id)];
+    g.addEventListener("mouseenter", () => text.classList.add("hover"));
+    g.addEventListener("mouseleave", () => text.classList.remove("hover"));
+  }
+  $("topology-legend").replaceChildren(
+    el("span", { class: "key gateway" }), "gateway ",
+    el("span", { class: "key online" }), "online ",
+    el("span", { class: "key offline" }), "offline",
+    hidden > 0 ? ` · ${hidden} of ${list.length} labels left out where nodes crowd: point at a node for its id` : "");
+}
+
+// Label placement: every label goes where it overlaps no other label, no node and stays inside the
+// picture — tried around its node, nearest spot first (above, below, right, left, the diagonals, then
+// the same farther out). The gateway's and the selected node's labels are placed first. A label with
+// no free spot is left out (shown while the pointer is on its node) and counted for the legend, so
+// crowded parts of a dense mesh stay readable instead of turning into overprinted numbers.
+function placeLabels(items) {
+  const W = 600, H = 420, GAP = 2;
+  const boxes = [];
+  const overlaps = (b) => boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
+  for (const it of items) boxes.push({ x: it.x - it.r - 1, y: it.y - it.r - 1, w: 2 * it.r + 2, h: 2 * it.r + 2 }); // the nodes
+  let hidden = 0;
+  const order = [...items].sort((a, b) => a.rank - b.rank || a.id - b.id);
+  for (const it of order) {
+    it.text.setAttribute("x", it.x.toFixed(1));
+    it.text.setAttribute("y", it.y.toFixed(1));
+    const bb = it.text.getBBox();
+    const w = bb.width + 2, h = bb.height, base = it.y - bb.y; // base: how far the baseline sits below the box's top
+    let placed = null;
+    for (const far of [0, 6, 14]) {
+      const d = it.r + GAP + far;
+      const spots = [[0, -d - h / 2], [0, d + h / 2], [d + w / 2, 0], [-d - w / 2, 0],
+        [d + w / 2, -d - h / 2], [-d - w / 2, -d - h / 2], [d + w / 2, d + h / 2], [-d - w / 2, d + h / 2]];
+      for (const [dx, dy] of spots) {
+        const b = { x: it.x + dx - w / 2, y: it.y + dy - h / 2, w, h };
+        if (b.x < 0 || b.y < 0 || b.x + b.w > W || b.y + b.h > H || overlaps(b)) continue;
+        placed = b;
+        break;
+      }
+      if (placed) break;
+    }
+    if (placed) {
+      boxes.push(placed);
+      it.text.setAttribute("x", (placed.x + w / 2).toFixed(1));
+      it.text.setAttribute("y", (placed.y + base).toFixed(1));
+      it.text.classList.remove("crowded");
+    } else {
+      hidden++;
+      it.text.setAttribute("y", (it.y - it.r - GAP - (h - base)).toFixed(1));
+      it.text.classList.add("crowded");
+    }
+  }
+  return hidden;
 }
 
 // ---- charts ----------------------------------------------------------------------------------

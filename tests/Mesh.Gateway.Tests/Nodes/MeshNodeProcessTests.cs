@@ -57,8 +57,22 @@ namespace Mesh.Gateway.Tests.Nodes
 
                 // ... and the nodes relay for each other: on one shared segment every node hears every frame, so the
                 // gateway receives each reading again as the other nodes rebroadcast it, and drops those copies.
-                string metrics = await gateway.Http.GetStringAsync("/metrics");
-                string duplicates = metrics.Split('\n').Single(l => l.StartsWith("mesh_gateway_frames_rejected_total{reason=\"duplicate\"}", StringComparison.Ordinal));
+                // A relay leaves a node after a random delay, so a reading can reach MQTT before its first copy
+                // reaches the gateway: wait for one (a single look right after MQTT failed under load).
+                string duplicates = "";
+                DateTime relayDeadline = DateTime.UtcNow.AddSeconds(30);
+                while (true)
+                {
+                    string metrics = await gateway.Http.GetStringAsync("/metrics");
+                    duplicates = metrics.Split('\n').Single(l => l.StartsWith("mesh_gateway_frames_rejected_total{reason=\"duplicate\"}", StringComparison.Ordinal));
+                    if (long.Parse(duplicates.Split(' ')[1]) > 0 || DateTime.UtcNow > relayDeadline)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(200);
+                }
+
                 Assert.True(long.Parse(duplicates.Split(' ')[1]) > 0, "no relayed copy reached the gateway: " + duplicates);
 
                 using HttpResponseMessage r = await gateway.Http.PostAsync("/api/nodes/102/commands/identify", TestGateway.Json("{\"seconds\":2}"));

@@ -62,6 +62,7 @@ namespace Mesh.Gateway.Provisioning
         private readonly object _gate = new();
         private readonly CancellationTokenSource _stop = new();
         private Task _running = Task.CompletedTask;
+        private volatile bool _disposed;
 
         public KeyRefreshService(MeshGateway mesh, IDeviceKeyDirectory deviceKeys, GatewayOptions options, KeyRefreshStore? store, TimeProvider time, ILoggerFactory logs)
         {
@@ -239,6 +240,11 @@ namespace Mesh.Gateway.Provisioning
 
         public override async Task StopAsync(CancellationToken cancellationToken)
         {
+            if (_disposed)
+            {
+                return; // a host that failed part-way may dispose before it stops; nothing runs by then
+            }
+
             _stop.Cancel();
             try
             {
@@ -253,6 +259,13 @@ namespace Mesh.Gateway.Provisioning
 
         public override void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stop.Cancel();
             _stop.Dispose();
             base.Dispose();
         }

@@ -31,6 +31,7 @@ namespace Mesh.Protocol.Node
             if (_routing != null)
             {
                 NotePassiveAck(h, frame, offset, length);
+                NoteBackboneCopy(h, frame, offset, length);
             }
 
             if (h.Origin == _id)

@@ -251,6 +251,11 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
+            if (r.Backbone != null)
+            {
+                BackboneOnBeacon(from, b);
+            }
+
             bool news = RecomputeRoute(nowMs);
             bool routeless = b.Cost == Beacon.NoCost && !b.IsGateway;
             // A new neighbour is news only when it needs us (it has no route while we have one) or changed
@@ -415,7 +420,7 @@ namespace Mesh.Protocol.Node
             Beacon b = r.Beacon;
             bool canRoute = r.IsGateway || NodeRoles.Relays(_role);
             b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0)
-                | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0);
+                | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0) | BackboneBeaconFlags();
             b.Role = (int)_role;
             b.Cost = canRoute ? g.Cost : Beacon.NoCost;
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
@@ -444,6 +449,10 @@ namespace Mesh.Protocol.Node
             {
                 r.BeaconsSent++;
                 g.Advertised(b.Cost);
+                if (r.Backbone != null)
+                {
+                    r.Backbone.Advertised(Backbone.DegreeOf(b));
+                }
             }
         }
 

@@ -33,19 +33,52 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>A beacon heard: its neighbour list into the two-hop view, and the relay decision again.</summary>
-        private void BackboneOnBeacon(uint from, Beacon b)
+        private void BackboneOnBeacon(uint from, Beacon b, long nowMs)
         {
             Backbone bb = _routing.Backbone;
-            bb.Update(_neighbours, from, b, _id);
-            if (bb.Decide(_neighbours, _id))
+            bb.Update(from, b, _id);
+            if (bb.Decide(_id, nowMs))
             {
                 // Our role changed: the neighbours should hear it (and our list) at our next beacon.
                 _routing.Trickle.Unsuppress();
             }
         }
 
+        /// <summary>Every authenticated frame: its transmitter into the backbone's table of strongest neighbours.</summary>
+        private void BackboneHeard(FrameHeader h, int rssi, long nowMs)
+        {
+            if (_routing == null || _routing.Backbone == null)
+            {
+                return;
+            }
+
+            bool originated = h.HopsTaken == 0 && h.PreviousHop == h.Origin;
+            _routing.Backbone.Heard(h.PreviousHop, rssi, originated ? h.Sequence : 0, nowMs);
+        }
+
+        /// <summary>Beacons of a backbone node list its strongest neighbours (the backbone table), not the least-recently-used table.</summary>
+        private bool FillBackboneNeighbours(Beacon b)
+        {
+            if (!BackboneActive)
+            {
+                return false;
+            }
+
+            _routing.Backbone.FillBeacon(b);
+            return true;
+        }
+
+        /// <summary>A node whose well-heard neighbours changed since its last beacon does not suppress the next one.</summary>
+        private void BackboneBeforeTrickle()
+        {
+            if (BackboneActive && _routing.Backbone.NeedsBeacon)
+            {
+                _routing.Trickle.Unsuppress();
+            }
+        }
+
         /// <summary>Beacon flag bit 1 and the strong degree the beacon advertises.</summary>
-        private int BackboneBeaconFlags()
+        private int BackboneBeaconFlags(long nowMs)
         {
             if (!BackboneActive)
             {
@@ -53,7 +86,7 @@ namespace Mesh.Protocol.Node
             }
 
             Backbone bb = _routing.Backbone;
-            bb.Decide(_neighbours, _id);
+            bb.Decide(_id, nowMs);
             return bb.IsRelay ? Beacon.FlagBackbone : 0;
         }
 
@@ -94,7 +127,7 @@ namespace Mesh.Protocol.Node
 
             if (firstWaiting)
             {
-                if (bb.NoteCopy(p, _neighbours, h.PreviousHop))
+                if (bb.NoteCopy(p, h.PreviousHop))
                 {
                     _transmit.Cancel(first);
                     if (secondWaiting)
@@ -116,6 +149,31 @@ namespace Mesh.Protocol.Node
             bb.Release(p);
         }
 
+        /// <summary>Our copy was cancelled by managed flooding's count (C relayers heard): its retransmission goes too.</summary>
+        private void BackboneCancelled(uint origin, uint sequence)
+        {
+            if (!BackboneActive)
+            {
+                return;
+            }
+
+            Backbone bb = _routing.Backbone;
+            int p = bb.Find(origin, sequence);
+            if (p < 0)
+            {
+                return;
+            }
+
+            int second = bb.SecondSlotOf(p);
+            if (_transmit.Holds(second, origin, sequence))
+            {
+                _transmit.Cancel(second);
+            }
+
+            bb.CancelledCounted++;
+            bb.Release(p);
+        }
+
         /// <summary>
         /// A new flooded frame for the backbone (ScheduleRelay's flooded branch, after the hop limit).
         /// Nothing is sent when the copy heard already covers every strong neighbour.
@@ -124,22 +182,24 @@ namespace Mesh.Protocol.Node
         {
             StructuredRouting r = _routing;
             Backbone bb = r.Backbone;
-            bb.Decide(_neighbours, _id);
+            bb.Decide(_id, nowMs);
             int p = bb.Claim(h.Origin, h.Sequence, -1, -1);
-            if (bb.NoteCopy(p, _neighbours, h.PreviousHop))
+            if (bb.NoteCopy(p, h.PreviousHop))
             {
                 bb.Covered++;
                 bb.Release(p);
                 return;
             }
 
+            // The more of its strong neighbours the copy heard left uncovered, the sooner a node speaks
+            // (dynamic self-pruning: those that add little wait, hear the others and cancel).
             bool relay = bb.IsRelay;
-            int delay = _policy.RebroadcastDelay(h, rssi, _random);
-            if (delay < 0)
-            {
-                bb.Release(p);
-                return;
-            }
+            int strong;
+            int uncovered = bb.Uncovered(p, out strong);
+            Forwarding.PolicySettings ps = _policy.Settings;
+            int span = ps.MaxDelayMs - ps.MinDelayMs;
+            int delay = ps.MinDelayMs + (strong == 0 ? span : span * (strong - uncovered) / strong)
+                + RandomExtensions.NextBelow(_random, ps.JitterMs + 1);
 
             if (!relay)
             {
@@ -166,7 +226,7 @@ namespace Mesh.Protocol.Node
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
             _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, 0, TrafficClass.Of((int)h.Type));
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, ps.CancelThreshold, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
             bb.SetFirst(p, slot);
             if (relay)
@@ -181,10 +241,10 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>A broadcast this node originates (Originate, flooded, not upward): tracked for its one retransmission.</summary>
-        private void TrackOriginatedBroadcast(int slot, int length, uint sequence, MessageType type, long dueMs)
+        private void TrackOriginatedBroadcast(int slot, int length, uint sequence, MessageType type, long nowMs, long dueMs)
         {
             Backbone bb = _routing.Backbone;
-            bb.Decide(_neighbours, _id);
+            bb.Decide(_id, nowMs);
             int p = bb.Claim(_id, sequence, slot, -1);
             ScheduleBackboneRetransmission(p, slot, length, _id, sequence, (int)type, dueMs);
         }
@@ -198,7 +258,7 @@ namespace Mesh.Protocol.Node
         {
             StructuredRouting r = _routing;
             Backbone bb = r.Backbone;
-            if (!bb.UncoveredRelayNeighbour(p, _neighbours))
+            if (!bb.UncoveredRelayNeighbour(p))
             {
                 return;
             }

@@ -462,7 +462,7 @@ namespace Mesh.Protocol.Node
 
             if (nextHop == NodeAddress.None && !oneHop && BackboneActive && RidesBackbone(h))
             {
-                TrackOriginatedBroadcast(slot, h.FrameLength, h.Sequence, type, nowMs + delayMs);
+                TrackOriginatedBroadcast(slot, h.FrameLength, h.Sequence, type, nowMs, nowMs + delayMs);
             }
 
             _counters.FramesOriginated++;

@@ -166,6 +166,9 @@ namespace Mesh.Protocol.Node
         /// </summary>
         public bool Backbone = true;
 
+        /// <summary>Backbone: neighbours whose neighbour lists it keeps (the strongest heard), at most 32 (a beacon lists 32).</summary>
+        public int BackboneNeighbours = 32;
+
         /// <summary>Backbone: broadcasts whose coverage this node tracks at once (each a few words; no frame copy).</summary>
         public int BackboneSlots = 4;
 
@@ -263,9 +266,9 @@ namespace Mesh.Protocol.Node
                 return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
             }
 
-            if (BackboneSlots < 1 || BackboneSlots > 64 || BackboneAckMs < 1 || BackboneAckMs > 60000)
+            if (BackboneNeighbours < 1 || BackboneNeighbours > 32 || BackboneSlots < 1 || BackboneSlots > 64 || BackboneAckMs < 1 || BackboneAckMs > 60000)
             {
-                return "routing: BackboneSlots 1..64, BackboneAckMs 1..60000";
+                return "routing: BackboneNeighbours 1..32, BackboneSlots 1..64, BackboneAckMs 1..60000";
             }
 
             if (StoreSlots < 0 || StoreSlots > 255 || StoreForwardSpacingMs < 1)

@@ -7,8 +7,10 @@ namespace Mesh.Protocol.Routing
     /// The broadcast backbone (PROTOCOL.md "Structured routing", backbone): what this node knows of its
     /// neighbours' neighbour lists (from their beacons), its relay decision by Wu–Li Rule k with priority
     /// (degree, id), and the broadcasts it is waiting on (coverage heard, the one retransmission).
-    /// Rows are keyed by the neighbour table's slots and hold bit sets over the same slots, so the whole
-    /// two-hop view costs a few words per neighbour; a slot that changes hands is cleared everywhere.
+    /// It keeps its own table of the strongest neighbours (by RSSI; the neighbour table is least-recently-
+    /// used and churns in a dense mesh, where a node hears far more nodes than it has slots), each with
+    /// a reception quality from gaps in its sequence numbers; rows hold bit sets over the same slots, so
+    /// the two-hop view costs a few words per neighbour; a slot that changes hands is cleared everywhere.
     /// Fixed arrays, no allocation after construction.
     /// </summary>
     public sealed class Backbone
@@ -16,10 +18,27 @@ namespace Mesh.Protocol.Routing
         /// <summary>A link counts for the backbone only when heard at least this well both ways (≥ 50 %).</summary>
         public const int StrongQuality = 128;
 
+        /// <summary>A newcomer takes the weakest member's slot only when heard this much louder (dB): membership stays put.</summary>
+        public const int ReplaceMarginDb = 3;
+
+        /// <summary>Frames a neighbour must have originated in our hearing before its quality counts.</summary>
+        public const int MinSamples = 3;
+
         private readonly int _capacity;
         private readonly int _words;
+        private readonly long _expiryMs;
 
-        // Per neighbour-table slot: the id its row was written for (0: none), whether that neighbour has
+        // Per slot: RSSI (EWMA), reception quality 0–255 (EWMA over sequence gaps, as NeighbourTable), samples, last sequence, last heard.
+        private readonly short[] _rssi;
+        private readonly byte[] _quality;
+        private readonly byte[] _samples;
+        private readonly uint[] _lastSequence;
+        private readonly long[] _lastHeardMs;
+        private long _nowMs;
+        private uint _advertisedSignature;
+        private bool _advertisedOnce;
+
+        // Per slot: the neighbour's id (0: free), whether that neighbour has
         // beaconed, its quality for this node (0: it does not list us), its strong degree (priority), its
         // backbone flag, whether it relays at all, and the slots it lists with quality ≥ StrongQuality.
         private readonly uint[] _ids;
@@ -29,6 +48,11 @@ namespace Mesh.Protocol.Routing
         private readonly bool[] _relayFlag;
         private readonly bool[] _canRelay;
         private readonly uint[] _hears;
+
+        // Per slot: 16-bit tags of every id the neighbour lists at ≥ 50 % (members of our table or not), so
+        // a copy from a node we do not keep still covers the neighbours that hear it well.
+        private readonly ushort[] _listed;
+        private readonly byte[] _listedCount;
 
         // Scratch bit sets (words each).
         private readonly uint[] _strong;
@@ -57,18 +81,18 @@ namespace Mesh.Protocol.Routing
         public long FallbacksScheduled;
         public long Covered;
         public long CancelledCovered;
+        public long CancelledCounted;
         public long RetransmissionsScheduled;
         public long RetransmissionsCancelled;
 
-        public Backbone(int neighbourTableSize, int slots)
+        public Backbone(int neighbourCapacity, int slots, long expiryMs)
         {
-            // The neighbour table rounds its size up to a power of two (KeySlots): so do its rows here.
-            int neighbourCapacity = 1;
-            while (neighbourCapacity < neighbourTableSize)
-            {
-                neighbourCapacity *= 2;
-            }
-
+            _expiryMs = expiryMs;
+            _rssi = new short[neighbourCapacity];
+            _quality = new byte[neighbourCapacity];
+            _samples = new byte[neighbourCapacity];
+            _lastSequence = new uint[neighbourCapacity];
+            _lastHeardMs = new long[neighbourCapacity];
             _capacity = neighbourCapacity;
             _words = (neighbourCapacity + 31) / 32;
             _ids = new uint[neighbourCapacity];
@@ -78,6 +102,8 @@ namespace Mesh.Protocol.Routing
             _relayFlag = new bool[neighbourCapacity];
             _canRelay = new bool[neighbourCapacity];
             _hears = new uint[neighbourCapacity * _words];
+            _listed = new ushort[neighbourCapacity * Beacon.MaxNeighbours];
+            _listedCount = new byte[neighbourCapacity];
             _strong = new uint[_words];
             _higher = new uint[_words];
             _component = new uint[_words];
@@ -114,6 +140,8 @@ namespace Mesh.Protocol.Routing
         public void Advertised(int degree)
         {
             _advertisedDegree = degree;
+            _advertisedSignature = Signature();
+            _advertisedOnce = true;
         }
 
         /// <summary>The strong degree a beacon advertises: its listed neighbours with quality ≥ <see cref="StrongQuality"/>.</summary>
@@ -139,41 +167,168 @@ namespace Mesh.Protocol.Routing
 
         // ---------------------------------------------------------------- two-hop view
 
-        /// <summary>Clears the rows and bits of neighbour-table slots that changed hands since they were written.</summary>
-        public void Sync(NeighbourTable table)
+        public int Capacity
         {
-            for (int s = 0; s < _capacity; s++)
+            get { return _capacity; }
+        }
+
+        /// <summary>
+        /// A frame whose network MIC verified, transmitted by <paramref name="neighbour"/> at <paramref name="rssi"/>;
+        /// <paramref name="originatedSequence"/> is its sequence when the neighbour originated it (hops taken 0), else 0.
+        /// A newcomer gets a free or expired slot, or the weakest member's when it is heard louder by
+        /// <see cref="ReplaceMarginDb"/>; otherwise it is not kept.
+        /// </summary>
+        public void Heard(uint neighbour, int rssi, uint originatedSequence, long nowMs)
+        {
+            _nowMs = nowMs;
+            int s = SlotOf(neighbour);
+            if (s < 0)
             {
-                uint id = s < table.Capacity && table.IsUsed(s) ? table.IdAt(s) : 0;
-                if (id == _ids[s])
+                int weakest = -1;
+                for (int i = 0; i < _capacity; i++)
                 {
-                    continue;
+                    if (_ids[i] == 0 || nowMs - _lastHeardMs[i] > _expiryMs)
+                    {
+                        weakest = i;
+                        break;
+                    }
+
+                    if (weakest < 0 || _rssi[i] < _rssi[weakest])
+                    {
+                        weakest = i;
+                    }
                 }
 
-                _ids[s] = id;
-                _beaconed[s] = false;
-                _qOut[s] = 0;
-                _degree[s] = 0;
-                _relayFlag[s] = false;
-                _canRelay[s] = false;
-                int row = s * _words;
-                for (int w = 0; w < _words; w++)
+                if (weakest < 0 || (_ids[weakest] != 0 && nowMs - _lastHeardMs[weakest] <= _expiryMs && rssi < _rssi[weakest] + ReplaceMarginDb))
                 {
-                    _hears[row + w] = 0;
+                    return;
                 }
 
-                int word = s >> 5;
-                uint clear = ~(1u << (s & 31));
-                for (int r = 0; r < _capacity; r++)
+                s = weakest;
+                Clear(s);
+                _ids[s] = neighbour;
+                _rssi[s] = (short)rssi;
+                _quality[s] = (byte)Node.NeighbourTable.InitialQuality;
+            }
+            else
+            {
+                _rssi[s] = (short)((_rssi[s] * 3 + rssi) / 4);
+            }
+
+            _lastHeardMs[s] = nowMs;
+            if (originatedSequence == 0)
+            {
+                return;
+            }
+
+            // Reception quality from sequence gaps (NeighbourTable's estimator).
+            int q = _quality[s];
+            if (_lastSequence[s] != 0)
+            {
+                if (originatedSequence <= _lastSequence[s])
                 {
-                    _hears[r * _words + word] &= clear;
+                    return;
                 }
 
-                for (int p = 0; p < _pUsed.Length; p++)
+                uint gap = originatedSequence - _lastSequence[s];
+                int missed = gap - 1 > 16 ? 16 : (int)(gap - 1);
+                for (int i = 0; i < missed; i++)
                 {
-                    _pCovered[p * _words + word] &= clear;
+                    q = q * 7 / 8;
                 }
             }
+
+            q = (q * 7 + 255) / 8;
+            _quality[s] = (byte)(q > 255 ? 255 : q);
+            _lastSequence[s] = originatedSequence;
+            if (_samples[s] < 255)
+            {
+                _samples[s]++;
+            }
+        }
+
+        /// <summary>Empties slot s and its bit in every row.</summary>
+        private void Clear(int s)
+        {
+            _ids[s] = 0;
+            _beaconed[s] = false;
+            _qOut[s] = 0;
+            _degree[s] = 0;
+            _relayFlag[s] = false;
+            _canRelay[s] = false;
+            _samples[s] = 0;
+            _lastSequence[s] = 0;
+            _listedCount[s] = 0;
+            int row = s * _words;
+            for (int w = 0; w < _words; w++)
+            {
+                _hears[row + w] = 0;
+            }
+
+            int word = s >> 5;
+            uint clear = ~(1u << (s & 31));
+            for (int r = 0; r < _capacity; r++)
+            {
+                _hears[r * _words + word] &= clear;
+            }
+
+            for (int p = 0; p < _pUsed.Length; p++)
+            {
+                _pCovered[p * _words + word] &= clear;
+            }
+        }
+
+        /// <summary>Whether slot s holds a neighbour heard within the expiry.</summary>
+        private bool Live(int s)
+        {
+            return _ids[s] != 0 && _nowMs - _lastHeardMs[s] <= _expiryMs;
+        }
+
+        /// <summary>Whether this node hears slot s well enough for the backbone (quality ≥ 50 % over at least MinSamples frames).</summary>
+        private bool HearsWell(int s)
+        {
+            return Live(s) && _samples[s] >= MinSamples && _quality[s] >= StrongQuality;
+        }
+
+        /// <summary>The beacon's neighbour list: every live member with the quality this node hears it at (at most the beacon's 32).</summary>
+        public int FillBeacon(Beacon b)
+        {
+            int n = 0;
+            for (int s = 0; s < _capacity && n < Beacon.MaxNeighbours; s++)
+            {
+                if (Live(s))
+                {
+                    b.NeighbourIds[n] = _ids[s];
+                    b.NeighbourQuality[n] = _samples[s] >= MinSamples ? _quality[s] : (byte)0;
+                    n++;
+                }
+            }
+
+            b.NeighbourCount = n;
+            return n;
+        }
+
+        /// <summary>
+        /// Whether this node's beacon should not be suppressed: it never beaconed, or the set of neighbours it
+        /// hears well (what its neighbours' decisions rest on) changed since its last beacon.
+        /// </summary>
+        public bool NeedsBeacon
+        {
+            get { return !_advertisedOnce || Signature() != _advertisedSignature; }
+        }
+
+        private uint Signature()
+        {
+            uint sig = _isRelay ? 1u : 0u;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (HearsWell(s))
+                {
+                    sig += _ids[s] * 2654435761u;
+                }
+            }
+
+            return sig;
         }
 
         private int SlotOf(uint id)
@@ -195,13 +350,12 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>Records a neighbour's beacon: whom it hears well, how well it hears us, its degree and flags.</summary>
-        public void Update(NeighbourTable table, uint from, Beacon b, uint self)
+        public void Update(uint from, Beacon b, uint self)
         {
-            Sync(table);
             int s = SlotOf(from);
             if (s < 0)
             {
-                return; // not in our neighbour table (it was just replaced): nothing to key it on
+                return; // not kept (weaker than every member): nothing to key it on
             }
 
             int row = s * _words;
@@ -211,6 +365,7 @@ namespace Mesh.Protocol.Routing
             }
 
             _qOut[s] = 0;
+            int listed = 0;
             for (int i = 0; i < b.NeighbourCount; i++)
             {
                 uint id = b.NeighbourIds[i];
@@ -226,6 +381,12 @@ namespace Mesh.Protocol.Routing
                     continue;
                 }
 
+                if (listed < Beacon.MaxNeighbours)
+                {
+                    _listed[s * Beacon.MaxNeighbours + listed] = Tag(id);
+                    listed++;
+                }
+
                 int t = SlotOf(id);
                 if (t >= 0 && t != s)
                 {
@@ -233,11 +394,34 @@ namespace Mesh.Protocol.Routing
                 }
             }
 
+            _listedCount[s] = (byte)listed;
             int degree = DegreeOf(b);
             _degree[s] = (byte)(degree > 255 ? 255 : degree);
             _relayFlag[s] = (b.Flags & Beacon.FlagBackbone) != 0;
             _canRelay[s] = NodeRoles.Relays((NodeRole)b.Role) || b.IsGateway;
             _beaconed[s] = true;
+        }
+
+        /// <summary>The 16-bit tag an id is kept as in the listed arrays (Fibonacci hashing).</summary>
+        public static ushort Tag(uint id)
+        {
+            return (ushort)((id * 2654435761u) >> 16);
+        }
+
+        /// <summary>Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon (by tag).</summary>
+        private bool Lists(int s, uint id)
+        {
+            ushort tag = Tag(id);
+            int at = s * Beacon.MaxNeighbours;
+            for (int i = 0; i < _listedCount[s]; i++)
+            {
+                if (_listed[at + i] == tag)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private bool Bit(uint[] set, int at, int slot)
@@ -246,7 +430,7 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>Strong neighbours: heard at ≥ 50 % and, once they beaconed, hearing us at ≥ 50 %; into _strong. Also the symmetric rows.</summary>
-        private int FillStrong(NeighbourTable table)
+        private int FillStrong()
         {
             int count = 0;
             for (int w = 0; w < _words; w++)
@@ -256,7 +440,7 @@ namespace Mesh.Protocol.Routing
 
             for (int s = 0; s < _capacity; s++)
             {
-                if (_ids[s] == 0 || table.QualityAt(s) < StrongQuality || (_beaconed[s] && _qOut[s] < StrongQuality))
+                if (!HearsWell(s) || (_beaconed[s] && _qOut[s] < StrongQuality))
                 {
                     continue;
                 }
@@ -274,7 +458,7 @@ namespace Mesh.Protocol.Routing
                     _sym[row + w] = 0;
                 }
 
-                if (!_beaconed[u])
+                if (!_beaconed[u] || !Live(u))
                 {
                     continue;
                 }
@@ -297,18 +481,18 @@ namespace Mesh.Protocol.Routing
         /// connected set of strong neighbours that outrank it and relay; otherwise it is. With no strong
         /// neighbour it stays a relay (it knows too little to step back). True when the decision changed.
         /// </summary>
-        public bool Decide(NeighbourTable table, uint self)
+        public bool Decide(uint self, long nowMs)
         {
-            Sync(table);
+            _nowMs = nowMs;
             RelayDecisions++;
             bool before = _isRelay;
-            _isRelay = ComputeRelay(table, self);
+            _isRelay = ComputeRelay(self);
             return _isRelay != before;
         }
 
-        private bool ComputeRelay(NeighbourTable table, uint self)
+        private bool ComputeRelay(uint self)
         {
-            int strong = FillStrong(table);
+            int strong = FillStrong();
             if (strong == 0)
             {
                 return true;
@@ -510,10 +694,9 @@ namespace Mesh.Protocol.Routing
         /// hears (both ways) count as covered for entry p. True when every strong neighbour of this node is
         /// now covered.
         /// </summary>
-        public bool NoteCopy(int p, NeighbourTable table, uint transmitter)
+        public bool NoteCopy(int p, uint transmitter)
         {
-            Sync(table);
-            FillStrong(table);
+            FillStrong();
             int s = SlotOf(transmitter);
             int at = p * _words;
             if (s >= 0)
@@ -528,22 +711,54 @@ namespace Mesh.Protocol.Routing
                 }
             }
 
-            for (int w = 0; w < _words; w++)
+            // Neighbours that list the transmitter (they hear it well) are covered too, whether we keep it or not.
+            bool all = true;
+            for (int w = 0; w < _capacity; w++)
             {
-                if ((_strong[w] & ~_pCovered[at + w]) != 0)
+                if (!Bit(_strong, 0, w) || Bit(_pCovered, at, w))
                 {
-                    return false;
+                    continue;
+                }
+
+                if (_beaconed[w] && Lists(w, transmitter))
+                {
+                    _pCovered[at + (w >> 5)] |= 1u << (w & 31);
+                }
+                else
+                {
+                    all = false;
                 }
             }
 
-            return true;
+            return all;
+        }
+
+        /// <summary>Strong neighbours not covered yet for entry p (of <paramref name="strong"/> in all).</summary>
+        public int Uncovered(int p, out int strong)
+        {
+            FillStrong();
+            int at = p * _words;
+            int n = 0;
+            strong = 0;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (Bit(_strong, 0, s))
+                {
+                    strong++;
+                    if (!Bit(_pCovered, at, s))
+                    {
+                        n++;
+                    }
+                }
+            }
+
+            return n;
         }
 
         /// <summary>Whether a strong neighbour not covered yet for entry p advertises the backbone flag (it should forward what this node sends).</summary>
-        public bool UncoveredRelayNeighbour(int p, NeighbourTable table)
+        public bool UncoveredRelayNeighbour(int p)
         {
-            Sync(table);
-            FillStrong(table);
+            FillStrong();
             int at = p * _words;
             for (int s = 0; s < _capacity; s++)
             {
@@ -554,6 +769,27 @@ namespace Mesh.Protocol.Routing
             }
 
             return false;
+        }
+
+        /// <summary>Tooling view: strong neighbours now, and how many of them beaconed (their lists known).</summary>
+        public int StrongNeighbours(out int beaconed)
+        {
+            FillStrong();
+            int n = 0;
+            beaconed = 0;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (Bit(_strong, 0, s))
+                {
+                    n++;
+                    if (_beaconed[s])
+                    {
+                        beaconed++;
+                    }
+                }
+            }
+
+            return n;
         }
 
         /// <summary>Test and tooling view: whether the neighbour in table slot s advertised the backbone flag.</summary>

@@ -69,7 +69,7 @@ namespace Mesh.Protocol.Routing
             Upward = new UpwardFrames(config.UpwardSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
-            Backbone = config.Backbone ? new Backbone(config.NeighbourTableSize, config.BackboneSlots) : null;
+            Backbone = config.Backbone ? new Backbone(config.BackboneNeighbours, config.BackboneSlots, config.NeighbourExpiryMs) : null;
             BackboneAckMs = config.BackboneAckMs;
         }
 

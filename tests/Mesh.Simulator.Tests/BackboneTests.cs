@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
+using Mesh.Simulator.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mesh.Simulator.Tests
+{
+    /// <summary>The broadcast backbone (issue 13) on the committed scenarios, side by side with managed flooding.</summary>
+    public class BackboneTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public BackboneTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null)
+        {
+            Scenario s = ScenarioLoader.Load(Paths.Scenario(file));
+            if (policy != null)
+            {
+                s.Policy.Kind = policy;
+            }
+
+            var sim = new Simulation(s);
+            var tally = new Dictionary<string, int>();
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                if (h.Type == MessageType.Text)
+                {
+                    string k = h.Origin == node.Id ? "origin" : (node.Core?.IsBackboneRelay == true ? "relay" : "non-relay");
+                    tally[k] = (tally.TryGetValue(k, out int c) ? c : 0) + 1;
+                }
+            };
+            RunResult r = sim.Run();
+            _output.WriteLine($"{file} {policy ?? s.Policy.Kind}: coverage {r.Coverage.Reachable:P2} of the reachable, raw {r.Broadcasts.DeliveryRatio:P2}, {r.BroadcastTransmissionsPerCds}x CDS ({r.GreedyCdsSize}), {r.Broadcasts.Sent} broadcasts; readings {r.Readings.DeliveryRatio:P2}; commands {r.Commands.Acknowledged}/{r.Commands.Sent}; tx {r.Transmissions}");
+            _output.WriteLine("  text tx by " + string.Join(", ", tally.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
+            var bbs = sim.Nodes.Where(n => n.Core?.Routing?.Backbone != null).Select(n => n.Core!.Routing!.Backbone!).ToList();
+            if (bbs.Count > 0)
+            {
+                int strong = 0, beaconed = 0;
+                foreach (var b in bbs)
+                {
+                    strong += b.StrongNeighbours(out int bc);
+                    beaconed += bc;
+                }
+
+                _output.WriteLine($"  strong neighbours per node {strong / (double)bbs.Count:F1}, of them beaconed {beaconed / (double)bbs.Count:F1}; beacons sent {sim.Nodes.Sum(n => n.Core!.Routing!.BeaconsSent)}");
+                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {bbs.Sum(b => b.Scheduled)}, fallbacks {bbs.Sum(b => b.FallbacksScheduled)}, covered on arrival {bbs.Sum(b => b.Covered)}, cancelled covered {bbs.Sum(b => b.CancelledCovered)}, retx scheduled {bbs.Sum(b => b.RetransmissionsScheduled)}, retx cancelled {bbs.Sum(b => b.RetransmissionsCancelled)}");
+            }
+
+            return (r, sim);
+        }
+
+        [Fact]
+        public void Backbone_200_diagnostics()
+        {
+            Run("backbone-200.json");
+        }
+    }
+}

@@ -21,9 +21,10 @@ namespace Mesh.Simulator.Tests
             _output = output;
         }
 
-        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null)
+        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null, bool backbone = true)
         {
             Scenario s = ScenarioLoader.Load(Paths.Scenario(file));
+            s.Policy.Backbone = backbone;
             if (policy != null)
             {
                 s.Policy.Kind = policy;
@@ -31,12 +32,13 @@ namespace Mesh.Simulator.Tests
 
             var sim = new Simulation(s);
             var tally = new Dictionary<string, int>();
+            var sent = new HashSet<(uint, uint, uint)>();
             sim.FrameTransmitted = (node, bytes, length, _) =>
             {
                 FrameHeader h = Frames.Header(bytes, length);
                 if (h.Type == MessageType.Text)
                 {
-                    string k = h.Origin == node.Id ? "origin" : (node.Core?.IsBackboneRelay == true ? "relay" : "non-relay");
+                    string k = !sent.Add((node.Id, h.Origin, h.Sequence)) ? "second copy" : h.Origin == node.Id ? "origin" : (node.Core?.IsBackboneRelay == true ? "relay" : "non-relay");
                     tally[k] = (tally.TryGetValue(k, out int c) ? c : 0) + 1;
                 }
             };
@@ -54,7 +56,7 @@ namespace Mesh.Simulator.Tests
                 }
 
                 _output.WriteLine($"  strong neighbours per node {strong / (double)bbs.Count:F1}, of them beaconed {beaconed / (double)bbs.Count:F1}; beacons sent {sim.Nodes.Sum(n => n.Core!.Routing!.BeaconsSent)}");
-                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {bbs.Sum(b => b.Scheduled)}, fallbacks {bbs.Sum(b => b.FallbacksScheduled)}, covered on arrival {bbs.Sum(b => b.Covered)}, cancelled covered {bbs.Sum(b => b.CancelledCovered)}, retx scheduled {bbs.Sum(b => b.RetransmissionsScheduled)}, retx cancelled {bbs.Sum(b => b.RetransmissionsCancelled)}");
+                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {bbs.Sum(b => b.Scheduled)}, fallbacks {bbs.Sum(b => b.FallbacksScheduled)}, covered on arrival {bbs.Sum(b => b.Covered)}, cancelled covered {bbs.Sum(b => b.CancelledCovered)}, retx scheduled {bbs.Sum(b => b.RetransmissionsScheduled)}, retx cancelled {bbs.Sum(b => b.RetransmissionsCancelled)}, cancelled counted {bbs.Sum(b => b.CancelledCounted)}");
             }
 
             return (r, sim);
@@ -64,6 +66,8 @@ namespace Mesh.Simulator.Tests
         public void Backbone_200_diagnostics()
         {
             Run("backbone-200.json");
+            Run("backbone-200-loss30.json");
+            Run("backbone-200-loss30.json", backbone: false);
         }
     }
 }

@@ -125,6 +125,14 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
+            if (firstWaiting && secondWaiting && h.PreviousHop != bb.FirstHeardFrom(p))
+            {
+                // The broadcast already moves on past us: our copy goes as planned, no retransmission.
+                _transmit.Cancel(second);
+                bb.RetransmissionsCancelled++;
+                secondWaiting = false;
+            }
+
             if (firstWaiting)
             {
                 if (bb.NoteCopy(p, h.PreviousHop))
@@ -184,6 +192,7 @@ namespace Mesh.Protocol.Node
             Backbone bb = r.Backbone;
             bb.Decide(_id, nowMs);
             int p = bb.Claim(h.Origin, h.Sequence, -1, -1);
+            bb.SetFirstHeardFrom(p, h.PreviousHop);
             if (bb.NoteCopy(p, h.PreviousHop))
             {
                 bb.Covered++;
@@ -226,7 +235,7 @@ namespace Mesh.Protocol.Node
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
             _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, ps.CancelThreshold, TrafficClass.Of((int)h.Type));
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, relay ? ps.CancelThreshold : 1, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
             bb.SetFirst(p, slot);
             if (relay)

@@ -68,6 +68,7 @@ namespace Mesh.Protocol.Routing
         private readonly uint[] _pSequence;
         private readonly int[] _pFirst;
         private readonly int[] _pSecond;
+        private readonly uint[] _pFrom;
         private readonly uint[] _pCovered;
         private readonly bool[] _pUsed;
         private int _pNext;
@@ -84,6 +85,7 @@ namespace Mesh.Protocol.Routing
         public long CancelledCounted;
         public long RetransmissionsScheduled;
         public long RetransmissionsCancelled;
+        public long Retransmitted;
 
         public Backbone(int neighbourCapacity, int slots, long expiryMs)
         {
@@ -115,6 +117,7 @@ namespace Mesh.Protocol.Routing
             _pSequence = new uint[n];
             _pFirst = new int[n];
             _pSecond = new int[n];
+            _pFrom = new uint[n];
             _pCovered = new uint[n * _words];
             _pUsed = new bool[n];
         }
@@ -651,6 +654,7 @@ namespace Mesh.Protocol.Routing
             _pSequence[p] = sequence;
             _pFirst[p] = firstSlot;
             _pSecond[p] = secondSlot;
+            _pFrom[p] = 0;
             for (int w = 0; w < _words; w++)
             {
                 _pCovered[p * _words + w] = 0;
@@ -672,6 +676,17 @@ namespace Mesh.Protocol.Routing
         public int SecondSlotOf(int p)
         {
             return _pSecond[p];
+        }
+
+        /// <summary>The node whose copy this node took first (0 for its own broadcast).</summary>
+        public uint FirstHeardFrom(int p)
+        {
+            return _pFrom[p];
+        }
+
+        public void SetFirstHeardFrom(int p, uint node)
+        {
+            _pFrom[p] = node;
         }
 
         public void SetFirst(int p, int slot)

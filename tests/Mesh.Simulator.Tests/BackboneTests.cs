@@ -67,7 +67,7 @@ namespace Mesh.Simulator.Tests
         {
             Run("backbone-200.json");
             Run("backbone-200-loss30.json");
-            Run("backbone-200-loss30.json", backbone: false);
+
         }
     }
 }

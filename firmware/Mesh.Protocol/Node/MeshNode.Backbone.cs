@@ -235,7 +235,7 @@ namespace Mesh.Protocol.Node
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
             _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, relay ? ps.CancelThreshold : 1, TrafficClass.Of((int)h.Type));
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, ps.CancelThreshold, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
             bb.SetFirst(p, slot);
             if (relay)

@@ -15,6 +15,9 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed partial class MeshNode
     {
+        /// <summary>The backbone's contention window is this many times managed flooding's (more time to hear others and cancel).</summary>
+        private const int BackboneDelaySpread = 3;
+
         private bool BackboneActive
         {
             get { return RoutingActive && _routing.Backbone != null; }
@@ -206,7 +209,7 @@ namespace Mesh.Protocol.Node
             int strong;
             int uncovered = bb.Uncovered(p, out strong);
             Forwarding.PolicySettings ps = _policy.Settings;
-            int span = ps.MaxDelayMs - ps.MinDelayMs;
+            int span = BackboneDelaySpread * (ps.MaxDelayMs - ps.MinDelayMs);
             int delay = ps.MinDelayMs + (strong == 0 ? span : span * (strong - uncovered) / strong)
                 + RandomExtensions.NextBelow(_random, ps.JitterMs + 1);
 

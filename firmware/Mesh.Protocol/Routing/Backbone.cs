@@ -468,7 +468,7 @@ namespace Mesh.Protocol.Routing
 
                 for (int v = 0; v < _capacity; v++)
                 {
-                    if (v != u && _beaconed[v] && (Bit(_hears, row, v) || Bit(_hears, v * _words, u)))
+                    if (v != u && _beaconed[v] && Bit(_hears, row, v) && Bit(_hears, v * _words, u))
                     {
                         _sym[row + (v >> 5)] |= 1u << (v & 31);
                     }

@@ -62,12 +62,34 @@ namespace Mesh.Simulator.Tests
             return (r, sim);
         }
 
-        [Fact]
-        public void Backbone_200_diagnostics()
+        // Measured on the tree of 2026-11-30 (simulator/README.md, "Broadcast backbone"): 10 % loss 99.90 %
+        // at 3.43x the greedy CDS (managed flooding 99.94 % at 5.37x); 30 % loss 99.81 % at 4.40x (managed
+        // 99.66 % at 6.74x). The bounds leave room for the model to move; the 2.0x / 2.6x are not met.
+        [Theory]
+        [InlineData("backbone-200.json", 3.9)]
+        [InlineData("backbone-200-loss30.json", 4.9)]
+        public void Broadcasts_ride_the_backbone_at_a_bounded_multiple_of_the_greedy_cds(string file, double maxPerCds)
         {
-            Run("backbone-200.json");
-            Run("backbone-200-loss30.json");
+            var (r, sim) = Run(file);
+            Assert.True(r.Coverage.Reachable >= 0.995, $"coverage {r.Coverage.Reachable:P2} of the reachable");
+            Assert.True(r.BroadcastTransmissionsPerCds <= maxPerCds, $"{r.BroadcastTransmissionsPerCds}x the greedy CDS");
+            Assert.True(r.Readings.DeliveryRatio >= 0.995, $"readings {r.Readings.DeliveryRatio:P2}");
+            Assert.Equal(r.Commands.Sent, r.Commands.Acknowledged);
+            // The backbone is a strict subset of the nodes, decided from beacons.
+            int relays = sim.Nodes.Count(n => n.Core!.IsBackboneRelay);
+            Assert.InRange(relays, 1, sim.Nodes.Count * 3 / 5);
+        }
 
+        [Theory]
+        [InlineData("backbone-200.json")]
+        [InlineData("backbone-200-loss30.json")]
+        public void The_backbone_costs_less_than_managed_flooding_on_the_same_scenario_and_seed(string file)
+        {
+            var (backbone, _) = Run(file);
+            var (managed, _) = Run(file, "managed");
+            Assert.True(managed.Coverage.Reachable >= 0.99);
+            Assert.True(backbone.BroadcastTransmissionsPerCds <= 0.8 * managed.BroadcastTransmissionsPerCds,
+                $"backbone {backbone.BroadcastTransmissionsPerCds}x, managed {managed.BroadcastTransmissionsPerCds}x");
         }
     }
 }

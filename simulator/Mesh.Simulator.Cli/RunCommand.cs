@@ -18,9 +18,10 @@ namespace Mesh.Simulator.Cli
             var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder (default results/<scenario name>)" };
             var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, in seconds" };
             var nodes = new Option<int?>("--nodes") { Description = "Override topology.nodes" };
+            var policy = new Option<string?>("--policy") { Description = "Override policy.kind (flooding, gossip, managed, structured), the other policy fields kept: the same scenario and seed side by side" };
             var command = new Command("run", "Run one scenario; write result.json, nodes.csv, topology.svg and latency-cdf.svg")
             {
-                scenarioArg, seed, output, duration, nodes,
+                scenarioArg, seed, output, duration, nodes, policy,
             };
             command.SetAction(parse =>
             {
@@ -36,6 +37,12 @@ namespace Mesh.Simulator.Cli
                 if (parse.GetValue(nodes) is int n)
                 {
                     scenario.Topology.Nodes = n;
+                }
+
+                if (parse.GetValue(policy) is string kind)
+                {
+                    scenario.Policy.Kind = kind;
+                    scenario.Name += "-" + kind;
                 }
                 var problems = ScenarioValidator.Validate(scenario, CliConsole.BaseDirectory(file));
                 if (problems.Count > 0)

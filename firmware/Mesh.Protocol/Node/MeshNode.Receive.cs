@@ -31,6 +31,7 @@ namespace Mesh.Protocol.Node
             if (_routing != null)
             {
                 NotePassiveAck(h, frame, offset, length);
+                NoteBackboneCopy(h, frame, offset, length);
             }
 
             if (h.Origin == _id)
@@ -162,6 +163,7 @@ namespace Mesh.Protocol.Node
             if (_routing != null)
             {
                 _routing.Gradient.Heard(h.PreviousHop, nowMs);
+                BackboneHeard(h, rssi, nowMs);
             }
             _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs, true);
             if (h.HopsTaken == 0 && h.PreviousHop == h.Origin)
@@ -203,6 +205,7 @@ namespace Mesh.Protocol.Node
             if (slot >= 0 && NodeAddress.IsValidNodeId(h.PreviousHop) && _transmit.NoteHeard(slot, h.PreviousHop))
             {
                 _counters.RelaysCancelled++;
+                BackboneCancelled(h.Origin, h.Sequence);
             }
 
             return RejectReason.Duplicate;

@@ -50,6 +50,12 @@ namespace Mesh.Protocol.Node
                     return;
                 }
 
+                if (BackboneActive && RidesBackbone(h))
+                {
+                    RelayBackbone(h, net, frame, offset, rssi, nowMs);
+                    return;
+                }
+
                 delay = _policy.RebroadcastDelay(h, rssi, _random);
                 if (delay < 0)
                 {

@@ -264,6 +264,11 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
+            if (r.Backbone != null)
+            {
+                BackboneOnBeacon(from, b, nowMs);
+            }
+
             bool news = RecomputeRoute(nowMs);
             bool routeless = b.Cost == Beacon.NoCost && !b.IsGateway;
             // A new neighbour is news only when it needs us (it has no route while we have one) or changed
@@ -428,7 +433,7 @@ namespace Mesh.Protocol.Node
             Beacon b = r.Beacon;
             bool canRoute = r.IsGateway || NodeRoles.Relays(_role);
             b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0)
-                | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0);
+                | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0) | BackboneBeaconFlags(nowMs);
             b.Role = (int)_role;
             b.Cost = canRoute ? g.Cost : Beacon.NoCost;
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
@@ -440,23 +445,30 @@ namespace Mesh.Protocol.Node
             int throttledCount;
             b.Throttled = TakeMostThrottled(out throttledCount);
             b.ThrottledCount = throttledCount;
-            int count = 0;
-            for (int s = 0; s < _neighbours.Capacity && count < Beacon.MaxNeighbours; s++)
+            if (!FillBackboneNeighbours(b))
             {
-                if (_neighbours.IsUsed(s))
+                int count = 0;
+                for (int s = 0; s < _neighbours.Capacity && count < Beacon.MaxNeighbours; s++)
                 {
-                    b.NeighbourIds[count] = _neighbours.IdAt(s);
-                    b.NeighbourQuality[count] = (byte)_neighbours.QualityAt(s);
-                    count++;
+                    if (_neighbours.IsUsed(s))
+                    {
+                        b.NeighbourIds[count] = _neighbours.IdAt(s);
+                        b.NeighbourQuality[count] = (byte)_neighbours.QualityAt(s);
+                        count++;
+                    }
                 }
-            }
 
-            b.NeighbourCount = count;
+                b.NeighbourCount = count;
+            }
             int n = b.Encode(_txPayload, 0);
             if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 r.BeaconsSent++;
                 g.Advertised(b.Cost);
+                if (r.Backbone != null)
+                {
+                    r.Backbone.Advertised(Backbone.DegreeOf(b));
+                }
             }
         }
 
@@ -484,6 +496,7 @@ namespace Mesh.Protocol.Node
 
             StructuredRouting r = _routing;
             RecomputeRoute(nowMs); // a parent silent for RouteLossMs is lost here
+            BackboneBeforeTrickle();
             if (r.Trickle.Poll(nowMs, _random))
             {
                 SendBeacon(nowMs);

@@ -461,6 +461,11 @@ namespace Mesh.Protocol.Node
                 TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs + delayMs);
             }
 
+            if (nextHop == NodeAddress.None && !oneHop && BackboneActive && RidesBackbone(h))
+            {
+                TrackOriginatedBroadcast(slot, h.FrameLength, h.Sequence, type, nowMs, nowMs + delayMs);
+            }
+
             _counters.FramesOriginated++;
             return SendResult.Queued;
         }

@@ -160,6 +160,24 @@ namespace Mesh.Protocol.Node
         /// </summary>
         public long StoreForwardSpacingMs = 20000;
 
+        /// <summary>
+        /// Broadcast backbone (PROTOCOL.md "Structured routing", backbone): flooded frames other than upward
+        /// ones are relayed by the backbone rules instead of plain managed flooding. Off: managed flooding.
+        /// </summary>
+        public bool Backbone = true;
+
+        /// <summary>Backbone: neighbours whose neighbour lists it keeps (the strongest heard), at most 32 (a beacon lists 32).</summary>
+        public int BackboneNeighbours = 32;
+
+        /// <summary>Backbone: broadcasts whose coverage this node tracks at once (each a few words; no frame copy).</summary>
+        public int BackboneSlots = 4;
+
+        /// <summary>
+        /// Backbone: how long after its copy a relay waits to hear the broadcast forwarded before its one
+        /// retransmission goes out, and how long a non-relay waits before its fallback copy.
+        /// </summary>
+        public long BackboneAckMs = 250;
+
         /// <summary>Null when valid, else which setting is wrong and why.</summary>
         public string Validate()
         {
@@ -246,6 +264,11 @@ namespace Mesh.Protocol.Node
             if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)
             {
                 return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
+            }
+
+            if (BackboneNeighbours < 1 || BackboneNeighbours > 32 || BackboneSlots < 1 || BackboneSlots > 64 || BackboneAckMs < 1 || BackboneAckMs > 60000)
+            {
+                return "routing: BackboneNeighbours 1..32, BackboneSlots 1..64, BackboneAckMs 1..60000";
             }
 
             if (StoreSlots < 0 || StoreSlots > 255 || StoreForwardSpacingMs < 1)

@@ -184,6 +184,18 @@ namespace Mesh.Protocol.Node
             return false;
         }
 
+        /// <summary>Whether <paramref name="slot"/> still waits with (origin, sequence) in it (not yet sent, cancelled or reused).</summary>
+        public bool Holds(int slot, uint origin, uint sequence)
+        {
+            return slot >= 0 && slot < _used.Length && _used[slot] && _origin[slot] == origin && _sequence[slot] == sequence;
+        }
+
+        /// <summary>Drops the frame waiting in <paramref name="slot"/> (the broadcast backbone's coverage rule).</summary>
+        public void Cancel(int slot)
+        {
+            _used[slot] = false;
+        }
+
         public long NextDueMs
         {
             get

@@ -19,6 +19,11 @@ namespace Mesh.Protocol.Routing
 
         /// <summary>Spacing between stored readings forwarded once a route is back.</summary>
         public readonly long StoreForwardSpacingMs;
+        /// <summary>The broadcast backbone's two-hop view, relay decision and waiting broadcasts; null when NodeConfig.Backbone is off.</summary>
+        public readonly Backbone Backbone;
+
+        /// <summary>Backbone: a relay's wait for its broadcast to be forwarded before retransmitting; a non-relay's before its fallback.</summary>
+        public readonly long BackboneAckMs;
         public readonly Beacon Beacon = new Beacon();
         public readonly HopAck HopAck = new HopAck();
 
@@ -64,6 +69,8 @@ namespace Mesh.Protocol.Routing
             Upward = new UpwardFrames(config.UpwardSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
+            Backbone = config.Backbone ? new Backbone(config.BackboneNeighbours, config.BackboneSlots, config.NeighbourExpiryMs) : null;
+            BackboneAckMs = config.BackboneAckMs;
         }
 
         public long NextWakeMs(long orElse)

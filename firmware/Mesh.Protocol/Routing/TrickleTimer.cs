@@ -11,6 +11,7 @@ namespace Mesh.Protocol.Routing
         private readonly long _imin;
         private readonly long _imax;
         private readonly int _k;
+        private bool _forced;
         private long _interval;
         private long _start;
         private long _fireAt;
@@ -62,6 +63,12 @@ namespace Mesh.Protocol.Routing
             }
         }
 
+        /// <summary>The next beacon is sent even if k consistent beacons are heard meanwhile (the backbone needs this node's new neighbour list).</summary>
+        public void Unsuppress()
+        {
+            _forced = true;
+        }
+
         /// <summary>Advances the timer to <paramref name="nowMs"/>; true when the node should transmit its beacon now.</summary>
         public bool Poll(long nowMs, IRandomSource random)
         {
@@ -69,7 +76,8 @@ namespace Mesh.Protocol.Routing
             if (!_fired && nowMs >= _fireAt)
             {
                 _fired = true;
-                transmit = _heard < _k;
+                transmit = _forced || _heard < _k;
+                _forced = false;
             }
 
             if (_fired && nowMs >= _start + _interval)

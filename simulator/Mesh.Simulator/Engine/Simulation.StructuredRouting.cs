@@ -28,6 +28,8 @@ namespace Mesh.Simulator.Engine
             // The parent forwards after its jitter, a CSMA backoff and one airtime; allow several of each.
             long frameMs = _radio.AirtimeMicroseconds(FrameLayout.MaxFrameSize) / 1000;
             config.HopAckTimeoutMs = Math.Max(MinHopAckTimeoutMs, 6 * frameMs + 4L * p.JitterMs);
+            config.BackboneAckMs = config.HopAckTimeoutMs;
+            config.Backbone = p.Backbone; // the backbone waits for a forward as a hop waits for its ack
 
             // Trickle's smallest interval must leave the channel room on a slow radio: a beacon takes
             // most of a frame's airtime, and a reset makes every node in range beacon within it.

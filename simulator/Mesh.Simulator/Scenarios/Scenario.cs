@@ -245,6 +245,9 @@ namespace Mesh.Simulator.Scenarios
         /// </summary>
         public double WeakRssiDbm { get; set; } = -95;
         public double StrongRssiDbm { get; set; } = -40;
+
+        /// <summary>Structured: broadcasts ride the backbone (PROTOCOL.md "Structured routing", backbone); false: managed flooding as before.</summary>
+        public bool Backbone { get; set; } = true;
     }
 
     public sealed class RoleSettings

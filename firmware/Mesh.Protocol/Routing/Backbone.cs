@@ -1,0 +1,816 @@
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+
+namespace Mesh.Protocol.Routing
+{
+    /// <summary>
+    /// The broadcast backbone (PROTOCOL.md "Structured routing", backbone): what this node knows of its
+    /// neighbours' neighbour lists (from their beacons), its relay decision by Wu–Li Rule k with priority
+    /// (degree, id), and the broadcasts it is waiting on (coverage heard, the one retransmission).
+    /// It keeps its own table of the strongest neighbours (by RSSI; the neighbour table is least-recently-
+    /// used and churns in a dense mesh, where a node hears far more nodes than it has slots), each with
+    /// a reception quality from gaps in its sequence numbers; rows hold bit sets over the same slots, so
+    /// the two-hop view costs a few words per neighbour; a slot that changes hands is cleared everywhere.
+    /// Fixed arrays, no allocation after construction.
+    /// </summary>
+    public sealed class Backbone
+    {
+        /// <summary>A link counts for the backbone only when heard at least this well both ways (≥ 50 %).</summary>
+        public const int StrongQuality = 128;
+
+        /// <summary>A newcomer takes the weakest member's slot only when heard this much louder (dB): membership stays put.</summary>
+        public const int ReplaceMarginDb = 3;
+
+        /// <summary>Frames a neighbour must have originated in our hearing before its quality counts.</summary>
+        public const int MinSamples = 3;
+
+        private readonly int _capacity;
+        private readonly int _words;
+        private readonly long _expiryMs;
+
+        // Per slot: RSSI (EWMA), reception quality 0–255 (EWMA over sequence gaps, as NeighbourTable), samples, last sequence, last heard.
+        private readonly short[] _rssi;
+        private readonly byte[] _quality;
+        private readonly byte[] _samples;
+        private readonly uint[] _lastSequence;
+        private readonly long[] _lastHeardMs;
+        private long _nowMs;
+        private uint _advertisedSignature;
+        private bool _advertisedOnce;
+
+        // Per slot: the neighbour's id (0: free), whether that neighbour has
+        // beaconed, its quality for this node (0: it does not list us), its strong degree (priority), its
+        // backbone flag, whether it relays at all, and the slots it lists with quality ≥ StrongQuality.
+        private readonly uint[] _ids;
+        private readonly bool[] _beaconed;
+        private readonly byte[] _qOut;
+        private readonly byte[] _degree;
+        private readonly bool[] _relayFlag;
+        private readonly bool[] _canRelay;
+        private readonly uint[] _hears;
+
+        // Per slot: 16-bit tags of every id the neighbour lists at ≥ 50 % (members of our table or not), so
+        // a copy from a node we do not keep still covers the neighbours that hear it well.
+        private readonly ushort[] _listed;
+        private readonly byte[] _listedCount;
+
+        // Scratch bit sets (words each).
+        private readonly uint[] _strong;
+        private readonly uint[] _higher;
+        private readonly uint[] _component;
+        private readonly uint[] _covered;
+        private readonly uint[] _seen;
+        private readonly uint[] _sym;
+
+        // Broadcasts waiting: origin, sequence, the transmit-queue slots of the first copy and of the
+        // retransmission (-1 none), and the neighbour slots covered by the copies heard so far.
+        private readonly uint[] _pOrigin;
+        private readonly uint[] _pSequence;
+        private readonly int[] _pFirst;
+        private readonly int[] _pSecond;
+        private readonly uint[] _pFrom;
+        private readonly uint[] _pCovered;
+        private readonly bool[] _pUsed;
+        private int _pNext;
+
+        private bool _isRelay = true;
+        private int _advertisedDegree;
+
+        // Counters.
+        public long RelayDecisions;
+        public long Scheduled;
+        public long FallbacksScheduled;
+        public long Covered;
+        public long CancelledCovered;
+        public long CancelledCounted;
+        public long RetransmissionsScheduled;
+        public long RetransmissionsCancelled;
+        public long Retransmitted;
+
+        public Backbone(int neighbourCapacity, int slots, long expiryMs)
+        {
+            _expiryMs = expiryMs;
+            _rssi = new short[neighbourCapacity];
+            _quality = new byte[neighbourCapacity];
+            _samples = new byte[neighbourCapacity];
+            _lastSequence = new uint[neighbourCapacity];
+            _lastHeardMs = new long[neighbourCapacity];
+            _capacity = neighbourCapacity;
+            _words = (neighbourCapacity + 31) / 32;
+            _ids = new uint[neighbourCapacity];
+            _beaconed = new bool[neighbourCapacity];
+            _qOut = new byte[neighbourCapacity];
+            _degree = new byte[neighbourCapacity];
+            _relayFlag = new bool[neighbourCapacity];
+            _canRelay = new bool[neighbourCapacity];
+            _hears = new uint[neighbourCapacity * _words];
+            _listed = new ushort[neighbourCapacity * Beacon.MaxNeighbours];
+            _listedCount = new byte[neighbourCapacity];
+            _strong = new uint[_words];
+            _higher = new uint[_words];
+            _component = new uint[_words];
+            _covered = new uint[_words];
+            _seen = new uint[_words];
+            _sym = new uint[neighbourCapacity * _words];
+            int n = slots < 1 ? 1 : slots;
+            _pOrigin = new uint[n];
+            _pSequence = new uint[n];
+            _pFirst = new int[n];
+            _pSecond = new int[n];
+            _pFrom = new uint[n];
+            _pCovered = new uint[n * _words];
+            _pUsed = new bool[n];
+        }
+
+        /// <summary>Whether this node is a backbone relay (its last decision; true until it knows better).</summary>
+        public bool IsRelay
+        {
+            get { return _isRelay; }
+        }
+
+        /// <summary>The strong degree this node put in its last beacon (its priority as its neighbours see it).</summary>
+        public int AdvertisedDegree
+        {
+            get { return _advertisedDegree; }
+        }
+
+        public int PendingCapacity
+        {
+            get { return _pUsed.Length; }
+        }
+
+        /// <summary>Notes the strong degree this node just advertised (the count of listed neighbours heard at ≥ 50 %).</summary>
+        public void Advertised(int degree)
+        {
+            _advertisedDegree = degree;
+            _advertisedSignature = Signature();
+            _advertisedOnce = true;
+        }
+
+        /// <summary>The strong degree a beacon advertises: its listed neighbours with quality ≥ <see cref="StrongQuality"/>.</summary>
+        public static int DegreeOf(Beacon b)
+        {
+            int d = 0;
+            for (int i = 0; i < b.NeighbourCount; i++)
+            {
+                if (b.NeighbourQuality[i] >= StrongQuality)
+                {
+                    d++;
+                }
+            }
+
+            return d;
+        }
+
+        /// <summary>Priority (degree, id): true when a ranks above b.</summary>
+        public static bool Outranks(int degreeA, uint idA, int degreeB, uint idB)
+        {
+            return degreeA > degreeB || (degreeA == degreeB && idA > idB);
+        }
+
+        // ---------------------------------------------------------------- two-hop view
+
+        public int Capacity
+        {
+            get { return _capacity; }
+        }
+
+        /// <summary>
+        /// A frame whose network MIC verified, transmitted by <paramref name="neighbour"/> at <paramref name="rssi"/>;
+        /// <paramref name="originatedSequence"/> is its sequence when the neighbour originated it (hops taken 0), else 0.
+        /// A newcomer gets a free or expired slot, or the weakest member's when it is heard louder by
+        /// <see cref="ReplaceMarginDb"/>; otherwise it is not kept.
+        /// </summary>
+        public void Heard(uint neighbour, int rssi, uint originatedSequence, long nowMs)
+        {
+            _nowMs = nowMs;
+            int s = SlotOf(neighbour);
+            if (s < 0)
+            {
+                int weakest = -1;
+                for (int i = 0; i < _capacity; i++)
+                {
+                    if (_ids[i] == 0 || nowMs - _lastHeardMs[i] > _expiryMs)
+                    {
+                        weakest = i;
+                        break;
+                    }
+
+                    if (weakest < 0 || _rssi[i] < _rssi[weakest])
+                    {
+                        weakest = i;
+                    }
+                }
+
+                if (weakest < 0 || (_ids[weakest] != 0 && nowMs - _lastHeardMs[weakest] <= _expiryMs && rssi < _rssi[weakest] + ReplaceMarginDb))
+                {
+                    return;
+                }
+
+                s = weakest;
+                Clear(s);
+                _ids[s] = neighbour;
+                _rssi[s] = (short)rssi;
+                _quality[s] = (byte)Node.NeighbourTable.InitialQuality;
+            }
+            else
+            {
+                _rssi[s] = (short)((_rssi[s] * 3 + rssi) / 4);
+            }
+
+            _lastHeardMs[s] = nowMs;
+            if (originatedSequence == 0)
+            {
+                return;
+            }
+
+            // Reception quality from sequence gaps (NeighbourTable's estimator).
+            int q = _quality[s];
+            if (_lastSequence[s] != 0)
+            {
+                if (originatedSequence <= _lastSequence[s])
+                {
+                    return;
+                }
+
+                uint gap = originatedSequence - _lastSequence[s];
+                int missed = gap - 1 > 16 ? 16 : (int)(gap - 1);
+                for (int i = 0; i < missed; i++)
+                {
+                    q = q * 7 / 8;
+                }
+            }
+
+            q = (q * 7 + 255) / 8;
+            _quality[s] = (byte)(q > 255 ? 255 : q);
+            _lastSequence[s] = originatedSequence;
+            if (_samples[s] < 255)
+            {
+                _samples[s]++;
+            }
+        }
+
+        /// <summary>Empties slot s and its bit in every row.</summary>
+        private void Clear(int s)
+        {
+            _ids[s] = 0;
+            _beaconed[s] = false;
+            _qOut[s] = 0;
+            _degree[s] = 0;
+            _relayFlag[s] = false;
+            _canRelay[s] = false;
+            _samples[s] = 0;
+            _lastSequence[s] = 0;
+            _listedCount[s] = 0;
+            int row = s * _words;
+            for (int w = 0; w < _words; w++)
+            {
+                _hears[row + w] = 0;
+            }
+
+            int word = s >> 5;
+            uint clear = ~(1u << (s & 31));
+            for (int r = 0; r < _capacity; r++)
+            {
+                _hears[r * _words + word] &= clear;
+            }
+
+            for (int p = 0; p < _pUsed.Length; p++)
+            {
+                _pCovered[p * _words + word] &= clear;
+            }
+        }
+
+        /// <summary>Whether slot s holds a neighbour heard within the expiry.</summary>
+        private bool Live(int s)
+        {
+            return _ids[s] != 0 && _nowMs - _lastHeardMs[s] <= _expiryMs;
+        }
+
+        /// <summary>Whether this node hears slot s well enough for the backbone (quality ≥ 50 % over at least MinSamples frames).</summary>
+        private bool HearsWell(int s)
+        {
+            return Live(s) && _samples[s] >= MinSamples && _quality[s] >= StrongQuality;
+        }
+
+        /// <summary>The beacon's neighbour list: every live member with the quality this node hears it at (at most the beacon's 32).</summary>
+        public int FillBeacon(Beacon b)
+        {
+            int n = 0;
+            for (int s = 0; s < _capacity && n < Beacon.MaxNeighbours; s++)
+            {
+                if (Live(s))
+                {
+                    b.NeighbourIds[n] = _ids[s];
+                    b.NeighbourQuality[n] = _samples[s] >= MinSamples ? _quality[s] : (byte)0;
+                    n++;
+                }
+            }
+
+            b.NeighbourCount = n;
+            return n;
+        }
+
+        /// <summary>
+        /// Whether this node's beacon should not be suppressed: it never beaconed, or the set of neighbours it
+        /// hears well (what its neighbours' decisions rest on) changed since its last beacon.
+        /// </summary>
+        public bool NeedsBeacon
+        {
+            get { return !_advertisedOnce || Signature() != _advertisedSignature; }
+        }
+
+        private uint Signature()
+        {
+            uint sig = _isRelay ? 1u : 0u;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (HearsWell(s))
+                {
+                    sig += _ids[s] * 2654435761u;
+                }
+            }
+
+            return sig;
+        }
+
+        private int SlotOf(uint id)
+        {
+            if (id == 0)
+            {
+                return -1;
+            }
+
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (_ids[s] == id)
+                {
+                    return s;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>Records a neighbour's beacon: whom it hears well, how well it hears us, its degree and flags.</summary>
+        public void Update(uint from, Beacon b, uint self)
+        {
+            int s = SlotOf(from);
+            if (s < 0)
+            {
+                return; // not kept (weaker than every member): nothing to key it on
+            }
+
+            int row = s * _words;
+            for (int w = 0; w < _words; w++)
+            {
+                _hears[row + w] = 0;
+            }
+
+            _qOut[s] = 0;
+            int listed = 0;
+            for (int i = 0; i < b.NeighbourCount; i++)
+            {
+                uint id = b.NeighbourIds[i];
+                int q = b.NeighbourQuality[i];
+                if (id == self)
+                {
+                    _qOut[s] = (byte)q;
+                    continue;
+                }
+
+                if (q < StrongQuality)
+                {
+                    continue;
+                }
+
+                if (listed < Beacon.MaxNeighbours)
+                {
+                    _listed[s * Beacon.MaxNeighbours + listed] = Tag(id);
+                    listed++;
+                }
+
+                int t = SlotOf(id);
+                if (t >= 0 && t != s)
+                {
+                    _hears[row + (t >> 5)] |= 1u << (t & 31);
+                }
+            }
+
+            _listedCount[s] = (byte)listed;
+            int degree = DegreeOf(b);
+            _degree[s] = (byte)(degree > 255 ? 255 : degree);
+            _relayFlag[s] = (b.Flags & Beacon.FlagBackbone) != 0;
+            _canRelay[s] = NodeRoles.Relays((NodeRole)b.Role) || b.IsGateway;
+            _beaconed[s] = true;
+        }
+
+        /// <summary>The 16-bit tag an id is kept as in the listed arrays (Fibonacci hashing).</summary>
+        public static ushort Tag(uint id)
+        {
+            return (ushort)((id * 2654435761u) >> 16);
+        }
+
+        /// <summary>Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon (by tag).</summary>
+        private bool Lists(int s, uint id)
+        {
+            ushort tag = Tag(id);
+            int at = s * Beacon.MaxNeighbours;
+            for (int i = 0; i < _listedCount[s]; i++)
+            {
+                if (_listed[at + i] == tag)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool Bit(uint[] set, int at, int slot)
+        {
+            return (set[at + (slot >> 5)] & (1u << (slot & 31))) != 0;
+        }
+
+        /// <summary>Strong neighbours: heard at ≥ 50 % and, once they beaconed, hearing us at ≥ 50 %; into _strong. Also the symmetric rows.</summary>
+        private int FillStrong()
+        {
+            int count = 0;
+            for (int w = 0; w < _words; w++)
+            {
+                _strong[w] = 0;
+            }
+
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (!HearsWell(s) || (_beaconed[s] && _qOut[s] < StrongQuality))
+                {
+                    continue;
+                }
+
+                _strong[s >> 5] |= 1u << (s & 31);
+                count++;
+            }
+
+            // Symmetric strong edges among the neighbours: u–w when each lists the other at ≥ 50 %.
+            for (int u = 0; u < _capacity; u++)
+            {
+                int row = u * _words;
+                for (int w = 0; w < _words; w++)
+                {
+                    _sym[row + w] = 0;
+                }
+
+                if (!_beaconed[u] || !Live(u))
+                {
+                    continue;
+                }
+
+                for (int v = 0; v < _capacity; v++)
+                {
+                    if (v != u && _beaconed[v] && Bit(_hears, row, v) && Bit(_hears, v * _words, u))
+                    {
+                        _sym[row + (v >> 5)] |= 1u << (v & 31);
+                    }
+                }
+            }
+
+            return count;
+        }
+
+        /// <summary>
+        /// Wu–Li Rule k with priority (degree, id) on the strong links: this node is not a relay when its
+        /// strong neighbours are pairwise joined (marking process), or when they are all covered by one
+        /// connected set of strong neighbours that outrank it and relay; otherwise it is. With no strong
+        /// neighbour it stays a relay (it knows too little to step back). True when the decision changed.
+        /// </summary>
+        public bool Decide(uint self, long nowMs)
+        {
+            _nowMs = nowMs;
+            RelayDecisions++;
+            bool before = _isRelay;
+            _isRelay = ComputeRelay(self);
+            return _isRelay != before;
+        }
+
+        private bool ComputeRelay(uint self)
+        {
+            int strong = FillStrong();
+            if (strong == 0)
+            {
+                return true;
+            }
+
+            // Marking process: a node whose neighbours all hear each other joins no one.
+            bool clique = true;
+            for (int u = 0; u < _capacity && clique; u++)
+            {
+                if (!Bit(_strong, 0, u))
+                {
+                    continue;
+                }
+
+                for (int v = u + 1; v < _capacity; v++)
+                {
+                    if (Bit(_strong, 0, v) && !Bit(_sym, u * _words, v))
+                    {
+                        clique = false;
+                        break;
+                    }
+                }
+            }
+
+            if (clique)
+            {
+                return false;
+            }
+
+            // The neighbours that outrank this node and can relay.
+            for (int w = 0; w < _words; w++)
+            {
+                _higher[w] = 0;
+                _seen[w] = 0;
+            }
+
+            for (int u = 0; u < _capacity; u++)
+            {
+                if (Bit(_strong, 0, u) && _beaconed[u] && _canRelay[u] && Outranks(_degree[u], _ids[u], _advertisedDegree, self))
+                {
+                    _higher[u >> 5] |= 1u << (u & 31);
+                }
+            }
+
+            // Each connected component of them: does it cover every strong neighbour?
+            for (int start = 0; start < _capacity; start++)
+            {
+                if (!Bit(_higher, 0, start) || Bit(_seen, 0, start))
+                {
+                    continue;
+                }
+
+                for (int w = 0; w < _words; w++)
+                {
+                    _component[w] = 0;
+                }
+
+                _component[start >> 5] |= 1u << (start & 31);
+                bool grew = true;
+                while (grew)
+                {
+                    grew = false;
+                    for (int u = 0; u < _capacity; u++)
+                    {
+                        if (!Bit(_component, 0, u))
+                        {
+                            continue;
+                        }
+
+                        int row = u * _words;
+                        for (int w = 0; w < _words; w++)
+                        {
+                            uint add = _sym[row + w] & _higher[w] & ~_component[w];
+                            if (add != 0)
+                            {
+                                _component[w] |= add;
+                                grew = true;
+                            }
+                        }
+                    }
+                }
+
+                for (int w = 0; w < _words; w++)
+                {
+                    _seen[w] |= _component[w];
+                    _covered[w] = _component[w];
+                }
+
+                for (int u = 0; u < _capacity; u++)
+                {
+                    if (Bit(_component, 0, u))
+                    {
+                        int row = u * _words;
+                        for (int w = 0; w < _words; w++)
+                        {
+                            _covered[w] |= _sym[row + w];
+                        }
+                    }
+                }
+
+                bool all = true;
+                for (int w = 0; w < _words; w++)
+                {
+                    if ((_strong[w] & ~_covered[w]) != 0)
+                    {
+                        all = false;
+                    }
+                }
+
+                if (all)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        // ---------------------------------------------------------------- broadcasts waiting
+
+        /// <summary>The pending entry for (origin, sequence), or -1.</summary>
+        public int Find(uint origin, uint sequence)
+        {
+            for (int p = 0; p < _pUsed.Length; p++)
+            {
+                if (_pUsed[p] && _pOrigin[p] == origin && _pSequence[p] == sequence)
+                {
+                    return p;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>Takes a pending entry (a free one, else round robin: the oldest gives up its coverage tracking).</summary>
+        public int Claim(uint origin, uint sequence, int firstSlot, int secondSlot)
+        {
+            int p = -1;
+            for (int i = 0; i < _pUsed.Length; i++)
+            {
+                if (!_pUsed[i])
+                {
+                    p = i;
+                    break;
+                }
+            }
+
+            if (p < 0)
+            {
+                p = _pNext;
+                _pNext = (_pNext + 1) % _pUsed.Length;
+            }
+
+            _pUsed[p] = true;
+            _pOrigin[p] = origin;
+            _pSequence[p] = sequence;
+            _pFirst[p] = firstSlot;
+            _pSecond[p] = secondSlot;
+            _pFrom[p] = 0;
+            for (int w = 0; w < _words; w++)
+            {
+                _pCovered[p * _words + w] = 0;
+            }
+
+            return p;
+        }
+
+        public void Release(int p)
+        {
+            _pUsed[p] = false;
+        }
+
+        public int FirstSlotOf(int p)
+        {
+            return _pFirst[p];
+        }
+
+        public int SecondSlotOf(int p)
+        {
+            return _pSecond[p];
+        }
+
+        /// <summary>The node whose copy this node took first (0 for its own broadcast).</summary>
+        public uint FirstHeardFrom(int p)
+        {
+            return _pFrom[p];
+        }
+
+        public void SetFirstHeardFrom(int p, uint node)
+        {
+            _pFrom[p] = node;
+        }
+
+        public void SetFirst(int p, int slot)
+        {
+            _pFirst[p] = slot;
+        }
+
+        public void SetSecond(int p, int slot)
+        {
+            _pSecond[p] = slot;
+        }
+
+        public void ClearFirst(int p)
+        {
+            _pFirst[p] = -1;
+        }
+
+        /// <summary>
+        /// A copy transmitted by <paramref name="transmitter"/> was heard: it and the strong neighbours it
+        /// hears (both ways) count as covered for entry p. True when every strong neighbour of this node is
+        /// now covered.
+        /// </summary>
+        public bool NoteCopy(int p, uint transmitter)
+        {
+            FillStrong();
+            int s = SlotOf(transmitter);
+            int at = p * _words;
+            if (s >= 0)
+            {
+                _pCovered[at + (s >> 5)] |= 1u << (s & 31);
+                if (_beaconed[s])
+                {
+                    for (int w = 0; w < _words; w++)
+                    {
+                        _pCovered[at + w] |= _sym[s * _words + w];
+                    }
+                }
+            }
+
+            // Neighbours that list the transmitter (they hear it well) are covered too, whether we keep it or not.
+            bool all = true;
+            for (int w = 0; w < _capacity; w++)
+            {
+                if (!Bit(_strong, 0, w) || Bit(_pCovered, at, w))
+                {
+                    continue;
+                }
+
+                if (_beaconed[w] && Lists(w, transmitter))
+                {
+                    _pCovered[at + (w >> 5)] |= 1u << (w & 31);
+                }
+                else
+                {
+                    all = false;
+                }
+            }
+
+            return all;
+        }
+
+        /// <summary>Strong neighbours not covered yet for entry p (of <paramref name="strong"/> in all).</summary>
+        public int Uncovered(int p, out int strong)
+        {
+            FillStrong();
+            int at = p * _words;
+            int n = 0;
+            strong = 0;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (Bit(_strong, 0, s))
+                {
+                    strong++;
+                    if (!Bit(_pCovered, at, s))
+                    {
+                        n++;
+                    }
+                }
+            }
+
+            return n;
+        }
+
+        /// <summary>Whether a strong neighbour not covered yet for entry p advertises the backbone flag (it should forward what this node sends).</summary>
+        public bool UncoveredRelayNeighbour(int p)
+        {
+            FillStrong();
+            int at = p * _words;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (Bit(_strong, 0, s) && !Bit(_pCovered, at, s) && _relayFlag[s] && _canRelay[s])
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Tooling view: strong neighbours now, and how many of them beaconed (their lists known).</summary>
+        public int StrongNeighbours(out int beaconed)
+        {
+            FillStrong();
+            int n = 0;
+            beaconed = 0;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (Bit(_strong, 0, s))
+                {
+                    n++;
+                    if (_beaconed[s])
+                    {
+                        beaconed++;
+                    }
+                }
+            }
+
+            return n;
+        }
+
+        /// <summary>Test and tooling view: whether the neighbour in table slot s advertised the backbone flag.</summary>
+        public bool NeighbourIsRelay(int s)
+        {
+            return _relayFlag[s];
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Wire;
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
+using Mesh.Simulator.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mesh.Simulator.Tests
+{
+    /// <summary>The broadcast backbone (issue 13) on the committed scenarios, side by side with managed flooding.</summary>
+    public class BackboneTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public BackboneTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null, bool backbone = true)
+        {
+            Scenario s = ScenarioLoader.Load(Paths.Scenario(file));
+            s.Policy.Backbone = backbone;
+            if (policy != null)
+            {
+                s.Policy.Kind = policy;
+            }
+
+            var sim = new Simulation(s);
+            var tally = new Dictionary<string, int>();
+            var sent = new HashSet<(uint, uint, uint)>();
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                FrameHeader h = Frames.Header(bytes, length);
+                if (h.Type == MessageType.Text)
+                {
+                    string k = !sent.Add((node.Id, h.Origin, h.Sequence)) ? "second copy" : h.Origin == node.Id ? "origin" : (node.Core?.IsBackboneRelay == true ? "relay" : "non-relay");
+                    tally[k] = (tally.TryGetValue(k, out int c) ? c : 0) + 1;
+                }
+            };
+            RunResult r = sim.Run();
+            _output.WriteLine($"{file} {policy ?? s.Policy.Kind}: coverage {r.Coverage.Reachable:P2} of the reachable, raw {r.Broadcasts.DeliveryRatio:P2}, {r.BroadcastTransmissionsPerCds}x CDS ({r.GreedyCdsSize}), {r.Broadcasts.Sent} broadcasts; readings {r.Readings.DeliveryRatio:P2}; commands {r.Commands.Acknowledged}/{r.Commands.Sent}; tx {r.Transmissions}");
+            _output.WriteLine("  text tx by " + string.Join(", ", tally.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
+            var bbs = sim.Nodes.Where(n => n.Core?.Routing?.Backbone != null).Select(n => n.Core!.Routing!.Backbone!).ToList();
+            if (bbs.Count > 0)
+            {
+                int strong = 0, beaconed = 0;
+                foreach (var b in bbs)
+                {
+                    strong += b.StrongNeighbours(out int bc);
+                    beaconed += bc;
+                }
+
+                _output.WriteLine($"  strong neighbours per node {strong / (double)bbs.Count:F1}, of them beaconed {beaconed / (double)bbs.Count:F1}; beacons sent {sim.Nodes.Sum(n => n.Core!.Routing!.BeaconsSent)}");
+                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {bbs.Sum(b => b.Scheduled)}, fallbacks {bbs.Sum(b => b.FallbacksScheduled)}, covered on arrival {bbs.Sum(b => b.Covered)}, cancelled covered {bbs.Sum(b => b.CancelledCovered)}, retx scheduled {bbs.Sum(b => b.RetransmissionsScheduled)}, retx cancelled {bbs.Sum(b => b.RetransmissionsCancelled)}, cancelled counted {bbs.Sum(b => b.CancelledCounted)}");
+            }
+
+            return (r, sim);
+        }
+
+        // Measured on the tree of 2026-11-30 (simulator/README.md, "Broadcast backbone"): 10 % loss 99.90 %
+        // at 3.43x the greedy CDS (managed flooding 99.87 % at 5.37x); 30 % loss 99.81 % at 4.40x (managed
+        // 99.54 % at 6.79x). The bounds leave room for the model to move; the issue's 2.0x / 2.6x are not met.
+        [Theory]
+        [InlineData("backbone-200.json", 3.9)]
+        [InlineData("backbone-200-loss30.json", 4.9)]
+        public void Broadcasts_ride_the_backbone_at_a_bounded_multiple_of_the_greedy_cds(string file, double maxPerCds)
+        {
+            var (r, sim) = Run(file);
+            Assert.True(r.Coverage.Reachable >= 0.995, $"coverage {r.Coverage.Reachable:P2} of the reachable");
+            Assert.True(r.BroadcastTransmissionsPerCds <= maxPerCds, $"{r.BroadcastTransmissionsPerCds}x the greedy CDS");
+            Assert.True(r.Readings.DeliveryRatio >= 0.995, $"readings {r.Readings.DeliveryRatio:P2}");
+            Assert.Equal(r.Commands.Sent, r.Commands.Acknowledged);
+            // The backbone is a strict subset of the nodes, decided from beacons.
+            int relays = sim.Nodes.Count(n => n.Core!.IsBackboneRelay);
+            Assert.InRange(relays, 1, sim.Nodes.Count * 3 / 5);
+        }
+
+        [Theory]
+        [InlineData("backbone-200.json")]
+        [InlineData("backbone-200-loss30.json")]
+        public void The_backbone_costs_less_than_managed_flooding_on_the_same_scenario_and_seed(string file)
+        {
+            var (backbone, _) = Run(file);
+            var (managed, _) = Run(file, "managed");
+            Assert.True(managed.Coverage.Reachable >= 0.99);
+            Assert.True(backbone.BroadcastTransmissionsPerCds <= 0.8 * managed.BroadcastTransmissionsPerCds,
+                $"backbone {backbone.BroadcastTransmissionsPerCds}x, managed {managed.BroadcastTransmissionsPerCds}x");
+        }
+    }
+}

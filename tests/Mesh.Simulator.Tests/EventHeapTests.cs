@@ -40,5 +40,52 @@ namespace Mesh.Simulator.Tests
                 }
             }
         }
+
+        [Fact]
+        public void Removing_stale_events_leaves_the_others_popping_in_the_same_order()
+        {
+            var full = new EventHeap();
+            var compacted = new EventHeap();
+            var random = new XorShiftRandom(11);
+            for (int k = 0; k < 5000; k++)
+            {
+                long time = RandomExtensions.NextBelow(random, 300); // many ties
+                int node = RandomExtensions.NextBelow(random, 1000);
+                int arg = RandomExtensions.NextBelow(random, 4);
+                full.Push(time, EventKind.Wake, node, arg);
+                compacted.Push(time, EventKind.Wake, node, arg);
+                if (k % 7 == 0)
+                {
+                    full.Pop();
+                    compacted.Pop();
+                }
+            }
+
+            // "Stale": argument 0; counted when due at or before time 100.
+            long expectedDue = 0;
+            var kept = new List<(long, long, int, int)>();
+            while (full.Count > 0)
+            {
+                SimEvent e = full.Pop();
+                if (e.Arg == 0)
+                {
+                    expectedDue += e.TimeUs <= 100 ? 1 : 0;
+                }
+                else
+                {
+                    kept.Add((e.TimeUs, e.Order, e.Node, e.Arg));
+                }
+            }
+
+            Assert.Equal(expectedDue, compacted.RemoveWhere(e => e.Arg == 0, 100));
+            var popped = new List<(long, long, int, int)>();
+            while (compacted.Count > 0)
+            {
+                SimEvent e = compacted.Pop();
+                popped.Add((e.TimeUs, e.Order, e.Node, e.Arg));
+            }
+
+            Assert.Equal(kept, popped);
+        }
     }
 }

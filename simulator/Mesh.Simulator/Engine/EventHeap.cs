@@ -120,6 +120,74 @@ namespace Mesh.Simulator.Engine
 
         public long PeekTime => _items[0].TimeUs;
 
+        /// <summary>
+        /// Drops every event <paramref name="isStale"/> says will be ignored when popped, and rebuilds the
+        /// heap. Events keep their (time, order) keys, which are unique, so the events that remain pop in
+        /// exactly the order they would have. Returns how many dropped events were due at or before
+        /// <paramref name="countUntil"/> (those a run to that time would have popped).
+        /// </summary>
+        public long RemoveWhere(System.Func<SimEvent, bool> isStale, long countUntil)
+        {
+            long dueRemoved = 0;
+            int kept = 0;
+            for (int i = 0; i < _count; i++)
+            {
+                SimEvent e = _items[i];
+                if (isStale(e))
+                {
+                    if (e.TimeUs <= countUntil)
+                    {
+                        dueRemoved++;
+                    }
+
+                    continue;
+                }
+
+                _items[kept++] = e;
+            }
+
+            _count = kept;
+            for (int i = (kept - 2) >> 2; i >= 0; i--)
+            {
+                SiftDown(i);
+            }
+
+            return dueRemoved;
+        }
+
+        private void SiftDown(int i)
+        {
+            SimEvent item = _items[i];
+            while (true)
+            {
+                int first = (i << 2) + 1;
+                if (first >= _count)
+                {
+                    break;
+                }
+
+                int best = first;
+                int end = first + 4 < _count ? first + 4 : _count;
+                for (int c = first + 1; c < end; c++)
+                {
+                    if (Less(_items[c], _items[best]))
+                    {
+                        best = c;
+                    }
+                }
+
+                if (!Less(_items[best], item))
+                {
+                    break;
+                }
+
+                _items[i] = _items[best];
+                i = best;
+            }
+
+            _items[i] = item;
+        }
+
         private static bool Less(in SimEvent a, in SimEvent b)
         {
             return a.TimeUs < b.TimeUs || (a.TimeUs == b.TimeUs && a.Order < b.Order);

@@ -69,11 +69,13 @@ namespace Mesh.Simulator.Engine
             ConfigureStructuredRouting(node, config);
             if (node.IsSink)
             {
-                // A gateway is a desktop: it can afford tables for the whole mesh.
-                int big = Math.Max(256, _nodes.Length * 2);
+                // A gateway is a desktop: it can afford tables for every origin it can hear (the whole
+                // mesh unless GatewayTables could bound it).
+                int heard = _gatewayAudible != null ? _gatewayAudible[node.Index] : _nodes.Length;
+                int big = Math.Max(256, heard * 2);
                 config.ReplayTableSize = big;
                 config.RouteTableSize = big;
-                config.DuplicateCacheSize = Math.Max(1024, _nodes.Length * 8);
+                config.DuplicateCacheSize = Math.Max(1024, heard * 8);
                 config.EventQueueSize = 256;
                 config.TransmitQueueSize = 64;
                 config.PendingCommandSlots = 16;

@@ -57,6 +57,9 @@ namespace Mesh.Simulator.Engine
         private readonly long _endUs;
         private readonly int[] _sinks;
 
+        // Per node, the origins a gateway there can ever hear (GatewayTables); null: mesh-wide tables.
+        private readonly int[]? _gatewayAudible;
+
         // Transmissions on air, pooled by id.
         private readonly List<byte[]> _txBytes = new();
         private readonly List<int> _txLength = new();
@@ -189,6 +192,17 @@ namespace Mesh.Simulator.Engine
             }
 
             AssignAdversaries(scenario, root);
+            if (scenario.Adversaries.Count == 0 && scenario.Mobility == null)
+            {
+                int hopLimit = scenario.Network.HopLimit;
+                foreach (SimNode node in _nodes)
+                {
+                    hopLimit = Math.Max(hopLimit, node.HopLimit);
+                }
+
+                _gatewayAudible = GatewayTables.Audible(_links, _sinks, hopLimit + 1);
+            }
+
             _metrics = new MetricsCollector(n, _sinks, (long)(scenario.WarmupSeconds * 1e6),
                 _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
 

@@ -13,7 +13,27 @@ namespace Mesh.Simulator.Metrics
     {
         public static int GreedySize(IReadOnlyList<IReadOnlyList<int>> graph, bool[]? include = null)
         {
+            // Rows copied to arrays once: the greedy loop visits every grey node's row at every step,
+            // and a foreach over IReadOnlyList<int> boxes an enumerator each time (at 10,000 nodes that
+            // was ~445 MB of garbage and ~5 s of CPU at the end of every bench run).
             int n = graph.Count;
+            var rows = new int[n][];
+            for (int i = 0; i < n; i++)
+            {
+                IReadOnlyList<int> row = graph[i];
+                rows[i] = new int[row.Count];
+                for (int k = 0; k < row.Count; k++)
+                {
+                    rows[i][k] = row[k];
+                }
+            }
+
+            return GreedySize(rows, include);
+        }
+
+        private static int GreedySize(int[][] graph, bool[]? include)
+        {
+            int n = graph.Length;
             // 0 white, 1 grey, 2 black, 3 excluded
             var colour = new int[n];
             for (int i = 0; i < n; i++)
@@ -84,7 +104,7 @@ namespace Mesh.Simulator.Metrics
             }
         }
 
-        private static void Blacken(IReadOnlyList<IReadOnlyList<int>> graph, int[] colour, int v)
+        private static void Blacken(int[][] graph, int[] colour, int v)
         {
             colour[v] = 2;
             foreach (int u in graph[v])
@@ -96,7 +116,7 @@ namespace Mesh.Simulator.Metrics
             }
         }
 
-        private static int WhiteNeighbours(IReadOnlyList<IReadOnlyList<int>> graph, int[] colour, int v)
+        private static int WhiteNeighbours(int[][] graph, int[] colour, int v)
         {
             int c = 0;
             foreach (int u in graph[v])

@@ -84,6 +84,22 @@ namespace Mesh.Simulator.Cli
                 ];
             }
 
+            RoutePoisoningMetrics rp = r.RoutePoisoning;
+            rows = [.. rows,
+                ("route poisoning", $"{rp.Share:P2} of {rp.Routes:N0} routes at honest nodes at the end ({rp.ThroughNonExistent} through non-existent ids, {rp.ThroughAdversaries} through adversaries)"
+                    + (rp.Parents > 0 ? $", gradient parents {rp.PoisonedParents}/{rp.Parents}" : "") + $"; mean {rp.MeanShare:P2}, max {rp.MaxShare:P2} over {rp.Samples} samples"),
+            ];
+            if (r.KeyRefresh is KeyRefreshMetrics kr)
+            {
+                string phases = string.Join(", ", kr.Phases.ConvertAll(p => $"phase {p.Phase} {p.Acknowledged}/{p.Targets} at {p.EndedSeconds:0.#} s"));
+                rows = [.. rows,
+                    ("key refresh", (kr.FinishedSeconds is double f ? $"{kr.StartedSeconds:0.#}–{f:0.#} s" : $"from {kr.StartedSeconds:0.#} s, not finished (phase {kr.Phase}{(kr.Stalled != null ? ", stalled: " + kr.Stalled : "")})")
+                        + $"; evicted [{string.Join(", ", kr.Evicted)}]; {phases}; {kr.CommandsSent} commands ({kr.CommandsTimedOut} timed out, key sent again {kr.KeysSentAgain}); honest nodes on the new key only {kr.NodesOnNewKeyOnly}, still holding the old {kr.NodesStillHoldingOldKey}"),
+                    ("delivery during refresh", $"{kr.ReadingsDeliveredDuring:N0}/{kr.ReadingsSentDuring:N0} honest readings ({kr.ReadingDeliveryDuring:P1})"),
+                    ("evicted injections", $"while it ran: {kr.EvictedInjectionsDuring:N0} sent, taken {kr.EvictedInjectionsTakenDuring:N0} times; after it: {kr.EvictedInjectionsAfter:N0} sent, taken {kr.EvictedInjectionsTakenAfter} times, refused unknown_key {kr.EvictedRefusedUnknownKeyAfter:N0}"),
+                ];
+            }
+
             if (r.Qos.Babblers.Count + r.Qos.StuckSensors.Count > 0)
             {
                 rows = [.. rows,

@@ -13,13 +13,15 @@ using Mesh.Simulator.Scenarios;
 namespace Mesh.Simulator.Engine
 {
     /// <summary>
-    /// A network key refresh with eviction (PROTOCOL.md, "Key refresh and eviction"), driven by the first
-    /// gateway through its core's public command API the way mesh-gateway's KeyRefreshService drives it:
+    /// A network key refresh with eviction (PROTOCOL.md, "Key refresh and eviction"), driven by the
+    /// gateways through their cores' public command API the way mesh-gateway's KeyRefreshService drives it
+    /// (each node's commands go through the live gateway with the shortest learnt route to it, as the
+    /// workload's commands do; with one gateway, that one does it all):
     /// <list type="number">
     /// <item>At <c>keyRefresh.atSeconds</c> the evicted nodes' device keys leave every gateway's directory;
     /// every gateway accepts the new key j = i + 1 beside i; command 6 (j, key), sealed with each target's
     /// device key, goes to every provisioned node that is not evicted (those running a core: honest nodes,
-    /// black holes, babblers; dead ones too), <c>concurrency</c> at a time, retried until each acknowledged
+    /// black holes, babblers; dead ones too), <c>concurrency</c> at a time per gateway, retried until each acknowledged
     /// or the phase deadline passed.</item>
     /// <item>Command 7 (j, 2) to the nodes that acknowledged phase 1; then the gateways send under j.</item>
     /// <item>Command 7 (j, 3) to the same nodes; then the gateways drop i.</item>
@@ -46,11 +48,12 @@ namespace Mesh.Simulator.Engine
         private long _refreshStartUs = -1;
         private long _refreshFinishedUs = -1;
         private int _refreshDriver = -1;
-        private MeshNode? _refreshDriverCore;
+        private readonly Dictionary<int, MeshNode?> _refreshSinkCores = new();
+        private readonly Dictionary<int, int> _refreshSinkBusy = new();
         private readonly HashSet<uint> _evictedIds = new();
         private int[]? _ackedPhase;
         private readonly SortedSet<int> _refreshPending = new();
-        private readonly Dictionary<ushort, (int Node, int Phase, bool Resend)> _refreshInFlight = new();
+        private readonly Dictionary<(int Sink, ushort Id), (int Node, int Phase, bool Resend)> _refreshInFlight = new();
         private readonly HashSet<int> _refreshBusy = new();
         private readonly HashSet<int> _redistributed = new();
         private readonly SortedSet<int> _refreshRefused = new();
@@ -135,13 +138,15 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            SimNode driver = _nodes[_refreshDriver];
-            if (driver.Core != _refreshDriverCore)
+            foreach (int s in _sinks)
             {
-                // The gateway restarted: its core's pending commands are gone; send again.
-                _refreshDriverCore = driver.Core;
-                _refreshInFlight.Clear();
-                _refreshBusy.Clear();
+                MeshNode? core = _nodes[s].Core;
+                if (_refreshSinkCores.GetValueOrDefault(s) != core)
+                {
+                    // A gateway restarted: its core's pending commands are gone; they are sent again.
+                    _refreshSinkCores[s] = core;
+                    ForgetInFlight(s);
+                }
             }
 
             if ((_refreshPending.Count == 0 && _refreshBusy.Count == 0) || _nowUs >= _phaseDeadlineUs)
@@ -149,37 +154,49 @@ namespace Mesh.Simulator.Engine
                 EndPhase();
             }
 
-            if (_refreshPhase >= 1 && _refreshPhase <= 3 && driver.Alive && driver.Core != null)
+            if (_refreshPhase >= 1 && _refreshPhase <= 3)
             {
-                long nowMs = driver.Clock.LocalMs(_nowUs);
-                var send = new List<int>();
+                // Each node's command goes through the live gateway with the shortest learnt route to it
+                // (as the workload's commands do), at most `concurrency` in flight per gateway.
+                var send = new List<(int Node, SimNode Sink)>();
                 foreach (int i in _refreshPending)
                 {
-                    if (_refreshBusy.Count + send.Count >= _scenario.KeyRefresh!.Concurrency)
+                    if (_refreshBusy.Contains(i))
+                    {
+                        continue;
+                    }
+
+                    SimNode? sink = ClosestSink(_nodes[i]);
+                    if (sink == null)
                     {
                         break;
                     }
 
-                    if (!_refreshBusy.Contains(i))
+                    int busy = _refreshSinkBusy.GetValueOrDefault(sink.Index);
+                    if (busy < _scenario.KeyRefresh!.Concurrency)
                     {
-                        send.Add(i);
+                        _refreshSinkBusy[sink.Index] = busy + 1; // reserved; SendRefreshCommand counts it again
+                        send.Add((i, sink));
                     }
                 }
 
-                bool queued = false;
-                foreach (int i in send)
+                foreach (var (i, sink) in send)
                 {
-                    if (!SendRefreshCommand(driver, i, _refreshPhase, false, nowMs))
-                    {
-                        break; // no command slot or transmit room now: next tick
-                    }
-
-                    queued = true;
+                    _refreshSinkBusy[sink.Index]--;
                 }
 
-                if (queued)
+                var served = new HashSet<int>();
+                foreach (var (i, sink) in send)
                 {
-                    Service(driver);
+                    if (SendRefreshCommand(sink, i, _refreshPhase, false, sink.Clock.LocalMs(_nowUs)))
+                    {
+                        served.Add(sink.Index);
+                    }
+                }
+
+                foreach (int s in served)
+                {
+                    Service(_nodes[s]);
                 }
             }
 
@@ -250,7 +267,11 @@ namespace Mesh.Simulator.Engine
                 sink.PersistedNextPhase = NetworkKeyRing.PhaseDistributed;
             }
 
-            _refreshDriverCore = _nodes[_refreshDriver].Core;
+            foreach (int s in _sinks)
+            {
+                _refreshSinkCores[s] = _nodes[s].Core;
+            }
+
             _refreshPhase = 1;
             _phaseDeadlineUs = _nowUs + (long)(k.PhaseDeadlineSeconds * 1e6);
         }
@@ -265,8 +286,9 @@ namespace Mesh.Simulator.Engine
                 return false;
             }
 
-            _refreshInFlight[id] = (node, phase, resend);
+            _refreshInFlight[(driver.Index, id)] = (node, phase, resend);
             _refreshBusy.Add(node);
+            _refreshSinkBusy[driver.Index] = _refreshSinkBusy.GetValueOrDefault(driver.Index) + 1;
             _refreshMetrics.CommandsSent++;
             return true;
         }
@@ -274,12 +296,13 @@ namespace Mesh.Simulator.Engine
         /// <summary>A refresh command's outcome at the driving gateway (from its event queue).</summary>
         private void KeyRefreshAnswered(SimNode sink, MeshEvent e, bool timedOut)
         {
-            if (sink.Index != _refreshDriver || !_refreshInFlight.Remove(e.CommandId, out var f))
+            if (_refreshInFlight.Count == 0 || !_refreshInFlight.Remove((sink.Index, e.CommandId), out var f))
             {
                 return;
             }
 
             _refreshBusy.Remove(f.Node);
+            _refreshSinkBusy[sink.Index]--;
             if (f.Phase != _refreshPhase)
             {
                 return; // an answer from a phase the deadline closed
@@ -392,7 +415,6 @@ namespace Mesh.Simulator.Engine
 
             _refreshPhase = phase + 1;
             _refreshPending.Clear();
-            _refreshBusy.Clear();
             _redistributed.Clear();
             _refreshRefused.Clear();
             for (int i = 0; i < _ackedPhase.Length; i++)
@@ -404,6 +426,27 @@ namespace Mesh.Simulator.Engine
             }
 
             _phaseDeadlineUs = _nowUs + (long)(_scenario.KeyRefresh!.PhaseDeadlineSeconds * 1e6);
+        }
+
+        /// <summary>Drops the refresh commands in flight at gateway <paramref name="sink"/> (it restarted).</summary>
+        private void ForgetInFlight(int sink)
+        {
+            var gone = new List<(int Sink, ushort Id)>();
+            foreach (var kv in _refreshInFlight)
+            {
+                if (kv.Key.Sink == sink)
+                {
+                    gone.Add(kv.Key);
+                    _refreshBusy.Remove(kv.Value.Node);
+                }
+            }
+
+            foreach (var k in gone)
+            {
+                _refreshInFlight.Remove(k);
+            }
+
+            _refreshSinkBusy[sink] = 0;
         }
 
         /// <summary>The network key an insider seals with: an evicted one only ever has i; another follows the gateways.</summary>

@@ -70,7 +70,7 @@ namespace Mesh.Simulator.Cli
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),
                 ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms, p99 {r.Commands.RoundTripP99Ms} ms" : "no commands"),
-                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice}; forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
+                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice} (from an adversary's copy {r.Security.AcceptedTwiceFromAdversaries}); forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
                 ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode}); busiest {r.Qos.DutyCycle10s.WindowSeconds:0.#} s {r.Qos.DutyCycle10s.MaxPercent} % (node {r.Qos.DutyCycle10s.Node}), busiest {r.Qos.DutyCycle1h.WindowSeconds:0.#} s {r.Qos.DutyCycle1h.MaxPercent} % (node {r.Qos.DutyCycle1h.Node})"),
             };
             SecurityMetrics sec = r.Security;

@@ -83,6 +83,7 @@ namespace Mesh.Simulator.Metrics
         public long AdversarialFramesSent;
         public long AdversarialAccepted;
         public long AcceptedTwice;
+        public long AcceptedTwiceFromAdversaries;
         public long Crashes;
         public long LinkUpdates;
         public long ForgedDelivered;

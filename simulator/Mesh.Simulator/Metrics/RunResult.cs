@@ -105,6 +105,13 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Messages a node (relays included) accepted a second time: replays that worked. Counted in runs with a replayer. Must be 0.</summary>
         public long AcceptedTwice { get; set; }
 
+        /// <summary>
+        /// Of <see cref="AcceptedTwice"/>, the second takings of a copy an adversary transmitted (replayer,
+        /// echo, ...): replays proper. The rest are honest late copies a node had forgotten it took (board
+        /// tables cycling in a large mesh). Counted in runs with a replayer.
+        /// </summary>
+        public long AcceptedTwiceFromAdversaries { get; set; }
+
         /// <summary>Messages handed to an application that no honest node originated. Must be 0.</summary>
         public long ForgedDelivered { get; set; }
 

@@ -79,7 +79,7 @@ namespace Mesh.Simulator.Cli
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),
                 ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms, p99 {r.Commands.RoundTripP99Ms} ms" : "no commands"),
-                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice}; forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
+                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice} (from an adversary's copy {r.Security.AcceptedTwiceFromAdversaries}); forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
                 ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode}); busiest {r.Qos.DutyCycle10s.WindowSeconds:0.#} s {r.Qos.DutyCycle10s.MaxPercent} % (node {r.Qos.DutyCycle10s.Node}), busiest {r.Qos.DutyCycle1h.WindowSeconds:0.#} s {r.Qos.DutyCycle1h.MaxPercent} % (node {r.Qos.DutyCycle1h.Node})"),
             };
             SecurityMetrics sec = r.Security;
@@ -90,6 +90,22 @@ namespace Mesh.Simulator.Cli
                     ("echoes", $"{sec.EchoesSent:N0} echoes sent; {sec.EchoesTaken:N0} taken as a first copy"),
                     ("reboot replayers", $"{sec.RebootTargets} targets power-cycled, {sec.RebootReplaysSent} commands re-sent after the restart; commands executed twice {sec.CommandsExecutedTwice}"),
                     ("insiders", $"{sec.InsiderFramesSent:N0} forged frames sent; opened by a gateway {sec.InsiderForgeriesAccepted}, commands executed {sec.InsiderCommandsExecuted}, refused where consumed {sec.InsiderRefusedAtConsumer:N0}; claimed origins' genuine messages then refused at a gateway {sec.InsiderVictimFramesRefused:N0}"),
+                ];
+            }
+
+            RoutePoisoningMetrics rp = r.RoutePoisoning;
+            rows = [.. rows,
+                ("route poisoning", $"{rp.Share:P2} of {rp.Routes:N0} routes at honest nodes at the end ({rp.ThroughNonExistent} through non-existent ids, {rp.ThroughAdversaries} through adversaries)"
+                    + (rp.Parents > 0 ? $", gradient parents {rp.PoisonedParents}/{rp.Parents}" : "") + $"; mean {rp.MeanShare:P2}, max {rp.MaxShare:P2} over {rp.Samples} samples"),
+            ];
+            if (r.KeyRefresh is KeyRefreshMetrics kr)
+            {
+                string phases = string.Join(", ", kr.Phases.ConvertAll(p => $"phase {p.Phase} {p.Acknowledged}/{p.Targets} at {p.EndedSeconds:0.#} s"));
+                rows = [.. rows,
+                    ("key refresh", (kr.FinishedSeconds is double f ? $"{kr.StartedSeconds:0.#}–{f:0.#} s" : $"from {kr.StartedSeconds:0.#} s, not finished (phase {kr.Phase}{(kr.Stalled != null ? ", stalled: " + kr.Stalled : "")})")
+                        + $"; evicted [{string.Join(", ", kr.Evicted)}]; {phases}; {kr.CommandsSent} commands ({kr.CommandsTimedOut} timed out, key sent again {kr.KeysSentAgain}); honest nodes on the new key only {kr.NodesOnNewKeyOnly}, still holding the old {kr.NodesStillHoldingOldKey}"),
+                    ("delivery during refresh", $"{kr.ReadingsDeliveredDuring:N0}/{kr.ReadingsSentDuring:N0} honest readings ({kr.ReadingDeliveryDuring:P1})"),
+                    ("evicted injections", $"while it ran: {kr.EvictedInjectionsDuring:N0} sent, taken {kr.EvictedInjectionsTakenDuring:N0} times; after it: {kr.EvictedInjectionsAfter:N0} sent, taken {kr.EvictedInjectionsTakenAfter} times, refused unknown_key {kr.EvictedRefusedUnknownKeyAfter:N0}"),
                 ];
             }
 

@@ -30,6 +30,13 @@ namespace Mesh.Simulator.Tests
         [InlineData("""{ "adversaries": [ { "kind": "babbler", "rate": 10 } ] }""", "adversaries[0]: a babbler needs nodes or count")]
         [InlineData("""{ "durationSeconds": 60, "warmupSeconds": 30, "drainSeconds": 30 }""", "drainSeconds: must be at least 0 and leave time after warmupSeconds")]
         [InlineData("""{ "roles": { "perNode": [ { "nodes": [1], "readingIntervalSeconds": 0 } ] } }""", "roles.perNode[0].readingIntervalSeconds: must be positive")]
+        [InlineData("""{ "durationSeconds": 100, "keyRefresh": { "atSeconds": 100 } }""", "keyRefresh.atSeconds: must be at least 0 and less than durationSeconds")]
+        [InlineData("""{ "topology": { "nodes": 10 }, "keyRefresh": { "evict": [3, 10] } }""", "keyRefresh.evict[1]: 10 is not a node index (0..9)")]
+        [InlineData("""{ "keyRefresh": { "evict": ["outsiders"] } }""", "keyRefresh.evict[0]: \"outsiders\" is neither a node index nor one of insiders, evictedInsiders")]
+        [InlineData("""{ "topology": { "nodes": 10 }, "roles": { "sinks": [4] }, "keyRefresh": { "evict": [4] } }""", "keyRefresh.evict[0]: node 4 is a gateway")]
+        [InlineData("""{ "keyRefresh": { "concurrency": 0 } }""", "keyRefresh.concurrency: must be 1..64")]
+        [InlineData("""{ "keyRefresh": { "phaseDeadlineSeconds": 1 } }""", "keyRefresh.phaseDeadlineSeconds: must be 5..604800")]
+        [InlineData("""{ "network": { "application": "nodeRunner" }, "keyRefresh": { } }""", "keyRefresh: needs network.application simulated")]
         public void A_semantically_invalid_scenario_names_the_field_and_the_problem(string json, string expected)
         {
             Scenario s = ScenarioLoader.Parse(json);

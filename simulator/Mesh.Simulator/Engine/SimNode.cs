@@ -122,6 +122,18 @@ namespace Mesh.Simulator.Engine
         /// </summary>
         public uint[]? PersistedCommandCounters;
 
+        /// <summary>
+        /// Network keys the board stored (SettingsChanged / NetworkKey, as NodeRunner stores them): the
+        /// current key (null: the scenario's), and the key in refresh with its phase (1 or 2), restored
+        /// when the core restarts.
+        /// </summary>
+        public Mesh.Protocol.Security.NetworkKey? PersistedNetworkKey;
+        public Mesh.Protocol.Security.NetworkKey? PersistedNextKey;
+        public int PersistedNextPhase;
+
+        /// <summary>Insiders: when the frame on the air (or last sent) was started.</summary>
+        public long InjectedAtUs = -1;
+
         /// <summary>Records an executed command's counter, as the application persists it before running the command.</summary>
         public void PersistCommandCounter(uint commander, uint counter)
         {

@@ -142,6 +142,9 @@ namespace Mesh.Simulator.Engine
 
                     _events.Push(_nowUs + InsiderDelay(node), EventKind.Adversary, node.Index, ArgInsiderForge);
                     break;
+                case ArgKeyRefresh:
+                    KeyRefreshStep();
+                    break;
                 case ArgScanTables:
                     ScanForInventedIds();
                     _events.Push(_nowUs + TableScanIntervalUs, EventKind.Adversary, node.Index, ArgScanTables);
@@ -499,8 +502,10 @@ namespace Mesh.Simulator.Engine
             uint sink = _nodes[_sinks[RandomExtensions.NextBelow(_adversaryRandom, _sinks.Length)]].Id;
             int jump = insider.Adversary!.SequenceJump;
             DeviceKey own = _deviceKeys.KeyOf(insider.Id);
+            NetworkKey net = InsiderNetworkKey(insider);
             var h = new FrameHeader
             {
+                NetworkKeyIndex = net.Index,
                 Flags = FrameFlags.DeviceSealed,
                 Network = _scenario.Network.Id,
                 Time = _epochSeconds + (uint)(_nowUs / 1_000_000),
@@ -571,12 +576,13 @@ namespace Mesh.Simulator.Engine
                 _insiderSealer.Seal(own.Sealing, h, frame, 0);
             }
 
-            _insiderNetSealer.Seal(_key, frame, 0, h.FrameLength);
+            _insiderNetSealer.Seal(net, frame, 0, h.FrameLength);
             int sealedLength = h.FrameLength - FrameLayout.HeaderSize - FrameLayout.NetMicSize;
             var sealedBytes = new byte[sealedLength];
             Array.Copy(frame, FrameLayout.HeaderSize, sealedBytes, 0, sealedLength);
             _forgeries[MetricsCollector.Key(h.Origin, h.Sequence)] = sealedBytes;
             _forgedOrigins.Add(h.Origin);
+            NoteInsiderInjection(insider, MetricsCollector.Key(h.Origin, h.Sequence));
             _metrics.InsiderFramesSent++;
             _metrics.AdversarialFramesSent++;
             StartTransmission(insider, frame, h.FrameLength, _nowUs);
@@ -620,6 +626,10 @@ namespace Mesh.Simulator.Engine
             if (_forgedOrigins.Count > 0 && length >= FrameLayout.MinFrameSize)
             {
                 NoteForgeryOutcome(r, bytes, length, result, consumed);
+                if (_evictedInjections.Count > 0)
+                {
+                    NoteEvictedInjection(r, bytes, length, result);
+                }
             }
         }
 

@@ -291,6 +291,10 @@ namespace Mesh.Simulator.Engine
             if (!taken.Add(message))
             {
                 _metrics.AcceptedTwice++;
+                if (sender.Behaviour != NodeBehaviour.Honest)
+                {
+                    _metrics.AcceptedTwiceFromAdversaries++;
+                }
             }
         }
 

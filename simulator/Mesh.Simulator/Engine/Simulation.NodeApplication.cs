@@ -58,6 +58,8 @@ namespace Mesh.Simulator.Engine
                 AirtimeOverheadUs = (int)_radio.AirtimeMicroseconds(0),
                 AirtimeUsPerByte = (int)Math.Ceiling((_radio.AirtimeMicroseconds(250) - _radio.AirtimeMicroseconds(0)) / 250.0),
                 FairShareFramesPerMinute = FairSharePerMinute(w),
+                // Key refresh runs: the cores build the keys commands carry (null otherwise: unchanged runs).
+                Crypto = NodeCrypto(),
             };
             if (_scenario.Radio.Preset == "lora")
             {
@@ -78,7 +80,8 @@ namespace Mesh.Simulator.Engine
                 config.DuplicateCacheSize = Math.Max(1024, heard * 8);
                 config.EventQueueSize = 256;
                 config.TransmitQueueSize = 64;
-                config.PendingCommandSlots = 16;
+                // A refresh driver's commands in flight come on top of the workload's.
+                config.PendingCommandSlots = 16 + (_scenario.KeyRefresh?.Concurrency ?? 0);
                 config.FairShareSlots = big;
             }
 
@@ -90,7 +93,9 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            node.Core = new MeshNode(config, _key, node.Random, node.Clock.LocalMs(nowUs));
+            // The network keys the board stored (a key refresh), or the scenario's.
+            node.Core = new MeshNode(config, node.PersistedNetworkKey ?? _key, node.Random, node.Clock.LocalMs(nowUs));
+            RestoreNetworkKeys(node);
             ScheduleWake(node);
         }
 
@@ -184,9 +189,14 @@ namespace Mesh.Simulator.Engine
                         break;
                     case MeshEventKind.CommandAcknowledged:
                         _metrics.CommandAcknowledged(node, _event.CommandId, _nowUs);
+                        KeyRefreshAnswered(node, _event, false);
                         break;
                     case MeshEventKind.CommandTimedOut:
                         _metrics.CommandTimedOut(node, _event.CommandId);
+                        KeyRefreshAnswered(node, _event, true);
+                        break;
+                    case MeshEventKind.SettingsChanged:
+                        PersistNetworkKey(node, _event);
                         break;
                 }
             }

@@ -224,6 +224,7 @@ namespace Mesh.Simulator.Engine
             ScheduleWorkload(scenario);
             ScheduleBabblers(scenario);
             ScheduleAdversaryKinds(scenario);
+            ScheduleKeyRefresh(scenario);
             ScheduleMobility(scenario, root);
         }
 
@@ -279,7 +280,11 @@ namespace Mesh.Simulator.Engine
         public RunResult Result(double wallSeconds)
         {
             ScanForInventedIds();
-            return _metrics.Build(_scenario, _nodes, _links, _radio, _endUs, wallSeconds, _eventCount);
+            FinishKeyRefreshMetrics();
+            RunResult result = _metrics.Build(_scenario, _nodes, _links, _radio, _endUs, wallSeconds, _eventCount);
+            result.RoutePoisoning = RoutePoisoningResult();
+            result.KeyRefresh = KeyRefreshResult;
+            return result;
         }
 
         /// <summary>Puts a frame on the air from <paramref name="node"/> now (real-time bridge, tests).</summary>
@@ -335,6 +340,8 @@ namespace Mesh.Simulator.Engine
                     AdversaryAct(node, e.Arg);
                     break;
             }
+
+            MaybeSampleRoutes();
         }
     }
 }

@@ -133,6 +133,7 @@ namespace Mesh.Simulator.Metrics
                 AdversarialFramesSent = AdversarialFramesSent,
                 AdversarialAccepted = AdversarialAccepted,
                 AcceptedTwice = AcceptedTwice,
+                AcceptedTwiceFromAdversaries = AcceptedTwiceFromAdversaries,
                 ForgedDelivered = ForgedDelivered,
                 ReplayedDelivered = ReplayedDelivered,
                 RejectedBadMic = result.Rejected.GetValueOrDefault("bad_mic"),

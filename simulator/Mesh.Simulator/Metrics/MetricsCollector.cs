@@ -86,6 +86,7 @@ namespace Mesh.Simulator.Metrics
         public long AdversarialFramesSent;
         public long AdversarialAccepted;
         public long AcceptedTwice;
+        public long AcceptedTwiceFromAdversaries;
         public long Crashes;
         public long LinkUpdates;
         public long ForgedDelivered;
@@ -182,6 +183,25 @@ namespace Mesh.Simulator.Metrics
             }
 
             _messages[Key(origin, sequence)] = r;
+        }
+
+        /// <summary>Honest readings (babblers and stuck sensors apart) counted in the measured window and sent in [fromUs, toUs]: how many, and how many reached a gateway.</summary>
+        public (long Sent, long Delivered) ReadingsSentBetween(long fromUs, long toUs)
+        {
+            long sent = 0, delivered = 0;
+            foreach (Record r in _messages.Values)
+            {
+                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded && r.SentUs >= fromUs && r.SentUs <= toUs)
+                {
+                    sent++;
+                    if (r.SinkMask != 0)
+                    {
+                        delivered++;
+                    }
+                }
+            }
+
+            return (sent, delivered);
         }
 
         public void SendRefused(MessageClass cls) => _refused[(int)cls]++;

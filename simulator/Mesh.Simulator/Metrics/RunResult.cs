@@ -52,6 +52,12 @@ namespace Mesh.Simulator.Metrics
         public CostMetrics Cost { get; set; } = new();
         public QosMetrics Qos { get; set; } = new();
         public SecurityMetrics Security { get; set; } = new();
+
+        /// <summary>Routes at honest nodes through non-existent or malicious nodes (every run).</summary>
+        public RoutePoisoningMetrics RoutePoisoning { get; set; } = new();
+
+        /// <summary>The network key refresh, when the scenario has one (<c>keyRefresh</c>); otherwise absent.</summary>
+        public KeyRefreshMetrics? KeyRefresh { get; set; }
         public AirtimeMetrics Airtime { get; set; } = new();
         public Dictionary<string, long> Rejected { get; set; } = new();
         public long ManagedFloodingCancellations { get; set; }
@@ -107,6 +113,13 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Messages a node (relays included) accepted a second time: replays that worked. Counted in runs with a replayer. Must be 0.</summary>
         public long AcceptedTwice { get; set; }
 
+        /// <summary>
+        /// Of <see cref="AcceptedTwice"/>, the second takings of a copy an adversary transmitted (replayer,
+        /// echo, ...): replays proper. The rest are honest late copies a node had forgotten it took (board
+        /// tables cycling in a large mesh). Counted in runs with a replayer.
+        /// </summary>
+        public long AcceptedTwiceFromAdversaries { get; set; }
+
         /// <summary>Messages handed to an application that no honest node originated. Must be 0.</summary>
         public long ForgedDelivered { get; set; }
 
@@ -152,6 +165,85 @@ namespace Mesh.Simulator.Metrics
         /// gateway before it opens the payload — commits its sequence to the replay window and duplicate cache.
         /// </summary>
         public long InsiderVictimFramesRefused { get; set; }
+    }
+
+    /// <summary>
+    /// Route poisoning: of the routes honest nodes (gateways included) hold — reverse routes (route table
+    /// entries towards every honest node, and towards any invented id) and, under structured routing,
+    /// gradient parents — the share whose next hop (parent) is a node that does not exist or an adversary
+    /// (any kind but honest), or whose destination does not exist. Sampled every 30 s after warm-up and
+    /// when the result is built.
+    /// </summary>
+    public sealed class RoutePoisoningMetrics
+    {
+        /// <summary>At the end of the run: routes held, and poisoned ones (through a non-existent id, through an adversary).</summary>
+        public long Routes { get; set; }
+        public long Poisoned { get; set; }
+        public long ThroughNonExistent { get; set; }
+        public long ThroughAdversaries { get; set; }
+        public double Share { get; set; }
+
+        /// <summary>Gradient parents (structured routing) at the end: honest nodes with a parent, and those whose parent is non-existent or an adversary.</summary>
+        public long Parents { get; set; }
+        public long PoisonedParents { get; set; }
+
+        /// <summary>Over the samples (routes and parents together): mean and highest poisoned share, and how many samples.</summary>
+        public double MeanShare { get; set; }
+        public double MaxShare { get; set; }
+        public int Samples { get; set; }
+    }
+
+    /// <summary>A network key refresh with eviction driven by a gateway (scenario <c>keyRefresh</c>).</summary>
+    public sealed class KeyRefreshMetrics
+    {
+        public double StartedSeconds { get; set; }
+
+        /// <summary>When phase 3 ended (null: the run ended first, or it stalled).</summary>
+        public double? FinishedSeconds { get; set; }
+
+        /// <summary>The phase reached: 3 when finished, -1 stalled.</summary>
+        public int Phase { get; set; }
+        public string? Stalled { get; set; }
+        public List<uint> Evicted { get; set; } = new();
+
+        /// <summary>Provisioned nodes running a core, not evicted: sent phase 1.</summary>
+        public int Targets { get; set; }
+        public List<KeyRefreshPhaseMetrics> Phases { get; set; } = new();
+        public long CommandsSent { get; set; }
+        public long CommandsTimedOut { get; set; }
+
+        /// <summary>Command 6 sent again to a node that answered phase 2 or 3 without the new key (restarted).</summary>
+        public long KeysSentAgain { get; set; }
+
+        /// <summary>Honest non-gateway nodes at the end holding only the new key, and those still holding the old one.</summary>
+        public int NodesOnNewKeyOnly { get; set; }
+        public int NodesStillHoldingOldKey { get; set; }
+
+        /// <summary>Honest readings sent between the start and the end of the refresh, and delivered to a gateway.</summary>
+        public long ReadingsSentDuring { get; set; }
+        public long ReadingsDeliveredDuring { get; set; }
+        public double ReadingDeliveryDuring { get; set; }
+
+        /// <summary>Evicted nodes' injections (insider forgeries) sent while the refresh ran (from its start) / after it finished.</summary>
+        public long EvictedInjectionsDuring { get; set; }
+        public long EvictedInjectionsAfter { get; set; }
+
+        /// <summary>(node, injection) pairs an honest core took (relays included): of those sent while the refresh ran, and of those sent after it (must be 0).</summary>
+        public long EvictedInjectionsTakenDuring { get; set; }
+        public long EvictedInjectionsTakenAfter { get; set; }
+
+        /// <summary>Receptions of injections sent after the refresh refused as unknown_key.</summary>
+        public long EvictedRefusedUnknownKeyAfter { get; set; }
+    }
+
+    public sealed class KeyRefreshPhaseMetrics
+    {
+        public int Phase { get; set; }
+        public int Targets { get; set; }
+        public int Acknowledged { get; set; }
+        public double EndedSeconds { get; set; }
+        public bool DeadlinePassed { get; set; }
+        public List<uint> NotAcknowledged { get; set; } = new();
     }
 
     public sealed class AirtimeMetrics

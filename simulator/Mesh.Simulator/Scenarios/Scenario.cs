@@ -53,6 +53,9 @@ namespace Mesh.Simulator.Scenarios
         public FaultSettings Faults { get; set; } = new();
         public List<AdversarySettings> Adversaries { get; set; } = new();
         public MobilitySettings? Mobility { get; set; }
+
+        /// <summary>Optional: a network key refresh with eviction, driven by a gateway (Simulation.KeyRefresh).</summary>
+        public KeyRefreshSettings? KeyRefresh { get; set; }
     }
 
     public sealed class NetworkSettings
@@ -392,6 +395,28 @@ namespace Mesh.Simulator.Scenarios
 
         /// <summary>rebootReplayer: how long a target it power-cycles stays down.</summary>
         public double DowntimeSeconds { get; set; } = 3;
+    }
+
+    /// <summary>
+    /// A network key refresh (PROTOCOL.md, "Key refresh and eviction") run by the first gateway as
+    /// mesh-gateway's refresh driver runs it: phase 1 command 6 to every provisioned node not evicted,
+    /// phase 2 and 3 command 7, each retried until acknowledged or the phase deadline passed.
+    /// </summary>
+    public sealed class KeyRefreshSettings
+    {
+        /// <summary>When the operator starts it (simulated seconds).</summary>
+        public double AtSeconds { get; set; } = 120;
+
+        /// <summary>Nodes evicted: node indices, or the words "insiders" (every insider and evictedInsider) and "evictedInsiders".</summary>
+        public List<System.Text.Json.JsonElement> Evict { get; set; } = new();
+
+        /// <summary>Per phase, how long the driver keeps retrying nodes that did not acknowledge (mesh-gateway's deadline_seconds; 600 by default there too).</summary>
+        public double PhaseDeadlineSeconds { get; set; } = 600;
+
+        /// <summary>Refresh commands in flight at once (mesh-gateway: 16).</summary>
+        public int Concurrency { get; set; } = 16;
+
+        public static readonly string[] EvictWords = { "insiders", "evictedInsiders" };
     }
 
     public sealed class MobilitySettings

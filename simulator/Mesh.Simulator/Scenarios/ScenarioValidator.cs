@@ -285,6 +285,49 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("faults.churnRatePerHour must not be negative; churnDowntimeSeconds must be positive");
             }
 
+            if (s.KeyRefresh is KeyRefreshSettings k)
+            {
+                if (!(k.AtSeconds >= 0 && k.AtSeconds < s.DurationSeconds))
+                {
+                    e.Add("keyRefresh.atSeconds: must be at least 0 and less than durationSeconds");
+                }
+
+                if (!(k.PhaseDeadlineSeconds >= 5 && k.PhaseDeadlineSeconds <= 7 * 24 * 3600))
+                {
+                    e.Add("keyRefresh.phaseDeadlineSeconds: must be 5..604800 (mesh-gateway's deadline_seconds)");
+                }
+
+                if (k.Concurrency < 1 || k.Concurrency > 64)
+                {
+                    e.Add("keyRefresh.concurrency: must be 1..64");
+                }
+
+                if (s.Network.Application != "simulated")
+                {
+                    e.Add("keyRefresh: needs network.application simulated (the nodeRunner path does not drive refreshes)");
+                }
+
+                for (int j = 0; j < k.Evict.Count; j++)
+                {
+                    System.Text.Json.JsonElement v = k.Evict[j];
+                    if (v.ValueKind == System.Text.Json.JsonValueKind.Number)
+                    {
+                        if (!v.TryGetInt32(out int index) || index < 0 || index >= n)
+                        {
+                            e.Add($"keyRefresh.evict[{j}]: {v.GetRawText()} is not a node index (0..{n - 1})");
+                        }
+                        else if (s.Roles.Sinks.Contains(index))
+                        {
+                            e.Add($"keyRefresh.evict[{j}]: node {index} is a gateway (it drives the refresh)");
+                        }
+                    }
+                    else if (v.ValueKind != System.Text.Json.JsonValueKind.String || Array.IndexOf(KeyRefreshSettings.EvictWords, v.GetString()) < 0)
+                    {
+                        e.Add($"keyRefresh.evict[{j}]: {v.GetRawText()} is neither a node index nor one of {string.Join(", ", KeyRefreshSettings.EvictWords)}");
+                    }
+                }
+            }
+
             for (int i = 0; i < s.Adversaries.Count; i++)
             {
                 var a = s.Adversaries[i];

@@ -39,6 +39,10 @@ namespace Mesh.Simulator.Sweeps
         public double BabblerBeyond2HopsPerOriginated { get; init; }
         public double BabblerShareBeyond2Hops { get; init; }
         public double MaxDutyCycle10sPercent { get; init; }
+
+        /// <summary>Route poisoning at the end of the run, and its mean over the run's samples.</summary>
+        public double RoutePoisoningShare { get; init; }
+        public double RoutePoisoningMeanShare { get; init; }
     }
 
     /// <summary>
@@ -120,6 +124,8 @@ namespace Mesh.Simulator.Sweeps
                     BabblerBeyond2HopsPerOriginated = Math.Round(runs.Average(r => r.Qos.BabblerBeyond2HopsPerOriginated), 3),
                     BabblerShareBeyond2Hops = Math.Round(runs.Average(r => r.Qos.BabblerShareBeyond2Hops), 4),
                     MaxDutyCycle10sPercent = Math.Round(runs.Average(r => r.Qos.DutyCycle10s.MaxPercent), 3),
+                    RoutePoisoningShare = Math.Round(runs.Average(r => r.RoutePoisoning.Share), 6),
+                    RoutePoisoningMeanShare = Math.Round(runs.Average(r => r.RoutePoisoning.MeanShare), 6),
                 });
             }
 
@@ -131,14 +137,16 @@ namespace Mesh.Simulator.Sweeps
             var sb = new StringBuilder($"{parameter},runs,offered_readings_per_s,reading_delivery,broadcast_delivery,broadcast_reachable_coverage,"
                 + "tx_per_delivered_reading,reading_path_stretch,broadcast_tx_per_cds,control_airtime_share,latency_p50_ms,latency_p99_ms,"
                 + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
-                + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent\n");
+                + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent,"
+                + "route_poisoning_share,route_poisoning_mean_share\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
                     $"{p.Value},{p.Runs},{p.OfferedReadingsPerSecond},{p.ReadingDelivery},{p.BroadcastDelivery},{p.BroadcastReachableCoverage},"
                     + $"{p.TransmissionsPerDelivered},{p.ReadingPathStretch},{p.BroadcastTransmissionsPerCds},{p.ControlAirtimeShare},{p.LatencyP50Ms},{p.LatencyP99Ms},"
                     + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
-                    + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent}\n");
+                    + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent},"
+                    + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare}\n");
             }
 
             return sb.ToString();
@@ -155,11 +163,11 @@ namespace Mesh.Simulator.Sweeps
                     $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
             }
 
-            sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | babbler frames beyond 2 hops | max duty cycle (10 s window) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | babbler frames beyond 2 hops | max duty cycle (10 s window) | route poisoning (end / mean) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {p.Value} | {p.CommandDelivery:P1} | {p.CommandAckP50Ms:0.0} | {p.CommandAckP99Ms:0.0} | {p.BabblerFramesOriginated:N0} | {p.BabblerBeyond2HopsPerOriginated:0.00} | {p.BabblerShareBeyond2Hops:P2} | {p.MaxDutyCycle10sPercent:0.##} % |\n");
+                    $"| {p.Value} | {p.CommandDelivery:P1} | {p.CommandAckP50Ms:0.0} | {p.CommandAckP99Ms:0.0} | {p.BabblerFramesOriginated:N0} | {p.BabblerBeyond2HopsPerOriginated:0.00} | {p.BabblerShareBeyond2Hops:P2} | {p.MaxDutyCycle10sPercent:0.##} % | {p.RoutePoisoningShare:P2} / {p.RoutePoisoningMeanShare:P2} |\n");
             }
 
             return sb.ToString();

@@ -12,13 +12,22 @@ namespace Mesh.Board.Sensors
     /// <summary>
     /// Which sensors this board reads: whatever answers at the known I2C addresses, a DHT22 if a pin is
     /// configured, the battery divider if an ADC channel is, and a simulated sensor when nothing is attached.
-    /// A sensor that cannot even be created is reported and skipped; the node still relays.
+    /// A sensor that cannot even be created is reported and skipped; the node still relays. The relay image
+    /// (NO_SENSOR_BINDINGS) has only the battery divider and the simulated sensor.
     /// </summary>
     internal static class SensorDiscovery
     {
         public static ISensor[] Find(NodeSettings s, uint nodeId, ILog log)
         {
             var found = new ArrayList();
+#if NO_SENSOR_BINDINGS
+            // The relay image (Mesh.Board.Relay.nfproj, for the ESP32-C3) leaves the sensor bindings and UnitsNet
+            // out to keep their runtime tables off the heap: say so rather than stay silent about wired sensors.
+            if ((s.I2cDataPin >= 0 && s.I2cClockPin >= 0) || s.DhtPin >= 0)
+            {
+                log.Write(LogLevel.Info, "sensors: this is the relay image (no sensor bindings): I2C and DHT22 sensors are not read; deploy the full image (Mesh.Board) on a board with more heap to read them");
+            }
+#else
             if (s.I2cDataPin >= 0 && s.I2cClockPin >= 0)
             {
                 try
@@ -54,6 +63,7 @@ namespace Mesh.Board.Sensors
                     log.Write(LogLevel.Error, "DHT22 on GPIO" + s.DhtPin + "/" + s.DhtTriggerPin + ": " + ex.Message);
                 }
             }
+#endif
 
             if (s.BatteryAdcChannel >= 0)
             {
@@ -83,6 +93,7 @@ namespace Mesh.Board.Sensors
             return sensors;
         }
 
+#if !NO_SENSOR_BINDINGS
         private static void Add(ArrayList found, I2cSensorKind kind, int address, ILog log)
         {
             try
@@ -94,5 +105,6 @@ namespace Mesh.Board.Sensors
                 log.Write(LogLevel.Error, I2cSensorDetector.Describe(kind, address) + ": " + ex.Message);
             }
         }
+#endif
     }
 }

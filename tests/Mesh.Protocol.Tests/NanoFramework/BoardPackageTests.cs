@@ -18,12 +18,19 @@ namespace Mesh.Protocol.Tests.NanoFramework
         private static XElement[] Elements(XDocument doc, string localName) =>
             doc.Descendants().Where(e => e.Name.LocalName == localName).ToArray();
 
-        private static Dictionary<string, string> PinnedPackages() =>
-            Elements(XDocument.Load(Path.Combine(BoardDirectory, "packages.config")), "package")
+        /// <summary>The board images: the full one, and the relay image for the ESP32-C3 (no sensor bindings).</summary>
+        public static TheoryData<string, string> BoardProjects => new TheoryData<string, string>
+        {
+            { "Mesh.Board", "Mesh.Board.nfproj" },
+            { "Mesh.Board.Relay", "Mesh.Board.Relay.nfproj" },
+        };
+
+        private static Dictionary<string, string> PinnedPackages(string folder = "Mesh.Board") =>
+            Elements(XDocument.Load(Path.Combine(NanoPaths.RepoRoot, "firmware", folder, "packages.config")), "package")
                 .ToDictionary(p => (string)p.Attribute("id")!, p => (string)p.Attribute("version")!);
 
-        private static (string Include, string HintPath)[] References() =>
-            Elements(XDocument.Load(Path.Combine(BoardDirectory, "Mesh.Board.nfproj")), "Reference")
+        private static (string Include, string HintPath)[] References(string folder = "Mesh.Board", string project = "Mesh.Board.nfproj") =>
+            Elements(XDocument.Load(Path.Combine(NanoPaths.RepoRoot, "firmware", folder, project)), "Reference")
                 .Select(r => ((string)r.Attribute("Include")!, r.Elements().Single(e => e.Name.LocalName == "HintPath").Value))
                 .ToArray();
 
@@ -45,12 +52,13 @@ namespace Mesh.Protocol.Tests.NanoFramework
             return name == assembly ? null : packageId + ": Reference Include=\"" + name + "\" but the assembly is " + assembly;
         }
 
-        [Fact]
-        public void Every_HintPath_names_the_assembly_file_its_package_ships_at_the_pinned_version()
+        [Theory]
+        [MemberData(nameof(BoardProjects))]
+        public void Every_HintPath_names_the_assembly_file_its_package_ships_at_the_pinned_version(string folder, string project)
         {
-            Dictionary<string, string> pinned = PinnedPackages();
+            Dictionary<string, string> pinned = PinnedPackages(folder);
             var problems = new List<string>();
-            foreach ((string include, string hintPath) in References())
+            foreach ((string include, string hintPath) in References(folder, project))
             {
                 string[] parts = hintPath.Split('\\');
                 Assert.True(parts.Length == 6 && parts[0] == ".." && parts[1] == ".." && parts[2] == "packages" && parts[4] == "lib", "unexpected HintPath shape: " + hintPath);
@@ -69,7 +77,41 @@ namespace Mesh.Protocol.Tests.NanoFramework
             }
 
             Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
-            Assert.Equal(pinned.Count, References().Length);
+            Assert.Equal(pinned.Count, References(folder, project).Length);
+        }
+
+        /// <summary>
+        /// The relay image takes the full image's packages at the same versions (one firmware serves both, and the
+        /// native checksums checked below are the same), less the sensor bindings, UnitsNet and what only they use.
+        /// </summary>
+        [Fact]
+        public void The_relay_image_pins_a_subset_of_the_full_images_packages_at_the_same_versions_and_no_sensor_binding()
+        {
+            Dictionary<string, string> full = PinnedPackages();
+            Dictionary<string, string> relay = PinnedPackages("Mesh.Board.Relay");
+            foreach ((string id, string version) in relay)
+            {
+                Assert.True(full.TryGetValue(id, out string? v) && v == version, id + " " + version + " in the relay image but not at that version in ../Mesh.Board/packages.config");
+            }
+
+            string[] leftOut =
+            {
+                "nanoFramework.Hardware.Esp32.Rmt", "nanoFramework.System.Math", "nanoFramework.System.Device.I2c",
+                "nanoFramework.System.Device.Model", "nanoFramework.System.Buffers.Binary.BinaryPrimitives",
+                "nanoFramework.System.Diagnostics.Stopwatch",
+            };
+            foreach (string id in relay.Keys)
+            {
+                Assert.False(id.StartsWith("nanoFramework.Iot.Device.", StringComparison.Ordinal) || id.StartsWith("UnitsNet.", StringComparison.Ordinal) || leftOut.Contains(id), id + " is what the relay image leaves out");
+            }
+
+            // Everything else the full image pins (the radio, WiFi, sockets, UART, flash file system, GPIO/ADC) is kept.
+            foreach (string id in full.Keys.Where(k => !k.StartsWith("nanoFramework.Iot.Device.", StringComparison.Ordinal) && !k.StartsWith("UnitsNet.", StringComparison.Ordinal) && !leftOut.Contains(k)))
+            {
+                Assert.True(relay.ContainsKey(id), id + " is missing from the relay image");
+            }
+
+            Assert.Equal(15, relay.Count);
         }
 
         [Fact]

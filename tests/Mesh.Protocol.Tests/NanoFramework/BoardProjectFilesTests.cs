@@ -72,18 +72,19 @@ namespace Mesh.Protocol.Tests.NanoFramework
             Assert.DoesNotContain(".nfproj", meshSln, StringComparison.OrdinalIgnoreCase);
         }
 
-        [Fact]
-        public void Board_application_references_every_package_of_its_packages_config_at_that_version_and_the_solution_lists_it()
+        [Theory]
+        [MemberData(nameof(BoardPackageTests.BoardProjects), MemberType = typeof(BoardPackageTests))]
+        public void Board_application_references_every_package_of_its_packages_config_at_that_version_and_the_solution_lists_it(string folder, string project)
         {
-            string board = Path.Combine(FirmwareDirectory, "Mesh.Board");
-            XDocument nfproj = XDocument.Load(Path.Combine(board, "Mesh.Board.nfproj"));
+            string board = Path.Combine(FirmwareDirectory, folder);
+            XDocument nfproj = XDocument.Load(Path.Combine(board, project));
             XDocument packages = XDocument.Load(Path.Combine(board, "packages.config"));
             Assert.Equal("Exe", Elements(nfproj, "OutputType").Single().Value);
             string[] hints = Elements(nfproj, "HintPath").Select(h => h.Value).ToArray();
             foreach (XElement package in Elements(packages, "package"))
             {
-                string folder = @"..\..\packages\" + (string?)package.Attribute("id") + "." + (string?)package.Attribute("version") + @"\lib\";
-                Assert.True(hints.Count(h => h.StartsWith(folder, StringComparison.Ordinal)) == 1, "no single HintPath into " + folder);
+                string libFolder = @"..\..\packages\" + (string?)package.Attribute("id") + "." + (string?)package.Attribute("version") + @"\lib\";
+                Assert.True(hints.Count(h => h.StartsWith(libFolder, StringComparison.Ordinal)) == 1, "no single HintPath into " + libFolder);
                 Assert.Equal("netnano1.0", (string?)package.Attribute("targetFramework"));
             }
 
@@ -94,8 +95,49 @@ namespace Mesh.Protocol.Tests.NanoFramework
             Assert.Equal(new[] { @"..\Mesh.Protocol\Mesh.Protocol.nfproj", @"..\Mesh.NodeApp\Mesh.NodeApp.nfproj" }, projects);
 
             string sln = File.ReadAllText(Path.Combine(FirmwareDirectory, "Mesh.Firmware.sln"));
-            Assert.Contains(@"""Mesh.Board\Mesh.Board.nfproj""", sln, StringComparison.Ordinal);
+            Assert.Contains("\"" + folder + "\\" + project + "\"", sln, StringComparison.Ordinal);
             Assert.Contains(@"""Mesh.NodeApp\Mesh.NodeApp.nfproj""", sln, StringComparison.Ordinal);
+            Assert.Equal("Mesh.Board", Elements(nfproj, "AssemblyName").Single().Value); // one replaces the other on a board
+            Assert.Equal("9.0", Elements(nfproj, "LangVersion").Single().Value);
+        }
+
+        /// <summary>
+        /// The relay image (ESP32-C3): Mesh.Board's own sources, linked, less the two files that use the sensor
+        /// bindings and System.Device.I2c, with NO_SENSOR_BINDINGS defined; and no other board source may use them
+        /// outside "#if !NO_SENSOR_BINDINGS", or the relay project stops compiling without anyone here noticing.
+        /// </summary>
+        [Fact]
+        public void Relay_image_compiles_the_board_sources_without_the_sensor_bindings()
+        {
+            XDocument nfproj = XDocument.Load(Path.Combine(FirmwareDirectory, "Mesh.Board.Relay", "Mesh.Board.Relay.nfproj"));
+            XElement compile = Assert.Single(Elements(nfproj, "Compile"));
+            Assert.Equal(@"..\Mesh.Board\**\*.cs", (string?)compile.Attribute("Include"));
+            string[] excluded = ((string?)compile.Attribute("Exclude") ?? string.Empty).Split(';');
+            string[] excludedSources = { @"..\Mesh.Board\Sensors\BindingSensors.cs", @"..\Mesh.Board\Sensors\EspI2cBus.cs" };
+            Assert.Equal(new[] { @"..\Mesh.Board\bin\**", @"..\Mesh.Board\obj\**" }.Concat(excludedSources).ToArray(), excluded);
+            Assert.Equal("%(RecursiveDir)%(Filename)%(Extension)", compile.Elements().Single(e => e.Name.LocalName == "Link").Value);
+            Assert.Contains("NO_SENSOR_BINDINGS", Elements(nfproj, "DefineConstants").Single().Value, StringComparison.Ordinal);
+            Assert.DoesNotContain(Elements(nfproj, "Reference"), r => ((string)r.Attribute("Include")!).StartsWith("Iot.Device.", StringComparison.Ordinal) || ((string)r.Attribute("Include")!).StartsWith("UnitsNet.", StringComparison.Ordinal) || (string)r.Attribute("Include")! == "System.Device.I2c");
+
+            string boardDir = Path.Combine(FirmwareDirectory, "Mesh.Board");
+            foreach (string file in Directory.GetFiles(boardDir, "*.cs", SearchOption.AllDirectories))
+            {
+                string rel = @"..\Mesh.Board\" + Path.GetRelativePath(boardDir, file).Replace('/', '\\');
+                if (excludedSources.Contains(rel) || rel.Contains(@"\bin\", StringComparison.Ordinal) || rel.Contains(@"\obj\", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                // The relay build's view of the file: what "#if NO_SENSOR_BINDINGS" keeps.
+                var tree = CSharpSyntaxTree.ParseText(File.ReadAllText(file), new CSharpParseOptions(preprocessorSymbols: new[] { "NO_SENSOR_BINDINGS" }));
+                string active = string.Concat(tree.GetRoot().DescendantTokens().Select(t => t.Text + " "));
+                foreach (string name in new[] { "Iot . Device", "UnitsNet", "System . Device . I2c", "BindingSensors", "EspI2cBus", "nanoFramework . Hardware . Esp32 . Rmt" })
+                {
+                    Assert.False(active.Contains(name, StringComparison.Ordinal), rel + " uses " + name + " in the relay build: put it under #if !NO_SENSOR_BINDINGS or exclude the file in Mesh.Board.Relay.nfproj");
+                }
+            }
+
+            Assert.DoesNotContain("Mesh.Board.Relay", File.ReadAllText(Path.Combine(NanoPaths.RepoRoot, "Mesh.sln")), StringComparison.Ordinal);
         }
     }
 }

@@ -25,25 +25,9 @@ namespace Mesh.Gateway.Tests.KeyRefresh
     {
         private const uint A = 21, Offline = 22;
 
-        private static Dictionary<uint, DeviceKey> Provision(string directory, params uint[] nodes)
-        {
-            var keys = new Dictionary<uint, DeviceKey>();
-            using var registry = new NodeRegistry(Path.Combine(directory, "mesh-nodes.db"));
-            foreach (uint n in nodes)
-            {
-                (byte[] key, int index) = registry.Provision(n, DateTimeOffset.UtcNow);
-                keys[n] = new DeviceKey(n, key, index, DesktopCrypto.Instance);
-            }
+        private static Dictionary<uint, DeviceKey> Provision(string directory, params uint[] nodes) => KeyRefreshTests.Provision(directory, nodes);
 
-            return keys;
-        }
-
-        private static Task<TestGateway> StartAsync(string directory, int udp) =>
-            TestGateway.StartAsync(s =>
-            {
-                s["Mesh:DeriveDeviceKeys"] = "false";
-                s["Logging:LogLevel:Mesh.Gateway.KeyRefresh"] = "Information";
-            }, directory, udp);
+        private static Task<TestGateway> StartAsync(string directory, int udp) => KeyRefreshTests.StartAsync(directory, udp);
 
         private static NetworkKey NetKey() => new(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance);
 

@@ -25,7 +25,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
         private const uint A = 11, B = 12, Stolen = 13;
 
         /// <summary>A state folder whose registry holds <paramref name="nodes"/>; returns their device keys.</summary>
-        private static Dictionary<uint, DeviceKey> Provision(string directory, params uint[] nodes)
+        internal static Dictionary<uint, DeviceKey> Provision(string directory, params uint[] nodes)
         {
             var keys = new Dictionary<uint, DeviceKey>();
             using var registry = new NodeRegistry(Path.Combine(directory, "mesh-nodes.db"));
@@ -38,7 +38,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             return keys;
         }
 
-        private static Task<TestGateway> StartAsync(string directory, int udp) =>
+        internal static Task<TestGateway> StartAsync(string directory, int udp) =>
             TestGateway.StartAsync(s =>
             {
                 s["Mesh:DeriveDeviceKeys"] = "false"; // a registry, as in production

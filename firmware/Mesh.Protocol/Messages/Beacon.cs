@@ -52,16 +52,7 @@ namespace Mesh.Protocol.Messages
         public int Encode(byte[] b, int o)
         {
             int n = NeighbourCount < 0 ? 0 : (NeighbourCount > MaxNeighbours ? MaxNeighbours : NeighbourCount);
-            b[o] = (byte)(Flags & DefinedFlags);
-            b[o + 1] = (byte)Role;
-            LittleEndian.WriteUInt16(b, o + 2, (ushort)Cost);
-            b[o + 4] = (byte)Hops;
-            LittleEndian.WriteUInt32(b, o + 5, Parent);
-            LittleEndian.WriteUInt32(b, o + 9, Gateway);
-            b[o + 13] = (byte)Utilisation;
-            LittleEndian.WriteUInt32(b, o + 14, Throttled);
-            LittleEndian.WriteUInt16(b, o + 18, (ushort)(ThrottledCount > 0xFFFF ? 0xFFFF : ThrottledCount));
-            b[o + 20] = (byte)n;
+            WriteFixed(b, o, Flags, Role, Cost, Hops, Parent, Gateway, Utilisation, Throttled, ThrottledCount, n);
             int p = o + FixedSize;
             for (int i = 0; i < n; i++)
             {
@@ -77,27 +68,21 @@ namespace Mesh.Protocol.Messages
         public bool TryDecode(byte[] b, int o, int length)
         {
             NeighbourCount = 0;
-            if (length < FixedSize)
+            if (!IsWellFormed(b, o, length))
             {
                 return false;
             }
 
-            int flags = b[o];
-            int n = b[o + 20];
-            if ((flags & ~DefinedFlags) != 0 || n > MaxNeighbours || length != FixedSize + n * NeighbourSize)
-            {
-                return false;
-            }
-
-            Flags = flags;
+            int n = b[o + OffsetCount];
+            Flags = b[o];
             Role = b[o + 1];
             Cost = LittleEndian.ReadUInt16(b, o + 2);
             Hops = b[o + 4];
             Parent = LittleEndian.ReadUInt32(b, o + 5);
             Gateway = LittleEndian.ReadUInt32(b, o + 9);
             Utilisation = b[o + 13];
-            Throttled = LittleEndian.ReadUInt32(b, o + 14);
-            ThrottledCount = LittleEndian.ReadUInt16(b, o + 18);
+            Throttled = LittleEndian.ReadUInt32(b, o + OffsetThrottled);
+            ThrottledCount = LittleEndian.ReadUInt16(b, o + OffsetThrottledCount);
             int p = o + FixedSize;
             for (int i = 0; i < n; i++)
             {
@@ -117,16 +102,7 @@ namespace Mesh.Protocol.Messages
         /// </summary>
         public static int EncodeNotice(byte[] b, int o, int role, bool congested, int utilisation, uint throttled, int throttledCount)
         {
-            b[o] = (byte)(congested ? FlagCongested : 0);
-            b[o + 1] = (byte)role;
-            LittleEndian.WriteUInt16(b, o + 2, NoCost);
-            b[o + 4] = NoHops;
-            LittleEndian.WriteUInt32(b, o + 5, 0);
-            LittleEndian.WriteUInt32(b, o + 9, 0);
-            b[o + 13] = (byte)utilisation;
-            LittleEndian.WriteUInt32(b, o + 14, throttled);
-            LittleEndian.WriteUInt16(b, o + 18, (ushort)(throttledCount > 0xFFFF ? 0xFFFF : throttledCount));
-            b[o + 20] = 0;
+            WriteFixed(b, o, congested ? FlagCongested : 0, role, NoCost, NoHops, 0, 0, utilisation, throttled, throttledCount, 0);
             return FixedSize;
         }
 
@@ -138,20 +114,46 @@ namespace Mesh.Protocol.Messages
         {
             throttled = 0;
             throttledCount = 0;
+            if (!IsWellFormed(b, o, length))
+            {
+                return false;
+            }
+
+            throttled = LittleEndian.ReadUInt32(b, o + OffsetThrottled);
+            throttledCount = LittleEndian.ReadUInt16(b, o + OffsetThrottledCount);
+            return true;
+        }
+
+        private const int OffsetThrottled = 14;
+        private const int OffsetThrottledCount = 18;
+        private const int OffsetCount = 20;
+
+        /// <summary>The fixed 21 bytes, in the layout's order; the neighbour entries follow.</summary>
+        private static void WriteFixed(byte[] b, int o, int flags, int role, int cost, int hops, uint parent, uint gateway,
+            int utilisation, uint throttled, int throttledCount, int count)
+        {
+            b[o] = (byte)(flags & DefinedFlags);
+            b[o + 1] = (byte)role;
+            LittleEndian.WriteUInt16(b, o + 2, (ushort)cost);
+            b[o + 4] = (byte)hops;
+            LittleEndian.WriteUInt32(b, o + 5, parent);
+            LittleEndian.WriteUInt32(b, o + 9, gateway);
+            b[o + 13] = (byte)utilisation;
+            LittleEndian.WriteUInt32(b, o + OffsetThrottled, throttled);
+            LittleEndian.WriteUInt16(b, o + OffsetThrottledCount, (ushort)(throttledCount > 0xFFFF ? 0xFFFF : throttledCount));
+            b[o + OffsetCount] = (byte)count;
+        }
+
+        /// <summary>Reserved flag bits clear, at most <see cref="MaxNeighbours"/> entries, and exactly the length they need.</summary>
+        private static bool IsWellFormed(byte[] b, int o, int length)
+        {
             if (length < FixedSize)
             {
                 return false;
             }
 
-            int n = b[o + 20];
-            if ((b[o] & ~DefinedFlags) != 0 || n > MaxNeighbours || length != FixedSize + n * NeighbourSize)
-            {
-                return false;
-            }
-
-            throttled = LittleEndian.ReadUInt32(b, o + 14);
-            throttledCount = LittleEndian.ReadUInt16(b, o + 18);
-            return true;
+            int n = b[o + OffsetCount];
+            return (b[o] & ~DefinedFlags) == 0 && n <= MaxNeighbours && length == FixedSize + n * NeighbourSize;
         }
 
         /// <summary>The inbound quality the beacon's sender lists for <paramref name="node"/>, or -1 when not listed.</summary>

@@ -319,14 +319,19 @@ namespace Mesh.Simulator.Engine
         {
             foreach (var p in _scenario.Faults.Partitions)
             {
-                double t = _nowUs / 1e6;
-                if (t >= p.FromSeconds && t < p.ToSeconds && (a.X < p.AtX) != (b.X < p.AtX))
+                if (IsActive(p) && (a.X < p.AtX) != (b.X < p.AtX))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        private bool IsActive(Scenarios.PartitionSettings p)
+        {
+            double t = _nowUs / 1e6;
+            return t >= p.FromSeconds && t < p.ToSeconds;
         }
 
         /// <summary>

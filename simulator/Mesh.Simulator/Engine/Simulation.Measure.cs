@@ -88,10 +88,9 @@ namespace Mesh.Simulator.Engine
 
         private bool AnyPartitionActive()
         {
-            double t = _nowUs / 1e6;
             foreach (var p in _scenario.Faults.Partitions)
             {
-                if (t >= p.FromSeconds && t < p.ToSeconds)
+                if (IsActive(p))
                 {
                     return true;
                 }

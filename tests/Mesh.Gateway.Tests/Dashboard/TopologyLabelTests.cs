@@ -32,7 +32,12 @@ namespace Mesh.Gateway.Tests.Dashboard
                 await browser.WaitForAsync("document.querySelectorAll('#topology g.node').length >= 37", "all 36 sensors and the gateway in the topology", seconds: 60);
                 // Heartbeats with neighbour lists arrive: wait for a dense link picture, then for a redraw to settle.
                 await browser.WaitForAsync("document.querySelectorAll('#topology line').length >= 36", "the links heartbeats report", seconds: 60);
-                await Task.Delay(1500);
+                // The layout follows the links: wait (rather than for a fixed time) until a redraw has drawn
+                // the crowded picture this test is about; what is measured below is one complete redraw.
+                await browser.WaitForAsync(
+                    "(() => { const c = [...document.querySelectorAll('#topology circle')].map(e => [+e.getAttribute('cx'), +e.getAttribute('cy')]);" +
+                    " for (let i = 0; i < c.length; i++) for (let j = i + 1; j < c.length; j++) if (Math.hypot(c[i][0] - c[j][0], c[i][1] - c[j][1]) < 28) return true; return false; })()",
+                    "a crowded layout (two nodes closer than a label is wide)", seconds: 60);
 
                 JsonNode result = (await browser.EvaluateAsync(
                     "(() => { const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height, text: e.textContent }; };" +

@@ -75,6 +75,8 @@ namespace Mesh.Simulator.Cli
                 ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
                 ("readings cut off", r.Readings.CutOffSent == 0 ? "none (no partition cut a node off from every gateway)"
                     : $"{r.Readings.CutOffDelivered:N0}/{r.Readings.CutOffSent:N0} sent while a partition cut their origin off from every gateway reached one by the end ({(double)r.Readings.CutOffDelivered / r.Readings.CutOffSent:P1})"),
+                ("store and forward", r.Readings.StoreForwardedDelivered + r.Readings.StoreForwardedDuplicates == 0 ? "no stored reading delivered"
+                    : $"{r.Readings.StoreForwardedDelivered:N0} readings delivered by a stored copy; {r.Readings.StoreForwardedDuplicates:N0} copies of readings a gateway already had (deduplicated)"),
                 ("reading cost", $"{r.Readings.TransmissionsPerDelivered} tx per delivered reading, {r.Cost.ReadingPathStretch}× the shortest path ({r.Cost.ReadingShortestHopsMean} hops)"),
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),

@@ -15,6 +15,9 @@ namespace Mesh.Protocol.Node
         public uint PreviousHop;
         public int Rssi;
         public long TimeMs;
+
+        /// <summary>The frame's network time (seconds) as its origin stamped it; 0 for local events. With the origin and the items it identifies a reading across store-and-forward copies.</summary>
+        public uint FrameTime;
         public bool WasEncrypted;
         public readonly byte[] Payload = new byte[FrameLayout.MaxPayloadSize];
         public int PayloadLength;
@@ -35,6 +38,7 @@ namespace Mesh.Protocol.Node
             PreviousHop = other.PreviousHop;
             Rssi = other.Rssi;
             TimeMs = other.TimeMs;
+            FrameTime = other.FrameTime;
             WasEncrypted = other.WasEncrypted;
             PayloadLength = other.PayloadLength;
             System.Array.Copy(other.Payload, 0, Payload, 0, other.PayloadLength);

@@ -36,6 +36,11 @@ namespace Mesh.Protocol.Node
 
             if (h.Origin == _id)
             {
+                if (StoreActive)
+                {
+                    NoteFallbackEcho(h, frame, offset, length, nowMs);
+                }
+
                 return Reject(RejectReason.OwnFrame);
             }
 
@@ -183,6 +188,11 @@ namespace Mesh.Protocol.Node
             if (AnswerRetransmission(h, net, frame, offset, nowMs, out answered))
             {
                 return answered;
+            }
+
+            if (_routing != null && h.NextHop == NodeAddress.None && h.Destination == NodeAddress.Gateways)
+            {
+                EchoFallback(h, net, frame, offset, nowMs);
             }
 
             int slot = _transmit.FindCancellable(h.Origin, h.Sequence);
@@ -377,6 +387,7 @@ namespace Mesh.Protocol.Node
             e.PreviousHop = h.PreviousHop;
             e.Rssi = rssi;
             e.TimeMs = nowMs;
+            e.FrameTime = h.Time;
             e.WasEncrypted = h.IsEncrypted;
             e.PayloadLength = 0;
             e.CommandId = 0;

@@ -149,6 +149,78 @@ namespace Mesh.Protocol.Node
             }
 
             SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
+            int relayed = _routing.Relayed.IndexOf(h.Origin, h.Sequence);
+            if (relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed))
+            {
+                FloodLoopReturn(h, net, frame, offset, nowMs);
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// A flooded copy of an upward frame this node relayed: a relay further up gave up on it (out of
+        /// parents, or a loop) and fell back to flooding. Flooded once more from here, uncancelled, so the
+        /// flood runs back down the path to the origin, which keeps the reading (store and forward) — the
+        /// nodes of the path have all handled the frame and would otherwise stay quiet. Authenticated first.
+        /// </summary>
+        private void EchoFallback(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
+        {
+            RelayedUpward relayed = _routing.Relayed;
+            int i = relayed.IndexOf(h.Origin, h.Sequence);
+            if (i < 0 || relayed.EchoedAt(i) || h.HopsTaken <= relayed.HopsAt(i) || !RoutingActive
+                || !_netSealer.Verify(net, frame, offset, h.FrameLength))
+            {
+                return;
+            }
+
+            relayed.MarkEchoed(h.Origin, h.Sequence);
+            _routing.FallbackEchoes++;
+            FloodFrom(h, net, frame, offset, nowMs, _policy.CancelThreshold);
+        }
+
+        /// <summary>
+        /// An upward frame this node relayed came back to it round a loop (more hops taken than when it
+        /// first got here): the parent's route leads back here, so it is dropped until its next beacon, and
+        /// the frame — which every node of the loop has passed on — is flooded from here, as a frame out of
+        /// parents is (its origin hears the flood and keeps the reading: store and forward).
+        /// </summary>
+        private void FloodLoopReturn(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            r.LoopsDetected++;
+            r.LoopReturns++;
+            if (r.Gradient.Parent != NodeAddress.None)
+            {
+                r.Gradient.DropRouteOf(r.Gradient.Parent, nowMs);
+                RecomputeRoute(nowMs);
+            }
+
+            r.Trickle.Reset(nowMs, _random);
+            r.Relayed.MarkEchoed(h.Origin, h.Sequence); // its own flood needs no echo
+            if (FloodFrom(h, net, frame, offset, nowMs, _policy.CancelThreshold))
+            {
+                r.FloodFallbacks++;
+            }
+        }
+
+        /// <summary>Queues a received upward frame to be flooded from here (next hop 0) while hops remain; false when it was not.</summary>
+        private bool FloodFrom(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs, int cancelAfter)
+        {
+            int slot = h.HopsTaken >= h.HopLimit ? -1 : AcquireSlot(h.Type);
+            if (slot < 0)
+            {
+                return false;
+            }
+
+            int length = h.FrameLength;
+            byte[] buffer = _transmit.BufferOf(slot);
+            System.Array.Copy(frame, offset, buffer, 0, length);
+            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
+            _netSealer.Seal(net, buffer, 0, length);
+            int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
+            _counters.RelaysScheduled++;
             return true;
         }
 
@@ -375,6 +447,12 @@ namespace Mesh.Protocol.Node
                 return true;
             }
 
+            r.Relayed.Add(h.Origin, h.Sequence, h.HopsTaken);
+            if (next == NodeAddress.None)
+            {
+                r.Relayed.MarkEchoed(h.Origin, h.Sequence); // flooded from here already
+            }
+
             int length = h.FrameLength;
             int slot = AcquireSlot(h.Type);
             if (slot < 0)
@@ -528,7 +606,13 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            store.NextForwardMs = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
+            // The previous forward did not come back within a spacing: the route held, the backoff ends.
+            if (store.ForwardOutstanding)
+            {
+                store.Backoff = 0;
+            }
+
+            store.NextForwardMs = nowMs + (Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs)) << store.Backoff);
             if (r.Upward.Count >= r.Upward.Capacity)
             {
                 return;
@@ -539,6 +623,55 @@ namespace Mesh.Protocol.Node
             {
                 store.RemoveOldest();
                 store.Forwarded++;
+                store.ForwardOutstanding = true;
+            }
+        }
+
+        /// <summary>
+        /// Store and forward's end-to-end signal (PROTOCOL.md, "Store and forward"): a relay that gives up on
+        /// every parent floods the frame, and the flood reaches its origin, which hears its own reading come
+        /// back with next hop 0 and hops taken > 0. Custody passed at the first hop, so this is the origin's
+        /// only news that the reading did not climb; it stores the reading again (with the time it was
+        /// measured) unless it already holds it. Costs no frame: the flood was going to happen anyway. A stored
+        /// reading that comes back doubles the forwarding spacing, so a cut-off region whose stale gradient
+        /// still looks like a route does not spend the channel retrying.
+        /// </summary>
+        private void NoteFallbackEcho(FrameHeader h, byte[] frame, int offset, int length, long nowMs)
+        {
+            ReadingStore store = _routing.Store;
+            if (h.Type != MessageType.Readings || h.Destination != NodeAddress.Gateways || h.NextHop != NodeAddress.None
+                || h.HopsTaken == 0 || _deviceKey == null || store.Holds(h.Sequence) || _clock.IsStale(h.Time, nowMs))
+            {
+                return;
+            }
+
+            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
+            if (net == null || !_netSealer.Verify(net, frame, offset, length)
+                || !_payloadSealer.Open(_deviceKey.Sealing, h, frame, offset, _rxPayload))
+            {
+                return;
+            }
+
+            bool wasStored = h.PayloadLength > 1 && _rxPayload[RxAt] > 0 && _rxPayload[RxAt + 1] == ReadingSet.MeasuredAtCode;
+            if (!store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time, h.Sequence))
+            {
+                return;
+            }
+
+            store.Recovered++;
+            if (wasStored)
+            {
+                store.ForwardOutstanding = false;
+                if (store.Backoff < ReadingStore.MaxBackoffDoublings)
+                {
+                    store.Backoff++;
+                }
+            }
+
+            long next = nowMs + (Congestion.Scale(_routing.StoreForwardSpacingMs, SpacingFactor(nowMs)) << store.Backoff);
+            if (next > store.NextForwardMs)
+            {
+                store.NextForwardMs = next;
             }
         }
 
@@ -565,7 +698,7 @@ namespace Mesh.Protocol.Node
             }
 
             // Not straight back to the parent that just failed it: the next stored reading waits a spacing.
-            if (r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time))
+            if (r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time, h.Sequence))
             {
                 long next = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
                 if (next > r.Store.NextForwardMs)
@@ -636,6 +769,7 @@ namespace Mesh.Protocol.Node
 
             // Out of parents: managed flooding from here (next hop 0), no more acknowledgements awaited.
             StoreFailedUpward(u, nowMs);
+            r.Relayed.MarkEchoed(up.OriginOf(u), up.SequenceOf(u));
             Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
             up.Release(u);
             r.FloodFallbacks++;

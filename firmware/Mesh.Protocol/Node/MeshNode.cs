@@ -334,7 +334,7 @@ namespace Mesh.Protocol.Node
             if (store != null && !_routing.Gradient.HasRoute)
             {
                 uint measured = _clock.Now(nowMs);
-                store.Add(_txPayload, 0, n, measured);
+                store.Add(_txPayload, 0, n, measured, _nextSequence);
                 if (!readings.HasMeasuredAt)
                 {
                     // The flooded copy carries the same measured-at as the stored one will, so a gateway
@@ -521,6 +521,7 @@ namespace Mesh.Protocol.Node
             e.PreviousHop = 0;
             e.Rssi = 0;
             e.TimeMs = nowMs;
+            e.FrameTime = 0;
             e.WasEncrypted = false;
             e.PayloadLength = 0;
             e.CommandId = 0;

@@ -18,6 +18,7 @@ namespace Mesh.Protocol.Routing
         private readonly byte[] _itemCount;
         private readonly byte[] _length;
         private readonly uint[] _time;
+        private readonly uint[] _sequence;
         private readonly int _capacity;
         private int _head;
         private int _count;
@@ -25,10 +26,25 @@ namespace Mesh.Protocol.Routing
         /// <summary>When the next stored reading may be forwarded (they are paced).</summary>
         public long NextForwardMs;
 
+        /// <summary>
+        /// Consecutive forwarded stored readings that came back as a fallback flood (the route they took
+        /// was broken again): each doubles the forwarding spacing, up to 2^<see cref="MaxBackoffDoublings"/>.
+        /// </summary>
+        public int Backoff;
+
+        /// <summary>The last forwarded stored reading has not come back (yet): when the next is due, the backoff ends.</summary>
+        public bool ForwardOutstanding;
+
+        /// <summary>The forwarding spacing doubles at most this many times while forwarded readings keep coming back.</summary>
+        public const int MaxBackoffDoublings = 3;
+
         // Counters.
         public long Stored;
         public long Dropped;
         public long Forwarded;
+
+        /// <summary>Readings stored again because a relay's fallback flood brought them back (PROTOCOL.md, store and forward).</summary>
+        public long Recovered;
 
         public ReadingStore(int capacity)
         {
@@ -37,6 +53,7 @@ namespace Mesh.Protocol.Routing
             _itemCount = new byte[capacity];
             _length = new byte[capacity];
             _time = new uint[capacity];
+            _sequence = new uint[capacity];
         }
 
         public int Capacity
@@ -55,13 +72,27 @@ namespace Mesh.Protocol.Routing
             get { return _time[_head]; }
         }
 
+        /// <summary>Whether a stored reading was sent (or is about to be) as frame <paramref name="sequence"/> of this node.</summary>
+        public bool Holds(uint sequence)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_sequence[(_head + i) % _capacity] == sequence)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>
-        /// Keeps a well-formed readings payload measured at network time <paramref name="time"/>; a payload
-        /// that already begins with a measured-at item keeps that item's time instead (a stored reading that
-        /// failed on its way up again). Oldest dropped when full. False (counted as dropped) when it does not
-        /// fit a slot or is not well formed.
+        /// Keeps a well-formed readings payload measured at network time <paramref name="time"/>, sent as this
+        /// node's frame <paramref name="sequence"/>; a payload that already begins with a measured-at item keeps
+        /// that item's time instead (a stored reading that failed on its way up again). Oldest dropped when
+        /// full. False (counted as dropped) when it does not fit a slot or is not well formed.
         /// </summary>
-        public bool Add(byte[] payload, int offset, int length, uint time)
+        public bool Add(byte[] payload, int offset, int length, uint time, uint sequence)
         {
             if (_capacity == 0 || !ReadingSet.IsWellFormed(payload, offset, length))
             {
@@ -96,6 +127,7 @@ namespace Mesh.Protocol.Routing
             _itemCount[s] = (byte)items;
             _length[s] = (byte)n;
             _time[s] = time;
+            _sequence[s] = sequence;
             _count++;
             Stored++;
             return true;

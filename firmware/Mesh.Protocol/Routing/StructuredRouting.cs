@@ -14,6 +14,12 @@ namespace Mesh.Protocol.Routing
         public readonly TrickleTimer Trickle;
         public readonly UpwardFrames Upward;
 
+        /// <summary>Upward frames relayed lately, to tell a copy that went round a loop from a retransmission.</summary>
+        public readonly RelayedUpward Relayed;
+
+        /// <summary>Relayed upward frames remembered for loop detection (a few seconds' worth at a busy relay).</summary>
+        public const int RelayedSlots = 8;
+
         /// <summary>This node's own readings kept while it has no route (store and forward); null on a gateway or with StoreSlots 0.</summary>
         public readonly ReadingStore Store;
 
@@ -53,6 +59,12 @@ namespace Mesh.Protocol.Routing
         public long FloodFallbacks;
         public long LoopsDetected;
 
+        /// <summary>Upward frames that came back round a loop and were flooded from here instead of acknowledged.</summary>
+        public long LoopReturns;
+
+        /// <summary>Fallback floods of frames this node relayed upward, flooded once more so they reach their origin.</summary>
+        public long FallbackEchoes;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;
@@ -67,6 +79,7 @@ namespace Mesh.Protocol.Routing
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
             Upward = new UpwardFrames(config.UpwardSlots);
+            Relayed = new RelayedUpward(config.IsGateway ? 0 : RelayedSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
             Backbone = config.Backbone ? new Backbone(config.BackboneNeighbours, config.BackboneSlots, config.NeighbourExpiryMs) : null;

@@ -13,7 +13,7 @@ namespace Mesh.Gateway.Model
         private readonly ReadingSet _set = new();
         private readonly Heartbeat _heartbeat = new();
 
-        /// <summary>Measured-at readings remembered per node for deduplication (PROTOCOL.md, "Measured at").</summary>
+        /// <summary>Readings remembered per node for deduplication on (measured-at, items) (PROTOCOL.md, "Measured at").</summary>
         public const int RememberedPerNode = 32;
 
         // Per (network, node): the last RememberedPerNode (measured-at, items) keys published, oldest first.
@@ -41,6 +41,13 @@ namespace Mesh.Gateway.Model
 
                 at = DateTimeOffset.FromUnixTimeSeconds(_set.MeasuredAt);
             }
+            else if (e.FrameTime != 0)
+            {
+                // A live reading is always published, and remembered under its frame's time: when its origin
+                // heard a relay's fallback flood of it (which still got here) and forwards it again as a stored
+                // copy stamped with that time, the copy is the duplicate.
+                Remember(network, e.Origin, e.FrameTime, ItemsHash(e.Payload, 1, e.PayloadLength));
+            }
 
             var list = new List<SensorReading>(_set.Count);
             for (int i = 0; i < _set.Count; i++)
@@ -58,15 +65,21 @@ namespace Mesh.Gateway.Model
 
         private bool FirstTime(ushort network, uint origin, uint time, ulong items)
         {
+            if (_published.TryGetValue((network, origin), out var seen) && seen.Contains((time, items)))
+            {
+                return false;
+            }
+
+            Remember(network, origin, time, items);
+            return true;
+        }
+
+        private void Remember(ushort network, uint origin, uint time, ulong items)
+        {
             if (!_published.TryGetValue((network, origin), out var seen))
             {
                 seen = new Queue<(uint, ulong)>(RememberedPerNode);
                 _published[(network, origin)] = seen;
-            }
-
-            if (seen.Contains((time, items)))
-            {
-                return false;
             }
 
             if (seen.Count == RememberedPerNode)
@@ -75,10 +88,9 @@ namespace Mesh.Gateway.Model
             }
 
             seen.Enqueue((time, items));
-            return true;
         }
 
-        // FNV-1a over the item bytes after the measured-at item.
+        // FNV-1a over the item bytes (after the count byte and any measured-at item).
         private static ulong ItemsHash(byte[] payload, int from, int to)
         {
             ulong h = 14695981039346656037UL;

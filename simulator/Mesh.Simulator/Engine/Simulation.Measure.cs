@@ -18,18 +18,20 @@ namespace Mesh.Simulator.Engine
         private int[]? _hopsToSink;
 
         /// <summary>Records a message its origin just queued, with the yardstick its class is measured against.</summary>
-        private void NoteSent(MessageClass cls, SimNode origin, uint sequence)
+        /// <param name="frameTime">Readings: the network time stamped on the frame, which a store-and-forward copy carries as its measured-at.</param>
+        private void NoteSent(MessageClass cls, SimNode origin, uint sequence, uint frameTime = 0)
         {
             if (!_metrics.Measures(origin.Index, _nowUs))
             {
-                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount());
+                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), frameTime: frameTime);
                 return;
             }
 
             if (cls == MessageClass.Reading)
             {
                 _hopsToSink ??= Reachability.HopsToNearest(_links, _sinks, RelayingNodes(false), 0.5);
-                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), shortestHops: _hopsToSink[origin.Index], cutOff: CutOffByPartition(origin));
+                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), shortestHops: _hopsToSink[origin.Index],
+                    cutOff: CutOffByPartition(origin), frameTime: frameTime);
             }
             else if (cls == MessageClass.Broadcast)
             {

@@ -212,7 +212,7 @@ namespace Mesh.Simulator.Engine
             uint sequence = core.NextSequence;
             if (core.SendReadings(_readings, nowMs) == SendResult.Queued)
             {
-                NoteSent(MessageClass.Reading, node, sequence);
+                NoteSent(MessageClass.Reading, node, sequence, core.NetworkTime(nowMs));
             }
             else
             {

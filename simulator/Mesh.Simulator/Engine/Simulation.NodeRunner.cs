@@ -58,7 +58,7 @@ namespace Mesh.Simulator.Engine
             if (FrameCodec.TryDecode(frame, 0, length, _header) == RejectReason.None
                 && _header.Type == MessageType.Readings && _header.Origin == node.Id && _header.HopsTaken == 0)
             {
-                NoteSent(MessageClass.Reading, node, _header.Sequence);
+                NoteSent(MessageClass.Reading, node, _header.Sequence, _header.Time);
             }
         }
 

@@ -193,6 +193,19 @@ namespace Mesh.Simulator.Metrics
                 }
             }
 
+            if (cls == MessageClass.Reading)
+            {
+                // Store-and-forward copies never traced to a reading (lost again, or sent into a partition)
+                // still cost airtime: they count in the reading cost.
+                foreach (int untraced in _untracedReadingTx.Values)
+                {
+                    tx += untraced;
+                }
+
+                m.StoreForwardedDelivered = StoreForwardedDelivered;
+                m.StoreForwardedDuplicates = StoreForwardedDuplicates;
+            }
+
             m.Sent = counted;
             m.Transmissions = tx;
             if (cls == MessageClass.Reading)

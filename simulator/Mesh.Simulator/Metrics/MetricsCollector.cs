@@ -91,6 +91,24 @@ namespace Mesh.Simulator.Metrics
         public long LinkUpdates;
         public long ForgedDelivered;
         public long ReplayedDelivered;
+
+        /// <summary>Readings that reached a gateway as a store-and-forward copy (a new frame carrying the original's measured-at).</summary>
+        public long StoreForwardedDelivered;
+
+        /// <summary>Store-and-forward copies of a reading a gateway already had (the gateway deduplicates them on node, measured-at, items).</summary>
+        public long StoreForwardedDuplicates;
+
+        // Readings by (origin, network time of the original frame): a store-and-forward copy is a new frame
+        // (new sequence) whose measured-at item is that time, which is how it is traced back to its reading.
+        private readonly Dictionary<ulong, ulong> _readingByTime = new();
+
+        // Transmissions of reading frames not (yet) traced to a reading: store-and-forward copies before
+        // one is delivered. Added to the reading they turn out to be; the rest count in the reading cost as is.
+        private readonly Dictionary<ulong, int> _untracedReadingTx = new();
+
+        // Store-and-forward copies traced to their reading (kept apart from _messages, which counts readings once each).
+        private readonly Dictionary<ulong, Record> _storedCopies = new();
+
         public long CommandsSent;
         public long CommandsAcknowledged;
         public long CommandsTimedOut;
@@ -166,9 +184,15 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Whether a message this node sends now enters the class metrics (so its yardsticks are worth computing).</summary>
         public bool Measures(int origin, long nowUs) => _originKind[origin] == 0 && IsCounted(nowUs);
 
+        /// <param name="frameTime">Readings: the network time the origin stamped on the frame (traces store-and-forward copies back); 0 when unknown.</param>
         public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,
-            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false)
+            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false, uint frameTime = 0)
         {
+            if (cls == MessageClass.Reading && frameTime != 0)
+            {
+                _readingByTime.TryAdd(Key(origin, frameTime), Key(origin, sequence));
+            }
+
             int index = (int)origin - 1;
             var r = new Record
             {
@@ -247,10 +271,40 @@ namespace Mesh.Simulator.Metrics
             }
 
             uint sequence = LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence);
-            if (_messages.TryGetValue(Key(origin, sequence), out var r))
+            if (_messages.TryGetValue(Key(origin, sequence), out var r) || _storedCopies.TryGetValue(Key(origin, sequence), out r))
             {
                 r.Transmissions++;
             }
+            else if (cls == MessageClass.Reading && IsCounted(nowUs) && originIndex >= 0 && originIndex < _nodeCount && _originKind[originIndex] == 0)
+            {
+                ulong key = Key(origin, sequence);
+                _untracedReadingTx[key] = _untracedReadingTx.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        /// <summary>The reading a store-and-forward copy carries: found by its origin and measured-at item; the copy's key then counts as that reading's.</summary>
+        private bool TryTraceStoredCopy(MeshEvent e, out Record r)
+        {
+            r = null!;
+            if (e.PayloadLength < 1 + ReadingSet.MeasuredAtItemSize || e.Payload[0] == 0 || e.Payload[1] != ReadingSet.MeasuredAtCode)
+            {
+                return false;
+            }
+
+            uint measuredAt = LittleEndian.ReadUInt32(e.Payload, 2);
+            if (!_readingByTime.TryGetValue(Key(e.Origin, measuredAt), out ulong original) || !_messages.TryGetValue(original, out r!))
+            {
+                return false;
+            }
+
+            ulong copy = Key(e.Origin, e.Sequence);
+            if (_untracedReadingTx.Remove(copy, out int tx))
+            {
+                r.Transmissions += tx;
+            }
+
+            _storedCopies[copy] = r;
+            return true;
         }
 
         public void Delivered(SimNode node, MeshEvent e, long nowUs)
@@ -275,10 +329,17 @@ namespace Mesh.Simulator.Metrics
                 return;
             }
 
+            bool stored = false;
             if (!_messages.TryGetValue(Key(e.Origin, e.Sequence), out var r))
             {
-                ForgedDelivered++;
-                return;
+                // A store-and-forward copy: traced earlier (arriving at another gateway), or now.
+                if (e.Type != MessageType.Readings || (!_storedCopies.TryGetValue(Key(e.Origin, e.Sequence), out r!) && !TryTraceStoredCopy(e, out r)))
+                {
+                    ForgedDelivered++;
+                    return;
+                }
+
+                stored = true;
             }
 
             if (r.Class == MessageClass.Reading)
@@ -291,8 +352,28 @@ namespace Mesh.Simulator.Metrics
                 ulong mask = 1UL << bit;
                 if ((r.SinkMask & mask) != 0)
                 {
-                    ReplayedDelivered++;
+                    if (stored)
+                    {
+                        StoreForwardedDuplicates++;
+                    }
+                    else
+                    {
+                        ReplayedDelivered++;
+                    }
+
                     return;
+                }
+
+                if (stored && r.SinkMask != 0)
+                {
+                    StoreForwardedDuplicates++; // another gateway had it already: delivered once
+                    r.SinkMask |= mask;
+                    return;
+                }
+
+                if (stored)
+                {
+                    StoreForwardedDelivered++;
                 }
 
                 r.SinkMask |= mask;

@@ -86,6 +86,14 @@ namespace Mesh.Simulator.Metrics
         /// </summary>
         public long CutOffSent { get; set; }
         public long CutOffDelivered { get; set; }
+
+        /// <summary>
+        /// Readings only: delivered as a store-and-forward copy (a later frame carrying the original's
+        /// measured-at, traced back to it), and copies of readings a gateway already had (what the gateway's
+        /// deduplication on node, measured-at and items removes).
+        /// </summary>
+        public long StoreForwardedDelivered { get; set; }
+        public long StoreForwardedDuplicates { get; set; }
     }
 
     public sealed class CommandMetrics

@@ -53,6 +53,28 @@ namespace Mesh.Gateway.Tests.History
         }
 
         [Fact]
+        public void A_reading_that_arrives_directly_and_later_as_a_stored_copy_is_published_once()
+        {
+            // The origin heard a relay's fallback flood of its reading (which still reached this gateway)
+            // and forwarded the reading again as a stored copy stamped with the frame's time.
+            var decoder = new MeshEventDecoder();
+            DateTimeOffset arrival = DateTimeOffset.FromUnixTimeSeconds(1_800_000_100);
+            uint frameTime = 1_800_000_000;
+            var live = new ReadingSet();
+            live.Add(Quantity.Temperature, 21.5);
+            live.Add(Quantity.Humidity, 40);
+            MeshEvent direct = Event(7, 50, live);
+            direct.FrameTime = frameTime;
+            Assert.Equal(2, decoder.Readings(1, direct, arrival).Count);
+            Assert.Empty(decoder.Readings(1, Event(7, 61, Stored(frameTime, 21.5)), arrival));
+
+            // Live readings are never dropped, even the same values in the same second.
+            MeshEvent again = Event(7, 51, live);
+            again.FrameTime = frameTime;
+            Assert.Equal(2, decoder.Readings(1, again, arrival).Count);
+        }
+
+        [Fact]
         public void The_memory_is_bounded_per_node()
         {
             var decoder = new MeshEventDecoder();

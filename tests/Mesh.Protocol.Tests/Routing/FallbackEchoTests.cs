@@ -1,0 +1,87 @@
+using System.Linq;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Wire;
+using Xunit.Abstractions;
+
+namespace Mesh.Protocol.Tests.Routing
+{
+    /// <summary>
+    /// Store and forward's end-to-end signal (PROTOCOL.md, "Store and forward"): custody of an upward frame
+    /// passes at the first hop, so an origin learns that its reading did not climb only when the relay that
+    /// gave up on it floods it and the flood comes back — carried down the path by the nodes that relayed it.
+    /// </summary>
+    public class FallbackEchoTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public FallbackEchoTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end); the 1-2 link is cut after the gradient formed and one reading is sent.</summary>
+        private static (InMemoryMesh Mesh, uint Sequence, uint SentAt) CutTwoHopsUp()
+        {
+            InMemoryMesh mesh = StructuredMesh.LineWithGateway(3);
+            mesh.RunFor(60_000);
+            Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
+            mesh.Unlink(1, 2);
+            uint at = mesh[4].NetworkTime(mesh.Now);
+            uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
+            mesh.RunFor(10_000);
+            return (mesh, seq, at);
+        }
+
+        [Fact]
+        public void A_reading_lost_two_hops_up_comes_back_to_its_origin_which_delivers_it_once_the_link_heals()
+        {
+            var (mesh, seq, at) = CutTwoHopsUp();
+            // Node 2 gave up and flooded; node 3, which relayed it, flooded it once more down the path; node 4 kept it.
+            Assert.Equal(1, mesh[3].Routing!.FallbackEchoes);
+            Assert.Equal(1, mesh[4].Routing!.Store!.Recovered);
+            Assert.Equal(1, mesh[4].StoredReadings);
+            Assert.False(StructuredMesh.Delivered(mesh, 1, 4, seq));
+
+            mesh.Link(1, 2);
+            mesh.RunFor(10 * 60_000);
+            var set = new ReadingSet();
+            var copies = mesh.Events[1].Where(e => e.Kind == MeshEventKind.Message && e.Type == MessageType.Readings && e.Origin == 4
+                && set.TryDecode(e.Payload, 0, e.PayloadLength) && set.HasMeasuredAt && set.MeasuredAt == at).ToList();
+            _output.WriteLine($"stored copies at the gateway: {copies.Count}; store forwarded {mesh[4].Routing!.Store!.Forwarded}, left {mesh[4].StoredReadings}");
+            Assert.Single(copies);
+            Assert.Equal(0, mesh[4].StoredReadings);
+        }
+
+        [Fact]
+        public void A_tampered_or_stale_copy_of_the_fallback_flood_is_not_stored()
+        {
+            var (mesh, seq, _) = CutTwoHopsUp();
+            byte[] flood = mesh.Air.First(a => a.Node == 2 && Header(a.Frame).Origin == 4 && Header(a.Frame).Sequence == seq
+                && Header(a.Frame).NextHop == NodeAddress.None).Frame;
+            mesh.Link(1, 2);
+            mesh.RunFor(3 * 60_000);
+            Assert.Equal(0, mesh[4].StoredReadings);
+            long recovered = mesh[4].Routing!.Store!.Recovered;
+
+            // An outsider flips a payload byte of the captured flood (fresh time, so only the MIC refuses it).
+            byte[] tampered = (byte[])flood.Clone();
+            tampered[FrameLayout.HeaderSize] ^= 0x01;
+            mesh.Inject(3, tampered);
+            mesh.RunFor(1_000);
+            // The verbatim flood, replayed after the freshness window (its time is minutes old now).
+            mesh.Inject(3, flood);
+            mesh.RunFor(1_000);
+            Assert.Equal(recovered, mesh[4].Routing!.Store!.Recovered);
+            Assert.Equal(0, mesh[4].StoredReadings);
+        }
+
+        private static FrameHeader Header(byte[] frame)
+        {
+            var h = new FrameHeader();
+            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
+            return h;
+        }
+    }
+}

@@ -26,6 +26,7 @@ namespace Mesh.Gateway.Mesh
         private readonly IPEndPoint _own;
         private readonly SocketAddress _from = new(AddressFamily.InterNetwork);
         private int _receiveTimeoutMs = -1;
+        private readonly byte[] _blockingBuffer = new byte[FrameLayout.MaxFrameSize + 1]; // one more: an oversize datagram shows as too long, not truncated
 
         /// <exception cref="SocketException">The interface is not an address of this machine, or the port is taken exclusively.</exception>
         /// <param name="relay">Relay frames heard on the group back onto it: only for a group that stands in for a radio (the demo's simulator bridge).</param>
@@ -101,7 +102,7 @@ namespace Mesh.Gateway.Mesh
                 _receiveTimeoutMs = timeoutMs;
             }
 
-            var buffer = new byte[FrameLayout.MaxFrameSize + 1]; // one more: an oversize datagram shows as too long, not truncated
+            byte[] buffer = _blockingBuffer;
             while (true)
             {
                 int n;
@@ -121,7 +122,8 @@ namespace Mesh.Gateway.Mesh
                     continue; // our own datagram, looped back
                 }
 
-                frame = new ReceivedFrame(buffer, n, _options.NominalRssi);
+                // The frame gets an array of its own length (the inbox holds it until the mesh loop is done with it).
+                frame = new ReceivedFrame(buffer.AsSpan(0, n).ToArray(), n, _options.NominalRssi);
                 return true;
             }
         }

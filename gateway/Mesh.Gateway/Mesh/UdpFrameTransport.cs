@@ -116,6 +116,12 @@ namespace Mesh.Gateway.Mesh
                     frame = default;
                     return false;
                 }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+                {
+                    // Windows reports a datagram larger than the buffer as an error (Linux truncates it): either way it
+                    // becomes a frame one byte too long, refused as such, and reception goes on.
+                    n = buffer.Length;
+                }
 
                 if (IsOwn(_from))
                 {

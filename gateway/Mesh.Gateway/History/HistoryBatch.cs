@@ -108,16 +108,17 @@ namespace Mesh.Gateway.History
             foreach (SensorReading r in readings)
             {
                 long ts = r.Timestamp.ToUnixTimeMilliseconds();
-                s.RNetwork.Value = (long)r.Network;
-                s.RNode.Value = (long)r.Node;
-                s.RQuantity.Value = r.Quantity;
-                s.RValue.Value = double.IsNaN(r.Value) ? DBNull.Value : r.Value;
-                s.RUnit.Value = r.Unit;
-                s.RTs.Value = ts;
-                s.RSequence.Value = (long)r.Sequence;
-                s.RHops.Value = (long)r.Hops;
-                s.RRssi.Value = (long)r.Rssi;
-                s.InsertReading.ExecuteNonQuery();
+                Hosting.PreparedStatement insert = s.InsertReading;
+                insert.Bind(1, (long)r.Network);
+                insert.Bind(2, (long)r.Node);
+                insert.Bind(3, r.Quantity);
+                insert.Bind(4, r.Value); // NaN as NULL
+                insert.Bind(5, r.Unit);
+                insert.Bind(6, ts);
+                insert.Bind(7, (long)r.Sequence);
+                insert.Bind(8, (long)r.Hops);
+                insert.Bind(9, (long)r.Rssi);
+                insert.Execute();
                 Rows++;
 
                 if (!_newest.TryGetValue(r.Node, out SensorReading? n) || r.Timestamp >= n.Timestamp)

@@ -577,8 +577,9 @@ namespace Mesh.Gateway.History
         /// <summary>The prepared write statements, reused for every row (parameters only change value).</summary>
         internal sealed class Statements : IDisposable
         {
-            public readonly SqliteCommand InsertReading;
-            public readonly SqliteParameter RNetwork, RNode, RQuantity, RValue, RUnit, RTs, RSequence, RHops, RRssi;
+            // The per-reading insert, bound by position (see PreparedStatement): ?1 network, ?2 node, ?3 quantity,
+            // ?4 value, ?5 unit, ?6 ts, ?7 sequence, ?8 hops, ?9 rssi.
+            public readonly Hosting.PreparedStatement InsertReading;
 
             public readonly SqliteCommand Seen;
             public readonly SqliteParameter SNetwork, SNode, STs, SHops, SRssi;
@@ -594,16 +595,7 @@ namespace Mesh.Gateway.History
 
             public Statements(SqliteConnection c)
             {
-                InsertReading = Command(c, $"INSERT INTO readings({ReadingColumns}) VALUES($network, $node, $quantity, $value, $unit, $ts, $sequence, $hops, $rssi);");
-                RNetwork = Param(InsertReading, "$network");
-                RNode = Param(InsertReading, "$node");
-                RQuantity = Param(InsertReading, "$quantity");
-                RValue = Param(InsertReading, "$value");
-                RUnit = Param(InsertReading, "$unit");
-                RTs = Param(InsertReading, "$ts");
-                RSequence = Param(InsertReading, "$sequence");
-                RHops = Param(InsertReading, "$hops");
-                RRssi = Param(InsertReading, "$rssi");
+                InsertReading = new Hosting.PreparedStatement(c, $"INSERT INTO readings({ReadingColumns}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
 
                 // A node's last-seen state follows its newest message, whatever order messages are stored in.
                 Seen = Command(c, """
@@ -646,7 +638,6 @@ namespace Mesh.Gateway.History
 
             public void Prepare(SqliteTransaction tx)
             {
-                InsertReading.Transaction = tx;
                 Seen.Transaction = tx;
                 Heartbeat.Transaction = tx;
                 InsertEvent.Transaction = tx;

@@ -161,7 +161,7 @@ namespace Mesh.Gateway.Mesh
             var pumps = new List<Task>();
             foreach (IFrameTransport t in _transports)
             {
-                pumps.Add(PumpAsync(t, cancellationToken));
+                pumps.Add(t is IBlockingFrameReceiver blocking ? ReceiveOnThread(t, blocking, cancellationToken) : PumpAsync(t, cancellationToken));
             }
 
             try
@@ -212,6 +212,76 @@ namespace Mesh.Gateway.Mesh
 
                 _framesIn.AddOrUpdate(transport.Name, 1, (_, v) => v + 1);
                 await _inbox.Writer.WriteAsync(new FrameIn(transport.Name, f.Frame, f.Length, f.Rssi), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Reads a transport with blocking calls on a thread of its own (see <see cref="IBlockingFrameReceiver"/>)
+        /// and hands each frame to the inbox; completes when the thread ends (cancellation).
+        /// </summary>
+        private Task ReceiveOnThread(IFrameTransport transport, IBlockingFrameReceiver receiver, CancellationToken cancellationToken)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    ReceiveLoop(transport, receiver, cancellationToken);
+                }
+                finally
+                {
+                    done.TrySetResult();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "mesh " + transport.Name + " receive",
+            };
+            thread.Start();
+            return done.Task;
+        }
+
+        private void ReceiveLoop(IFrameTransport transport, IBlockingFrameReceiver receiver, CancellationToken cancellationToken)
+        {
+            // Wakes at least every 250 ms to notice cancellation (a blocking receive does not watch the token).
+            TimeSpan wait = TimeSpan.FromMilliseconds(250);
+            ChannelWriter<object> inbox = _inbox.Writer;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                ReceivedFrame f;
+                try
+                {
+                    if (!receiver.TryReceive(wait, out f))
+                    {
+                        continue;
+                    }
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    return; // the transport was closed at shutdown
+                }
+                catch (Exception ex)
+                {
+                    // A transport hiccup (socket error) must not stop the others.
+                    _logger.LogWarning(ex, "transport {Transport}: receive failed; retrying in 1 s", transport.Name);
+                    cancellationToken.WaitHandle.WaitOne(1000);
+                    continue;
+                }
+
+                _framesIn.AddOrUpdate(transport.Name, 1, (_, v) => v + 1);
+                var item = new FrameIn(transport.Name, f.Frame, f.Length, f.Rssi);
+                if (!inbox.TryWrite(item))
+                {
+                    try
+                    {
+                        // Inbox full: this thread waits (as the asynchronous pump did); the kernel's socket buffer queues meanwhile.
+                        inbox.WriteAsync(item, cancellationToken).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+                    {
+                        return;
+                    }
+                }
             }
         }
 

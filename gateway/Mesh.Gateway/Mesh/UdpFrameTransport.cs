@@ -17,13 +17,16 @@ namespace Mesh.Gateway.Mesh
     /// heard. Its own datagrams, looped back by the kernel, are recognised by the sending socket's
     /// address and skipped.
     /// </summary>
-    public sealed class UdpFrameTransport : IFrameTransport
+    public sealed class UdpFrameTransport : IFrameTransport, IBlockingFrameReceiver
     {
         private readonly UdpMeshOptions _options;
         private readonly Socket _receiver;
         private readonly Socket _sender;
         private readonly IPEndPoint _group;
         private readonly IPEndPoint _own;
+        private readonly SocketAddress _from = new(AddressFamily.InterNetwork);
+        private int _receiveTimeoutMs = -1;
+        private readonly byte[] _blockingBuffer = new byte[FrameLayout.MaxFrameSize + 1]; // one more: an oversize datagram shows as too long, not truncated
 
         /// <exception cref="SocketException">The interface is not an address of this machine, or the port is taken exclusively.</exception>
         /// <param name="relay">Relay frames heard on the group back onto it: only for a group that stands in for a radio (the demo's simulator bridge).</param>
@@ -88,6 +91,61 @@ namespace Mesh.Gateway.Mesh
 
                 return new ReceivedFrame(buffer, r.ReceivedBytes, _options.NominalRssi);
             }
+        }
+
+        public bool TryReceive(TimeSpan wait, out ReceivedFrame frame)
+        {
+            int timeoutMs = Math.Max(1, (int)wait.TotalMilliseconds);
+            if (timeoutMs != _receiveTimeoutMs)
+            {
+                _receiver.ReceiveTimeout = timeoutMs;
+                _receiveTimeoutMs = timeoutMs;
+            }
+
+            byte[] buffer = _blockingBuffer;
+            while (true)
+            {
+                int n;
+                try
+                {
+                    // The SocketAddress overload: no IPEndPoint allocated per datagram.
+                    n = _receiver.ReceiveFrom(buffer, SocketFlags.None, _from);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+                {
+                    frame = default;
+                    return false;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+                {
+                    // Windows reports a datagram larger than the buffer as an error (Linux truncates it): either way it
+                    // becomes a frame one byte too long, refused as such, and reception goes on.
+                    n = buffer.Length;
+                }
+
+                if (IsOwn(_from))
+                {
+                    continue; // our own datagram, looped back
+                }
+
+                // The frame gets an array of its own length (the inbox holds it until the mesh loop is done with it).
+                frame = new ReceivedFrame(buffer.AsSpan(0, n).ToArray(), n, _options.NominalRssi);
+                return true;
+            }
+        }
+
+        private bool IsOwn(SocketAddress from)
+        {
+            if (from.Family != AddressFamily.InterNetwork)
+            {
+                return false;
+            }
+
+            // sockaddr_in: port (bytes 2-3, network order) and IPv4 address (bytes 4-7).
+            Span<byte> own = stackalloc byte[4];
+            _own.Address.TryWriteBytes(own, out _);
+            return from[2] == (byte)(_own.Port >> 8) && from[3] == (byte)_own.Port
+                && from[4] == own[0] && from[5] == own[1] && from[6] == own[2] && from[7] == own[3];
         }
 
         public ValueTask DisposeAsync()

@@ -40,6 +40,7 @@ namespace Mesh.Gateway.Mqtt
         private readonly ILogger _logger;
         private readonly ILogger _commandLog;
         private readonly IMqttClient _client;
+        private readonly CoalescingClientAdapterFactory _adapters = new();
         private readonly TopicTree _topics;
         private readonly uint _gatewayNode;
         private readonly long[] _latencyBuckets = new long[LatencyBucketsMs.Length + 1];
@@ -61,7 +62,7 @@ namespace Mesh.Gateway.Mqtt
             _logger = logger;
             _topics = bridge.Topics;
             _gatewayNode = mesh.NodeId;
-            _client = new MqttClientFactory().CreateMqttClient();
+            _client = new MqttClientFactory().CreateMqttClient(_adapters);
             _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         }
 
@@ -235,9 +236,26 @@ namespace Mesh.Gateway.Mqtt
                 Task ready = _outbox.Ready;
                 if (inFlight.Count < Window)
                 {
-                    foreach (OutboxMessage m in _outbox.Next(Window - inFlight.Count))
+                    List<OutboxMessage> batch = _outbox.Next(Window - inFlight.Count);
+                    if (batch.Count > 0)
                     {
-                        inFlight.Enqueue((m, _client.PublishAsync(Message(m.Topic, m.Payload, m.Retain), ct)));
+                        // The batch's PUBLISH packets go to the socket together (one send instead of two per message).
+                        CoalescingMqttChannel? channel = _adapters.Current;
+                        channel?.Cork();
+                        try
+                        {
+                            foreach (OutboxMessage m in batch)
+                            {
+                                inFlight.Enqueue((m, _client.PublishAsync(Message(m.Topic, m.Payload, m.Retain), ct)));
+                            }
+                        }
+                        finally
+                        {
+                            if (channel != null)
+                            {
+                                await channel.UncorkAsync().ConfigureAwait(false);
+                            }
+                        }
                     }
                 }
 

@@ -40,7 +40,7 @@ namespace Mesh.Gateway.Mqtt
         private readonly SemaphoreSlim _persistSignal = new(0, int.MaxValue);
         private readonly object _dbLock = new();
         private readonly SqliteConnection _db;
-        private readonly SqliteCommand _insert;
+        private readonly Hosting.PreparedStatement _insert; // ?1 id, ?2 topic, ?3 payload, ?4 retain (bound by position: see PreparedStatement)
         private readonly SqliteCommand _select;
         private readonly SqliteCommand _delete;
         private readonly int _max;
@@ -106,12 +106,7 @@ namespace Mesh.Gateway.Mqtt
                 throw new InvalidOperationException($"Mqtt:Outbox:Path '{path}' cannot be used as the MQTT outbox: {ex.Message}", ex);
             }
 
-            _insert = _db.CreateCommand();
-            _insert.CommandText = "INSERT INTO outbox (id, topic, payload, retain) VALUES ($id, $t, $p, $r)";
-            _insert.Parameters.Add("$id", SqliteType.Integer);
-            _insert.Parameters.Add("$t", SqliteType.Text);
-            _insert.Parameters.Add("$p", SqliteType.Blob);
-            _insert.Parameters.Add("$r", SqliteType.Integer);
+            _insert = new Hosting.PreparedStatement(_db, "INSERT INTO outbox (id, topic, payload, retain) VALUES (?1, ?2, ?3, ?4)");
             _select = _db.CreateCommand();
             _select.CommandText = "SELECT id, topic, payload, retain FROM outbox WHERE id > $after ORDER BY id LIMIT $n";
             _select.Parameters.Add("$after", SqliteType.Integer);
@@ -312,14 +307,13 @@ namespace Mesh.Gateway.Mqtt
 
                 using (SqliteTransaction tx = _db.BeginTransaction())
                 {
-                    _insert.Transaction = tx;
                     foreach (OutboxMessage m in committed)
                     {
-                        _insert.Parameters[0].Value = m.Id;
-                        _insert.Parameters[1].Value = m.Topic;
-                        _insert.Parameters[2].Value = m.Payload;
-                        _insert.Parameters[3].Value = m.Retain ? 1 : 0;
-                        _insert.ExecuteNonQuery();
+                        _insert.Bind(1, m.Id);
+                        _insert.Bind(2, m.Topic);
+                        _insert.Bind(3, m.Payload);
+                        _insert.Bind(4, m.Retain ? 1L : 0L);
+                        _insert.Execute();
                     }
 
                     if (acked > _deletedUpTo)
@@ -347,7 +341,6 @@ namespace Mesh.Gateway.Mqtt
                     _committedUpTo = committed[^1].Id;
                 }
 
-                _insert.Transaction = null;
                 _delete.Transaction = null;
             }
 

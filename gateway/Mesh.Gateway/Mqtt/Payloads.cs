@@ -11,17 +11,20 @@ namespace Mesh.Gateway.Mqtt
         [ThreadStatic]
         private static ArrayBufferWriter<byte>? t_buffer;
 
+        [ThreadStatic]
+        private static Utf8JsonWriter? t_writer;
+
         private static byte[] Write(Action<Utf8JsonWriter> body)
         {
             ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
             buffer.ResetWrittenCount();
-            using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
-            {
-                w.WriteStartObject();
-                body(w);
-                w.WriteEndObject();
-            }
-
+            // One writer per thread, reset for each payload (a payload per reading: no writer allocated for each).
+            Utf8JsonWriter w = t_writer ??= new Utf8JsonWriter(buffer, Json.WriterOptions);
+            w.Reset(buffer);
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+            w.Flush();
             return buffer.WrittenSpan.ToArray();
         }
 

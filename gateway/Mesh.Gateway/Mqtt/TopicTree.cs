@@ -9,7 +9,9 @@ namespace Mesh.Gateway.Mqtt
     /// </summary>
     public sealed class TopicTree
     {
+        private const int ReadingTopicsCached = 16_384;
         private readonly string _root;
+        private readonly System.Collections.Generic.Dictionary<(uint Node, string Quantity), string> _readingTopics = new();
 
         public TopicTree(string prefix, ushort network, string discoveryPrefix)
         {
@@ -31,7 +33,27 @@ namespace Mesh.Gateway.Mqtt
         public string Node(uint node) => _root + node.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Latest value of one quantity (JSON, retained, QoS 1).</summary>
-        public string Reading(uint node, string quantity) => Node(node) + "/" + quantity;
+        public string Reading(uint node, string quantity)
+        {
+            // Every reading needs its topic: built once per (node, quantity) instead of two strings per reading.
+            // Bounded: a mesh with more combinations than the cache holds just builds some again.
+            lock (_readingTopics)
+            {
+                if (_readingTopics.TryGetValue((node, quantity), out string? topic))
+                {
+                    return topic;
+                }
+
+                if (_readingTopics.Count >= ReadingTopicsCached)
+                {
+                    _readingTopics.Clear();
+                }
+
+                topic = Node(node) + "/" + quantity;
+                _readingTopics[(node, quantity)] = topic;
+                return topic;
+            }
+        }
 
         /// <summary>online / offline (retained), from heartbeats and readings.</summary>
         public string Availability(uint node) => Node(node) + "/availability";

@@ -126,5 +126,27 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Equal(0, reopened.Waiting);
             await Task.CompletedTask;
         }
+
+        [Fact]
+        public void An_empty_payload_is_stored_as_an_empty_blob_not_null()
+        {
+            // A withdrawn discovery config is an empty retained payload; the outbox binds payloads itself
+            // (PreparedStatement), and an empty span would otherwise be bound as NULL (refused: NOT NULL).
+            string dir = TempDirectory.Create("outbox");
+            string path = System.IO.Path.Combine(dir, "o.db");
+            var logger = new Microsoft.Extensions.Logging.Abstractions.NullLogger<MqttOutbox>();
+            using (var outbox = new MqttOutbox(path, 1000, logger))
+            {
+                outbox.Enqueue("homeassistant/sensor/x/config", Array.Empty<byte>(), true);
+                outbox.Enqueue("c", new byte[] { 3, 4 }, false);
+                Assert.Equal(2, outbox.Persist());
+            }
+
+            using var reopened = new MqttOutbox(path, 1000, logger);
+            List<OutboxMessage> messages = reopened.Peek(0, 10);
+            Assert.Equal(2, messages.Count);
+            Assert.Empty(messages[0].Payload);
+            Assert.Equal(new byte[] { 3, 4 }, messages[1].Payload);
+        }
     }
 }

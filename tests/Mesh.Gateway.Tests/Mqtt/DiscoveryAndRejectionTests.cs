@@ -113,5 +113,35 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Contains("mesh_gateway_frames_rejected_total{reason=\"bad_mic\"} ", metrics);
             Assert.Matches("mesh_gateway_frames_rejected_total\\{reason=\"too_short\"\\} 1\\n", metrics);
         }
+
+        [Fact]
+        public async Task An_oversize_datagram_is_counted_as_too_long_and_the_next_frames_are_taken()
+        {
+            // The gateway reads UDP with blocking receives on a thread of its own; a datagram larger than its
+            // buffer must show as a too-long frame, not as a receive failure (which would pause reception).
+            await using var gateway = await TestGateway.StartAsync();
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
+            await using var sensor = new MeshSensor(42, gateway.UdpPort);
+
+            // Sent with a plain socket: the mesh transport refuses to send more than a frame's 250 bytes.
+            var options = new global::Mesh.Protocol.Desktop.Transport.UdpMeshOptions { Port = gateway.UdpPort, TimeToLive = 0 };
+            using (var raw = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp))
+            {
+                raw.Bind(new System.Net.IPEndPoint(options.Interface, 0));
+                raw.SetSocketOption(System.Net.Sockets.SocketOptionLevel.IP, System.Net.Sockets.SocketOptionName.MulticastInterface, options.Interface.GetAddressBytes());
+                raw.SetSocketOption(System.Net.Sockets.SocketOptionLevel.IP, System.Net.Sockets.SocketOptionName.MulticastTimeToLive, 0);
+                raw.SendTo(Enumerable.Repeat((byte)0x20, 400).ToArray(), new System.Net.IPEndPoint(options.Group, options.Port));
+            }
+
+            DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+            while (DateTime.UtcNow < deadline && gateway.Mesh.RejectedCount(RejectReason.TooLong) < 1)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(1, gateway.Mesh.RejectedCount(RejectReason.TooLong));
+            sensor.Report((Quantity.Temperature, 22.0));
+            probe.WaitFor(m => m.Any(x => x.Topic == "mesh/1/42/temperature"), what: "the reading after the oversize datagram");
+        }
     }
 }

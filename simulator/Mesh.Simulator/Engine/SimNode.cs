@@ -107,6 +107,26 @@ namespace Mesh.Simulator.Engine
         /// <summary>This board's clock: its own drift and boot phase against simulated time.</summary>
         public NodeClock Clock;
 
+        // The last wake-up converted to simulated time (see WakeUsAt).
+        private long _wakeMs = long.MinValue;
+        private long _wakeUs;
+
+        /// <summary>
+        /// <see cref="NodeClock.SimUsAt"/> for the core's next wake-up, remembered: a node asks after
+        /// every frame it takes and its next timer (heartbeat, report, relay) is usually the one it asked
+        /// about last time, while the conversion costs several floating-point divisions.
+        /// </summary>
+        public long WakeUsAt(long localMs)
+        {
+            if (localMs != _wakeMs)
+            {
+                _wakeUs = Clock.SimUsAt(localMs);
+                _wakeMs = localMs;
+            }
+
+            return _wakeUs;
+        }
+
 
         public long Transmissions;
         public long AirtimeUs;

@@ -44,6 +44,32 @@ namespace Mesh.Simulator.Engine
 
         public void Clear(int node) => _count[node] = 0;
 
+        /// <summary>
+        /// Takes transmission <paramref name="tx"/>'s frame out of <paramref name="node"/>'s row (the
+        /// last entry moves into its place); false when it is not there. One pass over the row, in place:
+        /// the end of every transmission does this once per link.
+        /// </summary>
+        public bool TryRemove(int node, int tx, out Incoming found)
+        {
+            int start = node * _capacity;
+            int count = _count[node];
+            Incoming[] slots = _slots;
+            for (int k = start; k < start + count; k++)
+            {
+                if (slots[k].Transmission == tx)
+                {
+                    found = slots[k];
+                    int last = start + count - 1;
+                    slots[k] = slots[last];
+                    _count[node] = count - 1;
+                    return true;
+                }
+            }
+
+            found = default;
+            return false;
+        }
+
         private void Grow()
         {
             int capacity = _capacity * 2;

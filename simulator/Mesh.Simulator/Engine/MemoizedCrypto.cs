@@ -19,13 +19,28 @@ namespace Mesh.Simulator.Engine
     /// </remarks>
     public sealed class MemoizedCrypto : ICryptoProvider
     {
+        /// <summary>
+        /// One slot's key and result together (56 bytes, one cache line): a lookup reads this and the
+        /// stored input, where five parallel arrays (hash, owner, length, input, output) cost five misses.
+        /// </summary>
+        private struct Entry
+        {
+            public ulong Hash;
+            public int Owner;
+            public int Length;
+            public Mac32 Output;
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(32)]
+        private struct Mac32
+        {
+            private byte _first;
+        }
+
         private readonly ICryptoProvider _inner;
         private readonly int _mask;
-        private readonly ulong[] _hash;
-        private readonly int[] _owner;
-        private readonly int[] _length;
+        private readonly Entry[] _entries;
         private readonly byte[][] _input;
-        private readonly byte[][] _output;
         private int _macs;
 
         public MemoizedCrypto(ICryptoProvider inner, int entries = 1 << 16)
@@ -38,11 +53,8 @@ namespace Mesh.Simulator.Engine
 
             _inner = inner;
             _mask = size - 1;
-            _hash = new ulong[size];
-            _owner = new int[size];
-            _length = new int[size];
+            _entries = new Entry[size];
             _input = new byte[size][];
-            _output = new byte[size][];
         }
 
         public IBlockCipher CreateAes128(byte[] key) => _inner.CreateAes128(key);
@@ -58,11 +70,12 @@ namespace Mesh.Simulator.Engine
             ReadOnlySpan<byte> input = data.AsSpan(offset, count);
             ulong h = XxHash3.HashToUInt64(input, owner);
             int slot = (int)(h & (ulong)_mask);
+            ref Entry e = ref _entries[slot];
             byte[]? stored = _input[slot];
-            if (stored != null && _hash[slot] == h && _owner[slot] == owner && _length[slot] == count
+            if (stored != null && e.Hash == h && e.Owner == owner && e.Length == count
                 && input.SequenceEqual(stored.AsSpan(0, count)))
             {
-                Buffer.BlockCopy(_output[slot], 0, output, outputOffset, 32);
+                ((ReadOnlySpan<byte>)e.Output).CopyTo(output.AsSpan(outputOffset, 32));
                 Hits++;
                 return;
             }
@@ -72,14 +85,13 @@ namespace Mesh.Simulator.Engine
             if (stored == null || stored.Length < count)
             {
                 stored = _input[slot] = new byte[Math.Max(count, 128)];
-                _output[slot] ??= new byte[32];
             }
 
             input.CopyTo(stored);
-            Buffer.BlockCopy(output, outputOffset, _output[slot], 0, 32);
-            _hash[slot] = h;
-            _owner[slot] = owner;
-            _length[slot] = count;
+            output.AsSpan(outputOffset, 32).CopyTo(e.Output);
+            e.Hash = h;
+            e.Owner = owner;
+            e.Length = count;
         }
 
         private sealed class MemoizedMac : IMac

@@ -99,39 +99,46 @@ namespace Mesh.Simulator.Engine
         {
             byte[] bytes = _txBytes[tx];
             int length = _txLength[tx];
-            int[] rowStart = _links.RowStart;
             int[] targets = _links.Target;
+            double keep = 1 - _scenario.Radio.ExtraLossRate;
             double extraLoss = _scenario.Radio.ExtraLossRate;
             BurstLoss? burst = _burstLoss;
             double[] reception = _links.ReceptionProbability;
             bool fading = _scenario.Radio.FadingSigmaDb > 0;
-            CollisionLedger ledger = _metrics.CollisionLedger;
+            bool jammers = _jammers.Any;
+            bool[] alive = _alive;
+            SimNode[] nodes = _nodes;
+            IncomingFrames incoming = _incoming;
+            MetricsCollector metrics = _metrics;
+            XorShiftRandom random = _channelRandom;
+            CollisionLedger ledger = metrics.CollisionLedger;
             // Losses are counted at nodes running a core (adversaries' radios lose nothing that matters).
             ulong message = length >= FrameLayout.MinFrameSize
                 ? MetricsCollector.Key(LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin), LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence))
                 : ulong.MaxValue;
-            for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
+            // Most arrivals end lost (weak links, collisions): those touch the receiver's row of frames on
+            // the air and the link arrays only; the node object is loaded where it is needed.
+            int rowEnd = _links.RowStart[sender.Index + 1];
+            for (int l = _links.RowStart[sender.Index]; l < rowEnd; l++)
             {
                 int ri = targets[l];
-                if (!TryRemoveIncoming(ri, tx, out Incoming inc) || !_alive[ri])
+                if (!incoming.TryRemove(ri, tx, out Incoming inc) || !alive[ri])
                 {
                     continue;
                 }
 
-                SimNode r = _nodes[ri];
-
-                _metrics.FrameArrivals++;
+                metrics.FrameArrivals++;
 
                 if (inc.Corrupted)
                 {
                     if (inc.HalfDuplex)
                     {
-                        _metrics.LostToHalfDuplex++;
+                        metrics.LostToHalfDuplex++;
                     }
                     else
                     {
-                        _metrics.CollidedArrivals++;
-                        if (message != ulong.MaxValue && r.Core != null && WouldHaveDecoded(r, l, inc, extraLoss, fading))
+                        metrics.CollidedArrivals++;
+                        if (message != ulong.MaxValue && nodes[ri].Core != null && WouldHaveDecoded(nodes[ri], l, inc, extraLoss, fading))
                         {
                             ledger.Collided(message, ri, _nowUs);
                         }
@@ -142,18 +149,19 @@ namespace Mesh.Simulator.Engine
 
                 if (inc.Jammed)
                 {
-                    _metrics.LostToJamming++;
+                    metrics.LostToJamming++;
                     continue;
                 }
 
-                double jamming = _jammers.Any ? _jammers.LossAt(r.X, r.Y, _nowUs) : 0;
-                double p = (fading ? _radio.ReceptionProbability(inc.Rssi) : reception[l]) * (1 - extraLoss) * (1 - jamming);
-                if ((p < 1.0 && RandomDraws.Unit(_channelRandom) >= p) || (burst != null && burst.Lost(l, _channelRandom)))
+                double jamming = jammers ? _jammers.LossAt(nodes[ri].X, nodes[ri].Y, _nowUs) : 0;
+                double p = (fading ? _radio.ReceptionProbability(inc.Rssi) : reception[l]) * keep * (1 - jamming);
+                if ((p < 1.0 && RandomDraws.Unit(random) >= p) || (burst != null && burst.Lost(l, random)))
                 {
-                    _metrics.LostToChannel++;
+                    metrics.LostToChannel++;
                     continue;
                 }
 
+                SimNode r = nodes[ri];
                 if (message != ulong.MaxValue && r.Core != null)
                 {
                     ledger.Received(message, ri, _nowUs);
@@ -298,23 +306,6 @@ namespace Mesh.Simulator.Engine
             }
         }
 
-        private bool TryRemoveIncoming(int receiver, int tx, out Incoming found)
-        {
-            Span<Incoming> list = _incoming.Of(receiver);
-            for (int k = 0; k < list.Length; k++)
-            {
-                if (list[k].Transmission == tx)
-                {
-                    found = list[k];
-                    _incoming.RemoveAt(receiver, k);
-                    return true;
-                }
-            }
-
-            found = default;
-            return false;
-        }
-
         private bool Partitioned(SimNode a, SimNode b)
         {
             foreach (var p in _scenario.Faults.Partitions)
@@ -345,7 +336,7 @@ namespace Mesh.Simulator.Engine
             Span<Incoming> incoming = _incoming.Of(receiver);
             for (int k = 0; k < incoming.Length; k++)
             {
-                Incoming other = incoming[k];
+                ref readonly Incoming other = ref incoming[k];
                 if (other.EndUs <= _nowUs)
                 {
                     // Left behind when links changed under a frame in flight (mobility).

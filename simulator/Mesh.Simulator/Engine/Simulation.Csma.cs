@@ -20,7 +20,7 @@ namespace Mesh.Simulator.Engine
             {
                 // Frames wait in the application's radio queue: come back when the radio may send.
                 long radioFree = node.TransmittingUntilUs > _nowUs ? node.TransmittingUntilUs : node.AttemptAtUs;
-                if (radioFree > _nowUs && (wakeMs == long.MaxValue || radioFree < node.Clock.SimUsAt(wakeMs)))
+                if (radioFree > _nowUs && (wakeMs == long.MaxValue || radioFree < node.WakeUsAt(wakeMs)))
                 {
                     PushWake(node, radioFree);
                     return;
@@ -32,7 +32,7 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            long wakeUs = node.Clock.SimUsAt(wakeMs);
+            long wakeUs = node.WakeUsAt(wakeMs);
             if (wakeUs <= _nowUs)
             {
                 // A frame is due but waits for the radio: the end of our own transmission or the backoff.

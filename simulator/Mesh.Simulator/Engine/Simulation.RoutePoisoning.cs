@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Node;
 using Mesh.Simulator.Metrics;
@@ -66,11 +67,58 @@ namespace Mesh.Simulator.Engine
             return b == NodeBehaviour.Honest || b == NodeBehaviour.External ? 0 : 2;
         }
 
+        /// <summary>
+        /// Every honest node's route to every honest destination: N² lookups (10⁸ at 10,000 nodes, every
+        /// 30 simulated seconds), so the nodes are split over the cores. The lookups only read the cores'
+        /// tables and the counts are whole numbers, so any split sums to the same census.
+        /// </summary>
         private RouteCensus TakeRouteCensus()
         {
-            var c = new RouteCensus();
-            foreach (SimNode node in _nodes)
+            // Honest destinations (routes to adversaries are not routes honest traffic takes), once per census.
+            var honest = new List<int>(_nodes.Length);
+            for (int d = 0; d < _nodes.Length; d++)
             {
+                if (_nodes[d].Behaviour == NodeBehaviour.Honest)
+                {
+                    honest.Add(d);
+                }
+            }
+
+            int[] destinations = honest.ToArray();
+            int chunks = _nodes.Length >= 2000 ? Math.Min(Environment.ProcessorCount, 64) : 1;
+            var parts = new RouteCensus[chunks];
+            if (chunks == 1)
+            {
+                parts[0] = CensusOf(0, _nodes.Length, destinations);
+            }
+            else
+            {
+                System.Threading.Tasks.Parallel.For(0, chunks, k =>
+                {
+                    parts[k] = CensusOf(_nodes.Length * k / chunks, _nodes.Length * (k + 1) / chunks, destinations);
+                });
+            }
+
+            var c = new RouteCensus();
+            foreach (RouteCensus part in parts)
+            {
+                c.Routes += part.Routes;
+                c.ThroughNonExistent += part.ThroughNonExistent;
+                c.ThroughAdversaries += part.ThroughAdversaries;
+                c.Parents += part.Parents;
+                c.PoisonedParents += part.PoisonedParents;
+            }
+
+            return c;
+        }
+
+        /// <summary>The census of nodes [<paramref name="from"/>, <paramref name="to"/>): reads only.</summary>
+        private RouteCensus CensusOf(int from, int to, int[] destinations)
+        {
+            var c = new RouteCensus();
+            for (int i = from; i < to; i++)
+            {
+                SimNode node = _nodes[i];
                 MeshNode? core = node.Core;
                 if (core == null || !node.Alive || node.Behaviour != NodeBehaviour.Honest)
                 {
@@ -79,15 +127,14 @@ namespace Mesh.Simulator.Engine
 
                 long nowMs = node.Clock.LocalMs(_nowUs);
                 RouteTable routes = core.Routes;
-                for (int d = 0; d < _nodes.Length; d++)
+                foreach (int d in destinations)
                 {
-                    SimNode dest = _nodes[d];
-                    if (dest == node || dest.Behaviour != NodeBehaviour.Honest)
+                    if (d == i)
                     {
-                        continue; // routes to adversaries are not routes honest traffic takes
+                        continue;
                     }
 
-                    uint next = routes.NextHop(dest.Id, nowMs);
+                    uint next = routes.NextHop(_nodes[d].Id, nowMs);
                     if (next == 0)
                     {
                         continue;

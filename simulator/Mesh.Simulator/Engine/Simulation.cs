@@ -33,12 +33,13 @@ namespace Mesh.Simulator.Engine
         private readonly SimNode[] _nodes;
         private readonly EventHeap _events = new();
         private readonly MetricsCollector _metrics;
-        private readonly IRandomSource _channelRandom;
+        // Concrete (sealed) type: the channel draws once per frame arrival, and a direct call inlines.
+        private readonly XorShiftRandom _channelRandom;
         private readonly IRandomSource _workloadRandom;
 
         // Draws made only for the metrics (would a collided frame have decoded?), so that measuring
         // never changes what happens.
-        private readonly IRandomSource _metricsRandom;
+        private readonly XorShiftRandom _metricsRandom;
         /// <summary>Network time (seconds) at simulated time zero in deterministic runs: any fixed value well above the freshness window.</summary>
         public const uint SimulatedEpochSeconds = 1_800_000_000;
 

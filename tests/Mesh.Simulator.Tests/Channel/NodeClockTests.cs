@@ -22,6 +22,16 @@ namespace Mesh.Simulator.Tests.Channel
         }
 
         [Fact]
+        public void A_remembered_wake_time_is_the_clock_s_answer()
+        {
+            var node = new SimNode { Clock = new NodeClock(-35, 321.5) };
+            foreach (long ms in new long[] { 5, 5, 7, 60_000, 5, 60_000, 60_000, 86_400_000 })
+            {
+                Assert.Equal(node.Clock.SimUsAt(ms), node.WakeUsAt(ms));
+            }
+        }
+
+        [Fact]
         public void A_fast_clock_gains_its_drift()
         {
             var clock = new NodeClock(100, 0);

@@ -36,7 +36,6 @@ namespace Mesh.NodeApp.Runtime
         private readonly FrameInbox _inbox;
         private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
         private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
-        private readonly MeshEvent _event = new MeshEvent();
         private readonly ReadingSet _readings = new ReadingSet();
         private readonly Protocol.Forwarding.PolicySettings _policyScratch = new Protocol.Forwarding.PolicySettings();
         private long _rebootAtMs = long.MaxValue;
@@ -111,9 +110,18 @@ namespace Mesh.NodeApp.Runtime
             }
 
             _node.Poll(nowMs);
-            while (_node.TryTakeEvent(_event))
+            // Handled where they lie in the node's queue: a copy would cost one more event's payload buffer.
+            MeshEvent e;
+            while ((e = _node.PeekEvent()) != null)
             {
-                Handle(_event, nowMs);
+                try
+                {
+                    Handle(e, nowMs);
+                }
+                finally
+                {
+                    _node.DropEvent();
+                }
             }
 
             while (_node.TryTakeTransmit(nowMs, _tx, 0, out length))

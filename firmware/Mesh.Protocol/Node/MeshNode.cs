@@ -317,6 +317,23 @@ namespace Mesh.Protocol.Node
             return _events.TryTake(into);
         }
 
+        /// <summary>
+        /// The oldest event where it lies in the node's queue, without a copy (null when none); valid until
+        /// <see cref="DropEvent"/>, which the caller must call once done with it. Its slot stays taken until
+        /// then. Only receiving and polling add events, so an application may call the node's sending
+        /// methods while it holds one. For drivers that cannot spare a second event's payload buffer.
+        /// </summary>
+        public MeshEvent PeekEvent()
+        {
+            return _events.PeekOldest();
+        }
+
+        /// <summary>Frees the event <see cref="PeekEvent"/> returned.</summary>
+        public void DropEvent()
+        {
+            _events.DropOldest();
+        }
+
         // ---------------------------------------------------------------- originating
 
         /// <summary>Sends sensor readings to the gateways, sealed with this node's device key.</summary>

@@ -17,6 +17,38 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
         }
 
         [Fact]
+        public void An_event_peeked_in_place_is_the_one_taking_it_would_copy_and_its_slot_frees_on_drop()
+        {
+            var queue = new EventQueue(3);
+            for (uint i = 1; i <= 3; i++)
+            {
+                MeshEvent e = queue.Reserve();
+                e.Origin = i;
+                e.Payload[0] = (byte)(10 * i);
+                e.PayloadLength = 1;
+                queue.Commit();
+            }
+
+            Assert.Null(queue.Reserve());
+            MeshEvent first = queue.PeekOldest();
+            Assert.Equal((1u, (byte)10), (first.Origin, first.Payload[0]));
+            Assert.Same(first, queue.PeekOldest()); // stays until dropped
+            Assert.Null(queue.Reserve());           // and keeps its slot meanwhile
+            queue.DropOldest();
+            Assert.Equal(2, queue.Count);
+            Assert.NotNull(queue.Reserve());
+
+            var copy = new MeshEvent();
+            Assert.True(queue.TryTake(copy));
+            Assert.Equal(2u, copy.Origin);
+            Assert.Equal(3u, queue.PeekOldest().Origin);
+            queue.DropOldest();
+            Assert.Null(queue.PeekOldest());
+            queue.DropOldest(); // nothing to drop: no effect
+            Assert.Equal(0, queue.Count);
+        }
+
+        [Fact]
         public void Heartbeats_carry_each_nodes_neighbours_to_the_gateway()
         {
             var mesh = InMemoryMesh.Line(4, id => Beating(id, id == 1 ? NodeRole.Bridge : NodeRole.Relay));

@@ -35,7 +35,6 @@ namespace Mesh.NodeApp.Runtime
         private readonly StatusIndicator _status;
         private readonly FrameInbox _inbox;
         private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
-        private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
         private readonly ReadingSet _readings = new ReadingSet();
         private readonly Protocol.Forwarding.PolicySettings _policyScratch = new Protocol.Forwarding.PolicySettings();
         private long _rebootAtMs = long.MaxValue;
@@ -124,9 +123,12 @@ namespace Mesh.NodeApp.Runtime
                 }
             }
 
-            while (_node.TryTakeTransmit(nowMs, _tx, 0, out length))
+            // Sent from the node's transmit queue as it lies (valid until the next call into the node): a copy
+            // would cost a frame buffer of its own.
+            byte[] frame;
+            while ((frame = _node.TakeTransmitInPlace(nowMs, out length)) != null)
             {
-                if (_radio.Transmit(_tx, 0, length))
+                if (_radio.Transmit(frame, 0, length))
                 {
                     _consecutiveRadioFailures = 0;
                 }

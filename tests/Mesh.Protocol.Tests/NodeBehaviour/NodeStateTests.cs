@@ -1,7 +1,9 @@
+using System;
 using System.Linq;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Tests.Performance;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Tests.NodeBehaviour
@@ -14,6 +16,38 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
             c.HeartbeatIntervalMs = 1000;
             c.NeighbourExpiryMs = 5000;
             return c;
+        }
+
+        [Fact]
+        public void A_frame_taken_in_place_is_byte_for_byte_the_one_a_copy_would_give_and_frees_its_slot()
+        {
+            var key = FrameFeed.CreateKey();
+            NodeConfig Config()
+            {
+                NodeConfig c = InMemoryMesh.Config(5, NodeRole.Sensor);
+                c.TransmitQueueSize = 2;
+                c.DeviceKey = TestKeys.Devices().KeyOf(5);
+                return c;
+            }
+
+            var copying = new MeshNode(Config(), key, new XorShiftRandom(9), 0);
+            var inPlace = new MeshNode(Config(), key, new XorShiftRandom(9), 0);
+            byte[] text = { 1, 2, 3, 4, 5 };
+            byte[] copy = new byte[FrameLayout.MaxFrameSize];
+            for (int round = 0; round < 3; round++)
+            {
+                long now = 1000 * round;
+                Assert.Equal(SendResult.Queued, copying.SendText(text, 0, text.Length, NodeAddress.Broadcast, now));
+                Assert.Equal(SendResult.Queued, inPlace.SendText(text, 0, text.Length, NodeAddress.Broadcast, now));
+                Assert.True(copying.TryTakeTransmit(now + 500, copy, 0, out int copyLength));
+                byte[] frame = inPlace.TakeTransmitInPlace(now + 500, out int length);
+                Assert.NotNull(frame);
+                Assert.Equal(copy.AsSpan(0, copyLength).ToArray(), frame.AsSpan(0, length).ToArray());
+                Assert.Null(inPlace.TakeTransmitInPlace(now + 500, out _));
+                Assert.Equal(0, inPlace.PendingTransmits);
+            }
+
+            Assert.Equal(copying.Counters.FramesTransmitted, inPlace.Counters.FramesTransmitted);
         }
 
         [Fact]

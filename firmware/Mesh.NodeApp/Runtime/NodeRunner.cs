@@ -36,7 +36,6 @@ namespace Mesh.NodeApp.Runtime
         private readonly FrameInbox _inbox;
         private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
         private readonly ReadingSet _readings = new ReadingSet();
-        private readonly Protocol.Forwarding.PolicySettings _policyScratch = new Protocol.Forwarding.PolicySettings();
         private long _rebootAtMs = long.MaxValue;
         private int _consecutiveRadioFailures;
         private uint _savedSequenceStart;
@@ -322,12 +321,14 @@ namespace Mesh.NodeApp.Runtime
                     Log(LogLevel.Info, "report interval set to " + _settings.ReportIntervalSeconds + " s by the gateway");
                     break;
                 case SettingsChange.ForwardingPolicy:
-                    if (!Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, e.PayloadLength - 1, _policyScratch))
+                    // Read into the object the settings then keep (a policy change is rare; no scratch held for it).
+                    var policy = new Protocol.Forwarding.PolicySettings();
+                    if (!Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, e.PayloadLength - 1, policy))
                     {
                         return;
                     }
 
-                    _settings.Policy = _policyScratch.Clone();
+                    _settings.Policy = policy;
                     Log(LogLevel.Info, "forwarding policy set to " + NodeSettingsText.PolicyName(_settings.Policy.Kind) + " by the gateway");
                     break;
                 case SettingsChange.CommandCounter:

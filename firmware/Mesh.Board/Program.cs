@@ -35,13 +35,9 @@ namespace Mesh.Board
             string target = SystemInfo.TargetName;
             BoardProfile profile = BoardProfile.ForTarget(target) ?? BoardProfile.Esp32();
             log.Write(LogLevel.Info, "Mesh board on " + target + " (firmware " + SystemInfo.Version.ToString() + "): " + profile.Name + " profile");
-            var defaults = new NodeSettings();
-            profile.ApplyTo(defaults);
-            NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);
-
             var flash = new FlashConfigStore(FlashConfigStore.DefaultPath);
             var store = new SettingsStore(flash, log);
-            NodeSettings settings = store.Load(defaults);
+            NodeSettings settings = LoadSettings(profile, store, log);
             ApplyPendingUpdate(store, settings, log);
             if (flash.Load() == null)
             {
@@ -137,6 +133,19 @@ namespace Mesh.Board
                     wake.WaitOne(wait, false);
                 }
             }
+        }
+
+        /// <summary>
+        /// The profile, then the image's defaults, then the settings file over them. A method of its own so that the
+        /// defaults object is garbage once the settings are read: the interpreter keeps every local of a running
+        /// method alive, and Main never returns (on the ESP32-C3 its 50-odd fields are worth having back).
+        /// </summary>
+        private static NodeSettings LoadSettings(BoardProfile profile, SettingsStore store, ILog log)
+        {
+            var defaults = new NodeSettings();
+            profile.ApplyTo(defaults);
+            NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);
+            return store.Load(defaults);
         }
 
         /// <summary>I:\mesh.update, if present: merged into mesh.conf (keeping what the node stored there) and deleted.</summary>

@@ -9,9 +9,15 @@ namespace Mesh.NodeApp.Crypto
     /// a hash and one array per AES block: about 1 KB of garbage per frame), and which ties the image to one
     /// more native checksum the firmware must declare. Checked against the desktop primitives and the
     /// FIPS 197 / RFC 4231 vectors in tests/Mesh.Node.Tests.
+    /// The MACs one instance creates share one SHA-256 work state (<see cref="Sha256Work"/>, about 350 bytes
+    /// that a node's three keyed MACs would otherwise hold three times): use an instance, and every key made
+    /// with it, from one thread — the board's node loop, where all sealing and checking happens (the radio
+    /// thread only copies frames into the inbox). A second thread needs its own instance.
     /// </summary>
     public sealed class ManagedCrypto : ICryptoProvider
     {
+        private readonly Sha256Work _scratch = new Sha256Work();
+
         public IBlockCipher CreateAes128(byte[] key)
         {
             return new Aes128(key);
@@ -19,7 +25,7 @@ namespace Mesh.NodeApp.Crypto
 
         public IMac CreateHmacSha256(byte[] key)
         {
-            return new HmacSha256(key);
+            return new HmacSha256(key, _scratch);
         }
     }
 }

@@ -35,10 +35,7 @@ namespace Mesh.NodeApp.Runtime
         private readonly StatusIndicator _status;
         private readonly FrameInbox _inbox;
         private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
-        private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
-        private readonly MeshEvent _event = new MeshEvent();
         private readonly ReadingSet _readings = new ReadingSet();
-        private readonly Protocol.Forwarding.PolicySettings _policyScratch = new Protocol.Forwarding.PolicySettings();
         private long _rebootAtMs = long.MaxValue;
         private int _consecutiveRadioFailures;
         private uint _savedSequenceStart;
@@ -111,14 +108,26 @@ namespace Mesh.NodeApp.Runtime
             }
 
             _node.Poll(nowMs);
-            while (_node.TryTakeEvent(_event))
+            // Handled where they lie in the node's queue: a copy would cost one more event's payload buffer.
+            MeshEvent e;
+            while ((e = _node.PeekEvent()) != null)
             {
-                Handle(_event, nowMs);
+                try
+                {
+                    Handle(e, nowMs);
+                }
+                finally
+                {
+                    _node.DropEvent();
+                }
             }
 
-            while (_node.TryTakeTransmit(nowMs, _tx, 0, out length))
+            // Sent from the node's transmit queue as it lies (valid until the next call into the node): a copy
+            // would cost a frame buffer of its own.
+            byte[] frame;
+            while ((frame = _node.TakeTransmitInPlace(nowMs, out length)) != null)
             {
-                if (_radio.Transmit(_tx, 0, length))
+                if (_radio.Transmit(frame, 0, length))
                 {
                     _consecutiveRadioFailures = 0;
                 }
@@ -312,12 +321,14 @@ namespace Mesh.NodeApp.Runtime
                     Log(LogLevel.Info, "report interval set to " + _settings.ReportIntervalSeconds + " s by the gateway");
                     break;
                 case SettingsChange.ForwardingPolicy:
-                    if (!Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, e.PayloadLength - 1, _policyScratch))
+                    // Read into the object the settings then keep (a policy change is rare; no scratch held for it).
+                    var policy = new Protocol.Forwarding.PolicySettings();
+                    if (!Protocol.Forwarding.PolicySettings.TryRead(e.Payload, a, e.PayloadLength - 1, policy))
                     {
                         return;
                     }
 
-                    _settings.Policy = _policyScratch.Clone();
+                    _settings.Policy = policy;
                     Log(LogLevel.Info, "forwarding policy set to " + NodeSettingsText.PolicyName(_settings.Policy.Kind) + " by the gateway");
                     break;
                 case SettingsChange.CommandCounter:

@@ -62,10 +62,16 @@ namespace Mesh.NodeApp.Settings
 
         public int RecentCommandSlots { get; private set; }
 
-        /// <summary>ESP32-C3 DevKitM-1 (ESP32_C3): ~54 KB of managed heap, so the smallest tables. GPIO12–17 are flash pins.</summary>
+        /// <summary>
+        /// ESP32-C3 DevKitM-1 (ESP32_C3): ~54 KB of managed heap, so the smallest tables. GPIO12–17 are flash pins.
+        /// Three events, the least a node accepts: a command needs three at once (NodeConfig.Validate). A fourth
+        /// only let one more one-event frame (a text) or the report due into the same step as a command; with
+        /// three they wait for the next step (back-pressure: the frame is not recorded, so a later copy or a
+        /// retry is taken; the report is raised at the next poll).
+        /// </summary>
         public static BoardProfile Esp32C3()
         {
-            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 4, 4, 2, 4);
+            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 4, 3, 2, 4);
         }
 
         /// <summary>ESP32 DevKitC, WROOM module (ESP32_REV0 / ESP32_REV3): ~79 KB of managed heap. COM2 on GPIO26/25 (16/17 are PSRAM pins on WROVER).</summary>

@@ -47,6 +47,24 @@ namespace Mesh.Protocol.Node
             _count++;
         }
 
+        /// <summary>The oldest event, left in its slot (null when none): read it, then <see cref="DropOldest"/>.</summary>
+        public MeshEvent PeekOldest()
+        {
+            return _count == 0 ? null : _slots[_head];
+        }
+
+        /// <summary>Frees the oldest event's slot (after <see cref="PeekOldest"/>); nothing when empty.</summary>
+        public void DropOldest()
+        {
+            if (_count == 0)
+            {
+                return;
+            }
+
+            _head = (_head + 1) % _slots.Length;
+            _count--;
+        }
+
         public bool TryTake(MeshEvent into)
         {
             if (_count == 0)

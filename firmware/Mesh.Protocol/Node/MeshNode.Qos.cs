@@ -233,11 +233,27 @@ namespace Mesh.Protocol.Node
 
         private bool TryRelease(long nowMs, byte[] output, int outputOffset, out int length)
         {
-            length = 0;
+            int slot = ReleaseDue(nowMs);
+            if (slot < 0)
+            {
+                length = 0;
+                return false;
+            }
+
+            length = _transmit.Take(slot, output, outputOffset);
+            return true;
+        }
+
+        /// <summary>
+        /// The slot of the frame that leaves now (due, and within the duty-cycle budget; its airtime spent and
+        /// counted), still holding the frame; -1 when none may leave. The caller takes it out of the queue.
+        /// </summary>
+        private int ReleaseDue(long nowMs)
+        {
             int slot = _transmit.PeekDue(nowMs);
             if (slot < 0)
             {
-                return false;
+                return -1;
             }
 
             int air = _airtime.Of(_transmit.LengthOf(slot));
@@ -250,15 +266,14 @@ namespace Mesh.Protocol.Node
                     _counters.DutyCycleDeferrals++;
                 }
 
-                return false;
+                return -1;
             }
 
             _dutyDeferred = false;
-            length = _transmit.Take(slot, output, outputOffset);
             _duty.Spend(nowMs, air);
             _channel.Add(nowMs, air);
             _counters.Utilisation = _channel.Share255(nowMs);
-            return true;
+            return slot;
         }
 
         /// <summary>Fills heartbeat block 1 and starts the next reporting period.</summary>

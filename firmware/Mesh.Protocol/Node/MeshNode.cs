@@ -312,9 +312,47 @@ namespace Mesh.Protocol.Node
             return false;
         }
 
+        /// <summary>
+        /// As <see cref="TryTakeTransmit"/>, without the copy: the frame that leaves now, in the transmit queue's
+        /// own buffer (from offset 0, <paramref name="length"/> bytes), or null when none may leave. Its slot is
+        /// already free, so the bytes stay valid only until the next call into the node (which may queue a new
+        /// frame there): transmit them at once. For drivers that cannot spare a frame buffer of their own.
+        /// </summary>
+        public byte[] TakeTransmitInPlace(long nowMs, out int length)
+        {
+            int slot = ReleaseDue(nowMs);
+            if (slot < 0)
+            {
+                length = 0;
+                return null;
+            }
+
+            byte[] frame = _transmit.BufferOf(slot);
+            length = _transmit.Take(slot, null, 0);
+            _counters.FramesTransmitted++;
+            return frame;
+        }
+
         public bool TryTakeEvent(MeshEvent into)
         {
             return _events.TryTake(into);
+        }
+
+        /// <summary>
+        /// The oldest event where it lies in the node's queue, without a copy (null when none); valid until
+        /// <see cref="DropEvent"/>, which the caller must call once done with it. Its slot stays taken until
+        /// then. Only receiving and polling add events, so an application may call the node's sending
+        /// methods while it holds one. For drivers that cannot spare a second event's payload buffer.
+        /// </summary>
+        public MeshEvent PeekEvent()
+        {
+            return _events.PeekOldest();
+        }
+
+        /// <summary>Frees the event <see cref="PeekEvent"/> returned.</summary>
+        public void DropEvent()
+        {
+            _events.DropOldest();
         }
 
         // ---------------------------------------------------------------- originating

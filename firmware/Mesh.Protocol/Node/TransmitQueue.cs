@@ -248,11 +248,15 @@ namespace Mesh.Protocol.Node
             return _class[slot];
         }
 
-        /// <summary>Copies out the frame in <paramref name="slot"/> and frees it; its length.</summary>
+        /// <summary>Copies out the frame in <paramref name="slot"/> (unless <paramref name="output"/> is null: then it stays in <see cref="BufferOf"/> until the slot is reused) and frees it; its length.</summary>
         public int Take(int slot, byte[] output, int outputOffset)
         {
             int length = _length[slot];
-            System.Array.Copy(_buffers[slot], 0, output, outputOffset, length);
+            if (output != null)
+            {
+                System.Array.Copy(_buffers[slot], 0, output, outputOffset, length);
+            }
+
             _used[slot] = false;
             return length;
         }

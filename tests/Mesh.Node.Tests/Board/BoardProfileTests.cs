@@ -67,7 +67,7 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(8, c.RouteTableSize);
             Assert.Equal(8, c.NeighbourTableSize);
             Assert.Equal(4, c.TransmitQueueSize);
-            Assert.Equal(4, c.EventQueueSize);
+            Assert.Equal(3, c.EventQueueSize);
             Assert.Equal(2, c.PendingCommandSlots);
             Assert.Equal(4, c.RecentCommandSlots);
             Assert.Null(c.Validate());

@@ -93,6 +93,47 @@ namespace Mesh.Node.Tests.Crypto
         }
 
         [Fact]
+        public void MACs_sharing_one_provider_s_scratch_give_the_answers_of_MACs_with_their_own_used_in_turn()
+        {
+            var crypto = new ManagedCrypto();
+            var rng = new Random(17);
+            byte[][] keys = { new byte[16], new byte[32], new byte[100] }; // the last is longer than a block: hashed first
+            foreach (byte[] k in keys)
+            {
+                rng.NextBytes(k);
+            }
+
+            var shared = new IMac[keys.Length];
+            var own = new IMac[keys.Length];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                shared[i] = crypto.CreateHmacSha256(keys[i]);
+                own[i] = new HmacSha256(keys[i]);
+            }
+
+            byte[] data = new byte[250];
+            byte[] a = new byte[32];
+            byte[] b = new byte[32];
+            for (int round = 0; round < 30; round++)
+            {
+                rng.NextBytes(data);
+                int i = rng.Next(keys.Length);
+                int length = rng.Next(data.Length + 1);
+                shared[i].Compute(data, 0, length, a, 0);
+                own[i].Compute(data, 0, length, b, 0);
+                Assert.Equal(b, a);
+                Assert.Equal(HMACSHA256.HashData(keys[i], data.AsSpan(0, length)), a);
+            }
+
+            // Keys made from one another with the shared scratch, as NetworkKey and DeviceKey do.
+            var net = new NetworkKey(keys[0], crypto);
+            var reference = new NetworkKey(keys[0], DesktopCrypto.Instance);
+            net.Payload.Mac.Compute(data, 0, 100, a, 0);
+            reference.Payload.Mac.Compute(data, 0, 100, b, 0);
+            Assert.Equal(b, a);
+        }
+
+        [Fact]
         public void The_core_produces_byte_identical_frames_with_the_managed_and_the_desktop_provider()
         {
             byte[] secret = Hex("00112233445566778899aabbccddeeff");

@@ -1,7 +1,9 @@
+using System;
 using System.Linq;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Tests.Performance;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Tests.NodeBehaviour
@@ -14,6 +16,70 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
             c.HeartbeatIntervalMs = 1000;
             c.NeighbourExpiryMs = 5000;
             return c;
+        }
+
+        [Fact]
+        public void A_frame_taken_in_place_is_byte_for_byte_the_one_a_copy_would_give_and_frees_its_slot()
+        {
+            var key = FrameFeed.CreateKey();
+            NodeConfig Config()
+            {
+                NodeConfig c = InMemoryMesh.Config(5, NodeRole.Sensor);
+                c.TransmitQueueSize = 2;
+                c.DeviceKey = TestKeys.Devices().KeyOf(5);
+                return c;
+            }
+
+            var copying = new MeshNode(Config(), key, new XorShiftRandom(9), 0);
+            var inPlace = new MeshNode(Config(), key, new XorShiftRandom(9), 0);
+            byte[] text = { 1, 2, 3, 4, 5 };
+            byte[] copy = new byte[FrameLayout.MaxFrameSize];
+            for (int round = 0; round < 3; round++)
+            {
+                long now = 1000 * round;
+                Assert.Equal(SendResult.Queued, copying.SendText(text, 0, text.Length, NodeAddress.Broadcast, now));
+                Assert.Equal(SendResult.Queued, inPlace.SendText(text, 0, text.Length, NodeAddress.Broadcast, now));
+                Assert.True(copying.TryTakeTransmit(now + 500, copy, 0, out int copyLength));
+                byte[] frame = inPlace.TakeTransmitInPlace(now + 500, out int length);
+                Assert.NotNull(frame);
+                Assert.Equal(copy.AsSpan(0, copyLength).ToArray(), frame.AsSpan(0, length).ToArray());
+                Assert.Null(inPlace.TakeTransmitInPlace(now + 500, out _));
+                Assert.Equal(0, inPlace.PendingTransmits);
+            }
+
+            Assert.Equal(copying.Counters.FramesTransmitted, inPlace.Counters.FramesTransmitted);
+        }
+
+        [Fact]
+        public void An_event_peeked_in_place_is_the_one_taking_it_would_copy_and_its_slot_frees_on_drop()
+        {
+            var queue = new EventQueue(3);
+            for (uint i = 1; i <= 3; i++)
+            {
+                MeshEvent e = queue.Reserve();
+                e.Origin = i;
+                e.Payload[0] = (byte)(10 * i);
+                e.PayloadLength = 1;
+                queue.Commit();
+            }
+
+            Assert.Null(queue.Reserve());
+            MeshEvent first = queue.PeekOldest();
+            Assert.Equal((1u, (byte)10), (first.Origin, first.Payload[0]));
+            Assert.Same(first, queue.PeekOldest()); // stays until dropped
+            Assert.Null(queue.Reserve());           // and keeps its slot meanwhile
+            queue.DropOldest();
+            Assert.Equal(2, queue.Count);
+            Assert.NotNull(queue.Reserve());
+
+            var copy = new MeshEvent();
+            Assert.True(queue.TryTake(copy));
+            Assert.Equal(2u, copy.Origin);
+            Assert.Equal(3u, queue.PeekOldest().Origin);
+            queue.DropOldest();
+            Assert.Null(queue.PeekOldest());
+            queue.DropOldest(); // nothing to drop: no effect
+            Assert.Equal(0, queue.Count);
         }
 
         [Fact]

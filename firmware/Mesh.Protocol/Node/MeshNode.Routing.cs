@@ -160,9 +160,10 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// A flooded copy of an upward frame this node relayed: a relay further up gave up on it (out of
-        /// parents, or a loop) and fell back to flooding. Flooded once more from here, uncancelled, so the
-        /// flood runs back down the path to the origin, which keeps the reading (store and forward) — the
-        /// nodes of the path have all handled the frame and would otherwise stay quiet. Authenticated first.
+        /// parents, or a loop) and fell back to flooding. Flooded once more from here (managed flooding's
+        /// cancellation applies), so the flood runs back down the path to the origin, which keeps the reading
+        /// (store and forward) — the nodes of the path have all handled the frame and would otherwise stay
+        /// quiet. Authenticated first. (Uncancelled echoes were measured: more collisions, no better delivery.)
         /// </summary>
         private void EchoFallback(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
         {

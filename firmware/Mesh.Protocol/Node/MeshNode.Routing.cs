@@ -150,7 +150,7 @@ namespace Mesh.Protocol.Node
 
             SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
             int relayed = _routing.Relayed.IndexOf(h.Origin, h.Sequence);
-            if (relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed))
+            if (_routing.FallbackEcho && relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed))
             {
                 FloodLoopReturn(h, net, frame, offset, nowMs);
             }
@@ -169,7 +169,7 @@ namespace Mesh.Protocol.Node
         {
             RelayedUpward relayed = _routing.Relayed;
             int i = relayed.IndexOf(h.Origin, h.Sequence);
-            if (i < 0 || relayed.EchoedAt(i) || h.HopsTaken <= relayed.HopsAt(i) || !RoutingActive
+            if (!_routing.FallbackEcho || i < 0 || relayed.EchoedAt(i) || h.HopsTaken <= relayed.HopsAt(i) || !RoutingActive
                 || !_netSealer.Verify(net, frame, offset, h.FrameLength))
             {
                 return;
@@ -640,7 +640,7 @@ namespace Mesh.Protocol.Node
         private void NoteFallbackEcho(FrameHeader h, byte[] frame, int offset, int length, long nowMs)
         {
             ReadingStore store = _routing.Store;
-            if (h.Type != MessageType.Readings || h.Destination != NodeAddress.Gateways || h.NextHop != NodeAddress.None
+            if (!_routing.FallbackEcho || h.Type != MessageType.Readings || h.Destination != NodeAddress.Gateways || h.NextHop != NodeAddress.None
                 || h.HopsTaken == 0 || _deviceKey == null || store.Holds(h.Sequence) || _clock.IsStale(h.Time, nowMs))
             {
                 return;

@@ -14,6 +14,9 @@ namespace Mesh.Protocol.Routing
         public readonly TrickleTimer Trickle;
         public readonly UpwardFrames Upward;
 
+        /// <summary>Whether the fallback echo and loop-return rules apply (NodeConfig.FallbackEcho).</summary>
+        public readonly bool FallbackEcho;
+
         /// <summary>Upward frames relayed lately, to tell a copy that went round a loop from a retransmission.</summary>
         public readonly RelayedUpward Relayed;
 
@@ -82,6 +85,7 @@ namespace Mesh.Protocol.Routing
             Relayed = new RelayedUpward(config.IsGateway ? 0 : RelayedSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
+            FallbackEcho = config.FallbackEcho;
             Backbone = config.Backbone ? new Backbone(config.BackboneNeighbours, config.BackboneSlots, config.NeighbourExpiryMs) : null;
             BackboneAckMs = config.BackboneAckMs;
         }

@@ -30,6 +30,7 @@ namespace Mesh.Simulator.Engine
             config.HopAckTimeoutMs = Math.Max(MinHopAckTimeoutMs, 6 * frameMs + 4L * p.JitterMs);
             config.BackboneAckMs = config.HopAckTimeoutMs;
             config.Backbone = p.Backbone; // the backbone waits for a forward as a hop waits for its ack
+            config.FallbackEcho = p.FallbackEcho;
 
             // Trickle's smallest interval must leave the channel room on a slow radio: a beacon takes
             // most of a frame's airtime, and a reset makes every node in range beacon within it.

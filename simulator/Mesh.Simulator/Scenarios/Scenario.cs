@@ -251,6 +251,9 @@ namespace Mesh.Simulator.Scenarios
 
         /// <summary>Structured: broadcasts ride the backbone (PROTOCOL.md "Structured routing", backbone); false: managed flooding as before.</summary>
         public bool Backbone { get; set; } = true;
+
+        /// <summary>Structured: the fallback echo and loop-return rules of store and forward (NodeConfig.FallbackEcho); off by default (PROTOCOL.md).</summary>
+        public bool FallbackEcho { get; set; }
     }
 
     public sealed class RoleSettings

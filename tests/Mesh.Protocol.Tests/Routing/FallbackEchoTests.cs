@@ -21,10 +21,21 @@ namespace Mesh.Protocol.Tests.Routing
             _output = output;
         }
 
-        /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end); the 1-2 link is cut after the gradient formed and one reading is sent.</summary>
-        private static (InMemoryMesh Mesh, uint Sequence, uint SentAt) CutTwoHopsUp()
+        /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end), the rules on or off; the 1-2 link is cut after the gradient formed and one reading is sent.</summary>
+        private static (InMemoryMesh Mesh, uint Sequence, uint SentAt) CutTwoHopsUp(bool fallbackEcho = true)
         {
-            InMemoryMesh mesh = StructuredMesh.LineWithGateway(3);
+            var mesh = new InMemoryMesh();
+            for (uint i = 1; i <= 4; i++)
+            {
+                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
+                c.FallbackEcho = fallbackEcho;
+                mesh.Add(c);
+                if (i > 1)
+                {
+                    mesh.Link(i - 1, i);
+                }
+            }
+
             mesh.RunFor(60_000);
             Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
             mesh.Unlink(1, 2);
@@ -51,6 +62,16 @@ namespace Mesh.Protocol.Tests.Routing
                 && set.TryDecode(e.Payload, 0, e.PayloadLength) && set.HasMeasuredAt && set.MeasuredAt == at).ToList();
             _output.WriteLine($"stored copies at the gateway: {copies.Count}; store forwarded {mesh[4].Routing!.Store!.Forwarded}, left {mesh[4].StoredReadings}");
             Assert.Single(copies);
+            Assert.Equal(0, mesh[4].StoredReadings);
+        }
+
+        [Fact]
+        public void Off_by_default_the_reading_lost_two_hops_up_is_not_recovered()
+        {
+            Assert.False(new NodeConfig().FallbackEcho);
+            var (mesh, _, _) = CutTwoHopsUp(fallbackEcho: false);
+            Assert.Equal(0, mesh[3].Routing!.FallbackEchoes);
+            Assert.Equal(0, mesh[4].Routing!.Store!.Recovered);
             Assert.Equal(0, mesh[4].StoredReadings);
         }
 

@@ -233,18 +233,12 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            byte[] buffer = _transmit.BufferOf(slot);
-            int length = h.FrameLength;
-            System.Array.Copy(frame, offset, buffer, 0, length);
-            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
-            _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, ps.CancelThreshold, TrafficClass.Of((int)h.Type));
-            _counters.RelaysScheduled++;
+            ScheduleRelayCopy(slot, h, net, frame, offset, NodeAddress.None, nowMs + delay, ps.CancelThreshold);
             bb.SetFirst(p, slot);
             if (relay)
             {
                 bb.Scheduled++;
-                ScheduleBackboneRetransmission(p, slot, length, h.Origin, h.Sequence, (int)h.Type, nowMs + delay);
+                ScheduleBackboneRetransmission(p, slot, h.FrameLength, h.Origin, h.Sequence, (int)h.Type, nowMs + delay);
             }
             else
             {

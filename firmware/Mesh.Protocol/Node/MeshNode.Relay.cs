@@ -79,15 +79,25 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            // The copy keeps the network key index it came under and is re-sealed for this hop: the
-            // network MIC covers the hop fields, so only a network key holder can relay.
+            ScheduleRelayCopy(slot, h, net, frame, offset, nextHop, nowMs + delay, cancelAfter);
+        }
+
+        /// <summary>
+        /// Queues this node's copy of a received frame in transmit slot <paramref name="slot"/>: one more hop
+        /// taken, this node as previous hop, <paramref name="nextHop"/> (0: flood). The copy keeps the network
+        /// key index it came under and is re-sealed for this hop: the network MIC covers the hop fields, so
+        /// only a network key holder can relay. Returns the slot's buffer, which holds the copy.
+        /// </summary>
+        private byte[] ScheduleRelayCopy(int slot, FrameHeader h, NetworkKey net, byte[] frame, int offset, uint nextHop, long dueMs, int cancelAfter)
+        {
             byte[] buffer = _transmit.BufferOf(slot);
             int length = h.FrameLength;
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, nextHop);
             _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
+            _transmit.Schedule(slot, length, dueMs, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
+            return buffer;
         }
     }
 }

@@ -214,14 +214,8 @@ namespace Mesh.Protocol.Node
                 return false;
             }
 
-            int length = h.FrameLength;
-            byte[] buffer = _transmit.BufferOf(slot);
-            System.Array.Copy(frame, offset, buffer, 0, length);
-            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, NodeAddress.None);
-            _netSealer.Seal(net, buffer, 0, length);
             int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
-            _counters.RelaysScheduled++;
+            ScheduleRelayCopy(slot, h, net, frame, offset, NodeAddress.None, nowMs + delay, cancelAfter);
             return true;
         }
 
@@ -473,12 +467,7 @@ namespace Mesh.Protocol.Node
                 return true;
             }
 
-            byte[] buffer = _transmit.BufferOf(slot);
-            System.Array.Copy(frame, offset, buffer, 0, length);
-            FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, next);
-            _netSealer.Seal(net, buffer, 0, length);
-            _transmit.Schedule(slot, length, nowMs + delay, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
-            _counters.RelaysScheduled++;
+            byte[] buffer = ScheduleRelayCopy(slot, h, net, frame, offset, next, nowMs + delay, cancelAfter);
             if (next != NodeAddress.None)
             {
                 r.UpwardForwarded++;

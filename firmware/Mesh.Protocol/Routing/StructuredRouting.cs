@@ -82,7 +82,8 @@ namespace Mesh.Protocol.Routing
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
             Upward = new UpwardFrames(config.UpwardSlots);
-            Relayed = new RelayedUpward(config.IsGateway ? 0 : RelayedSlots);
+            // Only the fallback echo and loop-return rules read it: without them it is empty and costs nothing.
+            Relayed = new RelayedUpward(config.IsGateway || !config.FallbackEcho ? 0 : RelayedSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
             FallbackEcho = config.FallbackEcho;

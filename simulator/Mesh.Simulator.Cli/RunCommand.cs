@@ -78,6 +78,8 @@ namespace Mesh.Simulator.Cli
                 ("store and forward", r.Readings.StoreForwardedDelivered + r.Readings.StoreForwardedDuplicates == 0 ? "no stored reading delivered"
                     : $"{r.Readings.StoreForwardedDelivered:N0} readings delivered by a stored copy; {r.Readings.StoreForwardedDuplicates:N0} copies of readings a gateway already had (deduplicated)"),
                 ("reading cost", $"{r.Readings.TransmissionsPerDelivered} tx per delivered reading, {r.Cost.ReadingPathStretch}× the shortest path ({r.Cost.ReadingShortestHopsMean} hops)"),
+                ("with control", r.Cost.Beacons + r.Cost.HopAcks == 0 ? "no beacons or hop acks"
+                    : $"{r.Cost.ReadingTransmissionsWithControl} tx per delivered reading, {r.Cost.ReadingPathStretchWithControl}× the shortest path ({r.Cost.Beacons:N0} beacons, {r.Cost.HopAcks:N0} hop acks in the window)"),
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize})" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),
                 ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms, p99 {r.Commands.RoundTripP99Ms} ms" : "no commands"),

@@ -40,11 +40,9 @@ namespace Mesh.Protocol.Node
         {
             Backbone bb = _routing.Backbone;
             bb.Update(from, b, _id);
-            if (bb.Decide(_id, nowMs))
-            {
-                // Our role changed: the neighbours should hear it (and our list) at our next beacon.
-                _routing.Trickle.Unsuppress();
-            }
+            // A step down is announced by the next beacon (Backbone.NeedsBeacon): neighbours that count on
+            // this node as a relay must hear it. A step up is not forced: they keep relaying meanwhile.
+            bb.Decide(_id, nowMs);
         }
 
         /// <summary>Every authenticated frame: its transmitter into the backbone's table of strongest neighbours.</summary>

@@ -98,7 +98,7 @@ namespace Mesh.Protocol.Node
         {
             StructuredRouting r = _routing;
             int slot = r.Upward.Claim();
-            r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + r.HopAckTimeoutMs);
+            r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + AckWaitMs(nextHop));
             r.Upward.MarkSent(slot);
         }
 
@@ -289,7 +289,9 @@ namespace Mesh.Protocol.Node
                 return RejectReason.MalformedPayload;
             }
 
-            if (h.Destination == _id)
+            // Addressed to this node, or a gateway's bundle for several (each entry still counts only for
+            // the node that sent that frame to the hop ack's origin).
+            if (h.Destination == _id || h.Destination == NodeAddress.Broadcast)
             {
                 r.HopAcksHeard++;
                 for (int i = 0; i < r.HopAck.Count; i++)
@@ -540,23 +542,66 @@ namespace Mesh.Protocol.Node
             }
         }
 
+        /// <summary>A hop ack for one upward frame: at once, or into a gateway's bundle (sent when due or full).</summary>
         private void SendHopAck(uint to, uint origin, uint sequence, long nowMs)
         {
             StructuredRouting r = _routing;
+            HopAckBundle bundle = r.AckBundle;
+            if (bundle != null)
+            {
+                bundle.Add(to, origin, sequence, nowMs + r.HopAckBundleMs);
+                if (bundle.IsFull)
+                {
+                    FlushHopAcks(nowMs);
+                }
+
+                return;
+            }
+
             HopAck a = r.HopAck;
             a.Count = 1;
             a.Origins[0] = origin;
             a.Sequences[0] = sequence;
-            int n = a.Encode(_txPayload, 0);
+            OriginateHopAck(to, nowMs);
+        }
+
+        /// <summary>Sends the gateway's bundled hop acks: to their one previous hop, or to every neighbour when they are for several.</summary>
+        private void FlushHopAcks(long nowMs)
+        {
+            StructuredRouting r = _routing;
+            if (r.AckBundle.Count > 0)
+            {
+                uint to = r.AckBundle.TakeInto(r.HopAck);
+                OriginateHopAck(to, nowMs);
+            }
+        }
+
+        private void OriginateHopAck(uint to, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            int n = r.HopAck.Encode(_txPayload, 0);
             if (Originate(MessageType.HopAck, to, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 r.HopAcksSent++;
+                r.HopAckEntriesSent += r.HopAck.Count;
             }
+        }
+
+        /// <summary>How long a sender waits for <paramref name="nextHop"/> to acknowledge an upward frame: longer when it is a gateway, which bundles its hop acks.</summary>
+        private long AckWaitMs(uint nextHop)
+        {
+            StructuredRouting r = _routing;
+            return r.Gradient.IsGatewayNeighbour(nextHop) ? r.HopAckTimeoutMs + r.HopAckBundleMs : r.HopAckTimeoutMs;
         }
 
         /// <summary>Beacons due, routes lost, upward frames whose acknowledgement is overdue.</summary>
         private void ServiceRouting(long nowMs)
         {
+            if (_routing != null && _routing.AckBundle != null && _routing.AckBundle.DueMs <= nowMs)
+            {
+                FlushHopAcks(nowMs);
+            }
+
             if (!RoutingActive)
             {
                 return;
@@ -719,12 +764,12 @@ namespace Mesh.Protocol.Node
                 // The first send of a frame kept while the queue was full is not a retransmission.
                 if (up.SentOf(u))
                 {
-                    up.Retried(u, nowMs + delay + r.HopAckTimeoutMs);
+                    up.Retried(u, nowMs + delay + AckWaitMs(failed));
                     r.Retransmissions++;
                 }
                 else
                 {
-                    up.Postpone(u, nowMs + delay + r.HopAckTimeoutMs);
+                    up.Postpone(u, nowMs + delay + AckWaitMs(failed));
                 }
 
                 up.MarkSent(u);
@@ -748,7 +793,7 @@ namespace Mesh.Protocol.Node
             if (up.SwitchesOf(u) + 1 < r.ParentSwitches && next != NodeAddress.None && next != failed)
             {
                 int delay = Resend(u, next, nowMs, 0);
-                up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + r.HopAckTimeoutMs));
+                up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + AckWaitMs(next)));
                 if (delay < 0)
                 {
                     up.MarkUnsent(u); // queue full: the new parent gets it on the next service, as a first send

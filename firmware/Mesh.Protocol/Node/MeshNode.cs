@@ -285,6 +285,12 @@ namespace Mesh.Protocol.Node
                     next = _routing.NextWakeMs(next);
                 }
 
+                // A gateway's bundled hop acks (whatever its forwarding policy).
+                if (_routing != null && _routing.AckBundle != null && _routing.AckBundle.DueMs < next)
+                {
+                    next = _routing.AckBundle.DueMs;
+                }
+
                 return _pending.EarliestDeadline(next);
             }
         }

@@ -136,6 +136,12 @@ namespace Mesh.Protocol.Node
         /// <summary>How long a sender waits for its parent to forward an upward frame (passive ack) or hop-ack it.</summary>
         public long HopAckTimeoutMs = 250;
 
+        /// <summary>
+        /// A gateway's hop acks are bundled for up to this long (at most 8 entries a frame); a node whose next
+        /// hop is a gateway waits HopAckTimeoutMs plus this for the ack. 0: each hop ack leaves at once.
+        /// </summary>
+        public long HopAckBundleMs = 1000;
+
         /// <summary>Retransmissions of an upward frame to one parent before that link counts as failed.</summary>
         public int HopRetries = 3;
 
@@ -272,6 +278,11 @@ namespace Mesh.Protocol.Node
             if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)
             {
                 return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
+            }
+
+            if (HopAckBundleMs < 0 || HopAckBundleMs > 60000)
+            {
+                return "routing: HopAckBundleMs 0..60000";
             }
 
             if (BackboneNeighbours < 1 || BackboneNeighbours > 32 || BackboneSlots < 1 || BackboneSlots > 64 || BackboneAckMs < 1 || BackboneAckMs > 60000)

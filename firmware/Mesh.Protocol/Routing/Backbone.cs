@@ -24,6 +24,14 @@ namespace Mesh.Protocol.Routing
         /// <summary>Frames a neighbour must have originated in our hearing before its quality counts.</summary>
         public const int MinSamples = 3;
 
+        /// <summary>
+        /// Hysteresis of the well-heard set (the strong neighbours a decision rests on, and what a beacon is
+        /// forced for): a neighbour joins it at quality StrongQuality + this and leaves below StrongQuality −
+        /// this. The estimator moves by 1/8 per frame, so a link near 50 % crossed StrongQuality every few
+        /// frames, flipped relay decisions and forced beacons.
+        /// </summary>
+        public const int WellHeardHysteresis = 32;
+
         private readonly int _capacity;
         private readonly int _words;
         private readonly long _expiryMs;
@@ -35,8 +43,13 @@ namespace Mesh.Protocol.Routing
         private readonly uint[] _lastSequence;
         private readonly long[] _lastHeardMs;
         private long _nowMs;
-        private uint _advertisedSignature;
         private bool _advertisedOnce;
+
+        // What the last beacon told the neighbours: the slots this node heard well then (bit s), whether a
+        // slot among them has since been emptied, and whether it was a relay.
+        private uint _advertisedWell;
+        private bool _advertisedWellLost;
+        private bool _advertisedRelay;
 
         // Per slot: the neighbour's id (0: free), whether that neighbour has
         // beaconed, its quality for this node (0: it does not list us), its strong degree (priority), its
@@ -143,7 +156,18 @@ namespace Mesh.Protocol.Routing
         public void Advertised(int degree)
         {
             _advertisedDegree = degree;
-            _advertisedSignature = Signature();
+            uint well = 0;
+            for (int s = 0; s < _capacity; s++)
+            {
+                if (WellHeardSince(s, (_advertisedWell & (1u << s)) != 0))
+                {
+                    well |= 1u << s;
+                }
+            }
+
+            _advertisedWell = well;
+            _advertisedWellLost = false;
+            _advertisedRelay = _isRelay;
             _advertisedOnce = true;
         }
 
@@ -253,6 +277,12 @@ namespace Mesh.Protocol.Routing
         /// <summary>Empties slot s and its bit in every row.</summary>
         private void Clear(int s)
         {
+            if ((_advertisedWell & (1u << s)) != 0)
+            {
+                _advertisedWell &= ~(1u << s);
+                _advertisedWellLost = true;
+            }
+
             _ids[s] = 0;
             _beaconed[s] = false;
             _qOut[s] = 0;
@@ -287,12 +317,6 @@ namespace Mesh.Protocol.Routing
             return _ids[s] != 0 && _nowMs - _lastHeardMs[s] <= _expiryMs;
         }
 
-        /// <summary>Whether this node hears slot s well enough for the backbone (quality ≥ 50 % over at least MinSamples frames).</summary>
-        private bool HearsWell(int s)
-        {
-            return Live(s) && _samples[s] >= MinSamples && _quality[s] >= StrongQuality;
-        }
-
         /// <summary>The beacon's neighbour list: every live member with the quality this node hears it at (at most the beacon's 32).</summary>
         public int FillBeacon(Beacon b)
         {
@@ -312,26 +336,42 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>
-        /// Whether this node's beacon should not be suppressed: it never beaconed, or the set of neighbours it
-        /// hears well (what its neighbours' decisions rest on) changed since its last beacon.
+        /// Whether this node's beacon should not be suppressed: it never beaconed, it stepped down as a relay
+        /// (neighbours counting on it must hear that), or the set of neighbours it hears well (what its
+        /// neighbours' decisions rest on) changed beyond the hysteresis since its last beacon. Becoming a
+        /// relay is not forced: until the neighbours hear it they keep relaying themselves, which is safe.
         /// </summary>
         public bool NeedsBeacon
         {
-            get { return !_advertisedOnce || Signature() != _advertisedSignature; }
+            get
+            {
+                if (!_advertisedOnce || _advertisedWellLost || (_advertisedRelay && !_isRelay))
+                {
+                    return true;
+                }
+
+                for (int s = 0; s < _capacity; s++)
+                {
+                    bool was = (_advertisedWell & (1u << s)) != 0;
+                    if (WellHeardSince(s, was) != was)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
         }
 
-        private uint Signature()
+        /// <summary>Whether slot s belongs in the well-heard set, given whether it was in it at the last beacon (hysteresis).</summary>
+        private bool WellHeardSince(int s, bool was)
         {
-            uint sig = _isRelay ? 1u : 0u;
-            for (int s = 0; s < _capacity; s++)
+            if (!Live(s) || _samples[s] < MinSamples)
             {
-                if (HearsWell(s))
-                {
-                    sig += _ids[s] * 2654435761u;
-                }
+                return false;
             }
 
-            return sig;
+            return _quality[s] >= (was ? StrongQuality - WellHeardHysteresis : StrongQuality + WellHeardHysteresis);
         }
 
         private int SlotOf(uint id)
@@ -443,7 +483,9 @@ namespace Mesh.Protocol.Routing
 
             for (int s = 0; s < _capacity; s++)
             {
-                if (!HearsWell(s) || (_beaconed[s] && _qOut[s] < StrongQuality))
+                // The well-heard set with the hysteresis of the last beacon, so a link near 50 % does not
+                // flip the decision at every frame.
+                if (!WellHeardSince(s, (_advertisedWell & (1u << s)) != 0) || (_beaconed[s] && _qOut[s] < StrongQuality))
                 {
                     continue;
                 }

@@ -17,8 +17,15 @@ namespace Mesh.Protocol.Routing
         /// <summary>Routes longer than the largest hop limit are useless: a neighbour advertising this many hops or more is not a candidate (bounds counting to infinity).</summary>
         public const int MaxHops = Wire.FrameLayout.MaxHopLimit;
 
-        /// <summary>A cost change this large (one transmission) is news for the neighbours: Trickle resets.</summary>
+        /// <summary>
+        /// A cost change of at least this (one transmission) and at least 1/<see cref="RelativeCostChange"/>
+        /// of the cost last advertised is news for the neighbours: Trickle resets. The ETX estimate of a
+        /// 50–70 % link moves by more than one transmission within a few frames, so an absolute threshold
+        /// alone kept resetting Trickle (farm-200: 1,700 resets an hour, each ~5 beacons).
+        /// </summary>
         public const int SignificantCostChange = 16;
+
+        public const int RelativeCostChange = 4;
 
         private readonly KeySlots _slots;
         private readonly ushort[] _cost;
@@ -151,6 +158,13 @@ namespace Mesh.Protocol.Routing
             }
 
             return nowMs - _beaconMs[s] > _routeLossMs ? Beacon.NoCost : _cost[s];
+        }
+
+        /// <summary>Whether <paramref name="neighbour"/>'s last beacon made it a gateway (cost 0, hops 0): it bundles its hop acks.</summary>
+        public bool IsGatewayNeighbour(uint neighbour)
+        {
+            int s = _slots.Find(neighbour);
+            return s >= 0 && _hops[s] == 0 && _cost[s] == 0;
         }
 
         /// <summary>The upward link to <paramref name="neighbour"/> failed: its ETX doubles.</summary>
@@ -291,7 +305,6 @@ namespace Mesh.Protocol.Routing
             }
 
             int chosen = current >= 0 && bestCost + Hysteresis > currentCost ? current : best;
-            uint oldParent = _parent;
             int oldCost = _ownCost;
             if (chosen < 0)
             {
@@ -310,10 +323,18 @@ namespace Mesh.Protocol.Routing
             }
 
             // Cost news is measured against what the neighbours were last told (Advertised), so an
-            // estimate that wobbles and comes back is no news; a parent change or a route gained or lost is.
+            // estimate that wobbles and comes back is no news; a route gained or lost is. A parent change
+            // alone is not (RPL resets its DIO Trickle timer on rank changes, not on parent changes): what
+            // the neighbours act on is the cost, and the loop rules do not rest on a prompt beacon.
             int delta = _ownCost - _advertised;
             bool routeChanged = (oldCost == Beacon.NoCost) != (_ownCost == Beacon.NoCost);
-            return _parent != oldParent || routeChanged || delta >= SignificantCostChange || -delta >= SignificantCostChange;
+            int significant = _advertised / RelativeCostChange;
+            if (significant < SignificantCostChange)
+            {
+                significant = SignificantCostChange;
+            }
+
+            return routeChanged || delta >= significant || -delta >= significant;
         }
 
         private int CandidateCost(int s, NeighbourTable neighbours, long nowMs)

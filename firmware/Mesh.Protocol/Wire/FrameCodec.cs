@@ -92,13 +92,14 @@ namespace Mesh.Protocol.Wire
                 return RejectReason.BadAddress;
             }
 
-            // One-hop control frames: a beacon goes to every neighbour, a hop ack to the one node it acknowledges.
+            // One-hop control frames: a beacon goes to every neighbour, a hop ack to the one node it acknowledges
+            // or, a gateway's bundle for several, to every neighbour.
             if (type == (int)MessageType.Beacon && (hopLimit != 0 || destination != NodeAddress.Broadcast))
             {
                 return RejectReason.BadAddress;
             }
 
-            if (type == (int)MessageType.HopAck && (hopLimit != 0 || !NodeAddress.IsValidNodeId(destination)))
+            if (type == (int)MessageType.HopAck && (hopLimit != 0 || (!NodeAddress.IsValidNodeId(destination) && destination != NodeAddress.Broadcast)))
             {
                 return RejectReason.BadAddress;
             }

@@ -45,6 +45,18 @@ namespace Mesh.Simulator.Metrics
         public double ReadingShortestHopsMean { get; set; }
         public long ReadingsWithoutPath { get; set; }
 
+        /// <summary>Structured routing's control frames transmitted in the measured window: beacons, and hop acks (explicit acknowledgements of upward frames).</summary>
+        public long Beacons { get; set; }
+        public long HopAcks { get; set; }
+
+        /// <summary>
+        /// Transmissions per delivered reading with control included (issue 13's reading target): every
+        /// transmission of the delivered readings plus the beacons and hop acks of the measured window,
+        /// divided by the delivered readings; and that over their mean shortest-path hops.
+        /// </summary>
+        public double ReadingTransmissionsWithControl { get; set; }
+        public double ReadingPathStretchWithControl { get; set; }
+
         /// <summary>Broadcast transmissions per broadcast over the greedy connected dominating set size (as RunResult.BroadcastTransmissionsPerCds).</summary>
         public double BroadcastTransmissionsPerCds { get; set; }
 

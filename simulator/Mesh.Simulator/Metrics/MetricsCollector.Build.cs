@@ -79,7 +79,7 @@ namespace Mesh.Simulator.Metrics
             }
 
             result.Coverage = Coverage(result.Broadcasts.DeliveryRatio);
-            result.Cost = Cost(result.BroadcastTransmissionsPerCds);
+            result.Cost = Cost(result.Readings, result.BroadcastTransmissionsPerCds);
 
             _commandRtt.Sort();
             result.Commands = new CommandMetrics
@@ -264,7 +264,7 @@ namespace Mesh.Simulator.Metrics
             };
         }
 
-        private CostMetrics Cost(double broadcastPerCds)
+        private CostMetrics Cost(ClassMetrics readings, double broadcastPerCds)
         {
             double stretch = 0, hops = 0;
             long delivered = 0, withoutPath = 0;
@@ -299,8 +299,17 @@ namespace Mesh.Simulator.Metrics
                 byClass[c.ToString().ToLowerInvariant()] = Round(_airtimeByClass[(int)c] / 1e6, 3);
             }
 
+            // As the reading cost (every transmission of the window's readings, delivered or not, per delivered
+            // reading) with the window's beacons and hop acks added; the "× shortest path" form divides by
+            // the delivered readings' mean shortest-path hops.
+            double perReading = readings.Delivered > 0 ? (double)(readings.Transmissions + _beaconsInWindow + _hopAcksInWindow) / readings.Delivered : 0;
+            double meanHops = delivered > 0 ? hops / delivered : 0;
             return new CostMetrics
             {
+                Beacons = _beaconsInWindow,
+                HopAcks = _hopAcksInWindow,
+                ReadingTransmissionsWithControl = Round(perReading),
+                ReadingPathStretchWithControl = meanHops > 0 ? Round(perReading / meanHops) : 0,
                 ReadingPathStretch = delivered > 0 ? Round(stretch / delivered) : 0,
                 ReadingShortestHopsMean = delivered > 0 ? Round(hops / delivered) : 0,
                 ReadingsWithoutPath = withoutPath,

@@ -75,6 +75,11 @@ namespace Mesh.Simulator.Metrics
         private readonly List<double> _commandRtt = new();
         private readonly long[] _refused = new long[6];
 
+        // Structured routing's control frames transmitted in the measured window: beacons and hop acks
+        // (what the issue counts as control in a reading's cost; heartbeats are a workload of their own).
+        private long _beaconsInWindow;
+        private long _hopAcksInWindow;
+
         public long Receptions;
         public long FrameArrivals;
         public long DuplicatesReceived;
@@ -250,6 +255,18 @@ namespace Mesh.Simulator.Metrics
             };
             _transmissionsByClass[(int)cls]++;
             _airtimeByClass[(int)cls] += airtimeUs;
+            if (IsCounted(nowUs))
+            {
+                if (frame[FrameLayout.OffsetType] == (byte)MessageType.Beacon)
+                {
+                    _beaconsInWindow++;
+                }
+                else if (frame[FrameLayout.OffsetType] == (byte)MessageType.HopAck)
+                {
+                    _hopAcksInWindow++;
+                }
+            }
+
             uint origin = LittleEndian.ReadUInt32(frame, FrameLayout.OffsetOrigin);
             int originIndex = (int)origin - 1;
             if (originIndex >= 0 && originIndex < _nodeCount && _originKind[originIndex] == Babbler)

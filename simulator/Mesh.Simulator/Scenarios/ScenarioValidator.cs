@@ -417,6 +417,11 @@ namespace Mesh.Simulator.Scenarios
                 e.Add($"{path}.k/cancelThreshold: k must be 0..32, cancelThreshold 0..255");
             }
 
+            if (p.HopAckBundleMs is < 0 or > 60000)
+            {
+                e.Add($"{path}.hopAckBundleMs: must be 0..60000 (ms)");
+            }
+
             if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)
             {
                 e.Add($"{path}.minDelayMs/maxDelayMs/jitterMs: need 0 <= min <= max <= 65535 and jitter 0..255");

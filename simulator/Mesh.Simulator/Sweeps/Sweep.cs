@@ -30,6 +30,7 @@ namespace Mesh.Simulator.Sweeps
         public double OfferedReadingsPerSecond { get; init; }
         public double BroadcastReachableCoverage { get; init; }
         public double ReadingPathStretch { get; init; }
+        public double ReadingPathStretchWithControl { get; init; }
         public double ControlAirtimeShare { get; init; }
         public double ReceptionsLostToCollisions { get; init; }
         public double CommandDelivery { get; init; }
@@ -115,6 +116,7 @@ namespace Mesh.Simulator.Sweeps
                     OfferedReadingsPerSecond = Math.Round(runs.Average(r => r.Readings.Sent / Math.Max(1e-9, r.Measured.ToSeconds - r.Measured.FromSeconds)), 2),
                     BroadcastReachableCoverage = Math.Round(runs.Average(r => r.Coverage.Reachable), 4),
                     ReadingPathStretch = Math.Round(runs.Average(r => r.Cost.ReadingPathStretch), 2),
+                    ReadingPathStretchWithControl = Math.Round(runs.Average(r => r.Cost.ReadingPathStretchWithControl), 2),
                     ControlAirtimeShare = Math.Round(runs.Average(r => r.Cost.ControlAirtimeShare), 4),
                     ReceptionsLostToCollisions = Math.Round(runs.Average(r => (double)r.CollisionLosses.ReceptionsLost), 0),
                     CommandDelivery = Math.Round(runs.Average(r => r.Commands.SuccessRatio), 4),
@@ -138,7 +140,7 @@ namespace Mesh.Simulator.Sweeps
                 + "tx_per_delivered_reading,reading_path_stretch,broadcast_tx_per_cds,control_airtime_share,latency_p50_ms,latency_p99_ms,"
                 + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
                 + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent,"
-                + "route_poisoning_share,route_poisoning_mean_share\n");
+                + "route_poisoning_share,route_poisoning_mean_share,reading_path_stretch_with_control\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
@@ -146,7 +148,7 @@ namespace Mesh.Simulator.Sweeps
                     + $"{p.TransmissionsPerDelivered},{p.ReadingPathStretch},{p.BroadcastTransmissionsPerCds},{p.ControlAirtimeShare},{p.LatencyP50Ms},{p.LatencyP99Ms},"
                     + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
                     + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent},"
-                    + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare}\n");
+                    + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare},{p.ReadingPathStretchWithControl}\n");
             }
 
             return sb.ToString();
@@ -155,12 +157,12 @@ namespace Mesh.Simulator.Sweeps
         /// <summary>Two tables: delivery and cost, then quality of service.</summary>
         public static string Markdown(string parameter, IReadOnlyList<SweepPoint> points)
         {
-            var sb = new StringBuilder($"| {parameter} | offered readings/s | reading delivery | broadcast coverage (raw / reachable) | tx per delivered reading | path stretch | broadcast tx / CDS | control airtime | latency p50 ms | latency p99 ms | collided arrivals | receptions lost to collisions |\n"
+            var sb = new StringBuilder($"| {parameter} | offered readings/s | reading delivery | broadcast coverage (raw / reachable) | tx per delivered reading | path stretch (with control) | broadcast tx / CDS | control airtime | latency p50 ms | latency p99 ms | collided arrivals | receptions lost to collisions |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
+                    $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} ({p.ReadingPathStretchWithControl:0.0}) | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
             }
 
             sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | babbler frames beyond 2 hops | max duty cycle (10 s window) | route poisoning (end / mean) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

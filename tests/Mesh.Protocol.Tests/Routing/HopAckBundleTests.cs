@@ -63,7 +63,7 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(3_000);
 
             Assert.True(Delivered(mesh, 1, 2, a));
-            var ack = Assert.Single(mesh.Log.Skip(before).Where(t => t.Type == MessageType.HopAck));
+            var ack = Assert.Single(mesh.Log.Skip(before), t => t.Type == MessageType.HopAck);
             Assert.Equal(2u, ack.Destination);
             Assert.InRange(ack.TimeMs - sent, 1_000, 1_000 + 250);
             Assert.Equal(0, mesh[2].Routing!.Retransmissions);
@@ -134,7 +134,7 @@ namespace Mesh.Protocol.Tests.Routing
             uint a = SendReading(mesh, 2);
             mesh.RunFor(1_000);
             Assert.True(Delivered(mesh, 1, 2, a));
-            var ack = Assert.Single(mesh.Log.Skip(before).Where(t => t.Type == MessageType.HopAck));
+            var ack = Assert.Single(mesh.Log.Skip(before), t => t.Type == MessageType.HopAck);
             Assert.InRange(ack.TimeMs - sent, 0, 250);
             Assert.Null(mesh[1].Routing!.AckBundle);
         }

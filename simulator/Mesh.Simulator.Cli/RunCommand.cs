@@ -97,6 +97,14 @@ namespace Mesh.Simulator.Cli
                 ];
             }
 
+            RoutingCounters rc = r.Routing;
+            if (rc.Beacons + rc.HopAcks > 0)
+            {
+                rows = [.. rows,
+                    ("structured routing", $"whole run: {rc.Beacons:N0} beacons, {rc.HopAcks:N0} hop acks ({rc.HopAckEntries:N0} entries), {rc.PassiveAcks:N0} passive acks, {rc.UpwardForwarded:N0} forwarded, {rc.Retransmissions:N0} retransmissions, {rc.LinkFailures:N0} link failures, {rc.ParentChanges:N0} parent changes, {rc.FloodFallbacks:N0} flood fallbacks, {rc.LoopsDetected:N0} loops, {rc.UpwardEvicted:N0} upward frames evicted"),
+                ];
+            }
+
             RoutePoisoningMetrics rp = r.RoutePoisoning;
             rows = [.. rows,
                 ("route poisoning", $"{rp.Share:P2} of {rp.Routes:N0} routes at honest nodes at the end ({rp.ThroughNonExistent} through non-existent ids, {rp.ThroughAdversaries} through adversaries)"

@@ -96,8 +96,12 @@ namespace Mesh.Protocol.Routing
                 }
             }
 
+            Evicted++;
             return victim;
         }
+
+        /// <summary>Frames whose retransmission state <see cref="Claim"/> gave up for a new one (every slot was taken).</summary>
+        public long Evicted;
 
         /// <summary>Keeps a copy of <paramref name="length"/> bytes of <paramref name="frame"/>, sent to <paramref name="nextHop"/>.</summary>
         public void Track(int slot, byte[] frame, int offset, int length, uint origin, uint sequence, uint nextHop, long deadlineMs)

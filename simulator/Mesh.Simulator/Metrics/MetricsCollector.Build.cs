@@ -47,6 +47,8 @@ namespace Mesh.Simulator.Metrics
                 result.Transmissions += n.Transmissions;
             }
 
+            result.Routing = RoutingCounters.Sum(nodes);
+
             result.Readings = ClassResult(MessageClass.Reading);
             result.Broadcasts = ClassResult(MessageClass.Broadcast);
             _broadcastLatencies.Sort();

@@ -56,6 +56,9 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Routes at honest nodes through non-existent or malicious nodes (every run).</summary>
         public RoutePoisoningMetrics RoutePoisoning { get; set; } = new();
 
+        /// <summary>Structured routing's counters summed over the nodes (all zero without structured routing).</summary>
+        public RoutingCounters Routing { get; set; } = new();
+
         /// <summary>The network key refresh, when the scenario has one (<c>keyRefresh</c>); otherwise absent.</summary>
         public KeyRefreshMetrics? KeyRefresh { get; set; }
         public AirtimeMetrics Airtime { get; set; } = new();

@@ -1,0 +1,54 @@
+using Mesh.Protocol.Routing;
+using Mesh.Simulator.Engine;
+
+namespace Mesh.Simulator.Metrics
+{
+    /// <summary>
+    /// Structured routing's own counters summed over every node that routes (the whole run, warm-up
+    /// included): what the control traffic was spent on and where upward frames needed help. All zero
+    /// when no node routes structured.
+    /// </summary>
+    public sealed class RoutingCounters
+    {
+        public long Beacons { get; set; }
+        public long HopAcks { get; set; }
+        public long HopAckEntries { get; set; }
+        public long PassiveAcks { get; set; }
+        public long UpwardForwarded { get; set; }
+        public long Retransmissions { get; set; }
+        public long LinkFailures { get; set; }
+        public long ParentChanges { get; set; }
+        public long FloodFallbacks { get; set; }
+        public long LoopsDetected { get; set; }
+
+        /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>
+        public long UpwardEvicted { get; set; }
+
+        public static RoutingCounters Sum(SimNode[] nodes)
+        {
+            var c = new RoutingCounters();
+            foreach (SimNode n in nodes)
+            {
+                StructuredRouting? r = n.Core?.Routing;
+                if (r == null)
+                {
+                    continue;
+                }
+
+                c.Beacons += r.BeaconsSent;
+                c.HopAcks += r.HopAcksSent;
+                c.HopAckEntries += r.HopAckEntriesSent;
+                c.PassiveAcks += r.PassiveAcks;
+                c.UpwardForwarded += r.UpwardForwarded;
+                c.Retransmissions += r.Retransmissions;
+                c.LinkFailures += r.LinkFailures;
+                c.ParentChanges += r.ParentChanges;
+                c.FloodFallbacks += r.FloodFallbacks;
+                c.LoopsDetected += r.LoopsDetected;
+                c.UpwardEvicted += r.Upward.Evicted;
+            }
+
+            return c;
+        }
+    }
+}

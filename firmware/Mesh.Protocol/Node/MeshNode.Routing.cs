@@ -99,7 +99,7 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             int slot = r.Upward.Claim();
             r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + AckWaitMs(nextHop));
-            r.Upward.MarkSent(slot);
+            r.Upward.MarkSent(slot, sentMs);
         }
 
         // ---------------------------------------------------------------- receiving
@@ -299,6 +299,12 @@ namespace Mesh.Protocol.Node
                     int u = r.Upward.Find(r.HopAck.Origins[i], r.HopAck.Sequences[i]);
                     if (u >= 0 && r.Upward.NextHopOf(u) == h.Origin)
                     {
+                        // A gateway's bundle answered a first attempt: a sample of how long its acks take.
+                        if (r.GatewayAckTimer != null && r.Upward.AttemptsOf(u) == 0 && r.Upward.SwitchesOf(u) == 0 && r.Gradient.IsGatewayNeighbour(h.Origin))
+                        {
+                            r.GatewayAckTimer.Sample(nowMs - r.Upward.SentAtOf(u));
+                        }
+
                         r.Upward.Release(u);
                         r.Gradient.LinkWorked(h.Origin);
                     }
@@ -587,11 +593,20 @@ namespace Mesh.Protocol.Node
             }
         }
 
-        /// <summary>How long a sender waits for <paramref name="nextHop"/> to acknowledge an upward frame: longer when it is a gateway, which bundles its hop acks.</summary>
+        /// <summary>
+        /// How long a sender waits for <paramref name="nextHop"/> to acknowledge an upward frame: for a gateway,
+        /// which bundles its hop acks, the retransmission timer measured on its acks (RFC 6298, between
+        /// HopAckTimeoutMs and HopAckTimeoutMs + HopAckBundleMs); for any other parent HopAckTimeoutMs.
+        /// </summary>
         private long AckWaitMs(uint nextHop)
         {
             StructuredRouting r = _routing;
-            return r.Gradient.IsGatewayNeighbour(nextHop) ? r.HopAckTimeoutMs + r.HopAckBundleMs : r.HopAckTimeoutMs;
+            if (!r.Gradient.IsGatewayNeighbour(nextHop))
+            {
+                return r.HopAckTimeoutMs;
+            }
+
+            return r.GatewayAckTimer != null ? r.GatewayAckTimer.TimeoutMs : r.HopAckTimeoutMs + r.HopAckBundleMs;
         }
 
         /// <summary>Beacons due, routes lost, upward frames whose acknowledgement is overdue.</summary>
@@ -772,7 +787,7 @@ namespace Mesh.Protocol.Node
                     up.Postpone(u, nowMs + delay + AckWaitMs(failed));
                 }
 
-                up.MarkSent(u);
+                up.MarkSent(u, nowMs + delay);
                 return;
             }
 

@@ -22,6 +22,9 @@ namespace Mesh.Protocol.Routing
         // Whether the kept frame went on air to its current next hop (false: kept while the queue was full).
         private readonly bool[] _sent;
 
+        // When it last went on air (the hop-ack delay a gateway's child measures: Karn's rule, first attempts only).
+        private readonly long[] _sentMs;
+
         public UpwardFrames(int capacity)
         {
             _frames = new byte[capacity][];
@@ -39,6 +42,7 @@ namespace Mesh.Protocol.Routing
             _deadlineMs = new long[capacity];
             _used = new bool[capacity];
             _sent = new bool[capacity];
+            _sentMs = new long[capacity];
         }
 
         public int Capacity
@@ -123,9 +127,16 @@ namespace Mesh.Protocol.Routing
             return _sent[slot];
         }
 
-        public void MarkSent(int slot)
+        /// <summary>The kept frame went on air (is queued to leave) at <paramref name="atMs"/>.</summary>
+        public void MarkSent(int slot, long atMs)
         {
             _sent[slot] = true;
+            _sentMs[slot] = atMs;
+        }
+
+        public long SentAtOf(int slot)
+        {
+            return _sentMs[slot];
         }
 
         public void MarkUnsent(int slot)

@@ -71,6 +71,52 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
+        public void A_gateways_child_waits_as_long_as_the_gateways_acks_take()
+        {
+            // Gateway 1 with children 2 … 9. Lone readings are acknowledged when the bundle wait ends
+            // (~1 s): the child's timer learns to wait that long. Eight readings at once fill a bundle,
+            // which leaves at once: the children learn that the gateway answers fast, so a lost bundle
+            // would be retransmitted after ~the hop-ack timeout instead of the whole bundle wait.
+            var mesh = new InMemoryMesh();
+            mesh.Add(Gateway(1));
+            for (uint c = 2; c <= 9; c++)
+            {
+                mesh.Add(Sensor(c));
+                mesh.Link(1, c);
+            }
+
+            mesh.RunFor(60_000);
+            var lone = mesh[2].Routing!.GatewayAckTimer!;
+            Assert.Equal(250 + 1_000, lone.TimeoutMs); // no sample yet: the longest wait
+            for (int i = 0; i < 6; i++)
+            {
+                SendReading(mesh, 2);
+                mesh.RunFor(3_000);
+            }
+
+            Assert.InRange(lone.SmoothedRoundTripMs, 900, 1_250);
+            Assert.Equal(0, mesh[2].Routing!.Retransmissions);
+
+            for (int i = 0; i < 12; i++)
+            {
+                for (uint c = 2; c <= 9; c++)
+                {
+                    SendReading(mesh, c);
+                }
+
+                mesh.RunFor(3_000);
+            }
+
+            for (uint c = 3; c <= 9; c++)
+            {
+                var timer = mesh[c].Routing!.GatewayAckTimer!;
+                Assert.InRange(timer.SmoothedRoundTripMs, 0, 200);
+                Assert.InRange(timer.TimeoutMs, 250, 600);
+                Assert.Equal(0, mesh[c].Routing!.Upward.Count);
+            }
+        }
+
+        [Fact]
         public void Eight_entries_leave_at_once_without_waiting()
         {
             var bundle = new HopAckBundle();

@@ -105,9 +105,9 @@ namespace Mesh.Simulator.Tests
 
         private void Report(Simulation sim, RunResult r)
         {
-            long Sum(System.Func<StructuredRouting, long> f) => sim.Nodes.Where(n => n.Core?.Routing != null).Sum(n => f(n.Core!.Routing!));
             _output.WriteLine($"delivery {r.Readings.DeliveryRatio:P1}, {r.Readings.TransmissionsPerDelivered:F2} tx/reading, {r.Readings.HopsMean:F2} hops, total tx {r.Transmissions}");
-            _output.WriteLine($"beacons {Sum(x => x.BeaconsSent)}, hop acks {Sum(x => x.HopAcksSent)}, passive {Sum(x => x.PassiveAcks)}, forwarded {Sum(x => x.UpwardForwarded)}, retx {Sum(x => x.Retransmissions)}, link failures {Sum(x => x.LinkFailures)}, parent changes {Sum(x => x.ParentChanges)}, flood fallbacks {Sum(x => x.FloodFallbacks)}, loops {Sum(x => x.LoopsDetected)}");
+            RoutingCounters c = r.Routing;
+            _output.WriteLine($"beacons {c.Beacons}, hop acks {c.HopAcks} ({c.HopAckEntries} entries), passive {c.PassiveAcks}, forwarded {c.UpwardForwarded}, retx {c.Retransmissions}, link failures {c.LinkFailures}, parent changes {c.ParentChanges}, flood fallbacks {c.FloodFallbacks}, loops {c.LoopsDetected}, evicted {c.UpwardEvicted}");
             foreach (SimNode n in sim.Nodes.Take(8))
             {
                 var g = n.Core?.Routing?.Gradient;

@@ -153,8 +153,12 @@ namespace Mesh.Protocol.Node
         public long BeaconMaxMs = 512000;
         public int BeaconRedundancy = 2;
 
-        /// <summary>Upward frames awaiting a hop ack (each holds a copy of its frame).</summary>
-        public int UpwardSlots = 4;
+        /// <summary>
+        /// Upward frames awaiting a hop ack (each holds a copy of its frame, ~270 bytes). 6: at 3,000 nodes
+        /// with one gateway, 4 slots evicted 4,077 frames from full slots and delivered 95.4 %; 6 slots
+        /// evicted 1,448 and delivered 98.5 % (simulator/README, "Control overhead").
+        /// </summary>
+        public int UpwardSlots = 6;
 
         /// <summary>
         /// Store and forward's fallback echo and loop-return rules (PROTOCOL.md "Store and forward"): off by

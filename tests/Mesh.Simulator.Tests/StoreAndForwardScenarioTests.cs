@@ -10,8 +10,9 @@ namespace Mesh.Simulator.Tests
     /// Store and forward across a partition, end to end (issue 13's target: ≥ 99 % of the readings generated
     /// during a 10-minute partition delivered after it heals): farm-200-partition cuts the 52 western nodes
     /// off from every gateway for 10 minutes. Bounds, not exact counts: seeds 11 … 15 measured 96.4–99.5 %
-    /// (1,208/1,230) before gateways bundled their hop acks and beacons became rarer; after, 92.7–98.9 %
-    /// (1,191/1,230), seed 11 (this test's) the lowest. The target is not met either way (simulator/README).
+    /// (1,208/1,230) before gateways bundled their hop acks and beacons became rarer, 96.2–100 %
+    /// (1,202/1,230) after, seed 11 (this test's) 96.2 %; seeds 16 … 23 97.0 % before, 97.4 % after. The
+    /// 99 % target is not met (simulator/README).
     /// </summary>
     public class StoreAndForwardScenarioTests
     {
@@ -30,10 +31,11 @@ namespace Mesh.Simulator.Tests
             ClassMetrics m = r.Readings;
             _output.WriteLine($"cut off {m.CutOffDelivered}/{m.CutOffSent}; stored copies delivered {m.StoreForwardedDelivered}, duplicates {m.StoreForwardedDuplicates}; readings {m.Delivered}/{m.Sent}; forged {r.Security.ForgedDelivered}");
             Assert.True(m.CutOffSent >= 200, $"the partition cut off only {m.CutOffSent} readings");
-            Assert.True(m.CutOffDelivered >= 0.90 * m.CutOffSent, $"{m.CutOffDelivered}/{m.CutOffSent} delivered after healing");
+            Assert.True(m.CutOffDelivered >= 0.95 * m.CutOffSent, $"{m.CutOffDelivered}/{m.CutOffSent} delivered after healing");
             // Nothing crosses the cut: what arrived came as stored copies, each traced to its reading. A few
-            // (seed 11: 3, since gateways bundle hop acks) arrived as their original frame; presumably sent
-            // near the end of the partition and still being retransmitted when it healed (not traced).
+            // may arrive as their original frame (seed 13: 1 of 190, seed 11 with 4 upward slots: 3 of 241);
+            // presumably sent near the end of the partition and still being retransmitted when it healed
+            // (not traced).
             Assert.True(m.StoreForwardedDelivered >= m.CutOffDelivered - 10, $"{m.StoreForwardedDelivered} stored copies for {m.CutOffDelivered} readings");
             Assert.Equal(0, r.Security.ForgedDelivered);
             Assert.True(m.DeliveryRatio >= 0.995, $"readings {m.DeliveryRatio:P1}");

@@ -36,7 +36,7 @@ namespace Mesh.Gateway.History
         private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
         private static readonly TimeSpan FailedRetentionRetry = TimeSpan.FromMinutes(1);
         private const int GroupCommitRecords = 1_000; // this many waiting: write at once (see GatherGroup)
-        private const int GroupCommitWindowMs = 5;
+        private const int GroupCommitWindowMs = 50;
 
         private readonly HistoryStore _store;
         private readonly HistoryOptions _options;
@@ -362,9 +362,10 @@ namespace Mesh.Gateway.History
         /// <summary>
         /// Group commit: when only a few records wait, gives more of them <see cref="GroupCommitWindowMs"/> to
         /// arrive before the transaction (unless the writer is stopping). Each commit writes every page it
-        /// touched — readings' table and index leaves, the nodes' rows — whether it carries one reading or
-        /// thousands; writing as soon as anything was queued made thousands of small transactions a second under
-        /// load. Records are only ever later by that much; none is refused or lost for it.
+        /// touched, and readings from many nodes touch one leaf of the (node, quantity, ts) index per node and
+        /// quantity, and the nodes' rows, whether the commit carries one reading per node or a hundred; writing as
+        /// soon as anything was queued made thousands of small transactions a second under load. Records reach the
+        /// file up to that much later (the API's history lags the live feed by as much); none is refused or lost for it.
         /// </summary>
         private void GatherGroup(ChannelReader<object> reader)
         {

@@ -35,8 +35,8 @@ namespace Mesh.Gateway.History
     {
         private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
         private static readonly TimeSpan FailedRetentionRetry = TimeSpan.FromMinutes(1);
-        private const int GroupCommitRecords = 1_000; // this many waiting: write at once (see GatherGroup)
-        private const int GroupCommitWindowMs = 50;
+        private const int GroupCommitRecords = 5_000; // this many waiting: write at once (see GatherGroup)
+        private const int GroupCommitWindowMs = 200;
 
         private readonly HistoryStore _store;
         private readonly HistoryOptions _options;

@@ -146,7 +146,7 @@ namespace Mesh.Gateway.Hosting
                 var gateway = new MeshGateway(
                     NodeConfigFor(options.Mesh, sp.GetRequiredService<IDeviceKeyDirectory>(), sp.GetRequiredService<TimeProvider>()),
                     NetworkKeyFor(options.Mesh, keyStore, keyLog),
-                    new DesktopRandom(),
+                    new BufferedCryptoRandom(),
                     sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
                     sp.GetRequiredService<IReadOnlyList<IMeshListener>>(),
                     new SequenceStore(options.Mesh.SequenceFile),

@@ -33,6 +33,8 @@ namespace Mesh.Gateway.Mqtt
         private const int BatchMax = 5_000;
         private const int HandOffMax = 50_000;
         private const long CompactAboveBytes = 4 * 1024 * 1024;
+        private const int GroupCommitMessages = 1_000; // this many waiting: commit at once (see GatherGroup)
+        private const int GroupCommitWindowMs = 5;
 
         private readonly ConcurrentQueue<OutboxMessage> _incoming = new();
         private readonly object _enqueueLock = new();
@@ -131,14 +133,17 @@ namespace Mesh.Gateway.Mqtt
                 _logger.LogInformation("MQTT outbox {Path}: {Count} messages from before the restart will be published first", path, stored);
             }
 
-            _persister = Task.Run(PersistLoopAsync);
-            _checkpointer = Task.Run(CheckpointLoopAsync);
+            _persister = Hosting.DedicatedThread.Start("mqtt outbox persist", PersistLoop);
+            _checkpointer = Hosting.DedicatedThread.Start("mqtt outbox checkpoint", CheckpointLoop);
         }
 
         private readonly Task _checkpointer;
 
-        /// <summary>Moves the WAL into the database file every second (PASSIVE: never waits for the writer), so the WAL stays small.</summary>
-        private async Task CheckpointLoopAsync()
+        /// <summary>
+        /// Moves the WAL into the database file every second (PASSIVE: never waits for the writer), so the WAL
+        /// stays small. On a thread of its own: a checkpoint ends in an fsync that can block for a while.
+        /// </summary>
+        private void CheckpointLoop()
         {
             using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
             try
@@ -146,14 +151,10 @@ namespace Mesh.Gateway.Mqtt
                 connection.Open();
                 using var cmd = connection.CreateCommand();
                 cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-                while (!_stop.IsCancellationRequested)
+                while (!_stop.Token.WaitHandle.WaitOne(1000))
                 {
-                    await Task.Delay(1000, _stop.Token).ConfigureAwait(false);
                     cmd.ExecuteNonQuery();
                 }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
             }
             catch (SqliteException ex)
             {
@@ -387,17 +388,23 @@ namespace Mesh.Gateway.Mqtt
             Persist();
         }
 
-        private async Task PersistLoopAsync()
+        /// <summary>
+        /// The persister's loop, on a thread of its own (see <see cref="Hosting.DedicatedThread"/>): each commit is
+        /// synchronous SQLite work that would otherwise hold a thread-pool worker the MQTT client and broker need.
+        /// </summary>
+        private void PersistLoop()
         {
             while (!_stop.IsCancellationRequested)
             {
                 try
                 {
-                    await _persistSignal.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+                    _persistSignal.Wait(TimeSpan.FromSeconds(1), _stop.Token);
                     Interlocked.Exchange(ref _persistSignalled, 0);
-                    while (Persist() > 0 && !_stop.IsCancellationRequested)
+                    do
                     {
+                        GatherGroup();
                     }
+                    while (Persist() > 0 && !_stop.IsCancellationRequested);
 
                     CompactIfDrained();
                 }
@@ -409,8 +416,25 @@ namespace Mesh.Gateway.Mqtt
                 {
                     // The messages stay queued in memory; the next round tries again.
                     _logger.LogError("MQTT outbox {Path}: {Reason}; retrying in 1 s", _path, ex.Message);
-                    await Task.Delay(1000).ConfigureAwait(false);
+                    _stop.Token.WaitHandle.WaitOne(1000);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Group commit: when only a few messages wait, gives more of them <see cref="GroupCommitWindowMs"/> to
+        /// arrive before the transaction. A commit writes every page it touched (the table's last leaf, the
+        /// AUTOINCREMENT counter's page, the pages of the rows the broker acknowledged) whether it carries one
+        /// row or a thousand; committing as soon as anything was there made thousands of small transactions a
+        /// second under load (60,000 pwrite calls/s between the outbox and the history at 20,000 readings/s).
+        /// Publishing does not wait for the commit (messages are handed to the publisher as they are accepted);
+        /// what the window adds is up to that many milliseconds of accepted messages to what a kill -9 loses.
+        /// </summary>
+        private void GatherGroup()
+        {
+            if (_incoming.Count < GroupCommitMessages)
+            {
+                _stop.Token.WaitHandle.WaitOne(GroupCommitWindowMs);
             }
         }
 

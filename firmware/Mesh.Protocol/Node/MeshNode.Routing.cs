@@ -595,8 +595,8 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// How long a sender waits for <paramref name="nextHop"/> to acknowledge an upward frame: for a gateway,
-        /// which bundles its hop acks, the retransmission timer measured on its acks (RFC 6298, between
-        /// HopAckTimeoutMs and HopAckTimeoutMs + HopAckBundleMs); for any other parent HopAckTimeoutMs.
+        /// which bundles its hop acks, what its acks have taken (GatewayAckTimer, between HopAckTimeoutMs and
+        /// HopAckTimeoutMs + HopAckBundleMs); for any other parent HopAckTimeoutMs.
         /// </summary>
         private long AckWaitMs(uint nextHop)
         {
@@ -766,6 +766,11 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             UpwardFrames up = r.Upward;
             uint failed = up.NextHopOf(u);
+            if (up.SentOf(u) && r.GatewayAckTimer != null && r.Gradient.IsGatewayNeighbour(failed))
+            {
+                r.GatewayAckTimer.TimedOut();
+            }
+
             if (up.AttemptsOf(u) < r.HopRetries)
             {
                 int delay = Resend(u, failed, nowMs, 0);

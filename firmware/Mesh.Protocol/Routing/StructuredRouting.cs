@@ -46,13 +46,11 @@ namespace Mesh.Protocol.Routing
         public readonly HopAckBundle AckBundle;
 
         /// <summary>
-        /// How long to wait for a gateway's hop ack, measured (RFC 6298 on first attempts) between
-        /// HopAckTimeoutMs and HopAckTimeoutMs + HopAckBundleMs: a busy gateway fills its bundles and answers
-        /// fast, and a lost bundle must then not hold the frame's slot for the whole bundle wait (at 3,000
-        /// nodes the fixed 1.25 s wait evicted 6,105 upward frames from full slots against 1,087 before
-        /// bundles). Null on a gateway or with HopAckBundleMs 0.
+        /// How long to wait for a gateway's hop ack (<see cref="Routing.GatewayAckTimer"/>): at 3,000 nodes a
+        /// fixed 1.25-s wait held the slots of frames whose bundle was lost so long that 6,105 were evicted
+        /// from full slots (1,087 before bundles). Null on a gateway or with HopAckBundleMs 0.
         /// </summary>
-        public readonly CommandTimer GatewayAckTimer;
+        public readonly GatewayAckTimer GatewayAckTimer;
         public readonly int HopRetries;
         public readonly int ParentSwitches;
 
@@ -92,7 +90,7 @@ namespace Mesh.Protocol.Routing
             HopAckTimeoutMs = config.HopAckTimeoutMs;
             HopAckBundleMs = config.HopAckBundleMs;
             AckBundle = config.IsGateway && config.HopAckBundleMs > 0 ? new HopAckBundle() : null;
-            GatewayAckTimer = !config.IsGateway && config.HopAckBundleMs > 0 ? new CommandTimer(config.HopAckTimeoutMs, config.HopAckTimeoutMs + config.HopAckBundleMs) : null;
+            GatewayAckTimer = !config.IsGateway && config.HopAckBundleMs > 0 ? new GatewayAckTimer(config.HopAckTimeoutMs, config.HopAckBundleMs) : null;
             HopRetries = config.HopRetries;
             ParentSwitches = config.ParentSwitches;
             RouteLossMs = 3 * config.BeaconMaxMs;

@@ -88,32 +88,52 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(60_000);
             var lone = mesh[2].Routing!.GatewayAckTimer!;
             Assert.Equal(250 + 1_000, lone.TimeoutMs); // no sample yet: the longest wait
+            Assert.Equal(1_000, lone.DelayMs);
             for (int i = 0; i < 6; i++)
             {
                 SendReading(mesh, 2);
                 mesh.RunFor(3_000);
             }
 
-            Assert.InRange(lone.SmoothedRoundTripMs, 900, 1_250);
+            Assert.InRange(lone.DelayMs, 900, 1_250);
+            Assert.Equal(250 + 1_000, lone.TimeoutMs);
             Assert.Equal(0, mesh[2].Routing!.Retransmissions);
 
-            for (int i = 0; i < 12; i++)
+            // The maximum comes down by 1/64 of the difference per fast answer: ~100 in a row to fall to 1/5.
+            for (int i = 0; i < 150; i++)
             {
                 for (uint c = 2; c <= 9; c++)
                 {
                     SendReading(mesh, c);
                 }
 
-                mesh.RunFor(3_000);
+                mesh.RunFor(1_000);
             }
 
             for (uint c = 3; c <= 9; c++)
             {
                 var timer = mesh[c].Routing!.GatewayAckTimer!;
-                Assert.InRange(timer.SmoothedRoundTripMs, 0, 200);
-                Assert.InRange(timer.TimeoutMs, 250, 600);
+                Assert.InRange(timer.DelayMs, 0, 200);
+                Assert.InRange(timer.TimeoutMs, 250, 450);
                 Assert.Equal(0, mesh[c].Routing!.Upward.Count);
             }
+
+            // The gateway is idle again. Lone readings wait too little at first: each timeout doubles the
+            // wait (back-off) until it covers the bundle wait — a few retransmissions, once; after that a lone
+            // reading waits the whole bundle wait and is not retransmitted.
+            long before = mesh[2].Routing!.Retransmissions;
+            for (int i = 0; i < 3; i++)
+            {
+                SendReading(mesh, 2);
+                mesh.RunFor(3_000);
+            }
+
+            long settled = mesh[2].Routing!.Retransmissions;
+            Assert.InRange(settled - before, 1, 4);
+            SendReading(mesh, 2);
+            mesh.RunFor(3_000);
+            Assert.Equal(settled, mesh[2].Routing!.Retransmissions);
+            Assert.InRange(lone.DelayMs, 900, 1_250);
         }
 
         [Fact]

@@ -10,9 +10,9 @@ namespace Mesh.Simulator.Tests
     /// Store and forward across a partition, end to end (issue 13's target: ≥ 99 % of the readings generated
     /// during a 10-minute partition delivered after it heals): farm-200-partition cuts the 52 western nodes
     /// off from every gateway for 10 minutes. Bounds, not exact counts: seeds 11 … 15 measured 96.4–99.5 %
-    /// (1,208/1,230) before gateways bundled their hop acks and beacons became rarer, 96.2–100 %
-    /// (1,202/1,230) after, seed 11 (this test's) 96.2 %; seeds 16 … 23 97.0 % before, 97.4 % after. The
-    /// 99 % target is not met (simulator/README).
+    /// (1,208/1,230) before gateways bundled their hop acks and beacons became rarer, 96.2–99.2 % (1,208/1,230)
+    /// after, seed 11 (this test's) 96.2 %; seeds 16 … 23 97.0 % both. The 99 % target is not met
+    /// (simulator/README).
     /// </summary>
     public class StoreAndForwardScenarioTests
     {

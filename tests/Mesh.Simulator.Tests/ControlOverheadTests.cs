@@ -1,0 +1,47 @@
+using Mesh.Simulator.Engine;
+using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Scenarios;
+using Mesh.Simulator.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Mesh.Simulator.Tests
+{
+    /// <summary>
+    /// Issue 13's reading cost with control included, on the shipped farm-200 run structured (one hour, seed
+    /// 11). Bounds, not exact counts: before gateways bundled their hop acks and beacons became rarer it was
+    /// 2.45 × the shortest path with 4,826 beacons and 7,614 hop acks in the window; after, 1.74 ×, 2,101 and
+    /// 2,786 (seeds 1 … 4: 1.68–1.96 ×). The issue's 1.5 × is not met (simulator/README, "Control overhead").
+    /// </summary>
+    public class ControlOverheadTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public ControlOverheadTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        [Fact]
+        public void Farm_200_structured_spends_less_than_a_reading_on_control_per_delivered_reading()
+        {
+            Scenario s = ScenarioLoader.Load(Paths.Scenario("farm-200.json"));
+            s.Policy.Kind = "structured";
+            s.Policy.CancelThreshold = 2;
+            RunResult r = new Simulation(s).Run();
+            CostMetrics c = r.Cost;
+            RoutingCounters rc = r.Routing;
+            _output.WriteLine($"delivered {r.Readings.Delivered}/{r.Readings.Sent}; with control {c.ReadingTransmissionsWithControl} tx, {c.ReadingPathStretchWithControl}× the shortest path; {c.Beacons} beacons, {c.HopAcks} hop acks in the window; hop-ack entries {rc.HopAckEntries} in {rc.HopAcks} frames; retransmissions {rc.Retransmissions}");
+
+            Assert.True(r.Readings.DeliveryRatio >= 0.995, $"readings {r.Readings.DeliveryRatio:P1}");
+            Assert.True(c.ReadingPathStretchWithControl <= 2.1, $"{c.ReadingPathStretchWithControl}× the shortest path with control");
+
+            // Control per delivered reading: beacons and hop acks together under one frame (before: 2.3).
+            double control = (double)(c.Beacons + c.HopAcks) / r.Readings.Delivered;
+            Assert.True(control < 1.0, $"{control:F2} control frames per delivered reading");
+
+            // The gateway's hop acks travel in bundles: more entries than frames.
+            Assert.True(rc.HopAckEntries >= 2 * rc.HopAcks, $"{rc.HopAckEntries} hop-ack entries in {rc.HopAcks} frames");
+            Assert.Equal(0, rc.UpwardEvicted);
+        }
+    }
+}

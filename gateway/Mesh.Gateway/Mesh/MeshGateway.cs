@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
-using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Model;
 using Mesh.Protocol;
 using Mesh.Protocol.Messages;
@@ -37,8 +36,6 @@ namespace Mesh.Gateway.Mesh
             FullMode = BoundedChannelFullMode.Wait,
         });
 
-        // Set after every write to the inbox; the mesh loop sleeps on it (no spinning: on two shared cores a spin takes the core from the writer).
-        private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly MeshEventDecoder _decoder = new();
         private readonly MeshEvent _event = new();
         private readonly byte[] _transmit = new byte[FrameLayout.MaxFrameSize];
@@ -108,8 +105,6 @@ namespace Mesh.Gateway.Mesh
                 return Task.FromResult(Refused(request, "gateway inbox is full or stopped"));
             }
 
-            _wake.Set();
-
             return request.Completion.Task.WaitAsync(cancellationToken);
         }
 
@@ -146,8 +141,6 @@ namespace Mesh.Gateway.Mesh
                 throw new InvalidOperationException("the gateway's mesh loop is stopped or its inbox is full");
             }
 
-            _wake.Set();
-
             return request.Completion.Task.WaitAsync(cancellationToken);
         }
 
@@ -158,10 +151,9 @@ namespace Mesh.Gateway.Mesh
         }
 
         /// <summary>Hands a frame to the loop as if a transport had received it (tests, in-process bridges).</summary>
-        public async ValueTask InjectAsync(string transport, byte[] frame, int length, int rssi, CancellationToken cancellationToken)
+        public ValueTask InjectAsync(string transport, byte[] frame, int length, int rssi, CancellationToken cancellationToken)
         {
-            await _inbox.Writer.WriteAsync(new FrameIn(transport, frame, length, rssi), cancellationToken).ConfigureAwait(false);
-            _wake.Set();
+            return _inbox.Writer.WriteAsync(new FrameIn(transport, frame, length, rssi), cancellationToken);
         }
 
         public async Task RunAsync(CancellationToken cancellationToken)
@@ -174,7 +166,7 @@ namespace Mesh.Gateway.Mesh
 
             try
             {
-                await DedicatedThread.Start("mesh loop", () => Loop(cancellationToken)).ConfigureAwait(false);
+                await LoopAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -220,7 +212,6 @@ namespace Mesh.Gateway.Mesh
 
                 _framesIn.AddOrUpdate(transport.Name, 1, (_, v) => v + 1);
                 await _inbox.Writer.WriteAsync(new FrameIn(transport.Name, f.Frame, f.Length, f.Rssi), cancellationToken).ConfigureAwait(false);
-                _wake.Set();
             }
         }
 
@@ -291,8 +282,6 @@ namespace Mesh.Gateway.Mesh
                         return;
                     }
                 }
-
-                _wake.Set();
             }
         }
 
@@ -309,13 +298,7 @@ namespace Mesh.Gateway.Mesh
 
         private long NowMs() => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
-        /// <summary>
-        /// The mesh loop, on a thread of its own (<see cref="DedicatedThread"/>): under load it never waits (frames
-        /// keep arriving), and as a thread-pool task it held a worker for the whole burst. It sleeps on
-        /// <see cref="_wake"/>, which whoever writes to the inbox sets: a frame from the receive thread wakes it
-        /// directly, without a thread-pool hop in between.
-        /// </summary>
-        private void Loop(CancellationToken cancellationToken)
+        private async Task LoopAsync(CancellationToken cancellationToken)
         {
             ChannelReader<object> reader = _inbox.Reader;
             while (!cancellationToken.IsCancellationRequested)
@@ -328,23 +311,22 @@ namespace Mesh.Gateway.Mesh
                 long now = NowMs();
                 _node.Poll(now);
                 Drain(now);
-                ValueTask flush = FlushAsync(now, cancellationToken);
-                if (!flush.IsCompletedSuccessfully)
-                {
-                    flush.AsTask().GetAwaiter().GetResult(); // a transport whose send did not complete at once (serial)
-                }
-
+                await FlushAsync(now, cancellationToken).ConfigureAwait(false);
                 SaveCheckpoint();
 
                 long wake = _node.NextWakeMs;
                 long delay = wake == long.MaxValue ? 1000 : Math.Clamp(wake - NowMs(), 0, 1000);
-                if (delay > 0)
+                if (delay > 0 && reader.Count == 0)
                 {
-                    // Reset before looking: an item written after the look sets the event again, so none is slept through.
-                    _wake.Reset();
-                    if (reader.Count == 0)
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(TimeSpan.FromMilliseconds(delay));
+                    try
                     {
-                        _wake.Wait(TimeSpan.FromMilliseconds(delay), cancellationToken);
+                        await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // woken by the timer
                     }
                 }
             }

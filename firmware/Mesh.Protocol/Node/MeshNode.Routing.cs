@@ -596,17 +596,12 @@ namespace Mesh.Protocol.Node
         /// <summary>
         /// How long a sender waits for <paramref name="nextHop"/> to acknowledge an upward frame: for a gateway,
         /// which bundles its hop acks, what its acks have taken (GatewayAckTimer, between HopAckTimeoutMs and
-        /// HopAckTimeoutMs + HopAckBundleMs); for any other parent HopAckTimeoutMs.
+        /// HopAckTimeoutMs + HopAckBundleMs); for any other parent, and with bundles off, HopAckTimeoutMs.
         /// </summary>
         private long AckWaitMs(uint nextHop)
         {
             StructuredRouting r = _routing;
-            if (!r.Gradient.IsGatewayNeighbour(nextHop))
-            {
-                return r.HopAckTimeoutMs;
-            }
-
-            return r.GatewayAckTimer != null ? r.GatewayAckTimer.TimeoutMs : r.HopAckTimeoutMs + r.HopAckBundleMs;
+            return r.GatewayAckTimer != null && r.Gradient.IsGatewayNeighbour(nextHop) ? r.GatewayAckTimer.TimeoutMs : r.HopAckTimeoutMs;
         }
 
         /// <summary>Beacons due, routes lost, upward frames whose acknowledgement is overdue.</summary>

@@ -159,7 +159,7 @@ namespace Mesh.Protocol.Routing
             uint well = 0;
             for (int s = 0; s < _capacity; s++)
             {
-                if (WellHeardSince(s, (_advertisedWell & (1u << s)) != 0))
+                if (WellHeardSince(s, AdvertisedWell(s)))
                 {
                     well |= 1u << s;
                 }
@@ -277,7 +277,7 @@ namespace Mesh.Protocol.Routing
         /// <summary>Empties slot s and its bit in every row.</summary>
         private void Clear(int s)
         {
-            if ((_advertisedWell & (1u << s)) != 0)
+            if (AdvertisedWell(s))
             {
                 _advertisedWell &= ~(1u << s);
                 _advertisedWellLost = true;
@@ -352,7 +352,7 @@ namespace Mesh.Protocol.Routing
 
                 for (int s = 0; s < _capacity; s++)
                 {
-                    bool was = (_advertisedWell & (1u << s)) != 0;
+                    bool was = AdvertisedWell(s);
                     if (WellHeardSince(s, was) != was)
                     {
                         return true;
@@ -361,6 +361,12 @@ namespace Mesh.Protocol.Routing
 
                 return false;
             }
+        }
+
+        /// <summary>Whether slot s was in the well-heard set at this node's last beacon.</summary>
+        private bool AdvertisedWell(int s)
+        {
+            return (_advertisedWell & (1u << s)) != 0;
         }
 
         /// <summary>Whether slot s belongs in the well-heard set, given whether it was in it at the last beacon (hysteresis).</summary>
@@ -485,7 +491,7 @@ namespace Mesh.Protocol.Routing
             {
                 // The well-heard set with the hysteresis of the last beacon, so a link near 50 % does not
                 // flip the decision at every frame.
-                if (!WellHeardSince(s, (_advertisedWell & (1u << s)) != 0) || (_beaconed[s] && _qOut[s] < StrongQuality))
+                if (!WellHeardSince(s, AdvertisedWell(s)) || (_beaconed[s] && _qOut[s] < StrongQuality))
                 {
                     continue;
                 }

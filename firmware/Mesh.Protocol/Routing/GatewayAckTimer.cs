@@ -18,7 +18,6 @@ namespace Mesh.Protocol.Routing
         /// <summary>A shorter delay pulls the maximum down by this fraction of the difference (1/64).</summary>
         public const int DecayDivisor = 64;
 
-        private readonly int _minMs;
         private readonly int _maxMs;
         private readonly int _slackMs;
         private int _delayMs;
@@ -30,7 +29,6 @@ namespace Mesh.Protocol.Routing
 
         public GatewayAckTimer(long hopAckTimeoutMs, long bundleMs)
         {
-            _minMs = (int)hopAckTimeoutMs;
             _slackMs = (int)hopAckTimeoutMs;
             _maxMs = (int)(hopAckTimeoutMs + bundleMs);
             _delayMs = (int)bundleMs; // until measured otherwise, a gateway answers one bundle wait later
@@ -51,8 +49,9 @@ namespace Mesh.Protocol.Routing
                     return _maxMs;
                 }
 
+                // Never below the hop-ack timeout: the delay is at least 0 and the slack is that timeout.
                 int t = (_delayMs + _slackMs) << _backoff;
-                return t < _minMs ? _minMs : t > _maxMs ? _maxMs : t;
+                return t > _maxMs ? _maxMs : t;
             }
         }
 

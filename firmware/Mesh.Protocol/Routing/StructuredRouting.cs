@@ -39,7 +39,7 @@ namespace Mesh.Protocol.Routing
         public readonly bool IsGateway;
         public readonly long HopAckTimeoutMs;
 
-        /// <summary>How long a gateway bundles hop acks, and how much longer its children wait for one (NodeConfig.HopAckBundleMs).</summary>
+        /// <summary>How long a gateway bundles hop acks (NodeConfig.HopAckBundleMs).</summary>
         public readonly long HopAckBundleMs;
 
         /// <summary>A gateway's hop acks waiting to leave together; null on other nodes or with HopAckBundleMs 0.</summary>

@@ -24,7 +24,7 @@ namespace Mesh.Gateway.Tests.History
             {
                 await using var probe = await MqttProbe.ConnectAsync(first.BrokerPort, "mesh/1/61/temperature");
                 sensor.Report((Quantity.Temperature, 18.5));
-                probe.WaitFor(m => m.Count == 1, what: "the reading before the restart");
+                await probe.WaitForAsync(m => m.Count == 1, what: "the reading before the restart");
                 DateTime stored = DateTime.UtcNow.AddSeconds(20);
                 while (!(await first.Http.GetStringAsync("/api/readings?node=61&quantity=temperature")).Contains("18.5") && DateTime.UtcNow < stored)
                 {
@@ -45,7 +45,7 @@ namespace Mesh.Gateway.Tests.History
 
             // A new reading still goes through, and it is the only one published after the restart.
             sensor.Report((Quantity.Temperature, 19.5));
-            var got = after.WaitFor(m => m.Count >= 1, what: "the new reading");
+            var got = await after.WaitForAsync(m => m.Count >= 1, what: "the new reading");
             Assert.Single(got);
             Assert.Contains("19.5", got[0].Payload);
         }

@@ -79,7 +79,7 @@ namespace Mesh.Gateway.Tests.Hosting
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/72/#");
             await using var sensor = new MeshSensor(72, gateway.UdpPort);
             sensor.Report((Quantity.Temperature, 7.2));
-            probe.WaitFor(x => x.Any(m => m.Topic == "mesh/1/72/temperature"), what: "the reading bridged to MQTT through a fresh outbox");
+            await probe.WaitForAsync(x => x.Any(m => m.Topic == "mesh/1/72/temperature"), what: "the reading bridged to MQTT through a fresh outbox");
         }
 
         [Fact]
@@ -95,7 +95,7 @@ namespace Mesh.Gateway.Tests.Hosting
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/71/#");
             await using var sensor = new MeshSensor(71, gateway.UdpPort);
             sensor.Report((Quantity.Temperature, 7.1));
-            probe.WaitFor(x => x.Any(m => m.Topic == "mesh/1/71/temperature"), what: "the reading bridged to MQTT");
+            await probe.WaitForAsync(x => x.Any(m => m.Topic == "mesh/1/71/temperature"), what: "the reading bridged to MQTT");
             DateTime deadline = DateTime.UtcNow.AddSeconds(20);
             string rows = "";
             while (!rows.Contains("7.1", StringComparison.Ordinal) && DateTime.UtcNow < deadline)

@@ -39,7 +39,7 @@ namespace Mesh.Gateway.Tests.Http
             third.Report((Quantity.Temperature, 3));
             uint[] now = await WaitForNodesAsync(gateway, ids => ids.Contains(103u));
             Assert.Equal(new uint[] { 102, 103 }, now.OrderBy(x => x));
-            probe.WaitFor(m => m.Any(x => x.Payload.Length == 0), what: "node 101's discovery config withdrawn (empty retained)");
+            await probe.WaitForAsync(m => m.Any(x => x.Payload.Length == 0), what: "node 101's discovery config withdrawn (empty retained)");
         }
     }
 }

@@ -16,6 +16,9 @@ namespace Mesh.Gateway.Tests.Infrastructure
         private readonly IMqttClient _client;
         private readonly List<ReceivedMessage> _messages = new();
 
+        // Completed (and replaced) whenever a message arrives; guarded by the lock on _messages.
+        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         private MqttProbe(IMqttClient client)
         {
             _client = client;
@@ -24,7 +27,8 @@ namespace Mesh.Gateway.Tests.Infrastructure
                 lock (_messages)
                 {
                     _messages.Add(new ReceivedMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString() ?? "", e.ApplicationMessage.Retain));
-                    Monitor.PulseAll(_messages);
+                    _arrived.TrySetResult();
+                    _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
 
                 return Task.CompletedTask;
@@ -80,25 +84,37 @@ namespace Mesh.Gateway.Tests.Infrastructure
             }
         }
 
-        /// <summary>Waits until <paramref name="predicate"/> holds for the received messages (generous deadline; not a timing assertion).</summary>
-        public IReadOnlyList<ReceivedMessage> WaitFor(Func<IReadOnlyList<ReceivedMessage>, bool> predicate, TimeSpan? timeout = null, string? what = null)
+        /// <summary>
+        /// Waits until <paramref name="predicate"/> holds for the received messages (generous deadline; not a timing
+        /// assertion). Asynchronous on purpose: the test host already blocks two of the thread pool's workers for
+        /// the whole run (the test platform's message loop and xunit's assembly runner), and a test that blocked a
+        /// third left the in-process gateways' timers and MQTT continuations queued until the pool injected a worker,
+        /// about a second later — long enough to break a test of the several-gateway hold-off.
+        /// </summary>
+        public async Task<IReadOnlyList<ReceivedMessage>> WaitForAsync(Func<IReadOnlyList<ReceivedMessage>, bool> predicate, TimeSpan? timeout = null, string? what = null)
         {
             DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-            lock (_messages)
+            while (true)
             {
-                while (!predicate(_messages))
+                Task arrived;
+                lock (_messages)
                 {
-                    TimeSpan left = deadline - DateTime.UtcNow;
-                    if (left <= TimeSpan.Zero)
+                    if (predicate(_messages))
+                    {
+                        return _messages.ToList();
+                    }
+
+                    if (DateTime.UtcNow >= deadline)
                     {
                         throw new TimeoutException($"MQTT probe: {what ?? "condition"} not met; received {_messages.Count} messages: " +
                             string.Join(" | ", _messages.TakeLast(10).Select(m => m.Topic + " " + m.Payload)));
                     }
 
-                    Monitor.Wait(_messages, left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+                    arrived = _arrived.Task;
                 }
 
-                return _messages.ToList();
+                TimeSpan left = deadline - DateTime.UtcNow;
+                await Task.WhenAny(arrived, Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200))).ConfigureAwait(false);
             }
         }
 

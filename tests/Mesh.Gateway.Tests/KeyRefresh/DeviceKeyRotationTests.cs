@@ -52,14 +52,14 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             await using (var forger = new MeshSensor(A, udp, NetKey(), keys[A], initialSequence: 50_000))
             {
                 forger.Report((Quantity.Temperature, 66.5));
-                probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("66.5")), what: "a forged reading under the leaked key (before the rotation)");
+                await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("66.5")), what: "a forged reading under the leaked key (before the rotation)");
             }
 
             // (The board's own sequence is ahead of the forger's: a forger can also push a node's replay
             // window forward — a consequence of the leak that the rotation ends too.)
             await using var a = new MeshSensor(A, udp, NetKey(), keys[A], initialSequence: 55_000);
             a.Report((Quantity.Temperature, 20.5));
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("20.5")), what: "the board's own reading");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("20.5")), what: "the board's own reading");
 
             JsonElement done = await RotateAsync(gateway, A, "{\"deadline_seconds\": 30}", HttpStatusCode.OK);
             Assert.Equal("done", done.GetProperty("state").GetString());
@@ -74,7 +74,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
             // The node itself carries on under its new key, and still takes commands.
             a.Report((Quantity.Temperature, 21.5));
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("21.5")), what: "the node's reading under its new key");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("21.5")), what: "the node's reading under its new key");
             Assert.Equal(HttpStatusCode.OK, (await gateway.Http.PostAsync($"/api/nodes/{A}/commands/ping", TestGateway.Json("{}"))).StatusCode);
 
             // The old key is worth nothing now.
@@ -104,7 +104,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             await using var a = new MeshSensor(A, udp, NetKey(), keys[A]);
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
             a.Report((Quantity.Temperature, 20.5));
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature"), what: "a reading before the rotation");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature"), what: "a reading before the rotation");
 
             // The node's first ack is lost: the first attempt, sealed with the old key, switches the node but
             // the gateway never hears so, and the node can no longer open anything sealed with the old key.
@@ -126,7 +126,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             Assert.Equal(1, done.GetProperty("keyIndex").GetInt32());
 
             a.Report((Quantity.Temperature, 23.5));
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("23.5")), what: "the node's reading under its new key");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("23.5")), what: "the node's reading under its new key");
         }
 
         [Fact]
@@ -163,18 +163,18 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
             // A retained key command is never executed (it would run again after every restart).
             await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "{}", retain: true);
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("retained")), what: "the retained command refused");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("retained")), what: "the retained command refused");
             await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "", retain: true); // clear it
 
             await probe.PublishAsync($"mesh/1/{A}/cmd/device-key", "{\"deadline_seconds\": 30}");
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(40), "the rotation's result");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/cmd/device-key/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(40), "the rotation's result");
             Assert.Equal(new[] { 1 }, a.With(_ => a.DeviceKeyChanges.ToList()));
 
             await probe.PublishAsync($"mesh/1/{gw}/cmd/keys-refresh", "{\"deadline_seconds\": 1}");
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("deadline_seconds")), what: "a bad body named");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("deadline_seconds")), what: "a bad body named");
             await probe.PublishAsync($"mesh/1/{gw}/cmd/keys-refresh", "{\"deadline_seconds\": 20}");
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"started\"")), what: "the refresh started");
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(90), "the refresh done");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"started\"")), what: "the refresh started");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{gw}/cmd/keys-refresh/result" && x.Payload.Contains("\"state\":\"done\"")), TimeSpan.FromSeconds(90), "the refresh done");
             Assert.Equal(1, a.With(n => n.NetworkKeys.Current.Index));
         }
 

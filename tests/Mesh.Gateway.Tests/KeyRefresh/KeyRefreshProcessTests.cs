@@ -36,7 +36,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             using MeshNodeProcess second = new(udp, "--config", Path.Combine(dir, "202.conf"));
             try
             {
-                probe.WaitFor(m => ids.All(id => m.Any(x => x.Topic == $"mesh/1/{id}/temperature")), TimeSpan.FromSeconds(60), "readings from both nodes before the refresh");
+                await probe.WaitForAsync(m => ids.All(id => m.Any(x => x.Topic == $"mesh/1/{id}/temperature")), TimeSpan.FromSeconds(60), "readings from both nodes before the refresh");
 
                 HttpResponseMessage started = await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 30}"));
                 Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -60,13 +60,13 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
                 // Readings keep coming under the new key (the gateway no longer holds the old one).
                 int before = probe.Messages.Count;
-                probe.WaitFor(m => ids.All(id => m.Skip(before).Any(x => x.Topic == $"mesh/1/{id}/temperature")), TimeSpan.FromSeconds(30), "readings from both nodes after the refresh");
+                await probe.WaitForAsync(m => ids.All(id => m.Skip(before).Any(x => x.Topic == $"mesh/1/{id}/temperature")), TimeSpan.FromSeconds(30), "readings from both nodes after the refresh");
 
                 // A node restarted from its settings file comes back on the key it stored.
                 first.Dispose();
                 first = new MeshNodeProcess(udp, "--config", Path.Combine(dir, "201.conf"));
                 before = probe.Messages.Count;
-                probe.WaitFor(m => m.Skip(before).Any(x => x.Topic == "mesh/1/201/temperature"), TimeSpan.FromSeconds(60), "node 201's readings after its restart");
+                await probe.WaitForAsync(m => m.Skip(before).Any(x => x.Topic == "mesh/1/201/temperature"), TimeSpan.FromSeconds(60), "node 201's readings after its restart");
                 Assert.Equal(HttpStatusCode.OK, (await gateway.Http.PostAsync("/api/nodes/201/commands/ping", TestGateway.Json("{}"))).StatusCode);
             }
             finally

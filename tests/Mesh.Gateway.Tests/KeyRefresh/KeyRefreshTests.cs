@@ -113,7 +113,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             }
 
             stolen.Text("open the valve");
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{Stolen}/text"), what: "the evicted board's text, published before the refresh (the attack)");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{Stolen}/text"), what: "the evicted board's text, published before the refresh (the attack)");
 
             HttpResponseMessage started = await gateway.Http.PostAsync("/api/keys/refresh", TestGateway.Json($"{{\"evict\": [{Stolen}], \"deadline_seconds\": 20}}"));
             Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -142,7 +142,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             // The kept nodes deliver under the new key; commands to them still work.
             a.Report((Quantity.Temperature, 21.5));
             b.Report((Quantity.Temperature, 22.5));
-            probe.WaitFor(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("21.5"))
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == $"mesh/1/{A}/temperature" && x.Payload.Contains("21.5"))
                 && m.Any(x => x.Topic == $"mesh/1/{B}/temperature" && x.Payload.Contains("22.5")), what: "both kept nodes' readings under the new key");
             HttpResponseMessage ping = await gateway.Http.PostAsync($"/api/nodes/{A}/commands/ping", TestGateway.Json("{}"));
             Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
@@ -194,7 +194,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
             await using var probe = await MqttProbe.ConnectAsync(second.BrokerPort, $"mesh/1/{A}/temperature");
             a.Report((Quantity.Temperature, 19.25));
-            probe.WaitFor(m => m.Any(x => x.Payload.Contains("19.25")), what: "A's reading under the new key");
+            await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("19.25")), what: "A's reading under the new key");
             Assert.Equal(HttpStatusCode.OK, (await second.Http.PostAsync($"/api/nodes/{B}/commands/ping", TestGateway.Json("{}"))).StatusCode);
         }
 
@@ -274,7 +274,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             Assert.Equal((1, 0), (later.Mesh.NetworkKeyIndex, later.Mesh.NetworkKeyPhase));
             await using var probe = await MqttProbe.ConnectAsync(later.BrokerPort, $"mesh/1/{B}/temperature");
             b.Report((Quantity.Temperature, 17.75));
-            probe.WaitFor(m => m.Any(x => x.Payload.Contains("17.75")), what: "B's reading after the next restart");
+            await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("17.75")), what: "B's reading after the next restart");
             Assert.Equal(HttpStatusCode.OK, (await later.Http.PostAsync($"/api/nodes/{A}/commands/ping", TestGateway.Json("{}"))).StatusCode);
         }
 

@@ -49,7 +49,7 @@ namespace Mesh.Gateway.Tests.Mqtt
                 sensor.Report((Quantity.Temperature, i));
             }
 
-            probe.WaitFor(m => LiveValues(m).Length == 10, what: "readings 1-10 before the outage");
+            await probe.WaitForAsync(m => LiveValues(m).Length == 10, what: "readings 1-10 before the outage");
             received.AddRange(probe.Messages);
             await probe.DisposeAsync();
 
@@ -74,7 +74,7 @@ namespace Mesh.Gateway.Tests.Mqtt
                 sensor.Report((Quantity.Temperature, i));
             }
 
-            probe.WaitFor(m => LiveValues(m).Contains(30), what: "reading 30 after the restart");
+            await probe.WaitForAsync(m => LiveValues(m).Contains(30), what: "reading 30 after the restart");
             received.AddRange(probe.Messages);
             await probe.DisposeAsync();
 

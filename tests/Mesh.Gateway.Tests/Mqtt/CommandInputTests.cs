@@ -28,8 +28,8 @@ namespace Mesh.Gateway.Tests.Mqtt
             return (p.ExitCode, await output + await error);
         }
 
-        private static JsonElement Result(MqttProbe probe, string topic, string what) =>
-            JsonDocument.Parse(probe.WaitFor(x => x.Any(m => m.Topic == topic), what: what).First(m => m.Topic == topic).Payload).RootElement;
+        private static async Task<JsonElement> Result(MqttProbe probe, string topic, string what) =>
+            JsonDocument.Parse((await probe.WaitForAsync(x => x.Any(m => m.Topic == topic), what: what)).First(m => m.Topic == topic).Payload).RootElement;
 
         [Fact]
         public async Task Stock_mosquitto_clients_without_a_client_id_subscribe_and_command_over_mqtt_3_1_1()
@@ -48,7 +48,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/61/cmd/+/result");
             (code, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-q", "1", "-t", "mesh/1/61/cmd/identify", "-m", "{\"seconds\":2}");
             Assert.True(code == 0, "mosquitto_pub: " + output);
-            Assert.Equal("acknowledged", Result(probe, "mesh/1/61/cmd/identify/result", "the identify result").GetProperty("state").GetString());
+            Assert.Equal("acknowledged", (await Result(probe, "mesh/1/61/cmd/identify/result", "the identify result")).GetProperty("state").GetString());
         }
 
         [Fact]
@@ -60,13 +60,13 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/62/cmd/+/result");
             await probe.PublishAsync("mesh/1/62/cmd/reboot", "", retain: true);
 
-            JsonElement r = Result(probe, "mesh/1/62/cmd/reboot/result", "the refusal of the retained reboot");
+            JsonElement r = await Result(probe, "mesh/1/62/cmd/reboot/result", "the refusal of the retained reboot");
             Assert.Equal("rejected", r.GetProperty("state").GetString());
             Assert.Contains("retained", r.GetProperty("error").GetString());
 
             // A non-retained ping afterwards goes through: the node had every chance to get the reboot.
             await probe.PublishAsync("mesh/1/62/cmd/ping", "");
-            Assert.Equal("acknowledged", Result(probe, "mesh/1/62/cmd/ping/result", "the ping").GetProperty("state").GetString());
+            Assert.Equal("acknowledged", (await Result(probe, "mesh/1/62/cmd/ping/result", "the ping")).GetProperty("state").GetString());
             Assert.DoesNotContain(sensor.CommandsReceived, c => c.Kind == CommandKind.Reboot);
             Assert.Contains(gateway.Logs.Lines, l => l.Contains("retained command not executed", StringComparison.Ordinal));
         }
@@ -81,8 +81,8 @@ namespace Mesh.Gateway.Tests.Mqtt
             await probe.PublishAsync("mesh/1/64/cmd/set_forwarding_policy", "{\"policy\":\"managed\",\"cancel_threshold\":1e30}");
             await probe.PublishAsync("mesh/2/64/cmd/ping", "");
 
-            Assert.Contains("node", Result(probe, "mesh/1/abc/cmd/ping/result", "the malformed node's result").GetProperty("error").GetString());
-            probe.WaitFor(x => x.Count(m => m.Topic == "mesh/1/64/cmd/set_forwarding_policy/result") == 2, what: "both policy refusals");
+            Assert.Contains("node", (await Result(probe, "mesh/1/abc/cmd/ping/result", "the malformed node's result")).GetProperty("error").GetString());
+            await probe.WaitForAsync(x => x.Count(m => m.Topic == "mesh/1/64/cmd/set_forwarding_policy/result") == 2, what: "both policy refusals");
             string[] errors = probe.Messages.Where(m => m.Topic == "mesh/1/64/cmd/set_forwarding_policy/result")
                 .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("error").GetString()!).ToArray();
             Assert.Contains(errors, e => e.Contains("k must be a whole number", StringComparison.Ordinal));

@@ -17,7 +17,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/#");
             await using var sensor = new MeshSensor(30, gateway.UdpPort);
             sensor.Report((Quantity.Temperature, 22.0), (Quantity.BatteryVoltage, 3.9));
-            var got = probe.WaitFor(m => m.Count(x => x.Topic.StartsWith("homeassistant/sensor/", StringComparison.Ordinal)) >= 2, what: "two discovery configs");
+            var got = await probe.WaitForAsync(m => m.Count(x => x.Topic.StartsWith("homeassistant/sensor/", StringComparison.Ordinal)) >= 2, what: "two discovery configs");
 
             ReceivedMessage t = got.Single(m => m.Topic == "homeassistant/sensor/mesh_1_30_temperature/config");
             Assert.True(t.Retain || true); // delivered live; retention is checked below with a late subscriber
@@ -47,10 +47,10 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Equal("diagnostic", v.GetProperty("entity_category").GetString());
 
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/+/config");
-            Assert.All(late.WaitFor(m => m.Count >= 2, what: "retained configs"), m => Assert.True(m.Retain));
+            Assert.All(await late.WaitForAsync(m => m.Count >= 2, what: "retained configs"), m => Assert.True(m.Retain));
 
             // The device every node names as via_device is announced too, with its own status entity.
-            ReceivedMessage g = probe.WaitFor(m => m.Any(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config"), what: "the gateway's device")
+            ReceivedMessage g = (await probe.WaitForAsync(m => m.Any(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config"), what: "the gateway's device"))
                 .Single(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config");
             JsonElement gc = JsonDocument.Parse(g.Payload).RootElement;
             Assert.Equal("mesh_1_900_gateway", gc.GetProperty("device").GetProperty("identifiers")[0].GetString());
@@ -65,9 +65,9 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/#");
             await using var sensor = new MeshSensor(31, gateway.UdpPort);
             sensor.Report((Quantity.Humidity, 50.0));
-            probe.WaitFor(m => m.Count >= 1, what: "first announcement");
+            await probe.WaitForAsync(m => m.Count >= 1, what: "first announcement");
             await probe.PublishAsync("homeassistant/status", "online");
-            probe.WaitFor(m => m.Count(x => !x.Retain) >= 2, what: "re-announcement");
+            await probe.WaitForAsync(m => m.Count(x => !x.Retain) >= 2, what: "re-announcement");
         }
 
         [Fact]
@@ -79,7 +79,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var forger = new MeshSensor(41, gateway.UdpPort, keyHex: "ffeeddccbbaa99887766554433221100");
 
             honest.Report((Quantity.Temperature, 20.0));
-            probe.WaitFor(m => m.Count == 1, what: "the honest reading");
+            await probe.WaitForAsync(m => m.Count == 1, what: "the honest reading");
 
             forger.Report((Quantity.Temperature, 99.0));                 // wrong key: bad MIC
             honest.SendRaw(honest.Sent[0]);                             // replay of an accepted frame
@@ -105,7 +105,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Equal(1, Rejected(RejectReason.UnsupportedVersion));
 
             honest.Report((Quantity.Temperature, 21.0));
-            var got = probe.WaitFor(m => m.Count == 2, what: "the second honest reading");
+            var got = await probe.WaitForAsync(m => m.Count == 2, what: "the second honest reading");
             Assert.DoesNotContain(got, m => m.Topic == "mesh/1/41/temperature");
             Assert.Equal(2, got.Count(m => m.Topic == "mesh/1/40/temperature"));
 
@@ -141,7 +141,7 @@ namespace Mesh.Gateway.Tests.Mqtt
 
             Assert.Equal(1, gateway.Mesh.RejectedCount(RejectReason.TooLong));
             sensor.Report((Quantity.Temperature, 22.0));
-            probe.WaitFor(m => m.Any(x => x.Topic == "mesh/1/42/temperature"), what: "the reading after the oversize datagram");
+            await probe.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/42/temperature"), what: "the reading after the oversize datagram");
         }
     }
 }

@@ -30,7 +30,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             {
                 await using var sensor = new MeshSensor(31, gateway.UdpPort);
                 sensor.Report((Quantity.Temperature, 17.5));
-                ReceivedMessage m = probe.WaitFor(x => x.Any(r => r.Topic == "mesh/1/31/temperature"), what: "the reading through the authenticated broker")
+                ReceivedMessage m = (await probe.WaitForAsync(x => x.Any(r => r.Topic == "mesh/1/31/temperature"), what: "the reading through the authenticated broker"))
                     .First(r => r.Topic == "mesh/1/31/temperature");
                 Assert.Equal(17.5, JsonDocument.Parse(m.Payload).RootElement.GetProperty("value").GetDouble());
             }
@@ -80,7 +80,7 @@ namespace Mesh.Gateway.Tests.Mqtt
                 .WithCertificateValidationHandler(e => e.Certificate.Subject == "CN=127.0.0.1"))); // self-signed: pin it by subject
             await using var sensor = new MeshSensor(32, gateway.UdpPort);
             sensor.Report((Quantity.Humidity, 61.0));
-            probe.WaitFor(x => x.Any(r => r.Topic == "mesh/1/32/humidity"), what: "the reading over TLS");
+            await probe.WaitForAsync(x => x.Any(r => r.Topic == "mesh/1/32/humidity"), what: "the reading over TLS");
         }
     }
 }

@@ -50,7 +50,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/33/#", configure: b => b.WithTcpServer("::1", gateway.BrokerPort));
             await using var sensor = new MeshSensor(33, gateway.UdpPort);
             sensor.Report((Quantity.Temperature, 19.5));
-            probe.WaitFor(x => x.Any(m => m.Topic == "mesh/1/33/temperature"), what: "the reading through the IPv6 broker");
+            await probe.WaitForAsync(x => x.Any(m => m.Topic == "mesh/1/33/temperature"), what: "the reading through the IPv6 broker");
         }
 
         [Fact]

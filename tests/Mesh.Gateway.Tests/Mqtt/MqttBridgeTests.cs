@@ -19,7 +19,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var sensor = new MeshSensor(7, gateway.UdpPort);
             uint seq = sensor.Report((Quantity.Temperature, 21.5), (Quantity.Humidity, 48.25), (Quantity.BatteryVoltage, 3.71));
 
-            var got = probe.WaitFor(m => m.Any(x => x.Topic == "mesh/1/7/battery_voltage"), what: "the three readings");
+            var got = await probe.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/7/battery_voltage"), what: "the three readings");
             ReceivedMessage t = got.Single(m => m.Topic == "mesh/1/7/temperature");
             JsonElement j = Json(t.Payload);
             Assert.Equal(21.5, j.GetProperty("value").GetDouble());
@@ -62,11 +62,11 @@ namespace Mesh.Gateway.Tests.Mqtt
             {
                 await using var sensor = new MeshSensor(8, gateway.UdpPort);
                 sensor.Report((Quantity.Temperature, 19.0));
-                first.WaitFor(m => m.Count == 1, what: "the live reading");
+                await first.WaitForAsync(m => m.Count == 1, what: "the live reading");
             }
 
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/8/temperature");
-            ReceivedMessage r = late.WaitFor(m => m.Count == 1, what: "the retained reading").Single();
+            ReceivedMessage r = (await late.WaitForAsync(m => m.Count == 1, what: "the retained reading")).Single();
             Assert.True(r.Retain);
             Assert.Equal(19.0, Json(r.Payload).GetProperty("value").GetDouble());
         }
@@ -78,14 +78,14 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using (var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/gateway/+/status"))
             {
                 // Live or retained, depending on whether the gateway had connected before this subscription.
-                ReceivedMessage live = probe.WaitFor(x => x.Count >= 1, what: "gateway status").First();
+                ReceivedMessage live = (await probe.WaitForAsync(x => x.Count >= 1, what: "gateway status")).First();
                 Assert.Equal("mesh/1/gateway/900/status", live.Topic);
                 Assert.Equal("online", live.Payload);
             }
 
             // Now it has certainly been published: a later subscriber gets it from the broker's retained store.
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/gateway/+/status");
-            ReceivedMessage m = late.WaitFor(x => x.Count >= 1, what: "the retained gateway status").First();
+            ReceivedMessage m = (await late.WaitForAsync(x => x.Count >= 1, what: "the retained gateway status")).First();
             Assert.Equal("online", m.Payload);
             Assert.True(m.Retain);
         }
@@ -99,7 +99,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             sensor.Report((Quantity.Temperature, 20.0)); // the gateway learns a route to 12
 
             await probe.PublishAsync("mesh/1/12/cmd/identify", "{\"seconds\": 3}");
-            JsonElement result = Json(probe.WaitFor(m => m.Count >= 1, what: "the identify result").First().Payload);
+            JsonElement result = Json((await probe.WaitForAsync(m => m.Count >= 1, what: "the identify result")).First().Payload);
             Assert.Equal("acknowledged", result.GetProperty("state").GetString());
             Assert.Equal("ok", result.GetProperty("status").GetString());
             Assert.Equal("identify", result.GetProperty("command").GetString());
@@ -107,7 +107,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Contains(sensor.CommandsReceived, c => c.Kind == CommandKind.Identify);
 
             await probe.PublishAsync("mesh/1/12/cmd/ping", "");
-            JsonElement ping = Json(probe.WaitFor(m => m.Count >= 2, what: "the ping result")[1].Payload);
+            JsonElement ping = Json((await probe.WaitForAsync(m => m.Count >= 2, what: "the ping result"))[1].Payload);
             Assert.Equal("ping", ping.GetProperty("command").GetString());
             Assert.Equal("acknowledged", ping.GetProperty("state").GetString());
         }
@@ -119,7 +119,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/cmd/+/result");
             await probe.PublishAsync("mesh/1/12/cmd/set_report_interval", "{\"seconds\": -4}");
             await probe.PublishAsync("mesh/1/12/cmd/self_destruct", "");
-            var results = probe.WaitFor(m => m.Count >= 2, what: "two rejections");
+            var results = await probe.WaitForAsync(m => m.Count >= 2, what: "two rejections");
             JsonElement a = Json(results.Single(m => m.Topic.Contains("set_report_interval")).Payload);
             Assert.Equal("rejected", a.GetProperty("state").GetString());
             Assert.Contains("seconds", a.GetProperty("error").GetString());
@@ -133,7 +133,7 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var gateway = await TestGateway.StartAsync();
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/404/cmd/+/result");
             await probe.PublishAsync("mesh/1/404/cmd/ping", "");
-            JsonElement r = Json(probe.WaitFor(m => m.Count >= 1, what: "the timeout").First().Payload);
+            JsonElement r = Json((await probe.WaitForAsync(m => m.Count >= 1, what: "the timeout")).First().Payload);
             Assert.Equal("timed_out", r.GetProperty("state").GetString());
         }
     }

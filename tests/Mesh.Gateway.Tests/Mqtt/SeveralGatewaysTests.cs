@@ -49,7 +49,7 @@ namespace Mesh.Gateway.Tests.Mqtt
                     }
                 }
 
-                probe.WaitFor(m => m.Count(x => !x.Retain) >= 24, what: "24 readings");
+                await probe.WaitForAsync(m => m.Count(x => !x.Retain) >= 24, what: "24 readings");
                 await Task.Delay(2000); // longer than the hold-off: a duplicate would have arrived by now
                 var keys = probe.Messages.Where(m => !m.Retain).Select(m =>
                 {

@@ -53,7 +53,7 @@ namespace Mesh.Gateway.Tests.Nodes
                     "not every mesh-node reached the gateway: " + list + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
 
                 // Every reading reaches a live MQTT subscriber ...
-                mqtt.WaitFor(m => new[] { 101, 102, 103 }.All(id => m.Any(x => x.Topic == "mesh/1/" + id + "/temperature")), what: "a temperature from each mesh-node");
+                await mqtt.WaitForAsync(m => new[] { 101, 102, 103 }.All(id => m.Any(x => x.Topic == "mesh/1/" + id + "/temperature")), what: "a temperature from each mesh-node");
 
                 // ... and the nodes relay for each other: on one shared segment every node hears every frame, so the
                 // gateway receives each reading again as the other nodes rebroadcast it, and drops those copies.

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Model;
 using Mesh.Protocol;
 using Mesh.Protocol.Messages;
@@ -36,6 +37,8 @@ namespace Mesh.Gateway.Mesh
             FullMode = BoundedChannelFullMode.Wait,
         });
 
+        // Set after every write to the inbox; the mesh loop sleeps on it (no spinning: on two shared cores a spin takes the core from the writer).
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private readonly MeshEventDecoder _decoder = new();
         private readonly MeshEvent _event = new();
         private readonly byte[] _transmit = new byte[FrameLayout.MaxFrameSize];
@@ -105,6 +108,8 @@ namespace Mesh.Gateway.Mesh
                 return Task.FromResult(Refused(request, "gateway inbox is full or stopped"));
             }
 
+            _wake.Set();
+
             return request.Completion.Task.WaitAsync(cancellationToken);
         }
 
@@ -141,6 +146,8 @@ namespace Mesh.Gateway.Mesh
                 throw new InvalidOperationException("the gateway's mesh loop is stopped or its inbox is full");
             }
 
+            _wake.Set();
+
             return request.Completion.Task.WaitAsync(cancellationToken);
         }
 
@@ -151,9 +158,10 @@ namespace Mesh.Gateway.Mesh
         }
 
         /// <summary>Hands a frame to the loop as if a transport had received it (tests, in-process bridges).</summary>
-        public ValueTask InjectAsync(string transport, byte[] frame, int length, int rssi, CancellationToken cancellationToken)
+        public async ValueTask InjectAsync(string transport, byte[] frame, int length, int rssi, CancellationToken cancellationToken)
         {
-            return _inbox.Writer.WriteAsync(new FrameIn(transport, frame, length, rssi), cancellationToken);
+            await _inbox.Writer.WriteAsync(new FrameIn(transport, frame, length, rssi), cancellationToken).ConfigureAwait(false);
+            _wake.Set();
         }
 
         public async Task RunAsync(CancellationToken cancellationToken)
@@ -166,7 +174,7 @@ namespace Mesh.Gateway.Mesh
 
             try
             {
-                await LoopAsync(cancellationToken).ConfigureAwait(false);
+                await DedicatedThread.Start("mesh loop", () => Loop(cancellationToken)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -212,6 +220,7 @@ namespace Mesh.Gateway.Mesh
 
                 _framesIn.AddOrUpdate(transport.Name, 1, (_, v) => v + 1);
                 await _inbox.Writer.WriteAsync(new FrameIn(transport.Name, f.Frame, f.Length, f.Rssi), cancellationToken).ConfigureAwait(false);
+                _wake.Set();
             }
         }
 
@@ -282,6 +291,8 @@ namespace Mesh.Gateway.Mesh
                         return;
                     }
                 }
+
+                _wake.Set();
             }
         }
 
@@ -298,7 +309,13 @@ namespace Mesh.Gateway.Mesh
 
         private long NowMs() => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
-        private async Task LoopAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// The mesh loop, on a thread of its own (<see cref="DedicatedThread"/>): under load it never waits (frames
+        /// keep arriving), and as a thread-pool task it held a worker for the whole burst. It sleeps on
+        /// <see cref="_wake"/>, which whoever writes to the inbox sets: a frame from the receive thread wakes it
+        /// directly, without a thread-pool hop in between.
+        /// </summary>
+        private void Loop(CancellationToken cancellationToken)
         {
             ChannelReader<object> reader = _inbox.Reader;
             while (!cancellationToken.IsCancellationRequested)
@@ -311,22 +328,23 @@ namespace Mesh.Gateway.Mesh
                 long now = NowMs();
                 _node.Poll(now);
                 Drain(now);
-                await FlushAsync(now, cancellationToken).ConfigureAwait(false);
+                ValueTask flush = FlushAsync(now, cancellationToken);
+                if (!flush.IsCompletedSuccessfully)
+                {
+                    flush.AsTask().GetAwaiter().GetResult(); // a transport whose send did not complete at once (serial)
+                }
+
                 SaveCheckpoint();
 
                 long wake = _node.NextWakeMs;
                 long delay = wake == long.MaxValue ? 1000 : Math.Clamp(wake - NowMs(), 0, 1000);
-                if (delay > 0 && reader.Count == 0)
+                if (delay > 0)
                 {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(TimeSpan.FromMilliseconds(delay));
-                    try
+                    // Reset before looking: an item written after the look sets the event again, so none is slept through.
+                    _wake.Reset();
+                    if (reader.Count == 0)
                     {
-                        await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        // woken by the timer
+                        _wake.Wait(TimeSpan.FromMilliseconds(delay), cancellationToken);
                     }
                 }
             }

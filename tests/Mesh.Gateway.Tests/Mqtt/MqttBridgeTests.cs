@@ -133,7 +133,10 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var gateway = await TestGateway.StartAsync();
             await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/404/cmd/+/result");
             await probe.PublishAsync("mesh/1/404/cmd/ping", "");
-            JsonElement r = Json((await probe.WaitForAsync(m => m.Count >= 1, what: "the timeout")).First().Payload);
+            // The gateway gives up after its whole retry schedule (at most 4 + 8 + 16 = 28 s with no ack ever measured,
+            // gateway/README.md "Configuration"); a 30 s wait was too tight on a loaded two-core machine, so this one
+            // allows several times the schedule. It pins the outcome, not the duration.
+            JsonElement r = Json((await probe.WaitForAsync(m => m.Count >= 1, TimeSpan.FromSeconds(120), "the timeout")).First().Payload);
             Assert.Equal("timed_out", r.GetProperty("state").GetString());
         }
     }

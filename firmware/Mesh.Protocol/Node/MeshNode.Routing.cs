@@ -148,6 +148,7 @@ namespace Mesh.Protocol.Node
                 return true;
             }
 
+            _routing.RetransmissionsAnswered++;
             SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
             int relayed = _routing.Relayed.IndexOf(h.Origin, h.Sequence);
             if (_routing.FallbackEcho && relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed))

@@ -73,6 +73,13 @@ namespace Mesh.Protocol.Routing
         public long PassiveAcks;
         public long UpwardForwarded;
         public long Retransmissions;
+
+        /// <summary>
+        /// Copies of upward frames this node had already handled, sent to it again as next hop and answered with
+        /// a hop ack: each is a retransmission that was not needed, its sender having missed the forward or the
+        /// hop ack (farm-200: most retransmissions, PROTOCOL.md *7 · Hop ack*).
+        /// </summary>
+        public long RetransmissionsAnswered;
         public long ParentChanges;
         public long LinkFailures;
         public long FloodFallbacks;

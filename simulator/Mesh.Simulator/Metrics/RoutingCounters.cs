@@ -16,6 +16,10 @@ namespace Mesh.Simulator.Metrics
         public long PassiveAcks { get; set; }
         public long UpwardForwarded { get; set; }
         public long Retransmissions { get; set; }
+        /// <summary>Retransmissions that reached a node which already had the frame (it answered with a hop ack): the sender had missed the forward or the ack.</summary>
+        public long RetransmissionsAnswered { get; set; }
+        /// <summary>Of those, the ones a gateway answered (its hop-ack bundle was missed).</summary>
+        public long RetransmissionsAnsweredByGateways { get; set; }
         public long LinkFailures { get; set; }
         public long ParentChanges { get; set; }
         public long FloodFallbacks { get; set; }
@@ -41,6 +45,11 @@ namespace Mesh.Simulator.Metrics
                 c.PassiveAcks += r.PassiveAcks;
                 c.UpwardForwarded += r.UpwardForwarded;
                 c.Retransmissions += r.Retransmissions;
+                c.RetransmissionsAnswered += r.RetransmissionsAnswered;
+                if (r.IsGateway)
+                {
+                    c.RetransmissionsAnsweredByGateways += r.RetransmissionsAnswered;
+                }
                 c.LinkFailures += r.LinkFailures;
                 c.ParentChanges += r.ParentChanges;
                 c.FloodFallbacks += r.FloodFallbacks;

@@ -185,10 +185,12 @@ namespace Mesh.Protocol.Tests.Routing
             // Node 3 missed node 2's forward: it retransmits the frame, which node 2 has already handled.
             byte[] copy = mesh.Air.First(a => a.Node == 3 && LittleEndian.ReadUInt32(a.Frame, FrameLayout.OffsetSequence) == seq).Frame;
             long acksBefore = mesh[2].Routing!.HopAcksSent;
+            long answeredBefore = mesh[2].Routing!.RetransmissionsAnswered;
             mesh.Inject(3, copy);
             mesh.RunFor(1_000);
             Assert.Equal(RejectReason.Duplicate, mesh.Results[2].Last());
             Assert.Equal(acksBefore + 1, mesh[2].Routing!.HopAcksSent);
+            Assert.Equal(answeredBefore + 1, mesh[2].Routing!.RetransmissionsAnswered); // counted as a retransmission not needed
             Assert.Contains(mesh.Log, t => t.Type == MessageType.HopAck && t.Node == 2 && t.Destination == 3);
             Assert.Equal(1, DeliveredCount(mesh, 1, 3, seq));
         }

@@ -66,7 +66,8 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Stale);
             }
 
-            int seen = _duplicates.Find(h.Origin, h.Sequence);
+            int tag = PayloadTag.Of(frame, offset);
+            int seen = _duplicates.Find(h.Origin, h.Sequence, tag);
             if (seen >= 0 && !(_duplicates.IsOverheard(seen) && (h.NextHop == NodeAddress.None || h.NextHop == _id)))
             {
                 return Reject(HearDuplicate(h, net, frame, offset, nowMs));
@@ -80,6 +81,18 @@ namespace Mesh.Protocol.Node
             if (seen < 0)
             {
                 reason = _replay.Check(h.Origin, h.Sequence, h.Time);
+                if (reason == RejectReason.Replayed && _duplicates.Find(h.Origin, h.Sequence) >= 0 && !_duplicates.WasOpened(h.Origin, h.Sequence))
+                {
+                    // The sequence is marked, but the cache holds it under another payload tag: another message
+                    // under the same sequence — an insider's forgery, or the genuine frame after one (PROTOCOL.md,
+                    // "Sequence numbers and the replay window"). Refusing it would let a forgery heard first cost
+                    // the origin its message; it is taken once, as any new frame, unless this node already opened
+                    // a message under that pair with the origin's device key (sequences are never reused, so
+                    // that one was the origin's). Only a node that opens the payload can tell which is genuine.
+                    reason = RejectReason.None;
+                    _counters.SequenceConflicts++;
+                }
+
                 if (reason != RejectReason.None)
                 {
                     return Reject(reason);
@@ -94,7 +107,7 @@ namespace Mesh.Protocol.Node
                 // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
                 // it onwards (or re-routes it through us) this node still relays it once.
                 _replay.Commit(h.Origin, h.Sequence, h.Time, false);
-                _duplicates.Add(h.Origin, h.Sequence, true);
+                _duplicates.Add(h.Origin, h.Sequence, tag, true);
                 LearnFrom(h, rssi, nowMs);
                 _counters.FramesOverheard++;
                 return RejectReason.None;
@@ -117,7 +130,7 @@ namespace Mesh.Protocol.Node
             }
 
             _replay.Commit(h.Origin, h.Sequence, h.Time, false);
-            _duplicates.Add(h.Origin, h.Sequence, false);
+            _duplicates.Add(h.Origin, h.Sequence, tag, false);
             _counters.FramesAccepted++;
             LearnFrom(h, rssi, nowMs);
 
@@ -127,6 +140,7 @@ namespace Mesh.Protocol.Node
                 // The payload opened under the device key of the node the frame names: now the origin is
                 // proven, and a far jump (a node that lost its checkpoint) may move the window.
                 _replay.Commit(h.Origin, h.Sequence, h.Time, true);
+                _duplicates.MarkOpened(h.Origin, h.Sequence);
             }
             if (_routing != null)
             {

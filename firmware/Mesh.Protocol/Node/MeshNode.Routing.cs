@@ -113,9 +113,10 @@ namespace Mesh.Protocol.Node
         {
             StructuredRouting r = _routing;
             int u = r.Upward.Find(h.Origin, h.Sequence);
-            if (u < 0 || h.HopsTaken == 0 || h.PreviousHop != r.Upward.NextHopOf(u))
+            if (u < 0 || h.HopsTaken == 0 || h.PreviousHop != r.Upward.NextHopOf(u)
+                || PayloadTag.Of(frame, offset) != PayloadTag.Of(r.Upward.FrameOf(u), 0))
             {
-                return;
+                return; // not our frame forwarded (another message under the same sequence is not our ack)
             }
 
             NetworkKey net = _keys.Find(h.NetworkKeyIndex);

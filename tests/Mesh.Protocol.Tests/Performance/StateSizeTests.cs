@@ -22,7 +22,7 @@ namespace Mesh.Protocol.Tests.Performance
     public class StateSizeTests
     {
         /// <summary>Bytes of managed heap a MeshNode with the default NodeConfig costs (64-bit .NET 10).</summary>
-        public const long DefaultNodeBytes = 15944;
+        public const long DefaultNodeBytes = 15968;
 
         /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
         public const long Budget = 16_000;
@@ -116,8 +116,8 @@ namespace Mesh.Protocol.Tests.Performance
                 new("event queue", $"{config.EventQueueSize} events x ({FrameLayout.MaxPayloadSize} B payload + {eventScalars} B fields)",
                     config.EventQueueSize * (FrameLayout.MaxPayloadSize + eventScalars),
                     () => Bytes(() => new EventQueue(config.EventQueueSize))),
-                new("duplicate cache", $"{dupEntries} entries x (8 B origin, sequence + 1 bit overheard) + 1 B per 4-way set",
-                    dupEntries * 8 + dupEntries / 8 + dupEntries / DuplicateCache.Ways,
+                new("duplicate cache", $"{dupEntries} entries x (4 B origin + 4 B sequence's low 16 bits and payload tag + 2 bits overheard, opened) + 1 B per 4-way set",
+                    dupEntries * 8 + dupEntries / 4 + dupEntries / DuplicateCache.Ways,
                     () => Bytes(() => new DuplicateCache(config.DuplicateCacheSize))),
                 new("replay windows", $"{replaySlots} origins x (9 B slot + 4 B highest + 8 B bitmap + 4 B last time) + floor",
                     replaySlots * (keySlotBytes + 4 + 8 + 4) + 4,
@@ -153,8 +153,8 @@ namespace Mesh.Protocol.Tests.Performance
                 new("payload scratch", $"receive ({PayloadSealer.WorkSize} B: header + payload) and transmit ({FrameLayout.MaxPayloadSize} B)",
                     PayloadSealer.WorkSize + FrameLayout.MaxPayloadSize,
                     () => Bytes(() => new byte[PayloadSealer.WorkSize]) + Bytes(() => new byte[FrameLayout.MaxPayloadSize])),
-                new("counters", $"17 counters + {RejectReasons.Count} reject reasons + 2 x {TrafficClass.Count} per class, 8 B each; utilisation",
-                    (17 + RejectReasons.Count + 2 * TrafficClass.Count) * 8 + 4,
+                new("counters", $"18 counters + {RejectReasons.Count} reject reasons + 2 x {TrafficClass.Count} per class, 8 B each; utilisation",
+                    (18 + RejectReasons.Count + 2 * TrafficClass.Count) * 8 + 4,
                     () => Bytes(() => new NodeCounters())),
                 new("2 frame headers", "rx and tx holders",
                     2 * (4 + 1 + 2 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4),

@@ -127,11 +127,13 @@ namespace Mesh.Protocol.Tests.Security
 
                 // Probes: near misses of a random earlier key (one bit off in origin or sequence) and random
                 // keys. Whatever the cache reports as contained must really have been added.
+                // The cache keeps the low 16 bits of a sequence (beside a 16-bit payload tag; the replay window
+                // keeps full sequences), so a sequence probe differs in those bits.
                 (uint Origin, uint Sequence) old = order[(int)(rng.NextUInt32() % (uint)order.Count)];
                 int bit = (int)(rng.NextUInt32() % 32);
                 foreach ((uint, uint) probe in new[]
                 {
-                    (old.Origin, old.Sequence ^ (1u << bit)),
+                    (old.Origin, old.Sequence ^ (1u << (bit & 15))),
                     (old.Origin ^ (1u << bit), old.Sequence),
                     (rng.NextUInt32(), rng.NextUInt32()),
                 })

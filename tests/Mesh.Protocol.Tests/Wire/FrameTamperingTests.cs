@@ -196,8 +196,14 @@ namespace Mesh.Protocol.Tests.WireTests
                 Assert.Equal(1, gateway.Counters.RejectedFor(RejectReason.BadPayloadMic));
                 Assert.Equal(1, gateway.PendingTransmits); // relayed: the network MIC verified
 
-                // The genuine frame, arriving later, is a duplicate: the forgery consumed the sequence.
-                Assert.Equal(RejectReason.Duplicate, gateway.Receive(frame, 0, frame.Length, -50, 0));
+                // The genuine frame, arriving later: a forgery that kept the payload tag (16 bits of the payload
+                // MIC) is the same message to the duplicate cache, so the genuine one is a duplicate; one that
+                // changed the tag is another message under the sequence, and the genuine frame is still taken
+                // and delivered (PROTOCOL.md, "Sequence numbers and the replay window").
+                int tagStart = (FrameLayout.HeaderSize + frame[FrameLayout.OffsetPayloadLength]) * 8;
+                bool tagChanged = bit >= tagStart && bit < tagStart + 16;
+                Assert.Equal(tagChanged ? RejectReason.None : RejectReason.Duplicate, gateway.Receive(frame, 0, frame.Length, -50, 0));
+                Assert.Equal(tagChanged ? 1 : 0, gateway.Counters.MessagesDelivered);
             }
         }
 

@@ -666,10 +666,13 @@ namespace Mesh.Simulator.Engine
             {
                 // A genuine message whose sequence number a forgery took (refused as a duplicate of it), or
                 // that a forgery's higher number pushed out of the window (replayed, too old): lost to it.
+                // Counted at the end of the run, and only if no copy of it was delivered: since a forgery under
+                // a marked sequence no longer hides the genuine frame, a gateway may refuse later copies of a
+                // genuine message it already delivered (FinishInsiderVictimMetrics).
                 bool lost = result == RejectReason.Replayed || result == RejectReason.TooOld || (sameKey && result == RejectReason.Duplicate);
-                if (r.IsSink && lost && _victimMessagesLost.Add(key))
+                if (r.IsSink && lost)
                 {
-                    _metrics.InsiderVictimFramesRefused++;
+                    _victimMessagesLost.Add(key);
                 }
 
                 return;
@@ -691,6 +694,21 @@ namespace Mesh.Simulator.Engine
             {
                 _metrics.InsiderRefusedAtConsumer++;
             }
+        }
+
+        /// <summary>Genuine messages of an insider's claimed origins that a gateway refused and that were never delivered.</summary>
+        private void FinishInsiderVictimMetrics()
+        {
+            long lost = 0;
+            foreach (ulong key in _victimMessagesLost)
+            {
+                if (!_metrics.WasDelivered(key))
+                {
+                    lost++;
+                }
+            }
+
+            _metrics.InsiderVictimFramesRefused = lost;
         }
     }
 }

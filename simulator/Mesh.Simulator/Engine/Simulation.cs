@@ -282,6 +282,7 @@ namespace Mesh.Simulator.Engine
         {
             ScanForInventedIds();
             FinishKeyRefreshMetrics();
+            FinishInsiderVictimMetrics();
             RunResult result = _metrics.Build(_scenario, _nodes, _links, _radio, _endUs, wallSeconds, _eventCount);
             result.RoutePoisoning = RoutePoisoningResult();
             result.KeyRefresh = KeyRefreshResult;

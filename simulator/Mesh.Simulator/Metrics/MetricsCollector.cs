@@ -140,6 +140,12 @@ namespace Mesh.Simulator.Metrics
         public long InsiderRefusedAtConsumer;
         public long InsiderVictimFramesRefused;
 
+        /// <summary>Whether a message the collector tracks (key: origin and sequence) was delivered anywhere.</summary>
+        public bool WasDelivered(ulong key)
+        {
+            return _messages.TryGetValue(key, out Record? r) && r.Delivered > 0;
+        }
+
         // Commands each node executed: (node, commander, counter).
         private readonly HashSet<(int Node, uint Commander, uint Counter)> _executed = new();
 

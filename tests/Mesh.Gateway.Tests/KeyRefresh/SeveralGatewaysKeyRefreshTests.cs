@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Mesh.Gateway.Provisioning;
+using Mesh.Gateway.Tests.Infrastructure;
+using Mesh.Protocol.Desktop;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+using Xunit;
+
+namespace Mesh.Gateway.Tests.KeyRefresh
+{
+    /// <summary>
+    /// Two gateways on one mesh (one loopback UDP port, each with its own embedded broker, so what each
+    /// publishes is seen apart): B is provisioned from A, A refreshes the network key and evicts a board,
+    /// and B is carried along — it keeps opening and publishing readings under the new key, across its restart.
+    /// </summary>
+    public sealed class SeveralGatewaysKeyRefreshTests
+    {
+        private const uint GatewayA = 900, GatewayB = 901, Sensor = 21, Stolen = 23;
+
+        private static Task<TestGateway> StartAsync(string directory, int udp, uint nodeId) =>
+            TestGateway.StartAsync(s =>
+            {
+                s["Mesh:DeriveDeviceKeys"] = "false"; // a registry, as in production
+                s["Mesh:NodeId"] = nodeId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                s["Logging:LogLevel:Mesh.Gateway.KeyRefresh"] = "Information";
+            }, directory, udp);
+
+        private static NetworkKey FirstKey() => new(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance);
+
+        /// <summary>`mesh-gateway provision --gateway --node 901 --out <B's registry>` on A's state folder; returns what it printed.</summary>
+        internal static string ProvisionGateway(string dirA, string dirB, uint gatewayA = GatewayA, uint gatewayB = GatewayB)
+        {
+            var said = new StringWriter();
+            int rc = ProvisionCommand.Run(new[] { "--Mesh:Key=" + TestGateway.KeyHex, "--State:Directory=" + dirA, "--Mesh:NodeId=" + gatewayA },
+                gatewayB, Path.Combine(dirB, "mesh-nodes.db"), readmit: false, list: false, evict: null, said, said, gateway: true);
+            Assert.True(rc == 0, said.ToString());
+            return said.ToString();
+        }
+
+        private static (int Index, byte[] Key)? NetworkKeyIn(string dir)
+        {
+            using var store = new KeyRefreshStore(Path.Combine(dir, "mesh-nodes.db"));
+            return store.CurrentKey();
+        }
+
+        private static async Task<JsonElement> WaitForDoneAsync(TestGateway gateway, int seconds = 90)
+        {
+            DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
+            while (true)
+            {
+                JsonElement status = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/keys/refresh")).RootElement.Clone();
+                if (status.GetProperty("state").GetString() == "done")
+                {
+                    return status;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"key refresh not done; status {status}\n" + string.Join("\n", gateway.Logs.Lines));
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
+        private static string Cut(TestGateway b) =>
+            $"gateway B sends under network key index {b.Mesh.NetworkKeyIndex} (phase {b.Mesh.NetworkKeyPhase}) and refused {b.Mesh.RejectedCount(RejectReason.UnknownKey)} frame(s) as UnknownKey";
+
+        [Fact]
+        public async Task A_gateway_provisioned_from_another_follows_its_key_refresh_and_keeps_publishing_across_a_restart()
+        {
+            string dirA = TempDirectory.Create("mgw-a");
+            string dirB = TempDirectory.Create("mgw-b");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = KeyRefreshTests.Provision(dirA, Sensor, Stolen);
+            string said = ProvisionGateway(dirA, dirB);
+            Assert.Contains("gateway 901 provisioned", said);
+
+            await using TestGateway a = await StartAsync(dirA, udp, GatewayA);
+            TestGateway b = await StartAsync(dirB, udp, GatewayB);
+            try
+            {
+                await using var sensor = new MeshSensor(Sensor, udp, FirstKey(), keys[Sensor]);
+                await using var stolen = new MeshSensor(Stolen, udp, FirstKey(), keys[Stolen]);
+                await using (var probe = await MqttProbe.ConnectAsync(b.BrokerPort, $"mesh/1/{Sensor}/temperature"))
+                {
+                    // B opens the sensor's readings with the device key it got from A.
+                    sensor.Report((Quantity.Temperature, 20.5));
+                    await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("20.5")), what: "B publishing the sensor's reading before the refresh");
+
+                    HttpResponseMessage started = await a.Http.PostAsync("/api/keys/refresh", TestGateway.Json($"{{\"evict\": [{Stolen}], \"deadline_seconds\": 30}}"));
+                    Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+                    JsonElement done = await WaitForDoneAsync(a);
+                    Assert.Equal(1, a.Mesh.NetworkKeyIndex);
+                    // B is one of the nodes A commanded (sealed with B's device key), A itself is not.
+                    Assert.Equal(new[] { (Sensor, 3), (GatewayB, 3) }, done.GetProperty("nodes").EnumerateArray()
+                        .Select(n => (n.GetProperty("node").GetUInt32(), n.GetProperty("ackedPhase").GetInt32())).ToArray());
+                    Assert.Empty(done.GetProperty("notAnswered").EnumerateArray());
+                    Assert.Equal(1, sensor.With(n => n.NetworkKeys.Current.Index));
+
+                    // The sensor now sends under the new key only; B must hear it.
+                    sensor.Report((Quantity.Temperature, 21.5));
+                    try
+                    {
+                        await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("21.5")), TimeSpan.FromSeconds(15), "B publishing the sensor's reading under the new key");
+                    }
+                    catch (TimeoutException ex)
+                    {
+                        throw new TimeoutException(ex.Message + "; " + Cut(b) + "; refresh " + done, ex);
+                    }
+
+                    Assert.Equal((1, 0), (b.Mesh.NetworkKeyIndex, b.Mesh.NetworkKeyPhase));
+                    foreach (string phase in new[] { "(phase 1)", "(phase 2)", "(phase 3" })
+                    {
+                        Assert.Contains(b.Logs.Lines, l => l.Contains("key refresh driven by another gateway") && l.Contains(phase));
+                    }
+                }
+
+                // B stored the new key in its own registry, as A did: B runs on it alone from now on.
+                (int Index, byte[] Key)? keyA = NetworkKeyIn(dirA);
+                (int Index, byte[] Key)? keyB = NetworkKeyIn(dirB);
+                Assert.Equal(1, keyB?.Index);
+                Assert.Equal(keyA!.Value.Key, keyB!.Value.Key);
+                Assert.NotEqual(Convert.FromHexString(TestGateway.KeyHex), keyB.Value.Key);
+                Assert.DoesNotContain(b.Logs.Lines, l => l.Contains(KeyHex.Format(keyB.Value.Key), StringComparison.OrdinalIgnoreCase));
+
+                // Restarted on the same state folder, B comes back on the new key and still publishes.
+                await b.DisposeAsync();
+                b = await StartAsync(dirB, udp, GatewayB);
+                Assert.Equal((1, 0), (b.Mesh.NetworkKeyIndex, b.Mesh.NetworkKeyPhase));
+                await using (var probe = await MqttProbe.ConnectAsync(b.BrokerPort, $"mesh/1/{Sensor}/temperature"))
+                {
+                    sensor.Report((Quantity.Temperature, 22.5));
+                    await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("22.5")), what: "B publishing the sensor's reading after B's restart; " + Cut(b));
+                }
+
+                // The evicted board is cut off at B as well.
+                long refused = b.Mesh.RejectedCount(RejectReason.UnknownKey);
+                stolen.Report((Quantity.Temperature, 99.0));
+                DateTime until = DateTime.UtcNow.AddSeconds(10);
+                while (b.Mesh.RejectedCount(RejectReason.UnknownKey) == refused && DateTime.UtcNow < until)
+                {
+                    await Task.Delay(50);
+                }
+
+                Assert.True(b.Mesh.RejectedCount(RejectReason.UnknownKey) > refused, "the evicted board's frame refused at B");
+            }
+            finally
+            {
+                await b.DisposeAsync();
+            }
+        }
+    }
+}

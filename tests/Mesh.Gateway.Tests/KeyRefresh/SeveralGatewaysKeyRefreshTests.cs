@@ -158,5 +158,52 @@ namespace Mesh.Gateway.Tests.KeyRefresh
                 await b.DisposeAsync();
             }
         }
+
+        [Fact]
+        public async Task A_gateway_restarted_in_the_middle_of_a_refresh_another_drives_comes_back_holding_the_new_key()
+        {
+            const uint Offline = 24; // provisioned, never on: phase 1 waits for it until the deadline
+            string dirA = TempDirectory.Create("mgw-mid-a");
+            string dirB = TempDirectory.Create("mgw-mid-b");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = KeyRefreshTests.Provision(dirA, Sensor, Offline);
+            ProvisionGateway(dirA, dirB);
+
+            await using TestGateway a = await StartAsync(dirA, udp, GatewayA);
+            TestGateway b = await StartAsync(dirB, udp, GatewayB);
+            try
+            {
+                await using var sensor = new MeshSensor(Sensor, udp, FirstKey(), keys[Sensor]);
+                HttpResponseMessage started = await a.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 8}"));
+                Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+                DateTime until = DateTime.UtcNow.AddSeconds(30);
+                while (b.Mesh.NetworkKeyPhase != 1 && DateTime.UtcNow < until)
+                {
+                    await Task.Delay(50);
+                }
+
+                Assert.True(b.Mesh.NetworkKeyPhase == 1, "B accepted the new key in phase 1; " + Cut(b));
+
+                // Stopped while A still waits for the offline node in phase 1, and started again at once.
+                await b.DisposeAsync();
+                b = await StartAsync(dirB, udp, GatewayB);
+                Assert.Equal((0, 1), (b.Mesh.NetworkKeyIndex, b.Mesh.NetworkKeyPhase)); // the new key accepted beside the old, from the registry
+                Assert.Contains(b.Logs.Lines, l => l.Contains("key refresh driven by another gateway in progress (phase 1)"));
+
+                JsonElement done = await WaitForDoneAsync(a);
+                Assert.Equal(new[] { Offline }, done.GetProperty("notAnswered").EnumerateArray().Select(e => e.GetUInt32()).ToArray());
+                Assert.Equal(3, done.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetUInt32() == GatewayB).GetProperty("ackedPhase").GetInt32());
+                Assert.Equal((1, 0), (b.Mesh.NetworkKeyIndex, b.Mesh.NetworkKeyPhase));
+                Assert.Equal(1, NetworkKeyIn(dirB)?.Index);
+
+                await using var probe = await MqttProbe.ConnectAsync(b.BrokerPort, $"mesh/1/{Sensor}/temperature");
+                sensor.Report((Quantity.Temperature, 23.5));
+                await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("23.5")), what: "B publishing the sensor's reading under the new key; " + Cut(b));
+            }
+            finally
+            {
+                await b.DisposeAsync();
+            }
+        }
     }
 }

@@ -205,5 +205,79 @@ namespace Mesh.Gateway.Tests.KeyRefresh
                 await b.DisposeAsync();
             }
         }
+
+        /// <summary>A node's device key as a registry file stores it (hex), to compare two gateways' registries.</summary>
+        private static string StoredDeviceKey(string dir, uint node)
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir, "mesh-nodes.db") + ";Pooling=False");
+            db.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT device_key || ':' || key_index FROM nodes WHERE node_id = $id";
+            cmd.Parameters.AddWithValue("$id", (long)node);
+            return (string)cmd.ExecuteScalar()!;
+        }
+
+        private static async Task RotateAsync(TestGateway gateway, uint node)
+        {
+            HttpResponseMessage response = await gateway.Http.PostAsync($"/api/nodes/{node}/device-key", TestGateway.Json("{\"deadline_seconds\": 30}"));
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}\n" + string.Join("\n", gateway.Logs.Lines));
+        }
+
+        [Fact]
+        public async Task A_gateway_stores_its_own_device_key_rotated_by_another_and_gets_a_nodes_rotated_key_by_a_fresh_export()
+        {
+            string dirA = TempDirectory.Create("mgw-dk-a");
+            string dirB = TempDirectory.Create("mgw-dk-b");
+            int udp = Ports.UniqueUdp();
+            Dictionary<uint, DeviceKey> keys = KeyRefreshTests.Provision(dirA, Sensor);
+            ProvisionGateway(dirA, dirB);
+
+            await using TestGateway a = await StartAsync(dirA, udp, GatewayA);
+            TestGateway b = await StartAsync(dirB, udp, GatewayB);
+            try
+            {
+                await using var sensor = new MeshSensor(Sensor, udp, FirstKey(), keys[Sensor]);
+
+                // A replaces B's device key (command 8, as for any node): B's registry keeps what B's core switched to.
+                await RotateAsync(a, GatewayB);
+                Assert.EndsWith(":1", StoredDeviceKey(dirB, GatewayB));
+                Assert.Equal(StoredDeviceKey(dirA, GatewayB), StoredDeviceKey(dirB, GatewayB));
+                Assert.Contains(b.Logs.Lines, l => l.Contains("this gateway's device key was replaced by command (index 1)"));
+                await b.DisposeAsync();
+                b = await StartAsync(dirB, udp, GatewayB);
+                Assert.Equal(HttpStatusCode.OK, (await a.Http.PostAsync($"/api/nodes/{GatewayB}/commands/ping", TestGateway.Json("{}"))).StatusCode);
+
+                // A replaces the sensor's device key: B still holds the old one and cannot open its readings ...
+                await RotateAsync(a, Sensor);
+                long before = b.Mesh.RejectedCount(RejectReason.UnknownDevice);
+                sensor.Report((Quantity.Temperature, 30.5));
+                DateTime until = DateTime.UtcNow.AddSeconds(10);
+                while (b.Mesh.RejectedCount(RejectReason.UnknownDevice) == before && DateTime.UtcNow < until)
+                {
+                    await Task.Delay(50);
+                }
+
+                Assert.True(b.Mesh.RejectedCount(RejectReason.UnknownDevice) > before, "B refused the reading sealed with the sensor's new key");
+
+                // ... until B is given a fresh export (its own key unchanged) and restarted with it.
+                await b.DisposeAsync();
+                string fresh = Path.Combine(dirB, "fresh.db");
+                var said = new StringWriter();
+                Assert.Equal(0, ProvisionCommand.Run(new[] { "--Mesh:Key=" + TestGateway.KeyHex, "--State:Directory=" + dirA, "--Mesh:NodeId=" + GatewayA },
+                    GatewayB, fresh, readmit: false, list: false, evict: null, said, said, gateway: true));
+                Assert.Contains("unchanged", said.ToString());
+                File.Move(fresh, Path.Combine(dirB, "mesh-nodes.db"), overwrite: true);
+                b = await StartAsync(dirB, udp, GatewayB);
+                await using var probe = await MqttProbe.ConnectAsync(b.BrokerPort, $"mesh/1/{Sensor}/temperature");
+                sensor.Report((Quantity.Temperature, 31.5));
+                await probe.WaitForAsync(m => m.Any(x => x.Payload.Contains("31.5")), what: "B publishing the sensor's reading under its new device key after the fresh export");
+                Assert.Equal(HttpStatusCode.OK, (await a.Http.PostAsync($"/api/nodes/{GatewayB}/commands/ping", TestGateway.Json("{}"))).StatusCode);
+            }
+            finally
+            {
+                await b.DisposeAsync();
+            }
+        }
     }
 }

@@ -12,8 +12,10 @@ namespace Mesh.Gateway.Provisioning
     /// writes the settings file the node starts from (on a board: written to I:\mesh.conf with
     /// `nanoff --filedeployment`; for mesh-node: its --config). `--list` shows the registry (no keys);
     /// `--evict ID` marks a node evicted (its device key is no longer loaded; a key refresh then leaves it
-    /// out and cuts it off). Reads the network key (the refreshed one from the registry once a key refresh
-    /// completed), network id and registry path from the gateway's own configuration, like `run`.
+    /// out and cuts it off). `--gateway --node ID --out FILE` provisions another gateway on the same mesh and
+    /// writes the registry it runs from (<see cref="ProvisionGateway"/>). Reads the network key (the refreshed
+    /// one from the registry once a key refresh completed), network id and registry path from the gateway's
+    /// own configuration, like `run`.
     /// </summary>
     public static class ProvisionCommand
     {
@@ -22,7 +24,7 @@ namespace Mesh.Gateway.Provisioning
             var node = new Option<uint?>("--node") { Description = "Node id to provision (a board's id is derived from its MAC and printed on its serial log)" };
             var output = new Option<string?>("--out") { Description = "Settings file to write (created 0600; holds the node's keys)" };
             var readmit = new Option<bool>("--readmit") { Description = "Provision a node that was evicted" };
-            var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, key index, dates; never keys)" };
+            var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, node or gateway, key index, dates; never keys)" };
             var evict = new Option<uint?>("--evict") { Description = "Mark a node evicted: its device key is dropped at the next start and it is left out of key refreshes" };
             var gateway = new Option<bool>("--gateway")
             {

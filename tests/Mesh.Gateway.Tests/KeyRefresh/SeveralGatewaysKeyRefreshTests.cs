@@ -189,6 +189,15 @@ namespace Mesh.Gateway.Tests.KeyRefresh
                 b = await StartAsync(dirB, udp, GatewayB);
                 Assert.Equal((0, 1), (b.Mesh.NetworkKeyIndex, b.Mesh.NetworkKeyPhase)); // the new key accepted beside the old, from the registry
                 Assert.Contains(b.Logs.Lines, l => l.Contains("key refresh driven by another gateway in progress (phase 1)"));
+                using (var counters = new CommandCounterStore(Path.Combine(dirB, "mesh-nodes.db")))
+                {
+                    Assert.Contains(GatewayA, counters.Load().Where((_, i) => i % 2 == 0)); // what A's commands executed here, for after the restart
+                }
+
+                // B follows; it does not drive a refresh of its own meanwhile (its key would replace A's in its ring).
+                HttpResponseMessage own = await b.Http.PostAsync("/api/keys/refresh", TestGateway.Json("{\"deadline_seconds\": 8}"));
+                Assert.Equal(HttpStatusCode.Conflict, own.StatusCode);
+                Assert.Contains("follows a key refresh another gateway drives", await own.Content.ReadAsStringAsync());
 
                 JsonElement done = await WaitForDoneAsync(a);
                 Assert.Equal(new[] { Offline }, done.GetProperty("notAnswered").EnumerateArray().Select(e => e.GetUInt32()).ToArray());

@@ -161,5 +161,30 @@ namespace Mesh.Gateway.Tests.Provisioning
             Assert.Contains("provisioned as a node", LastOut);
             Assert.False(File.Exists(Path.Combine(_dir, "self.db")) || File.Exists(Path.Combine(_dir, "node.db")));
         }
+
+        [Fact]
+        public void A_gateway_following_a_refresh_another_drives_provisions_nothing_until_it_is_over()
+        {
+            using (var store = new KeyRefreshStore(Registry))
+            {
+                store.FollowDistributed(1, Convert.FromHexString("3b8e0d51c7a29f64e1d07b3c95a2f186"));
+            }
+
+            Assert.Equal(1, Provision(4660, Path.Combine(_dir, "a.conf"), gateway: false));
+            Assert.Contains("follows a key refresh another gateway drives", LastOut);
+            Assert.Equal(1, Provision(Other, Path.Combine(_dir, "gw.db"), gateway: true));
+            Assert.False(File.Exists(Path.Combine(_dir, "a.conf")) || File.Exists(Path.Combine(_dir, "gw.db")));
+
+            using (var store = new KeyRefreshStore(Registry))
+            {
+                Assert.True(store.FollowSwitched(1));
+                Assert.True(store.FollowRevoked(1, DateTimeOffset.UtcNow));
+                Assert.False(store.FollowRevoked(1, DateTimeOffset.UtcNow)); // a retried phase 3: already stored
+                Assert.Null(store.Followed());
+                Assert.Equal(1, store.CurrentKey()!.Value.Index);
+            }
+
+            Assert.Equal(0, Provision(4660, Path.Combine(_dir, "a.conf"), gateway: false));
+        }
     }
 }

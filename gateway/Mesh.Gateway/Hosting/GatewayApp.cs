@@ -139,12 +139,16 @@ namespace Mesh.Gateway.Hosting
 
             // The network key and any key refresh in progress live in the registry (none with derived device keys).
             KeyRefreshStore? keyStore = options.Mesh.DeriveDeviceKeys ? null : new KeyRefreshStore(options.Mesh.RegistryFile);
+            // Another gateway may command this one (it was provisioned from it): the counters of what it executed.
+            CommandCounterStore? counters = keyStore == null ? null : new CommandCounterStore(options.Mesh.RegistryFile);
             s.AddSingleton(sp => DeviceKeysFor(options.Mesh, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Registry")));
             s.AddSingleton(sp =>
             {
                 ILogger keyLog = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.KeyRefresh");
+                NodeConfig config = NodeConfigFor(options.Mesh, sp.GetRequiredService<IDeviceKeyDirectory>(), sp.GetRequiredService<TimeProvider>());
+                config.InitialCommandCounters = counters?.Load();
                 var gateway = new MeshGateway(
-                    NodeConfigFor(options.Mesh, sp.GetRequiredService<IDeviceKeyDirectory>(), sp.GetRequiredService<TimeProvider>()),
+                    config,
                     NetworkKeyFor(options.Mesh, keyStore, keyLog),
                     new BufferedCryptoRandom(),
                     sp.GetRequiredService<IReadOnlyList<IFrameTransport>>(),
@@ -154,6 +158,8 @@ namespace Mesh.Gateway.Hosting
                     sp.GetRequiredService<ILogger<MeshGateway>>())
                 {
                     MaxPendingPerNode = options.Mesh.MaxPendingCommandsPerNode,
+                    CommandedSettings = keyStore == null || counters == null ? null
+                        : new CommandedSettings(keyStore, counters, options.Mesh.RegistryFile, options.Mesh.NodeId, sp.GetRequiredService<TimeProvider>(), keyLog),
                 };
                 HistoryWiring.RestoreReplayState(sp, options, gateway);
                 RestoreKeyRefresh(gateway, keyStore, keyLog);
@@ -205,6 +211,11 @@ namespace Mesh.Gateway.Hosting
                 app.Lifetime.ApplicationStopped.Register(keyStore.Dispose);
             }
 
+            if (counters != null)
+            {
+                app.Lifetime.ApplicationStopped.Register(counters.Dispose);
+            }
+
             return app;
         }
 
@@ -216,7 +227,7 @@ namespace Mesh.Gateway.Hosting
         {
             if (store?.CurrentKey() is (int index, byte[] secret))
             {
-                logger.LogInformation("network key index {Index} from the registry {Registry} (set by a key refresh; Mesh:Key is no longer used)", index, mesh.RegistryFile);
+                logger.LogInformation("network key index {Index} from the registry {Registry} (set by a key refresh, or by provision --gateway; Mesh:Key is no longer used)", index, mesh.RegistryFile);
                 return new NetworkKey(secret, index, DesktopCrypto.Instance);
             }
 
@@ -231,6 +242,13 @@ namespace Mesh.Gateway.Hosting
                 gateway.RestoreKeyRefresh(new NetworkKey(secret, r.NewIndex, DesktopCrypto.Instance), r.GatewayPhase);
                 logger.LogInformation("key refresh #{Id} in progress (phase {Phase}): the gateway accepts network key indexes {Old} and {New}, sends under {Sending}",
                     r.Id, r.Phase, r.OldIndex, r.NewIndex, gateway.NetworkKeyIndex);
+            }
+            else if (store?.Followed() is { } followed)
+            {
+                // A refresh another gateway drives, interrupted here: this gateway's acknowledgements told it this much.
+                gateway.RestoreKeyRefresh(new NetworkKey(followed.Key, followed.Index, DesktopCrypto.Instance), followed.Phase);
+                logger.LogInformation("key refresh driven by another gateway in progress (phase {Phase}): the gateway accepts network key index {New} beside the current one, sends under {Sending}",
+                    followed.Phase, followed.Index, gateway.NetworkKeyIndex);
             }
         }
 
@@ -253,7 +271,7 @@ namespace Mesh.Gateway.Hosting
             {
                 // The gateway's own device key seals its heartbeats: they carry the gateway's (wall-clock)
                 // network time to nodes that have no clock of their own.
-                registry.Provision(mesh.NodeId, DateTimeOffset.UtcNow);
+                registry.Provision(mesh.NodeId, DateTimeOffset.UtcNow, gateway: true);
             }
 
             int n = registry.LoadInto(table, DesktopCrypto.Instance) - 1;

@@ -385,6 +385,9 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        /// <summary>Stores what commands to this gateway change in its core (null: nothing stored, as in the demo).</summary>
+        public ICommandedSettings? CommandedSettings { get; init; }
+
         /// <summary>Commands waiting for one node's acknowledgement at most; more are refused at once (Mesh:MaxPendingCommandsPerNode).</summary>
         public int MaxPendingPerNode { get; init; } = 4;
 
@@ -435,6 +438,20 @@ namespace Mesh.Gateway.Mesh
                     case MeshEventKind.CommandAcknowledged:
                     case MeshEventKind.CommandTimedOut:
                         Complete(at);
+                        break;
+                    case MeshEventKind.SettingsChanged:
+                        // Another gateway commanded this one (it was provisioned from it): stored before the ack
+                        // leaves (the loop flushes after draining), as a board stores it.
+                        try
+                        {
+                            CommandedSettings?.Persist(_event);
+                        }
+                        catch (Exception ex)
+                        {
+                            _logger.LogError(ex, "a setting changed by command was not stored; it is lost at the next restart");
+                        }
+
+                        SnapshotKeys();
                         break;
                 }
             }

@@ -125,6 +125,19 @@ namespace Mesh.Gateway.Provisioning
                     return (202, $"key refresh #{latest.Id} resumed at phase {latest.Phase}");
                 }
 
+                KeyRefreshStore.FollowedRefresh? followed;
+                lock (_store)
+                {
+                    followed = _store.Followed();
+                }
+
+                if (followed != null)
+                {
+                    // Its new key would replace the one the driving gateway is distributing, in this gateway's key ring.
+                    return (409, $"this gateway follows a key refresh another gateway drives (to network key index {followed.Index}, phase {followed.Phase}); " +
+                        "let it finish there: refresh keys from one gateway (gateway/README.md, \"Several gateways, one broker\")");
+                }
+
                 if (_mesh.NetworkKeyPhase != NetworkKeyRing.PhaseNormal)
                 {
                     return (409, $"the gateway's key ring is in refresh phase {_mesh.NetworkKeyPhase} with no refresh stored; restart the gateway");

@@ -15,7 +15,7 @@ namespace Mesh.Gateway.Provisioning
     /// that already switched. Until a refresh completes the network key is <c>Mesh:Key</c> (index 0);
     /// afterwards it is the one stored here.
     /// </summary>
-    public sealed class KeyRefreshStore : IDisposable
+    public sealed partial class KeyRefreshStore : IDisposable
     {
         private readonly SqliteConnection _db;
 
@@ -51,6 +51,12 @@ namespace Mesh.Gateway.Provisioning
                     acked_phase INTEGER NOT NULL DEFAULT 0,
                     last_status TEXT,
                     PRIMARY KEY (refresh_id, node_id)
+                );
+                CREATE TABLE IF NOT EXISTS followed_refresh (
+                    id        INTEGER PRIMARY KEY CHECK (id = 1),
+                    key_index INTEGER NOT NULL,
+                    key       TEXT    NOT NULL,
+                    phase     INTEGER NOT NULL
                 );
                 """);
         }
@@ -192,19 +198,7 @@ namespace Mesh.Gateway.Provisioning
         public void Finish(long id, int newIndex, byte[] newKey, DateTimeOffset now)
         {
             using SqliteTransaction tx = _db.BeginTransaction();
-            using (SqliteCommand cmd = _db.CreateCommand())
-            {
-                cmd.Transaction = tx;
-                cmd.CommandText = """
-                    INSERT INTO network_key(id, key_index, key, since) VALUES (1, $index, $key, $since)
-                    ON CONFLICT(id) DO UPDATE SET key_index = $index, key = $key, since = $since
-                    """;
-                cmd.Parameters.AddWithValue("$index", newIndex);
-                cmd.Parameters.AddWithValue("$key", KeyHex.Format(newKey));
-                cmd.Parameters.AddWithValue("$since", Text(now));
-                cmd.ExecuteNonQuery();
-            }
-
+            WriteNetworkKey(tx, newIndex, newKey, now);
             using (SqliteCommand cmd = _db.CreateCommand())
             {
                 cmd.Transaction = tx;
@@ -217,7 +211,32 @@ namespace Mesh.Gateway.Provisioning
             tx.Commit();
         }
 
+        /// <summary>
+        /// Sets the network key outright (a registry written by `provision --gateway` carries the exporting
+        /// gateway's current key, so the new gateway runs on it whatever its Mesh:Key says).
+        /// </summary>
+        public void SetNetworkKey(int index, byte[] key, DateTimeOffset now)
+        {
+            using SqliteTransaction tx = _db.BeginTransaction();
+            WriteNetworkKey(tx, index, key, now);
+            tx.Commit();
+        }
+
         public void Dispose() => _db.Dispose();
+
+        private void WriteNetworkKey(SqliteTransaction tx, int index, byte[] key, DateTimeOffset now)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO network_key(id, key_index, key, since) VALUES (1, $index, $key, $since)
+                ON CONFLICT(id) DO UPDATE SET key_index = $index, key = $key, since = $since
+                """;
+            cmd.Parameters.AddWithValue("$index", index);
+            cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
+            cmd.Parameters.AddWithValue("$since", Text(now));
+            cmd.ExecuteNonQuery();
+        }
 
         private static string Text(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 

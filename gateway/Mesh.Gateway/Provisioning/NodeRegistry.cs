@@ -59,16 +59,26 @@ namespace Mesh.Gateway.Provisioning
                 Execute("ALTER TABLE nodes ADD COLUMN next_device_key TEXT");
                 Execute("ALTER TABLE nodes ADD COLUMN next_key_index INTEGER");
             }
+
+            // 'gateway' for gateways (this one, and those provisioned from it with `provision --gateway`: a key
+            // refresh commands them like nodes); NULL for nodes. Registries written before several gateways lack it.
+            if (!HasColumn("role"))
+            {
+                Execute("ALTER TABLE nodes ADD COLUMN role TEXT");
+            }
         }
 
-        public sealed record Entry(uint NodeId, int KeyIndex, DateTimeOffset Created, DateTimeOffset? Evicted);
+        /// <summary>The value of the role column for a gateway (NULL: a node).</summary>
+        private const string GatewayRole = "gateway";
+
+        public sealed record Entry(uint NodeId, int KeyIndex, DateTimeOffset Created, DateTimeOffset? Evicted, bool IsGateway = false);
 
         /// <summary>
         /// Generates and stores a fresh device key for <paramref name="nodeId"/> and returns it, for the
         /// settings file only. A node already registered gets a new key under the next index (re-flashing
         /// a board, or recovering one whose flash was lost); an evicted node is not re-admitted silently.
         /// </summary>
-        public (byte[] Key, int Index) Provision(uint nodeId, DateTimeOffset now, bool readmitEvicted = false)
+        public (byte[] Key, int Index) Provision(uint nodeId, DateTimeOffset now, bool readmitEvicted = false, bool gateway = false)
         {
             if (!NodeAddress.IsValidNodeId(nodeId))
             {
@@ -85,10 +95,11 @@ namespace Mesh.Gateway.Provisioning
             int index = old == null ? 0 : (old.KeyIndex + 1) % 16;
             using SqliteCommand cmd = _db.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO nodes(node_id, device_key, key_index, created, evicted) VALUES ($id, $key, $index, $created, NULL)
+                INSERT INTO nodes(node_id, device_key, key_index, created, evicted, role) VALUES ($id, $key, $index, $created, NULL, $role)
                 ON CONFLICT(node_id) DO UPDATE SET device_key = $key, key_index = $index, created = $created, evicted = NULL,
-                    next_device_key = NULL, next_key_index = NULL
+                    next_device_key = NULL, next_key_index = NULL, role = $role
                 """;
+            cmd.Parameters.AddWithValue("$role", gateway ? GatewayRole : DBNull.Value);
             cmd.Parameters.AddWithValue("$id", (long)nodeId);
             cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
             cmd.Parameters.AddWithValue("$index", index);
@@ -143,6 +154,60 @@ namespace Mesh.Gateway.Provisioning
             return (key, index);
         }
 
+        /// <summary>
+        /// This gateway's own device key was replaced by command 8 from another gateway (its core reported it):
+        /// the new key becomes current, so the gateway restarts with it.
+        /// </summary>
+        public bool ReplaceDeviceKey(uint nodeId, byte[] key, int index)
+        {
+            using SqliteCommand cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE nodes SET device_key = $key, key_index = $index, next_device_key = NULL, next_key_index = NULL WHERE node_id = $id";
+            cmd.Parameters.AddWithValue("$id", (long)nodeId);
+            cmd.Parameters.AddWithValue("$key", KeyHex.Format(key));
+            cmd.Parameters.AddWithValue("$index", index);
+            return cmd.ExecuteNonQuery() == 1;
+        }
+
+        /// <summary>
+        /// Writes a new registry at <paramref name="path"/> (created private, 0600, before a key is written)
+        /// holding every node that is not evicted with its device keys, for a gateway provisioned from this
+        /// one (`provision --gateway`): a gateway on the same mesh needs every device key to open readings.
+        /// Evicted nodes are left out (nothing of theirs is to be opened). <paramref name="exportingGateway"/>
+        /// is marked a gateway in the copy. Refresh state is not copied: the new gateway drives none of this one's.
+        /// </summary>
+        public int ExportTo(string path, uint exportingGateway)
+        {
+            if (File.Exists(path))
+            {
+                throw new IOException($"{path} exists; it may hold another gateway's registry — remove it first");
+            }
+
+            new NodeRegistry(path).Dispose();
+            using (SqliteCommand attach = _db.CreateCommand())
+            {
+                attach.CommandText = "ATTACH DATABASE $path AS export";
+                attach.Parameters.AddWithValue("$path", Path.GetFullPath(path));
+                attach.ExecuteNonQuery();
+            }
+
+            try
+            {
+                using SqliteCommand copy = _db.CreateCommand();
+                copy.CommandText = """
+                    INSERT INTO export.nodes(node_id, device_key, key_index, created, evicted, next_device_key, next_key_index, role)
+                    SELECT node_id, device_key, key_index, created, NULL, next_device_key, next_key_index,
+                           CASE WHEN node_id = $self THEN 'gateway' ELSE role END
+                    FROM main.nodes WHERE evicted IS NULL
+                    """;
+                copy.Parameters.AddWithValue("$self", (long)exportingGateway);
+                return copy.ExecuteNonQuery();
+            }
+            finally
+            {
+                Execute("DETACH DATABASE export");
+            }
+        }
+
         /// <summary>The node acknowledged its new device key: it becomes the node's key, the old one is forgotten.</summary>
         public bool CompleteDeviceKeyRotation(uint nodeId)
         {
@@ -168,7 +233,7 @@ namespace Mesh.Gateway.Provisioning
         {
             var list = new List<Entry>();
             using SqliteCommand cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT node_id, key_index, created, evicted FROM nodes " + where + " ORDER BY node_id";
+            cmd.CommandText = "SELECT node_id, key_index, created, evicted, role FROM nodes " + where + " ORDER BY node_id";
             if (nodeId is uint id)
             {
                 cmd.Parameters.AddWithValue("$id", (long)id);
@@ -178,7 +243,7 @@ namespace Mesh.Gateway.Provisioning
             while (r.Read())
             {
                 list.Add(new Entry((uint)r.GetInt64(0), r.GetInt32(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture),
-                    r.IsDBNull(3) ? null : DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture)));
+                    r.IsDBNull(3) ? null : DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture), !r.IsDBNull(4) && r.GetString(4) == GatewayRole));
             }
 
             return list;

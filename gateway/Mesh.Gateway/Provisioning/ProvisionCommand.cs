@@ -12,8 +12,10 @@ namespace Mesh.Gateway.Provisioning
     /// writes the settings file the node starts from (on a board: written to I:\mesh.conf with
     /// `nanoff --filedeployment`; for mesh-node: its --config). `--list` shows the registry (no keys);
     /// `--evict ID` marks a node evicted (its device key is no longer loaded; a key refresh then leaves it
-    /// out and cuts it off). Reads the network key (the refreshed one from the registry once a key refresh
-    /// completed), network id and registry path from the gateway's own configuration, like `run`.
+    /// out and cuts it off). `--gateway --node ID --out FILE` provisions another gateway on the same mesh and
+    /// writes the registry it runs from (<see cref="ProvisionGateway"/>). Reads the network key (the refreshed
+    /// one from the registry once a key refresh completed), network id and registry path from the gateway's
+    /// own configuration, like `run`.
     /// </summary>
     public static class ProvisionCommand
     {
@@ -22,19 +24,25 @@ namespace Mesh.Gateway.Provisioning
             var node = new Option<uint?>("--node") { Description = "Node id to provision (a board's id is derived from its MAC and printed on its serial log)" };
             var output = new Option<string?>("--out") { Description = "Settings file to write (created 0600; holds the node's keys)" };
             var readmit = new Option<bool>("--readmit") { Description = "Provision a node that was evicted" };
-            var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, key index, dates; never keys)" };
+            var list = new Option<bool>("--list") { Description = "List provisioned nodes (ids, node or gateway, key index, dates; never keys)" };
             var evict = new Option<uint?>("--evict") { Description = "Mark a node evicted: its device key is dropped at the next start and it is left out of key refreshes" };
+            var gateway = new Option<bool>("--gateway")
+            {
+                Description = "Provision another gateway on this mesh: --out gets a registry for it (every node's device key, the network key, its own device key), " +
+                    "to become its Mesh:RegistryFile; key refreshes then carry it along. Again for a gateway already provisioned: a fresh copy, its key unchanged",
+            };
             var command = new Command("provision", "Provision a node: generate its device key in the registry and write its settings file. " +
                 "Settings as for run (--Mesh:Key=..., --State:Directory=...; the registry is Mesh:RegistryFile in the state folder)")
             {
-                node, output, readmit, list, evict,
+                node, output, readmit, list, evict, gateway,
             };
             command.TreatUnmatchedTokensAsErrors = false;
-            command.SetAction(parse => Run(parse.UnmatchedTokens, parse.GetValue(node), parse.GetValue(output), parse.GetValue(readmit), parse.GetValue(list), parse.GetValue(evict), Console.Out, Console.Error));
+            command.SetAction(parse => Run(parse.UnmatchedTokens, parse.GetValue(node), parse.GetValue(output), parse.GetValue(readmit), parse.GetValue(list), parse.GetValue(evict),
+                Console.Out, Console.Error, parse.GetValue(gateway)));
             return command;
         }
 
-        public static int Run(IReadOnlyList<string> configArgs, uint? node, string? output, bool readmit, bool list, uint? evict, TextWriter stdout, TextWriter stderr)
+        public static int Run(IReadOnlyList<string> configArgs, uint? node, string? output, bool readmit, bool list, uint? evict, TextWriter stdout, TextWriter stderr, bool gateway = false)
         {
             WebApplicationBuilder builder = GatewayApp.CreateBuilder(new List<string>(configArgs).ToArray(), null);
             GatewayOptions options = OptionsLoader.Load(builder.Configuration, out IReadOnlyList<string> errors);
@@ -64,7 +72,7 @@ namespace Mesh.Gateway.Provisioning
                 {
                     foreach (NodeRegistry.Entry e in registry.List())
                     {
-                        stdout.WriteLine($"{e.NodeId,10}  key index {e.KeyIndex,2}  provisioned {e.Created:u}" + (e.Evicted is DateTimeOffset at ? $"  EVICTED {at:u}" : ""));
+                        stdout.WriteLine($"{e.NodeId,10}  {(e.IsGateway ? "gateway" : "node"),-7}  key index {e.KeyIndex,2}  provisioned {e.Created:u}" + (e.Evicted is DateTimeOffset at ? $"  EVICTED {at:u}" : ""));
                     }
 
                     return 0;
@@ -110,11 +118,23 @@ namespace Mesh.Gateway.Provisioning
                         return 1;
                     }
 
+                    if (keys.Followed() is { } followed)
+                    {
+                        stderr.WriteLine($"mesh-gateway provision: this gateway follows a key refresh another gateway drives (to network key index {followed.Index}, phase {followed.Phase}); " +
+                            "provision from that gateway, or once the refresh is done");
+                        return 1;
+                    }
+
                     if (keys.CurrentKey() is (int storedIndex, byte[] stored))
                     {
                         networkKey = stored;
                         networkKeyIndex = storedIndex;
                     }
+                }
+
+                if (gateway)
+                {
+                    return ProvisionGateway(registry, options, id, output, networkKey, networkKeyIndex, readmit, stdout, stderr);
                 }
 
                 (byte[] deviceKey, int index) = registry.Provision(id, DateTimeOffset.UtcNow, readmit);
@@ -129,6 +149,56 @@ namespace Mesh.Gateway.Provisioning
                 stderr.WriteLine("mesh-gateway provision: " + ex.Message);
                 return 1;
             }
+        }
+
+        /// <summary>
+        /// `provision --gateway --node ID --out FILE`: registers gateway ID as a node of role gateway (so this
+        /// gateway's key refreshes command it, sealed with its device key) and writes its registry: every node
+        /// not evicted with its device keys, this gateway's own, its own, and the current network key. A gateway
+        /// already provisioned keeps its device key (a fresh copy after nodes changed here); the keys stay in the file.
+        /// </summary>
+        private static int ProvisionGateway(NodeRegistry registry, GatewayOptions options, uint id, string output, byte[] networkKey, int networkKeyIndex,
+            bool readmit, TextWriter stdout, TextWriter stderr)
+        {
+            uint self = options.Mesh.NodeId;
+            if (id == self)
+            {
+                stderr.WriteLine($"mesh-gateway provision: gateway {id} is this gateway (Mesh:NodeId); give the other gateway its own id");
+                return 2;
+            }
+
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            if (registry.Find(self) == null)
+            {
+                // This gateway's own device key, as its first start would create it: the other one opens its heartbeats.
+                registry.Provision(self, now, gateway: true);
+            }
+
+            NodeRegistry.Entry? existing = registry.Find(id);
+            if (existing != null && !existing.IsGateway)
+            {
+                stderr.WriteLine($"mesh-gateway provision: {id} is provisioned as a node, not a gateway; give the gateway an id of its own");
+                return 2;
+            }
+
+            bool again = existing is { Evicted: null };
+            int index = again ? existing!.KeyIndex : registry.Provision(id, now, readmit, gateway: true).Index;
+            int nodes = registry.ExportTo(output, self);
+            using (var exported = new KeyRefreshStore(output))
+            {
+                exported.SetNetworkKey(networkKeyIndex, networkKey, now);
+            }
+
+            stdout.WriteLine($"gateway {id} " + (again ? $"already provisioned (device key index {index}, unchanged)" : $"provisioned (device key index {index})") +
+                $"; its registry written to {output} (0600): {nodes} device key(s) including its own and this gateway's, network key index {networkKeyIndex}.");
+            stdout.WriteLine($"Make it gateway {id}'s Mesh:RegistryFile (mesh-nodes.db in its state folder) before it starts, with --Mesh:NodeId={id}. " +
+                "Delete this copy afterwards: it holds every device key.");
+            if (!again)
+            {
+                stdout.WriteLine($"Restart this gateway to load gateway {id}'s key: key refreshes started here then carry it along.");
+            }
+
+            return 0;
         }
     }
 }

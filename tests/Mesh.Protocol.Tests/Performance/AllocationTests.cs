@@ -258,14 +258,20 @@ namespace Mesh.Protocol.Tests.Performance
 
         /// <summary>
         /// GC.GetAllocatedBytesForCurrentThread() taken once this thread holds no allocation context.
-        /// The counter is alloc_bytes - (alloc_limit - alloc_ptr) of the thread's context. At the end of a
-        /// background GC's mark phase the GC voids every thread's context without taking its unused rest
-        /// out of alloc_bytes (gc.cpp: mark_absorb_new_alloc, then repair_allocation_contexts(FALSE)), so a
-        /// thread that allocates nothing sees its counter jump by that rest (up to ~8 KB) whenever another
-        /// thread's allocations start a background GC — the "360 B once in seven runs" this test saw while
-        /// other test classes ran in parallel. A blocking gen0 GC retires the context with exact
-        /// accounting; a thread that then allocates nothing has no context left to void, and whatever it
-        /// does allocate is still counted in full, so the assertions stay exactly as strict.
+        /// The counter is alloc_bytes - (alloc_limit - alloc_ptr) of the thread's context. A background GC
+        /// retires every context exactly when it starts, but a context a thread takes while it marks
+        /// concurrently (here: building the node and the buffers) is voided when the mark phase ends
+        /// (gc.cpp: background_mark_phase ends with repair_allocation_contexts(FALSE), void_allocation)
+        /// without its unused rest being taken out of alloc_bytes. So a thread that then allocates
+        /// nothing sees its counter jump once by that rest (up to ~8 KB) when another thread's
+        /// allocations keep a background GC running across the measurement: the "360 B once in seven
+        /// runs" this test saw while other test classes ran in parallel. Read without this GC, with
+        /// another test class allocating and starting background GCs, the theory failed in 14 of 30
+        /// processes, each time one jump of 1,736..8,104 B at a different call (still with tiered
+        /// compilation off, never with DOTNET_gcConcurrent=0); read after it, in none of 40. A blocking
+        /// gen0 GC retires the context with exact accounting; a thread that then allocates nothing has
+        /// no context left to void, and whatever it does allocate is still counted in full, so the
+        /// assertions stay exactly as strict.
         /// </summary>
         internal static long AllocatedBytesBaseline()
         {

@@ -5,7 +5,7 @@ using System.Threading;
 
 namespace Mesh.Gateway.Tests.Infrastructure
 {
-    /// <summary>Loopback ports for one test: TCP from the OS, UDP mesh ports unique per process and call.</summary>
+    /// <summary>Loopback ports for one test, unique per process and call, outside the OS's ephemeral range.</summary>
     public static class Ports
     {
         // Above Linux's ephemeral range (32768–60999, net.ipv4.ip_local_port_range): a socket bound to port 0
@@ -14,13 +14,37 @@ namespace Mesh.Gateway.Tests.Infrastructure
         private const int First = 61_000;
         private static int s_udp = First + (Environment.ProcessId % 280) * 16;
 
+        // Below the ephemeral range too: a port the OS handed out for a listener on port 0 and that was then
+        // closed went back to the ephemeral pool, and an outgoing connection took it before the gateway bound
+        // it ("address already in use" at Kestrel's and the broker's binds, twice in one full run). Ports here
+        // are never handed out by the OS; 10,000 + 550 × (pid mod 40) gives each process 550 of them.
+        private const int FirstTcp = 10_000;
+        private static int s_tcp = FirstTcp + (Environment.ProcessId % 40) * 550;
+
+        /// <summary>A loopback TCP port no other test in this process uses and nothing on the machine holds now.</summary>
         public static int FreeTcp()
         {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return port;
+            while (true)
+            {
+                int port = Interlocked.Increment(ref s_tcp);
+                if (port >= 32_000)
+                {
+                    Interlocked.CompareExchange(ref s_tcp, FirstTcp, port);
+                    continue;
+                }
+
+                try
+                {
+                    var l = new TcpListener(IPAddress.Loopback, port);
+                    l.Start();
+                    l.Stop();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // held by another socket: try the next
+                }
+            }
         }
 
         /// <summary>

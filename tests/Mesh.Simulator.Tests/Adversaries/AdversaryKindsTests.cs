@@ -138,16 +138,18 @@ namespace Mesh.Simulator.Tests.Adversaries
         {
             // Found here first: relays moved their replay windows to the forged sequence and refused the
             // claimed node's real frames from then on (readings fell to 19 %). Relays now move a window
-            // that far only for a frame whose payload they opened (ReplayWindow.MaxUnverifiedJump). What
-            // is left is the next-sequence forgery: each forged frame costs the claimed node one message.
+            // that far only for a frame whose payload they opened (ReplayWindow.MaxUnverifiedJump). What is
+            // left of a far jump is the claimed node's messages pushed below the relays' 64-sequence windows:
+            // bounded per forgery, never the node's silence. (Next-sequence forgeries, the baseline here, cost
+            // almost nothing since the duplicate cache tells messages apart by payload tag.)
             Scenario s = Only("insider");
             RunResult baseline = new Simulation(s, Paths.ScenarioDirectory).Run();
             s.Adversaries[0].SequenceJump = 1_000_000;
             RunResult r = new Simulation(s, Paths.ScenarioDirectory).Run();
 
             Assert.Equal(0, r.Security.InsiderForgeriesAccepted);
-            Assert.True(r.Security.InsiderVictimFramesRefused <= 3 * Math.Max(5, baseline.Security.InsiderVictimFramesRefused),
-                $"{r.Security.InsiderVictimFramesRefused} genuine messages lost, {baseline.Security.InsiderVictimFramesRefused} with sequence jump 1");
+            Assert.True(r.Security.InsiderVictimFramesRefused <= r.Security.InsiderFramesSent,
+                $"{r.Security.InsiderVictimFramesRefused} genuine messages lost to {r.Security.InsiderFramesSent} forgeries ({baseline.Security.InsiderVictimFramesRefused} with sequence jump 1)");
             Assert.True(r.Readings.DeliveryRatio > baseline.Readings.DeliveryRatio - 0.05,
                 $"reading delivery {r.Readings.DeliveryRatio}, {baseline.Readings.DeliveryRatio} with sequence jump 1");
         }

@@ -1,0 +1,141 @@
+using Mesh.Protocol.Qos;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Upward frames that were not acknowledged in time: retransmission to the same parent, a switch of
+    /// parent, the fall back to flooding, and handing a reading that ran out of routes to the reading store.
+    /// </summary>
+    public sealed partial class MeshNode
+    {
+        /// <summary>How long an upward frame waits for room in a full transmit queue before trying again.</summary>
+        private const int QueueFullRetryMs = 10;
+
+        private void ServiceUpward(int u, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            UpwardFrames up = r.Upward;
+            uint failed = up.NextHopOf(u);
+            if (up.SentOf(u) && r.GatewayAckTimer != null && r.Gradient.IsGatewayNeighbour(failed))
+            {
+                r.GatewayAckTimer.TimedOut();
+            }
+
+            if (up.AttemptsOf(u) < r.HopRetries)
+            {
+                int delay = Resend(u, failed, nowMs, 0);
+                if (delay < 0)
+                {
+                    // Transmit queue full: nothing was sent, so no retry is used up; try again shortly.
+                    up.Postpone(u, nowMs + QueueFullRetryMs);
+                    return;
+                }
+
+                // The first send of a frame kept while the queue was full is not a retransmission.
+                if (up.SentOf(u))
+                {
+                    up.Retried(u, nowMs + delay + AckWaitMs(failed));
+                    r.Retransmissions++;
+                }
+                else
+                {
+                    up.Postpone(u, nowMs + delay + AckWaitMs(failed));
+                }
+
+                up.MarkSent(u, nowMs + delay);
+                return;
+            }
+
+            // Every retry to this parent went unanswered: the link failed.
+            r.LinkFailures++;
+            uint before = r.Gradient.Parent;
+            if (r.Gradient.ParentFailed(failed, _neighbours, nowMs))
+            {
+                r.Trickle.Reset(nowMs, _random);
+            }
+
+            if (r.Gradient.Parent != before)
+            {
+                r.ParentChanges++;
+            }
+
+            uint next = r.Gradient.Parent;
+            if (up.SwitchesOf(u) + 1 < r.ParentSwitches && next != NodeAddress.None && next != failed)
+            {
+                int delay = Resend(u, next, nowMs, 0);
+                up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + AckWaitMs(next)));
+                if (delay < 0)
+                {
+                    up.MarkUnsent(u); // queue full: the new parent gets it on the next service, as a first send
+                }
+
+                return;
+            }
+
+            // Out of parents: managed flooding from here (next hop 0), no more acknowledgements awaited.
+            StoreFailedUpward(u, nowMs);
+            r.Relayed.MarkEchoed(up.OriginOf(u), up.SequenceOf(u));
+            Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
+            up.Release(u);
+            r.FloodFallbacks++;
+        }
+
+        /// <summary>Queues the kept copy of upward frame <paramref name="u"/> for <paramref name="nextHop"/> with a fresh network MIC; its delay, or -1 when the queue is full.</summary>
+        private int Resend(int u, uint nextHop, long nowMs, int cancelAfter)
+        {
+            UpwardFrames up = _routing.Upward;
+            byte[] kept = up.FrameOf(u);
+            int length = up.LengthOf(u);
+            NetworkKey net = _keys.Find(kept[FrameLayout.OffsetKeyIndex] & 0x0F);
+            int slot = net == null ? -1 : AcquireSlot((MessageType)kept[FrameLayout.OffsetType]);
+            if (net == null || slot < 0)
+            {
+                return -1;
+            }
+
+            LittleEndian.WriteUInt32(kept, FrameLayout.OffsetNextHop, nextHop);
+            byte[] buffer = _transmit.BufferOf(slot);
+            System.Array.Copy(kept, 0, buffer, 0, length);
+            _netSealer.Seal(net, buffer, 0, length);
+            int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            _transmit.Schedule(slot, length, nowMs + delay, up.OriginOf(u), up.SequenceOf(u), cancelAfter, TrafficClass.Of(kept[FrameLayout.OffsetType]));
+            return delay;
+        }
+
+        /// <summary>
+        /// Store and forward: one of this node's own readings gave up on every parent and falls back to
+        /// flooding; it is also stored again (with the time it was measured) for when a route returns, and
+        /// the store waits a spacing before forwarding again.
+        /// </summary>
+        private void StoreFailedUpward(int u, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            byte[] kept = r.Upward.FrameOf(u);
+            if (r.Store == null || r.Upward.OriginOf(u) != _id || kept[FrameLayout.OffsetType] != (byte)MessageType.Readings || _deviceKey == null)
+            {
+                return;
+            }
+
+            FrameHeader h = _tx;
+            if (FrameCodec.TryDecode(kept, 0, r.Upward.LengthOf(u), h) != RejectReason.None
+                || !_payloadSealer.Open(_deviceKey.Sealing, h, kept, 0, _rxPayload))
+            {
+                r.Store.Dropped++;
+                return;
+            }
+
+            // Not straight back to the parent that just failed it: the next stored reading waits a spacing.
+            if (r.Store.Add(_rxPayload, RxAt, h.PayloadLength, h.Time, h.Sequence))
+            {
+                long next = nowMs + Congestion.Scale(r.StoreForwardSpacingMs, SpacingFactor(nowMs));
+                if (next > r.Store.NextForwardMs)
+                {
+                    r.Store.NextForwardMs = next;
+                }
+            }
+        }
+    }
+}

@@ -228,27 +228,8 @@ namespace Mesh.Gateway.Mesh
         /// Reads a transport with blocking calls on a thread of its own (see <see cref="IBlockingFrameReceiver"/>)
         /// and hands each frame to the inbox; completes when the thread ends (cancellation).
         /// </summary>
-        private Task ReceiveOnThread(IFrameTransport transport, IBlockingFrameReceiver receiver, CancellationToken cancellationToken)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    ReceiveLoop(transport, receiver, cancellationToken);
-                }
-                finally
-                {
-                    done.TrySetResult();
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "mesh " + transport.Name + " receive",
-            };
-            thread.Start();
-            return done.Task;
-        }
+        private Task ReceiveOnThread(IFrameTransport transport, IBlockingFrameReceiver receiver, CancellationToken cancellationToken) =>
+            DedicatedThread.Start("mesh " + transport.Name + " receive", () => ReceiveLoop(transport, receiver, cancellationToken));
 
         private void ReceiveLoop(IFrameTransport transport, IBlockingFrameReceiver receiver, CancellationToken cancellationToken)
         {

@@ -80,7 +80,7 @@ namespace Mesh.Protocol.Node
 
             if (seen < 0)
             {
-                reason = _replay.Check(h.Origin, h.Sequence, h.Time);
+                reason = _replay.Check(h.Origin, h.Sequence);
                 if (reason == RejectReason.Replayed && _duplicates.Find(h.Origin, h.Sequence) >= 0 && !_duplicates.WasOpened(h.Origin, h.Sequence))
                 {
                     // The sequence is marked, but the cache holds it under another payload tag: another message
@@ -91,6 +91,13 @@ namespace Mesh.Protocol.Node
                     // that one was the origin's). Only a node that opens the payload can tell which is genuine.
                     reason = RejectReason.None;
                     _counters.SequenceConflicts++;
+                }
+
+                if (reason == RejectReason.None && (_duplicates.Forgot(h.Origin, h.Sequence, h.Time) || FromBeforeStart(h.Time)))
+                {
+                    // Not in the cache, but no newer than a message the cache pushed out while it was still
+                    // fresh, or than this node's start: it may have taken it and forgotten (PROTOCOL.md, "Freshness").
+                    reason = RejectReason.TooOld;
                 }
 
                 if (reason != RejectReason.None)
@@ -106,8 +113,8 @@ namespace Mesh.Protocol.Node
                 // Overheard on a directed path through another node. Recorded, so a captured copy re-sent
                 // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
                 // it onwards (or re-routes it through us) this node still relays it once.
-                _replay.Commit(h.Origin, h.Sequence, h.Time, false);
-                _duplicates.Add(h.Origin, h.Sequence, tag, true);
+                _replay.Commit(h.Origin, h.Sequence, false);
+                _duplicates.Add(h.Origin, h.Sequence, tag, true, h.Time, _clock.StaleBelow(nowMs));
                 LearnFrom(h, rssi, nowMs);
                 _counters.FramesOverheard++;
                 return RejectReason.None;
@@ -129,8 +136,8 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Backpressure);
             }
 
-            _replay.Commit(h.Origin, h.Sequence, h.Time, false);
-            _duplicates.Add(h.Origin, h.Sequence, tag, false);
+            _replay.Commit(h.Origin, h.Sequence, false);
+            _duplicates.Add(h.Origin, h.Sequence, tag, false, h.Time, _clock.StaleBelow(nowMs));
             _counters.FramesAccepted++;
             LearnFrom(h, rssi, nowMs);
 
@@ -139,7 +146,7 @@ namespace Mesh.Protocol.Node
             {
                 // The payload opened under the device key of the node the frame names: now the origin is
                 // proven, and a far jump (a node that lost its checkpoint) may move the window.
-                _replay.Commit(h.Origin, h.Sequence, h.Time, true);
+                _replay.Commit(h.Origin, h.Sequence, true);
                 _duplicates.MarkOpened(h.Origin, h.Sequence);
             }
             if (_routing != null)
@@ -154,6 +161,18 @@ namespace Mesh.Protocol.Node
             }
 
             return reason;
+        }
+
+        /// <summary>
+        /// Whether a frame is stamped before the second this node started, by its best clock now (which moves
+        /// forward as it hears fresher frames after a restart with an old stored time): its tables were empty
+        /// then, and it may have taken the frame before a restart (one of the start's own second is taken: a
+        /// whole mesh powered up together talks in that second, and a restart takes longer). Irrelevant once
+        /// W has passed (such a frame is stale), so it costs a node only the frames in flight when it starts.
+        /// </summary>
+        private bool FromBeforeStart(uint time)
+        {
+            return _refuseFromBeforeStart && _clock.IsSet && time < _clock.Now(_startMs);
         }
 
         /// <summary>

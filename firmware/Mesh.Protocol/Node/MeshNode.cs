@@ -31,6 +31,7 @@ namespace Mesh.Protocol.Node
         private readonly CommandTimer _commandTimer;
         private readonly int _commandMaxAttempts;
         private readonly long _startMs;
+        private readonly bool _refuseFromBeforeStart;
 
         private readonly NetworkKeyRing _keys;
         private DeviceKey _deviceKey;
@@ -96,6 +97,7 @@ namespace Mesh.Protocol.Node
             _commandTimer = new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs);
             _commandMaxAttempts = config.CommandMaxAttempts;
             _startMs = nowMs;
+            _refuseFromBeforeStart = config.RefuseFramesFromBeforeStart;
             _nextSequence = config.InitialSequence;
             _confirmedCheckpoint = config.RequireCheckpointConfirmation ? config.InitialSequence : uint.MaxValue;
 

@@ -43,13 +43,19 @@ namespace Mesh.Protocol.Node
         /// <summary>Whether a frame stamped <paramref name="frameSeconds"/> is older than the window allows.</summary>
         public bool IsStale(uint frameSeconds, long nowMs)
         {
+            return frameSeconds < StaleBelow(nowMs);
+        }
+
+        /// <summary>The oldest time a frame may carry and still be fresh: frames stamped below it are stale (0 while the node has no time).</summary>
+        public uint StaleBelow(long nowMs)
+        {
             if (!IsSet)
             {
-                return false;
+                return 0;
             }
 
             uint now = Now(nowMs);
-            return now > _windowSeconds && frameSeconds < now - _windowSeconds;
+            return now > _windowSeconds ? now - _windowSeconds : 0;
         }
 
         /// <summary>Adopts the time of an authenticated frame if it is ahead of ours.</summary>

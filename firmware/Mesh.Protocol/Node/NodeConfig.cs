@@ -49,6 +49,14 @@ namespace Mesh.Protocol.Node
         /// <summary>Frames stamped more than this many seconds behind the node's network time are refused as stale.</summary>
         public uint FreshnessWindowSeconds = 30;
 
+        /// <summary>
+        /// Refuse frames stamped before the second of network time the node started in (PROTOCOL.md, "Freshness"):
+        /// its tables start empty, so it may have taken such a frame before a restart. A gateway that restores
+        /// exact replay state from its history (<c>MeshNode.RememberSequence</c>) turns it off, so readings
+        /// retried across its restart still arrive.
+        /// </summary>
+        public bool RefuseFramesFromBeforeStart = true;
+
         /// <summary>Persisted command counters, as pairs commander, counter (SettingsChange.CommandCounter); may be null.</summary>
         public uint[] InitialCommandCounters;
 

@@ -11,39 +11,25 @@ namespace Mesh.Protocol.Security
     /// (see PROTOCOL.md, "Sequence numbers").
     /// Check and Commit are separate so a node commits only once it has really taken the frame.
     /// <para>
-    /// Eviction: when the table is full, the least recently used origin is forgotten. So that a frame of
-    /// a forgotten origin cannot be replayed, the table keeps one number: the newest network time it ever
-    /// saw from an origin it has since evicted (the eviction floor). A frame from an origin the table does
-    /// not know is refused as TooOld when its time is more than <see cref="EvictionMarginSeconds"/> below
-    /// that floor: every frame of an evicted origin is at most as new as its last one. A new origin's
-    /// frames carry the current time and pass.
+    /// Eviction: when the table is full, the least recently used origin is forgotten, and a frame of an
+    /// origin it does not know passes here. What stops a replay of a forgotten origin is the duplicate
+    /// cache's floor (<see cref="Forwarding.DuplicateCache.Forgot"/>) within the freshness window and the
+    /// window itself beyond it (PROTOCOL.md, "Freshness").
     /// </para>
     /// </summary>
     public sealed class ReplayWindow
     {
         public const int WindowSize = 64;
 
-        /// <summary>Slack below the eviction floor for honest frames of unknown origins that arrive late.</summary>
-        public const uint EvictionMarginSeconds = 2;
-
         private readonly KeySlots _slots;
         private readonly uint[] _highest;
         private readonly ulong[] _seen;
-        private readonly uint[] _lastTime;
-        private uint _evictedFloor;
 
         public ReplayWindow(int capacity)
         {
             _slots = new KeySlots(capacity);
             _highest = new uint[_slots.Capacity];
             _seen = new ulong[_slots.Capacity];
-            _lastTime = new uint[_slots.Capacity];
-        }
-
-        /// <summary>The newest network time seen from any origin this table has evicted (0: none evicted).</summary>
-        public uint EvictedFloor
-        {
-            get { return _evictedFloor; }
         }
 
         public int Capacity
@@ -51,12 +37,12 @@ namespace Mesh.Protocol.Security
             get { return _slots.Capacity; }
         }
 
-        public RejectReason Check(uint origin, uint sequence, uint time)
+        public RejectReason Check(uint origin, uint sequence)
         {
             int slot = _slots.Find(origin);
             if (slot < 0)
             {
-                return time + EvictionMarginSeconds < _evictedFloor ? RejectReason.TooOld : RejectReason.None;
+                return RejectReason.None;
             }
 
             uint highest = _highest[slot];
@@ -84,19 +70,19 @@ namespace Mesh.Protocol.Security
         /// </summary>
         public const uint MaxUnverifiedJump = 1024;
 
-        /// <summary>Records an authenticated sequence and its network time. Call only after <see cref="Check"/> returned None.</summary>
-        public void Commit(uint origin, uint sequence, uint time)
+        /// <summary>Records an authenticated sequence. Call only after <see cref="Check"/> returned None.</summary>
+        public void Commit(uint origin, uint sequence)
         {
-            Commit(origin, sequence, time, true);
+            Commit(origin, sequence, true);
         }
 
         /// <summary>
-        /// As <see cref="Commit(uint, uint, uint)"/>; with <paramref name="originVerified"/> false (only the
+        /// As <see cref="Commit(uint, uint)"/>; with <paramref name="originVerified"/> false (only the
         /// network MIC vouches for the origin: relays, network-sealed payloads) a sequence more than
         /// <see cref="MaxUnverifiedJump"/> above the highest does not move the window — the frame is still
         /// taken once, the duplicate cache and the freshness window stop its replays.
         /// </summary>
-        public void Commit(uint origin, uint sequence, uint time, bool originVerified)
+        public void Commit(uint origin, uint sequence, bool originVerified)
         {
             if (!originVerified)
             {
@@ -111,21 +97,9 @@ namespace Mesh.Protocol.Security
             int slot = _slots.FindOrClaim(origin, out claimed);
             if (claimed)
             {
-                // A recycled slot (its time is set) evicts an origin: raise the floor to its newest time.
-                if (_lastTime[slot] > _evictedFloor)
-                {
-                    _evictedFloor = _lastTime[slot];
-                }
-
                 _highest[slot] = sequence;
                 _seen[slot] = 1UL;
-                _lastTime[slot] = time;
                 return;
-            }
-
-            if (time > _lastTime[slot])
-            {
-                _lastTime[slot] = time;
             }
 
             uint highest = _highest[slot];

@@ -309,6 +309,9 @@ namespace Mesh.Gateway.Hosting
             CommandMaxAttempts = mesh.CommandMaxAttempts,
             DuplicateCacheSize = 16_384,
             ReplayTableSize = 4096,
+            // Replay state is restored exactly from history (RememberSequence), so readings a node retries
+            // across the gateway's restart are taken, not refused for predating it.
+            RefuseFramesFromBeforeStart = false,
             RouteTableSize = 4096,
             NeighbourTableSize = 64,
             TransmitQueueSize = 64,

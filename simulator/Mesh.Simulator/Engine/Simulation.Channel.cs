@@ -294,8 +294,11 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            ulong message = ((ulong)LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin) << 32) | LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence);
-            HashSet<ulong> taken = _acceptedByNode[r.Index] ??= new HashSet<ulong>();
+            // A message is (origin, sequence, payload MIC): an insider's forgery under another node's sequence is
+            // another message, which the core takes beside the genuine one by design (PROTOCOL.md, "Another
+            // message under a marked sequence"); every copy of one message carries the same payload MIC.
+            var message = (((ulong)LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetOrigin) << 32) | LittleEndian.ReadUInt32(bytes, FrameLayout.OffsetSequence), PayloadMic(bytes));
+            HashSet<(ulong, ulong)> taken = _acceptedByNode[r.Index] ??= new HashSet<(ulong, ulong)>();
             if (!taken.Add(message))
             {
                 _metrics.AcceptedTwice++;
@@ -304,6 +307,17 @@ namespace Mesh.Simulator.Engine
                     _metrics.AcceptedTwiceFromAdversaries++;
                 }
             }
+        }
+
+        /// <summary>The payload MIC of a decoded frame (0 when the payload is not sealed).</summary>
+        private static ulong PayloadMic(byte[] frame)
+        {
+            if ((frame[FrameLayout.OffsetVersionFlags] & FrameFlags.PayloadSealed) == 0)
+            {
+                return 0;
+            }
+
+            return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(frame.AsSpan(FrameLayout.HeaderSize + frame[FrameLayout.OffsetPayloadLength], 8));
         }
 
         private bool Partitioned(SimNode a, SimNode b)

@@ -51,7 +51,7 @@ namespace Mesh.Simulator.Engine
         private readonly DerivedDeviceKeys _forgerDeviceKeys;
 
         // Messages each node accepted, kept only in runs with a replayer (see NoteAccepted).
-        private readonly HashSet<ulong>?[]? _acceptedByNode;
+        private readonly HashSet<(ulong, ulong)>?[]? _acceptedByNode;
         private readonly ReadingSet _readings = new();
         private readonly MeshEvent _event = new();
         private readonly FrameHeader _header = new();
@@ -143,7 +143,7 @@ namespace Mesh.Simulator.Engine
             _nodes = new SimNode[n];
             if (scenario.Adversaries.Exists(a => a.Kind == "replayer"))
             {
-                _acceptedByNode = new HashSet<ulong>?[n];
+                _acceptedByNode = new HashSet<(ulong, ulong)>?[n];
             }
             // Own stream, so that clocks do not shift any other random sequence.
             var clocks = new XorShiftRandom(scenario.Seed ^ 0xC10C_D21F_7UL);

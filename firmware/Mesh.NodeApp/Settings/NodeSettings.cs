@@ -128,7 +128,9 @@ namespace Mesh.NodeApp.Settings
         /// </summary>
         public int DuplicateCacheSize = 256;
 
-        public int ReplayTableSize = 64;
+        // The replay window records only messages this node opened (commands to it, from its few
+        // commanders): PROTOCOL.md, "Sequence numbers and the replay window".
+        public int ReplayTableSize = 8;
 
         public int RouteTableSize = 64;
 

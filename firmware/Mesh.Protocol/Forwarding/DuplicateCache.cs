@@ -27,7 +27,7 @@ namespace Mesh.Protocol.Forwarding
     /// <para>
     /// Set-associative (4 ways a set, the set chosen by origin and full sequence); an empty way first, else
     /// the way holding the oldest message: O(1) lookups and inserts over fixed arrays. Per entry 8 bytes and
-    /// 2 bytes of time and flags; per set 4 bytes: floor, where the next scan starts, filter. Times are kept as 14-bit offsets from a base
+    /// 2 bytes of time and the overheard flag; per set 4 bytes: floor, where the next scan starts, filter. Times are kept as 14-bit offsets from a base
     /// that moves forward (all offsets with it) long before they overflow. Origin 0 is never a valid node
     /// id, so it marks an empty way. Only authenticated frames are inserted, so an outsider cannot poison
     /// the cache to suppress a real frame.
@@ -43,16 +43,13 @@ namespace Mesh.Protocol.Forwarding
         private readonly uint[] _keys;
 
         // One array (a board pays an object header per array). Per entry: the message's network time as an
-        // offset from _base (TimeMask bits) and two flags — Overheard: recorded from a directed frame
-        // overheard on another node's path (see MeshNode.Receive); Opened: this node opened a message under
-        // the entry's (origin, sequence) with the origin's device key, so any other message under that pair
-        // is not the origin's (sequences are never reused). Then per set two words: the floor as an offset
+        // offset from _base (TimeMask bits) and a flag, Overheard: recorded from a directed frame overheard on
+        // another node's path (see MeshNode.Receive). Then per set two words: the floor as an offset
         // (0: none; a real floor is at least 1) with the way the next scan starts at in the top two bits;
         // and the filter of the entries pushed out at the floor's second.
         private readonly ushort[] _stamps;
         private const int TimeMask = 0x3FFF;
         private const int Overheard = 0x4000;
-        private const int Opened = 0x8000;
         private const int StartShift = 14;
         private readonly int _entries;
         private readonly int _setMask;
@@ -149,36 +146,6 @@ namespace Mesh.Protocol.Forwarding
         public void MarkHandled(int entry)
         {
             _stamps[entry] = (ushort)(_stamps[entry] & ~Overheard);
-        }
-
-        /// <summary>This node opened a message under (origin, sequence) with the origin's device key: marks every entry of the pair.</summary>
-        public void MarkOpened(uint origin, uint sequence)
-        {
-            uint s = (sequence & 0xFFFF) << 16;
-            int b = SetOf(Hash(origin, sequence)) * Ways;
-            for (int i = b; i < b + Ways; i++)
-            {
-                if (_origins[i] == origin && (_keys[i] & 0xFFFF0000u) == s && origin != 0)
-                {
-                    _stamps[i] = (ushort)(_stamps[i] | Opened);
-                }
-            }
-        }
-
-        /// <summary>Whether an entry of (origin, sequence) records that this node opened a message under it with the origin's device key.</summary>
-        public bool WasOpened(uint origin, uint sequence)
-        {
-            uint s = (sequence & 0xFFFF) << 16;
-            int b = SetOf(Hash(origin, sequence)) * Ways;
-            for (int i = b; i < b + Ways; i++)
-            {
-                if (_origins[i] == origin && (_keys[i] & 0xFFFF0000u) == s && origin != 0 && (_stamps[i] & Opened) != 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>

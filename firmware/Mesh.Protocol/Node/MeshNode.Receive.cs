@@ -80,19 +80,10 @@ namespace Mesh.Protocol.Node
 
             if (seen < 0)
             {
+                // The window holds only messages this node opened (sequences are never reused, so any other
+                // message under a marked sequence is not the origin's); the cache tells apart the messages only
+                // the network MIC vouches for, by payload tag (PROTOCOL.md, "Sequence numbers and the replay window").
                 reason = _replay.Check(h.Origin, h.Sequence);
-                if (reason == RejectReason.Replayed && _duplicates.Find(h.Origin, h.Sequence) >= 0 && !_duplicates.WasOpened(h.Origin, h.Sequence))
-                {
-                    // The sequence is marked, but the cache holds it under another payload tag: another message
-                    // under the same sequence — an insider's forgery, or the genuine frame after one (PROTOCOL.md,
-                    // "Sequence numbers and the replay window"). Refusing it would let a forgery heard first cost
-                    // the origin its message; it is taken once, as any new frame, unless this node already opened
-                    // a message under that pair with the origin's device key (sequences are never reused, so
-                    // that one was the origin's). Only a node that opens the payload can tell which is genuine.
-                    reason = RejectReason.None;
-                    _counters.SequenceConflicts++;
-                }
-
                 if (reason == RejectReason.None && (_duplicates.Forgot(h.Origin, h.Sequence, h.Time) || FromBeforeStart(h.Time)))
                 {
                     // Not in the cache, but no newer than a message the cache pushed out while it was still
@@ -113,7 +104,6 @@ namespace Mesh.Protocol.Node
                 // Overheard on a directed path through another node. Recorded, so a captured copy re-sent
                 // later is a duplicate; marked overheard, so that if the path breaks and a relay floods
                 // it onwards (or re-routes it through us) this node still relays it once.
-                _replay.Commit(h.Origin, h.Sequence, false);
                 _duplicates.Add(h.Origin, h.Sequence, tag, true, h.Time, _clock.StaleBelow(nowMs));
                 LearnFrom(h, rssi, nowMs);
                 _counters.FramesOverheard++;
@@ -136,7 +126,6 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Backpressure);
             }
 
-            _replay.Commit(h.Origin, h.Sequence, false);
             _duplicates.Add(h.Origin, h.Sequence, tag, false, h.Time, _clock.StaleBelow(nowMs));
             _counters.FramesAccepted++;
             LearnFrom(h, rssi, nowMs);
@@ -145,9 +134,8 @@ namespace Mesh.Protocol.Node
             if (reason == RejectReason.None && forUs && h.IsDeviceSealed)
             {
                 // The payload opened under the device key of the node the frame names: now the origin is
-                // proven, and a far jump (a node that lost its checkpoint) may move the window.
-                _replay.Commit(h.Origin, h.Sequence, true);
-                _duplicates.MarkOpened(h.Origin, h.Sequence);
+                // proven, and its window may move (as far as the frame says: a node that lost its checkpoint jumps).
+                _replay.Commit(h.Origin, h.Sequence);
             }
             if (_routing != null)
             {

@@ -82,7 +82,10 @@ namespace Mesh.Protocol.Node
         // window are refused as stale before the cache is asked, and the replay window still refuses any copy
         // the cache forgot. Down from 256 to make room for the QoS tables under the 16 KB default-state budget.
         public int DuplicateCacheSize = 128;
-        public int ReplayTableSize = 64;
+
+        // Origins whose opened messages the replay window tracks: a node opens only what is sealed for it (a
+        // sensor: its commanders' commands); a gateway, which opens every reading, sets its own.
+        public int ReplayTableSize = 8;
         public int RouteTableSize = 64;
         public int NeighbourTableSize = 32;
         public int TransmitQueueSize = 12;

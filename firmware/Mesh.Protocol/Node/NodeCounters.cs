@@ -11,8 +11,6 @@ namespace Mesh.Protocol.Node
         /// <summary>Authentic frames heard on a directed path through another node (learnt from, not handled).</summary>
         public long FramesOverheard;
 
-        /// <summary>Frames taken although their sequence was marked, because the duplicate cache held that sequence under another payload tag (an insider's forgery, or the genuine frame after one).</summary>
-        public long SequenceConflicts;
         public long MessagesDelivered;
         public long FramesOriginated;
         public long RelaysScheduled;

@@ -61,38 +61,15 @@ namespace Mesh.Protocol.Security
         }
 
         /// <summary>
-        /// How far ahead of an origin's highest sequence a frame only the network MIC vouches for may move
-        /// the window. An insider holds the network key: a frame it forges under another node's id with a
-        /// sequence far ahead would otherwise move every relay's window past that node's real sequences and
-        /// silence it (found by the simulator's insider adversary). Four checkpoint intervals: an honest node
-        /// that rebooted a few times in a row stays within it; one that lost its checkpoint (a jump into the
-        /// upper half of the sequence space) moves the window only where its payload is opened.
+        /// Records the sequence of a message whose payload this node opened under the origin's device key,
+        /// the only proof that the origin sent it. Call only after <see cref="Check"/> returned None. Frames
+        /// only the network MIC vouches for (at relays, network-sealed payloads) are never recorded here: an
+        /// insider holds the network key, and a frame it forged under another node's id with a sequence
+        /// ahead would move every relay's window past that node's real sequences. Their replays are the
+        /// duplicate cache's, its floor's and the freshness window's to refuse (PROTOCOL.md, "Freshness").
         /// </summary>
-        public const uint MaxUnverifiedJump = 1024;
-
-        /// <summary>Records an authenticated sequence. Call only after <see cref="Check"/> returned None.</summary>
         public void Commit(uint origin, uint sequence)
         {
-            Commit(origin, sequence, true);
-        }
-
-        /// <summary>
-        /// As <see cref="Commit(uint, uint)"/>; with <paramref name="originVerified"/> false (only the
-        /// network MIC vouches for the origin: relays, network-sealed payloads) a sequence more than
-        /// <see cref="MaxUnverifiedJump"/> above the highest does not move the window — the frame is still
-        /// taken once, the duplicate cache and the freshness window stop its replays.
-        /// </summary>
-        public void Commit(uint origin, uint sequence, bool originVerified)
-        {
-            if (!originVerified)
-            {
-                int known = _slots.Find(origin);
-                if (known >= 0 && sequence > _highest[known] && sequence - _highest[known] > MaxUnverifiedJump)
-                {
-                    return;
-                }
-            }
-
             bool claimed;
             int slot = _slots.FindOrClaim(origin, out claimed);
             if (claimed)

@@ -22,7 +22,7 @@ namespace Mesh.Protocol.Tests.Performance
     public class StateSizeTests
     {
         /// <summary>Bytes of managed heap a MeshNode with the default NodeConfig costs (64-bit .NET 10).</summary>
-        public const long DefaultNodeBytes = 15968;
+        public const long DefaultNodeBytes = 14840;
 
         /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
         public const long Budget = 16_000;

@@ -127,30 +127,26 @@ namespace Mesh.Simulator.Tests.Adversaries
         }
 
         /// <summary>
-        /// Pins a finding, not a guarantee: an insider's forgery claiming origin O is refused only where its
-        /// payload is opened, but every node that takes it first — relays, and the gateway before it opens
-        /// the payload — commits (O, sequence) to its replay window and duplicate cache
-        /// (MeshNode.Receive commits before Consume). With a sequence far ahead, O's genuine frames are
-        /// refused as too old from then on. Flip this test when the core defends against it.
+        /// An insider's forgery claiming origin O far ahead of O's sequence costs O no more than one under O's
+        /// next sequence: the replay window records only messages a node opened (PROTOCOL.md, "Why the window
+        /// holds only opened messages"), so no relay's window moves past O's real sequences.
         /// </summary>
         [Fact]
         public void An_insider_forgery_far_ahead_no_longer_silences_the_origin_it_claims()
         {
             // Found here first: relays moved their replay windows to the forged sequence and refused the
-            // claimed node's real frames from then on (readings fell to 19 %). Relays now move a window
-            // that far only for a frame whose payload they opened (ReplayWindow.MaxUnverifiedJump). What is
-            // left of a far jump is the claimed node's messages pushed below the relays' 64-sequence windows:
-            // bounded per forgery, never the node's silence. (Next-sequence forgeries, the baseline here, cost
-            // almost nothing since the duplicate cache tells messages apart by payload tag.)
+            // claimed node's real frames from then on (readings fell to 19 %); bounded to 1,024 ahead, each
+            // forgery still cost its target the sequences it pushed below the relays' windows (readings 94 %,
+            // 69 of 84 commands in adversarial-v2-100).
             Scenario s = Only("insider");
             RunResult baseline = new Simulation(s, Paths.ScenarioDirectory).Run();
             s.Adversaries[0].SequenceJump = 1_000_000;
             RunResult r = new Simulation(s, Paths.ScenarioDirectory).Run();
 
             Assert.Equal(0, r.Security.InsiderForgeriesAccepted);
-            Assert.True(r.Security.InsiderVictimFramesRefused <= r.Security.InsiderFramesSent,
-                $"{r.Security.InsiderVictimFramesRefused} genuine messages lost to {r.Security.InsiderFramesSent} forgeries ({baseline.Security.InsiderVictimFramesRefused} with sequence jump 1)");
-            Assert.True(r.Readings.DeliveryRatio > baseline.Readings.DeliveryRatio - 0.05,
+            Assert.True(r.Security.InsiderVictimFramesRefused <= baseline.Security.InsiderVictimFramesRefused,
+                $"{r.Security.InsiderVictimFramesRefused} genuine messages lost to {r.Security.InsiderFramesSent} forgeries far ahead, {baseline.Security.InsiderVictimFramesRefused} with sequence jump 1");
+            Assert.True(r.Readings.DeliveryRatio >= baseline.Readings.DeliveryRatio - 0.01,
                 $"reading delivery {r.Readings.DeliveryRatio}, {baseline.Readings.DeliveryRatio} with sequence jump 1");
         }
 

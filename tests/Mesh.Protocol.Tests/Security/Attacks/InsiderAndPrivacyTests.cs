@@ -92,6 +92,33 @@ namespace Mesh.Protocol.Tests.Security.Attacks
         }
 
         [Fact]
+        public void An_insider_forging_another_nodes_frame_a_few_hundred_ahead_costs_it_nothing()
+        {
+            // Within MaxUnverifiedJump (1,024) a forgery still moved every relay's window: the sensor's next
+            // 900 sequences were TooOld there (the simulator's sequenceJump 1,000,000 lost 6 % of readings and
+            // 16 of 84 commands that way). Only a node that opens a payload may move an origin's window.
+            var mesh = Line();
+            Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(20), mesh.Now));
+            mesh.RunFor(500);
+
+            uint next = mesh[Sensor].NextSequence;
+            FrameHeader h = Header(MessageType.Readings, Sensor, NodeAddress.Gateways, next + 1_000, FrameFlags.DeviceSealed);
+            h.Time = mesh[Relay].NetworkTime(mesh.Now);
+            mesh.Inject(Attacker, Forge(h, ReadingsPayload(99), mesh.DeviceKeys.KeyOf(Insider).Sealing, mesh.Key));
+            mesh.RunFor(500);
+
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(SendResult.Queued, mesh[Sensor].SendReadings(Readings(21 + i), mesh.Now));
+                mesh.RunFor(500);
+            }
+
+            Assert.Equal(4, ReadingsDelivered(mesh, Gateway));
+            Assert.DoesNotContain(RejectReason.TooOld, mesh.Results[Relay]);
+            Assert.DoesNotContain(RejectReason.TooOld, mesh.Results[Gateway]);
+        }
+
+        [Fact]
         public void An_insider_forging_another_nodes_next_sequence_does_not_cost_it_that_message()
         {
             // Relays cannot open a reading, so a forgery in the sensor's name under the sequence the sensor will

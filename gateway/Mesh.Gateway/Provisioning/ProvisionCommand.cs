@@ -189,14 +189,23 @@ namespace Mesh.Gateway.Provisioning
                 exported.SetNetworkKey(networkKeyIndex, networkKey, now);
             }
 
+            // The other gateway refuses every command of this one numbered below its stored sequence checkpoint:
+            // each was sent before this export (the checkpoint is above every sequence used), so a command captured
+            // earlier — a key refresh phase, replayed — cannot run on a gateway whose registry was replaced by this
+            // file. This gateway starts from the checkpoint when it restarts, which is why it must (below).
+            uint checkpoint = new global::Mesh.Gateway.Mesh.SequenceStore(options.Mesh.SequenceFile).Load();
+            using (var counters = new CommandCounterStore(output))
+            {
+                counters.Save(self, checkpoint - 1);
+            }
+
             stdout.WriteLine($"gateway {id} " + (again ? $"already provisioned (device key index {index}, unchanged)" : $"provisioned (device key index {index})") +
                 $"; its registry written to {output} (0600): {nodes} device key(s) including its own and this gateway's, network key index {networkKeyIndex}.");
             stdout.WriteLine($"Make it gateway {id}'s Mesh:RegistryFile (mesh-nodes.db in its state folder) before it starts, with --Mesh:NodeId={id}. " +
                 "Delete this copy afterwards: it holds every device key.");
-            if (!again)
-            {
-                stdout.WriteLine($"Restart this gateway to load gateway {id}'s key: key refreshes started here then carry it along.");
-            }
+            stdout.WriteLine(again
+                ? $"Restart this gateway before its next key refresh: gateway {id} refuses its commands numbered before this export."
+                : $"Restart this gateway to load gateway {id}'s key: key refreshes started here then carry it along.");
 
             return 0;
         }

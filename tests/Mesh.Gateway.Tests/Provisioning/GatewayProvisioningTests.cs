@@ -138,6 +138,32 @@ namespace Mesh.Gateway.Tests.Provisioning
         }
 
         [Fact]
+        public void An_export_carries_this_gateways_command_counter_floor_so_a_replaced_registry_reopens_no_command()
+        {
+            // Gateway 901's registry holds the counter of the last command of 900's it executed (a key refresh
+            // phase); replacing it with a fresh export used to reset that, so a phase command captured before
+            // could run on 901 again. The export now records 900's stored sequence checkpoint, less one: 900's
+            // commands sent before the export are numbered below it (the checkpoint is above every sequence
+            // used; the core refuses them as CommandReplayed), and 900 numbers from the checkpoint after a restart.
+            File.WriteAllText(Path.Combine(_dir, "mesh-gateway.seq"), "5000");
+            string first = Path.Combine(_dir, "first.db");
+            Assert.Equal(0, Provision(Other, first, gateway: true));
+            using (var counters = new CommandCounterStore(first))
+            {
+                Assert.Equal(new uint[] { Self, 4999 }, counters.Load());
+            }
+
+            File.WriteAllText(Path.Combine(_dir, "mesh-gateway.seq"), "5256"); // 900 ran on and stored its next checkpoint
+            string again = Path.Combine(_dir, "again.db");
+            Assert.Equal(0, Provision(Other, again, gateway: true));
+            Assert.Contains("Restart this gateway before its next key refresh", LastOut);
+            using (var counters = new CommandCounterStore(again))
+            {
+                Assert.Equal(new uint[] { Self, 5255 }, counters.Load());
+            }
+        }
+
+        [Fact]
         public void Provisioning_a_gateway_again_keeps_its_key_and_this_gateway_a_node_id_or_an_existing_file_are_refused()
         {
             string first = Path.Combine(_dir, "first.db");

@@ -419,8 +419,8 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Per phase, how long the driver keeps retrying nodes that did not acknowledge (mesh-gateway's deadline_seconds; 600 by default there too).</summary>
         public double PhaseDeadlineSeconds { get; set; } = 600;
 
-        /// <summary>Refresh commands in flight at once (mesh-gateway: 16).</summary>
-        public int Concurrency { get; set; } = 16;
+        /// <summary>Refresh commands in flight at once per gateway (mesh-gateway's KeyRefreshService: 4).</summary>
+        public int Concurrency { get; set; } = 4;
 
         public static readonly string[] EvictWords = { "insiders", "evictedInsiders" };
     }

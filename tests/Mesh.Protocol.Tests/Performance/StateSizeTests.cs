@@ -116,7 +116,7 @@ namespace Mesh.Protocol.Tests.Performance
                 new("event queue", $"{config.EventQueueSize} events x ({FrameLayout.MaxPayloadSize} B payload + {eventScalars} B fields)",
                     config.EventQueueSize * (FrameLayout.MaxPayloadSize + eventScalars),
                     () => Bytes(() => new EventQueue(config.EventQueueSize))),
-                new("duplicate cache", $"{dupEntries} entries x (4 B origin + 4 B sequence's low 16 bits and payload tag + 2 B time, overheard, opened) + 4 B per 4-way set (floor, next way, filter)",
+                new("duplicate cache", $"{dupEntries} entries x (4 B origin + 4 B sequence's low 16 bits and payload tag + 2 B time and overheard flag) + 4 B per 4-way set (floor, next way, filter)",
                     dupEntries * 10 + dupEntries / DuplicateCache.Ways * 4,
                     () => Bytes(() => new DuplicateCache(config.DuplicateCacheSize))),
                 new("replay windows", $"{replaySlots} origins x (8 B slot + 4 B highest + 8 B bitmap)",

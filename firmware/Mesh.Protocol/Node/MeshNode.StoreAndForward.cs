@@ -55,19 +55,42 @@ namespace Mesh.Protocol.Node
         /// measured) unless it already holds it. Costs no frame: the flood was going to happen anyway. A stored
         /// reading that comes back doubles the forwarding spacing, so a cut-off region whose stale gradient
         /// still looks like a route does not spend the channel retrying.
+        /// <para>
+        /// The same when a relay hands the origin its own reading as next hop (hops taken > 0): the path went
+        /// round a loop through the origin (a stale gradient in a partition: a relay up the path chose the
+        /// origin as its parent). Without this the relay retried to an origin that refuses its own frames,
+        /// then to other parents round the same loop, until the hop limit (farm-200-partition lost its
+        /// readings that way). The origin takes custody back: it hop-acks the sender (which stops retrying),
+        /// drops its parent's route, which led back to it, and stores the reading.
+        /// </para>
         /// </summary>
         private void NoteFallbackEcho(FrameHeader h, byte[] frame, int offset, int length, long nowMs)
         {
             ReadingStore store = _routing.Store;
-            if (!_routing.FallbackEcho || h.Type != MessageType.Readings || h.Destination != NodeAddress.Gateways || h.NextHop != NodeAddress.None
-                || h.HopsTaken == 0 || _deviceKey == null || store.Holds(h.Sequence) || _clock.IsStale(h.Time, nowMs))
+            bool handedBack = h.NextHop == _id;
+            if (!_routing.FallbackEcho || h.Type != MessageType.Readings || h.Destination != NodeAddress.Gateways
+                || (h.NextHop != NodeAddress.None && !handedBack) || h.HopsTaken == 0 || _deviceKey == null
+                || (store.Holds(h.Sequence) && !handedBack) || _clock.IsStale(h.Time, nowMs))
             {
                 return;
             }
 
             NetworkKey net = _keys.Find(h.NetworkKeyIndex);
-            if (net == null || !_netSealer.Verify(net, frame, offset, length)
-                || !_payloadSealer.Open(_deviceKey.Sealing, h, frame, offset, _rxPayload))
+            if (net == null || !_netSealer.Verify(net, frame, offset, length))
+            {
+                return;
+            }
+
+            if (handedBack)
+            {
+                TakeCustodyBack(h, nowMs);
+                if (store.Holds(h.Sequence))
+                {
+                    return;
+                }
+            }
+
+            if (!_payloadSealer.Open(_deviceKey.Sealing, h, frame, offset, _rxPayload))
             {
                 return;
             }
@@ -93,6 +116,30 @@ namespace Mesh.Protocol.Node
             {
                 store.NextForwardMs = next;
             }
+        }
+
+        /// <summary>
+        /// Our own reading handed back to us (see <see cref="NoteFallbackEcho"/>): a hop ack to the sender,
+        /// and the parent's route dropped until its next beacon — it leads back here (as a relay does on a
+        /// loop return, <see cref="FloodLoopReturn"/>).
+        /// </summary>
+        private void TakeCustodyBack(FrameHeader h, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            if (NodeAddress.IsValidNodeId(h.PreviousHop))
+            {
+                SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
+            }
+
+            r.LoopsDetected++;
+            r.LoopReturns++;
+            if (r.Gradient.Parent != NodeAddress.None)
+            {
+                r.Gradient.DropRouteOf(r.Gradient.Parent, nowMs);
+                RecomputeRoute(nowMs);
+            }
+
+            r.Trickle.Reset(nowMs, _random);
         }
 
         /// <summary>

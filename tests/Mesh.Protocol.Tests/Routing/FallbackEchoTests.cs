@@ -1,6 +1,7 @@
 using System.Linq;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Security;
 using Mesh.Protocol.Tests.Harness;
 using Mesh.Protocol.Wire;
 using Xunit.Abstractions;
@@ -96,6 +97,68 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(1_000);
             Assert.Equal(recovered, mesh[4].Routing!.Store!.Recovered);
             Assert.Equal(0, mesh[4].StoredReadings);
+        }
+
+        /// <summary>
+        /// A relay up the path handed the origin its own reading as next hop (hops taken 3): the path went round a
+        /// loop through the origin, as stale gradients do in a partition (farm-200-partition lost readings that
+        /// way: the relay retried to an origin that refused its own frame, then round the same loop to the hop
+        /// limit). The origin takes custody back: it hop-acks the relay, drops its parent's route and stores the
+        /// reading; with the rules off it refuses the frame as its own and says nothing.
+        /// </summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void An_origin_handed_its_own_reading_back_acknowledges_it_and_keeps_it(bool fallbackEcho)
+        {
+            var mesh = new InMemoryMesh();
+            for (uint i = 1; i <= 4; i++)
+            {
+                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
+                c.FallbackEcho = fallbackEcho;
+                mesh.Add(c);
+                if (i > 1)
+                {
+                    mesh.Link(i - 1, i);
+                }
+            }
+
+            mesh.RunFor(60_000);
+            Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
+            mesh.Unlink(1, 2);
+            uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
+            mesh.RunFor(50);
+
+            // Node 3's relay of it, as it would hand it back round a loop: hop fields rewritten, network MIC resealed.
+            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
+            FrameHeader h = Header(sent);
+            h.HopsTaken = 3;
+            h.PreviousHop = 3;
+            h.NextHop = 4;
+            byte[] back = (byte[])sent.Clone();
+            FrameCodec.WriteHeader(h, back, 0);
+            new NetworkSealer().Seal(mesh.Key, back, 0, back.Length);
+            long loopsBefore = mesh[4].Routing!.LoopReturns;
+            int logBefore = mesh.Log.Count;
+            mesh.Inject(3, back);
+            mesh.RunFor(20);
+
+            bool acked = mesh.Log.Skip(logBefore).Any(t => t.Node == 4 && t.Type == MessageType.HopAck && t.Destination == 3);
+            Assert.Equal(fallbackEcho, acked);
+            Assert.Equal(fallbackEcho ? 1 : 0, mesh[4].Routing!.Store!.Recovered);
+            Assert.Equal(fallbackEcho ? 1 : 0, mesh[4].StoredReadings);
+            Assert.Equal(loopsBefore + (fallbackEcho ? 1 : 0), mesh[4].Routing!.LoopReturns);
+            Assert.Equal(RejectReason.OwnFrame, mesh.Results[4][^1]);
+
+            // Handed back again (the relay missed the ack): acknowledged again, stored once.
+            if (fallbackEcho)
+            {
+                logBefore = mesh.Log.Count;
+                mesh.Inject(3, back);
+                mesh.RunFor(20);
+                Assert.Contains(mesh.Log.Skip(logBefore), t => t.Node == 4 && t.Type == MessageType.HopAck && t.Destination == 3);
+                Assert.Equal(1, mesh[4].StoredReadings);
+            }
         }
 
         private static FrameHeader Header(byte[] frame)

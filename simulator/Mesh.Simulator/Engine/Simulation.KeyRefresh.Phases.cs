@@ -1,14 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
-using Mesh.Protocol.Wire;
 using Mesh.Simulator.Metrics;
-using Mesh.Simulator.Scenarios;
 
 namespace Mesh.Simulator.Engine
 {

@@ -6,7 +6,6 @@ using System.Text.Json;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
-using Mesh.Protocol.Wire;
 using Mesh.Simulator.Metrics;
 using Mesh.Simulator.Scenarios;
 

@@ -22,8 +22,8 @@ namespace Mesh.Protocol.Tests.Routing
             _output = output;
         }
 
-        /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end), the rules on or off; the 1-2 link is cut after the gradient formed and one reading is sent.</summary>
-        private static (InMemoryMesh Mesh, uint Sequence, uint SentAt) CutTwoHopsUp(bool fallbackEcho = true)
+        /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end), the rules on or off, once the gradient formed.</summary>
+        private static InMemoryMesh Line(bool fallbackEcho)
         {
             var mesh = new InMemoryMesh();
             for (uint i = 1; i <= 4; i++)
@@ -39,6 +39,13 @@ namespace Mesh.Protocol.Tests.Routing
 
             mesh.RunFor(60_000);
             Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
+            return mesh;
+        }
+
+        /// <summary>The line; the 1-2 link is cut and one reading is sent.</summary>
+        private static (InMemoryMesh Mesh, uint Sequence, uint SentAt) CutTwoHopsUp(bool fallbackEcho = true)
+        {
+            var mesh = Line(fallbackEcho);
             mesh.Unlink(1, 2);
             uint at = mesh[4].NetworkTime(mesh.Now);
             uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
@@ -111,20 +118,7 @@ namespace Mesh.Protocol.Tests.Routing
         [InlineData(false)]
         public void An_origin_handed_its_own_reading_back_acknowledges_it_and_keeps_it(bool fallbackEcho)
         {
-            var mesh = new InMemoryMesh();
-            for (uint i = 1; i <= 4; i++)
-            {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
-                c.FallbackEcho = fallbackEcho;
-                mesh.Add(c);
-                if (i > 1)
-                {
-                    mesh.Link(i - 1, i);
-                }
-            }
-
-            mesh.RunFor(60_000);
-            Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
+            var mesh = Line(fallbackEcho);
             mesh.Unlink(1, 2);
             uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
             mesh.RunFor(50);

@@ -120,17 +120,22 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// Our own reading handed back to us (see <see cref="NoteFallbackEcho"/>): a hop ack to the sender,
-        /// and the parent's route dropped until its next beacon — it leads back here (as a relay does on a
-        /// loop return, <see cref="FloodLoopReturn"/>).
+        /// and the parent's route dropped, as a relay does on a loop return (<see cref="FloodLoopReturn"/>).
         /// </summary>
         private void TakeCustodyBack(FrameHeader h, long nowMs)
         {
-            StructuredRouting r = _routing;
             if (NodeAddress.IsValidNodeId(h.PreviousHop))
             {
                 SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
             }
 
+            DropLoopingParent(nowMs);
+        }
+
+        /// <summary>A frame came back round a loop: the parent's route leads back here, so it is dropped until its next beacon, and the gradient is told (Trickle).</summary>
+        private void DropLoopingParent(long nowMs)
+        {
+            StructuredRouting r = _routing;
             r.LoopsDetected++;
             r.LoopReturns++;
             if (r.Gradient.Parent != NodeAddress.None)
@@ -173,15 +178,7 @@ namespace Mesh.Protocol.Node
         private void FloodLoopReturn(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs)
         {
             StructuredRouting r = _routing;
-            r.LoopsDetected++;
-            r.LoopReturns++;
-            if (r.Gradient.Parent != NodeAddress.None)
-            {
-                r.Gradient.DropRouteOf(r.Gradient.Parent, nowMs);
-                RecomputeRoute(nowMs);
-            }
-
-            r.Trickle.Reset(nowMs, _random);
+            DropLoopingParent(nowMs);
             r.Relayed.MarkEchoed(h.Origin, h.Sequence); // its own flood needs no echo
             if (FloodFrom(h, net, frame, offset, nowMs, _policy.CancelThreshold))
             {

@@ -80,20 +80,6 @@ namespace Mesh.Gateway.Tests.KeyRefresh
 
         private static NetworkKey FirstKey() => new(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance);
 
-        private static async Task WaitAsync(Func<bool> condition, string what, int seconds = 30)
-        {
-            DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
-            while (!condition())
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException("not met: " + what);
-                }
-
-                await Task.Delay(50);
-            }
-        }
-
         [Fact]
         public async Task An_evicted_board_keeps_injecting_until_a_key_refresh_cuts_it_off_while_the_kept_nodes_carry_on()
         {
@@ -152,7 +138,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
             int published = probe.Messages.Count(x => x.Topic.StartsWith($"mesh/1/{Stolen}/", StringComparison.Ordinal));
             stolen.Report((Quantity.Temperature, 99.0));
             stolen.Text("open the valve");
-            await WaitAsync(() => Refused(gateway) >= refusedBefore + 2, "both of the evicted board's frames refused");
+            await Poll.UntilAsync(() => Refused(gateway) >= refusedBefore + 2, "both of the evicted board's frames refused");
             Assert.True(gateway.Mesh.RejectedCount(RejectReason.UnknownKey) >= 2);
             await Task.Delay(500);
             Assert.Equal(published, probe.Messages.Count(x => x.Topic.StartsWith($"mesh/1/{Stolen}/", StringComparison.Ordinal)));

@@ -145,13 +145,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
                 // The evicted board is cut off at B as well.
                 long refused = b.Mesh.RejectedCount(RejectReason.UnknownKey);
                 stolen.Report((Quantity.Temperature, 99.0));
-                DateTime until = DateTime.UtcNow.AddSeconds(10);
-                while (b.Mesh.RejectedCount(RejectReason.UnknownKey) == refused && DateTime.UtcNow < until)
-                {
-                    await Task.Delay(50);
-                }
-
-                Assert.True(b.Mesh.RejectedCount(RejectReason.UnknownKey) > refused, "the evicted board's frame refused at B");
+                await Poll.UntilAsync(() => b.Mesh.RejectedCount(RejectReason.UnknownKey) > refused, "the evicted board's frame refused at B", 10);
             }
             finally
             {
@@ -261,13 +255,7 @@ namespace Mesh.Gateway.Tests.KeyRefresh
                 await RotateAsync(a, Sensor);
                 long before = b.Mesh.RejectedCount(RejectReason.UnknownDevice);
                 sensor.Report((Quantity.Temperature, 30.5));
-                DateTime until = DateTime.UtcNow.AddSeconds(10);
-                while (b.Mesh.RejectedCount(RejectReason.UnknownDevice) == before && DateTime.UtcNow < until)
-                {
-                    await Task.Delay(50);
-                }
-
-                Assert.True(b.Mesh.RejectedCount(RejectReason.UnknownDevice) > before, "B refused the reading sealed with the sensor's new key");
+                await Poll.UntilAsync(() => b.Mesh.RejectedCount(RejectReason.UnknownDevice) > before, "B refused the reading sealed with the sensor's new key", 10);
 
                 // ... until B is given a fresh export (its own key unchanged) and restarted with it.
                 await b.DisposeAsync();

@@ -133,12 +133,7 @@ namespace Mesh.Gateway.Tests.Mqtt
                 raw.SendTo(Enumerable.Repeat((byte)0x20, 400).ToArray(), new System.Net.IPEndPoint(options.Group, options.Port));
             }
 
-            DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-            while (DateTime.UtcNow < deadline && gateway.Mesh.RejectedCount(RejectReason.TooLong) < 1)
-            {
-                await Task.Delay(50);
-            }
-
+            await Poll.UntilAsync(() => gateway.Mesh.RejectedCount(RejectReason.TooLong) >= 1, "the 400-byte datagram refused as too long", 20);
             Assert.Equal(1, gateway.Mesh.RejectedCount(RejectReason.TooLong));
             sensor.Report((Quantity.Temperature, 22.0));
             await probe.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/42/temperature"), what: "the reading after the oversize datagram");

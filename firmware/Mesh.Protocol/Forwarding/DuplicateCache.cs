@@ -82,13 +82,8 @@ namespace Mesh.Protocol.Forwarding
             get { return _entries; }
         }
 
-        public bool Contains(uint origin, uint sequence)
-        {
-            return Find(origin, sequence) >= 0;
-        }
-
-        /// <summary>An entry holding (origin, sequence), whatever its tag, or -1.</summary>
-        public int Find(uint origin, uint sequence)
+        /// <summary>Whether an entry holds (origin, sequence), whatever its tag. The receive path asks with the tag (<see cref="Find"/>); this is for tests.</summary>
+        internal bool Contains(uint origin, uint sequence)
         {
             uint s = (sequence & 0xFFFF) << 16;
             int b = SetOf(Hash(origin, sequence)) * Ways;
@@ -96,11 +91,11 @@ namespace Mesh.Protocol.Forwarding
             {
                 if (_origins[i] == origin && (_keys[i] & 0xFFFF0000u) == s && origin != 0)
                 {
-                    return i;
+                    return true;
                 }
             }
 
-            return -1;
+            return false;
         }
 
         /// <summary>The entry holding (origin, sequence) with this payload tag, or -1.</summary>

@@ -12,7 +12,9 @@ using Mesh.NodeApp.Sensors;
 using Mesh.NodeApp.Settings;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
+#if !NO_BRIDGE
 using nanoFramework.Hardware.Esp32;
+#endif
 using nanoFramework.Runtime.Native;
 
 namespace Mesh.Board
@@ -101,6 +103,13 @@ namespace Mesh.Board
             // 4. Bridge role: a transparent radio for the gateway on the UART; the gateway is the mesh node.
             if (settings.Role == NodeRole.Bridge)
             {
+#if NO_BRIDGE
+                // The relay image leaves the UART bridge out (System.IO.Ports and nanoFramework.Hardware.Esp32, ~2.4 KB
+                // of runtime tables on the C3): a bridge only matters for an ESP-NOW mesh, which this image cannot join.
+                log.Write(LogLevel.Error, "role = bridge, but this is the relay image (no serial bridge): deploy the full image (Mesh.Board) on an ESP32 or ESP32-S3 for the bridge board (hardware/README.md, \"Bridge board\")");
+                led.Show(LedPattern.Error);
+                KeepAlive(control);
+#else
                 // COM2 on the profile's pins (serial_rx / serial_tx): no single pair is free on every board.
                 Configuration.SetPinFunction(settings.SerialRxPin, DeviceFunction.COM2_RX);
                 Configuration.SetPinFunction(settings.SerialTxPin, DeviceFunction.COM2_TX);
@@ -112,6 +121,7 @@ namespace Mesh.Board
                 log.Write(LogLevel.Info, "bridge: COM2 RX GPIO" + settings.SerialRxPin + ", TX GPIO" + settings.SerialTxPin + ", " + settings.SerialBaudRate + " baud");
                 led.Show(LedPattern.Joined);
                 KeepAlive(control);
+#endif
             }
 
             // 5. Sensors, then the node.

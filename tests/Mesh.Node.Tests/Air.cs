@@ -29,6 +29,11 @@ namespace Mesh.Node.Tests
         public Station Add(uint id, NodeRole role, params ISensor[] sensors)
         {
             var settings = new NodeSettings { Key = Key, DeviceKey = DeviceKeys.SecretOf(id), Role = role, ReportIntervalSeconds = 10, HeartbeatIntervalSeconds = 60, SequenceStart = 1 };
+            if (role == NodeRole.Bridge || role == NodeRole.Edge)
+            {
+                settings.PendingCommandSlots = 4; // the tests' commanders, standing in for a gateway (a board sends none)
+            }
+
             return Add(id, settings, sensors);
         }
 

@@ -1,7 +1,9 @@
 using System.Threading;
 using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Runtime;
+#if !NO_ESP32_LIBRARY
 using nanoFramework.Hardware.Esp32;
+#endif
 using nanoFramework.Runtime.Native;
 
 namespace Mesh.Board.Platform
@@ -25,11 +27,23 @@ namespace Mesh.Board.Platform
             new Thread(Watch).Start();
         }
 
+#if NO_ESP32_LIBRARY
+        // The relay image leaves nanoFramework.Hardware.Esp32 out (its runtime tables take ~1.5 KB of the C3's heap):
+        // the wall clock, made monotonic. The watchdog thread below reads it every 5 s, as MonotonicClock requires.
+        private static readonly MonotonicClock Clock = new MonotonicClock();
+
+        /// <summary>Milliseconds since the first reading, from the wall clock with SNTP's steps taken out (<see cref="MonotonicClock"/>).</summary>
+        public static long NowMs
+        {
+            get { return Clock.Read(System.DateTime.UtcNow.Ticks / System.TimeSpan.TicksPerMillisecond); }
+        }
+#else
         /// <summary>Milliseconds since boot from the ESP32's 64-bit microsecond timer: monotonic, unaffected by SNTP.</summary>
         public static long NowMs
         {
             get { return (long)(HighResTimer.GetCurrent() / 1000UL); }
         }
+#endif
 
         long IClock.NowMs
         {

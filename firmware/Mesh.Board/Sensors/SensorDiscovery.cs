@@ -5,7 +5,9 @@ using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Sensors;
 using Mesh.NodeApp.Settings;
 using Mesh.Protocol;
+#if !NO_SENSOR_BINDINGS
 using nanoFramework.Hardware.Esp32;
+#endif
 
 namespace Mesh.Board.Sensors
 {

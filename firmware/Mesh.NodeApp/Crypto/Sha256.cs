@@ -24,7 +24,9 @@ namespace Mesh.NodeApp.Crypto
         };
 
         private readonly uint[] _h = new uint[8];
-        private readonly uint[] _w = new uint[64];
+        // The message schedule as a ring of 16 words, each computed in the round that uses it (FIPS 180-4 §6.2.2
+        // with W_t kept only while rounds t + 1 … t + 16 need it): 192 bytes less than 64 words on a board's heap.
+        private readonly uint[] _w = new uint[16];
         private readonly byte[] _block = new byte[BlockSize];
         private int _blockFill;
         private long _length;
@@ -150,21 +152,27 @@ namespace Mesh.NodeApp.Crypto
                 w[i] = ((uint)data[o] << 24) | ((uint)data[o + 1] << 16) | ((uint)data[o + 2] << 8) | data[o + 3];
             }
 
-            for (int i = 16; i < 64; i++)
-            {
-                uint x = w[i - 15];
-                uint y = w[i - 2];
-                uint s0 = ((x >> 7) | (x << 25)) ^ ((x >> 18) | (x << 14)) ^ (x >> 3);
-                uint s1 = ((y >> 17) | (y << 15)) ^ ((y >> 19) | (y << 13)) ^ (y >> 10);
-                w[i] = unchecked(w[i - 16] + s0 + w[i - 7] + s1);
-            }
-
             uint a = _h[0], b = _h[1], c = _h[2], d = _h[3], e = _h[4], f = _h[5], g = _h[6], h = _h[7];
             for (int i = 0; i < 64; i++)
             {
+                uint wi;
+                if (i < 16)
+                {
+                    wi = w[i];
+                }
+                else
+                {
+                    uint x = w[(i - 15) & 15];
+                    uint y = w[(i - 2) & 15];
+                    uint r0 = ((x >> 7) | (x << 25)) ^ ((x >> 18) | (x << 14)) ^ (x >> 3);
+                    uint r1 = ((y >> 17) | (y << 15)) ^ ((y >> 19) | (y << 13)) ^ (y >> 10);
+                    wi = unchecked(w[i & 15] + r0 + w[(i - 7) & 15] + r1); // w[i & 15] still holds W[i - 16]
+                    w[i & 15] = wi;
+                }
+
                 uint s1 = ((e >> 6) | (e << 26)) ^ ((e >> 11) | (e << 21)) ^ ((e >> 25) | (e << 7));
                 uint ch = (e & f) ^ (~e & g);
-                uint t1 = unchecked(h + s1 + ch + k[i] + w[i]);
+                uint t1 = unchecked(h + s1 + ch + k[i] + wi);
                 uint s0 = ((a >> 2) | (a << 30)) ^ ((a >> 13) | (a << 19)) ^ ((a >> 22) | (a << 10));
                 uint maj = (a & b) ^ (a & c) ^ (b & c);
                 uint t2 = unchecked(s0 + maj);

@@ -143,7 +143,11 @@ namespace Mesh.NodeApp.Settings
 
         public int EventQueueSize = 6;
 
-        public int PendingCommandSlots = 4;
+        /// <summary>
+        /// Commands this node may have in flight. The board application sends none (commands come from the
+        /// gateway), so it keeps no commander state: on the ESP32-C3 that is ~0.6 KB of heap (hardware/README.md).
+        /// </summary>
+        public int PendingCommandSlots = 0;
 
         public int RecentCommandSlots = 8;
 

@@ -32,9 +32,28 @@ namespace Mesh.Protocol.Messages
         public ushort Counter;
         public uint UptimeSeconds;
         public int NeighbourCount;
-        public readonly uint[] NeighbourIds = new uint[MaxNeighbours];
-        public readonly sbyte[] NeighbourRssi = new sbyte[MaxNeighbours];
-        public readonly byte[] NeighbourQuality = new byte[MaxNeighbours];
+        public readonly uint[] NeighbourIds;
+        public readonly sbyte[] NeighbourRssi;
+        public readonly byte[] NeighbourQuality;
+
+        /// <summary>A heartbeat that can hold any one on the wire: to decode with.</summary>
+        public Heartbeat()
+            : this(MaxNeighbours)
+        {
+        }
+
+        /// <summary>
+        /// A heartbeat to build with, holding at most <paramref name="capacity"/> neighbours: a node lists no more
+        /// than its neighbour table holds, so an ESP32-C3 with 8 neighbours keeps 8 entries, not 32. It decodes
+        /// only heartbeats that list no more than that (<see cref="IsWellFormed"/> checks any).
+        /// </summary>
+        public Heartbeat(int capacity)
+        {
+            int n = capacity < 0 ? 0 : (capacity > MaxNeighbours ? MaxNeighbours : capacity);
+            NeighbourIds = new uint[n];
+            NeighbourRssi = new sbyte[n];
+            NeighbourQuality = new byte[n];
+        }
 
         /// <summary>Whether block 1 (quality of service) is sent, or was in the decoded heartbeat.</summary>
         public bool HasQos;
@@ -62,7 +81,7 @@ namespace Mesh.Protocol.Messages
             get
             {
                 int room = (FrameLayout.MaxPayloadSize - FixedSize - BlocksLength) / EntrySize;
-                return room > MaxNeighbours ? MaxNeighbours : room;
+                return room > NeighbourIds.Length ? NeighbourIds.Length : room;
             }
         }
 
@@ -114,6 +133,18 @@ namespace Mesh.Protocol.Messages
             NeighbourCount = 0;
             HasQos = false;
             HasRoute = false;
+            return Parse(b, o, length, this);
+        }
+
+        /// <summary>Whether a heartbeat payload is well formed, without keeping what it says (a relay's check).</summary>
+        public static bool IsWellFormed(byte[] b, int o, int length)
+        {
+            return Parse(b, o, length, null);
+        }
+
+        /// <summary>Checks the payload and, when <paramref name="into"/> is given, fills it.</summary>
+        private static bool Parse(byte[] b, int o, int length, Heartbeat into)
+        {
             if (length < FixedSize)
             {
                 return false;
@@ -123,24 +154,34 @@ namespace Mesh.Protocol.Messages
             int role = b[o];
             int policy = b[o + 1];
             if (n > MaxNeighbours || length < FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
-                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.Structured)
+                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.Structured
+                || (into != null && n > into.NeighbourIds.Length))
             {
                 return false;
             }
 
-            Role = (NodeRole)role;
-            Policy = (PolicyKind)policy;
-            Counter = LittleEndian.ReadUInt16(b, o + 2);
-            UptimeSeconds = LittleEndian.ReadUInt32(b, o + 4);
             int p = o + FixedSize;
-            for (int i = 0; i < n; i++)
+            if (into != null)
             {
-                NeighbourIds[i] = LittleEndian.ReadUInt32(b, p);
-                NeighbourRssi[i] = (sbyte)b[p + 4];
-                NeighbourQuality[i] = b[p + 5];
-                p += EntrySize;
+                into.Role = (NodeRole)role;
+                into.Policy = (PolicyKind)policy;
+                into.Counter = LittleEndian.ReadUInt16(b, o + 2);
+                into.UptimeSeconds = LittleEndian.ReadUInt32(b, o + 4);
+                for (int i = 0; i < n; i++)
+                {
+                    into.NeighbourIds[i] = LittleEndian.ReadUInt32(b, p);
+                    into.NeighbourRssi[i] = (sbyte)b[p + 4];
+                    into.NeighbourQuality[i] = b[p + 5];
+                    p += EntrySize;
+                }
+            }
+            else
+            {
+                p += n * EntrySize;
             }
 
+            bool qos = false;
+            bool route = false;
             int end = o + length;
             while (p < end)
             {
@@ -152,7 +193,7 @@ namespace Mesh.Protocol.Messages
                 int tag = b[p];
                 int size = b[p + 1];
                 int value = p + BlockHeaderSize;
-                if (size > end - value || !ReadBlock(tag, size, b, value))
+                if (size > end - value || !ReadBlock(tag, size, b, value, ref qos, ref route, into))
                 {
                     return false;
                 }
@@ -160,35 +201,47 @@ namespace Mesh.Protocol.Messages
                 p = value + size;
             }
 
-            NeighbourCount = n;
+            if (into != null)
+            {
+                into.NeighbourCount = n;
+            }
+
             return true;
         }
 
         /// <summary>One block's value; false when a known block is short or repeated. Unknown tags are skipped.</summary>
-        private bool ReadBlock(int tag, int size, byte[] b, int value)
+        private static bool ReadBlock(int tag, int size, byte[] b, int value, ref bool qos, ref bool route, Heartbeat into)
         {
             if (tag == QosReport.Tag)
             {
-                if (HasQos || size < QosReport.Length)
+                if (qos || size < QosReport.Length)
                 {
                     return false;
                 }
 
-                Qos.Read(b, value);
-                HasQos = true;
+                qos = true;
+                if (into != null)
+                {
+                    into.Qos.Read(b, value);
+                    into.HasQos = true;
+                }
             }
 
             else if (tag == RouteTag)
             {
-                if (HasRoute || size < RouteLength)
+                if (route || size < RouteLength)
                 {
                     return false;
                 }
 
-                RouteParent = LittleEndian.ReadUInt32(b, value);
-                RouteCost = LittleEndian.ReadUInt16(b, value + 4);
-                RouteHops = b[value + 6];
-                HasRoute = true;
+                route = true;
+                if (into != null)
+                {
+                    into.RouteParent = LittleEndian.ReadUInt32(b, value);
+                    into.RouteCost = LittleEndian.ReadUInt16(b, value + 4);
+                    into.RouteHops = b[value + 6];
+                    into.HasRoute = true;
+                }
             }
 
             return true;

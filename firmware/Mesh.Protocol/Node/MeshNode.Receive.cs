@@ -353,7 +353,7 @@ namespace Mesh.Protocol.Node
                     break;
 
                 case MessageType.Heartbeat:
-                    if (!_heartbeat.TryDecode(_rxPayload, RxAt, n))
+                    if (!Heartbeat.IsWellFormed(_rxPayload, RxAt, n))
                     {
                         return RejectReason.MalformedPayload;
                     }

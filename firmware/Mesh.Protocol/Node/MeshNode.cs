@@ -63,7 +63,7 @@ namespace Mesh.Protocol.Node
         private const int RxAt = FrameLayout.HeaderSize;
         private readonly byte[] _rxPayload = new byte[PayloadSealer.WorkSize];
         private readonly byte[] _txPayload = new byte[FrameLayout.MaxPayloadSize];
-        private readonly Heartbeat _heartbeat = new Heartbeat();
+        private readonly Heartbeat _heartbeat;
         private readonly PolicySettings _policyScratch = new PolicySettings();
         private IForwardingPolicy _policy;
 
@@ -112,6 +112,7 @@ namespace Mesh.Protocol.Node
             _replay = new ReplayWindow(config.ReplayTableSize);
             _routes = new RouteTable(config.RouteTableSize, config.RouteLifetimeMs);
             _neighbours = new NeighbourTable(config.NeighbourTableSize, config.NeighbourExpiryMs);
+            _heartbeat = new Heartbeat(config.NeighbourTableSize); // it lists no more neighbours than the table holds
             _transmit = new TransmitQueue(config.TransmitQueueSize);
             _events = new EventQueue(config.EventQueueSize);
             _pending = new PendingCommands(config.PendingCommandSlots);

@@ -92,6 +92,8 @@ namespace Mesh.Protocol.Node
         public int EventQueueSize = 5;
         // Commands in flight from this node. Only commanders (gateways, edge applications) send any; they
         // set their own (the gateway 64, simulator sinks 16), so the default stays small within the 16 KB budget.
+        // 0: a node that never sends one (the board application) keeps no commander state; SendCommand then
+        // answers NoCommandSlot.
         public int PendingCommandSlots = 2;
         public int RecentCommandSlots = 8;
         public int CommandCounterSlots = 4;
@@ -287,9 +289,14 @@ namespace Mesh.Protocol.Node
                 return "EventQueueSize: must be at least 3 (a command raises up to three events)";
             }
 
-            if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || PendingCommandSlots < 1 || RecentCommandSlots < 1)
+            if (CommandCounterSlots < 1 || TransmitQueueSize < 1 || EventQueueSize < 1 || RecentCommandSlots < 1)
             {
                 return "queue sizes: must be at least 1";
+            }
+
+            if (PendingCommandSlots < 0)
+            {
+                return "PendingCommandSlots: must be 0 (this node sends no commands) or more";
             }
 
             if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)

@@ -107,17 +107,19 @@ namespace Mesh.Protocol.Tests.NanoFramework
         /// outside "#if !NO_SENSOR_BINDINGS", or the relay project stops compiling without anyone here noticing.
         /// </summary>
         [Fact]
-        public void Relay_image_compiles_the_board_sources_without_the_sensor_bindings()
+        public void Relay_image_compiles_the_board_sources_without_the_sensor_bindings_the_bridge_and_the_esp32_library()
         {
             XDocument nfproj = XDocument.Load(Path.Combine(FirmwareDirectory, "Mesh.Board.Relay", "Mesh.Board.Relay.nfproj"));
             XElement compile = Assert.Single(Elements(nfproj, "Compile"));
             Assert.Equal(@"..\Mesh.Board\**\*.cs", (string?)compile.Attribute("Include"));
             string[] excluded = ((string?)compile.Attribute("Exclude") ?? string.Empty).Split(';');
-            string[] excludedSources = { @"..\Mesh.Board\Sensors\BindingSensors.cs", @"..\Mesh.Board\Sensors\EspI2cBus.cs" };
+            string[] excludedSources = { @"..\Mesh.Board\Sensors\BindingSensors.cs", @"..\Mesh.Board\Sensors\EspI2cBus.cs", @"..\Mesh.Board\Platform\UartLink.cs" };
             Assert.Equal(new[] { @"..\Mesh.Board\bin\**", @"..\Mesh.Board\obj\**" }.Concat(excludedSources).ToArray(), excluded);
             Assert.Equal("%(RecursiveDir)%(Filename)%(Extension)", compile.Elements().Single(e => e.Name.LocalName == "Link").Value);
-            Assert.Contains("NO_SENSOR_BINDINGS", Elements(nfproj, "DefineConstants").Single().Value, StringComparison.Ordinal);
-            Assert.DoesNotContain(Elements(nfproj, "Reference"), r => ((string)r.Attribute("Include")!).StartsWith("Iot.Device.", StringComparison.Ordinal) || ((string)r.Attribute("Include")!).StartsWith("UnitsNet.", StringComparison.Ordinal) || (string)r.Attribute("Include")! == "System.Device.I2c");
+            string[] symbols = { "NO_SENSOR_BINDINGS", "NO_BRIDGE", "NO_ESP32_LIBRARY" };
+            Assert.Equal(symbols, Elements(nfproj, "DefineConstants").Single().Value.Split(';').Where(d => !d.StartsWith("$(", StringComparison.Ordinal)).ToArray());
+            Assert.DoesNotContain(Elements(nfproj, "Reference"), r => ((string)r.Attribute("Include")!).StartsWith("Iot.Device.", StringComparison.Ordinal) || ((string)r.Attribute("Include")!).StartsWith("UnitsNet.", StringComparison.Ordinal)
+                || (string)r.Attribute("Include")! is "System.Device.I2c" or "System.IO.Ports" or "nanoFramework.Hardware.Esp32");
 
             string boardDir = Path.Combine(FirmwareDirectory, "Mesh.Board");
             foreach (string file in Directory.GetFiles(boardDir, "*.cs", SearchOption.AllDirectories))
@@ -128,12 +130,12 @@ namespace Mesh.Protocol.Tests.NanoFramework
                     continue;
                 }
 
-                // The relay build's view of the file: what "#if NO_SENSOR_BINDINGS" keeps.
-                var tree = CSharpSyntaxTree.ParseText(File.ReadAllText(file), new CSharpParseOptions(preprocessorSymbols: new[] { "NO_SENSOR_BINDINGS" }));
+                // The relay build's view of the file: what its #if symbols keep.
+                var tree = CSharpSyntaxTree.ParseText(File.ReadAllText(file), new CSharpParseOptions(preprocessorSymbols: symbols));
                 string active = string.Concat(tree.GetRoot().DescendantTokens().Select(t => t.Text + " "));
-                foreach (string name in new[] { "Iot . Device", "UnitsNet", "System . Device . I2c", "BindingSensors", "EspI2cBus", "nanoFramework . Hardware . Esp32 . Rmt" })
+                foreach (string name in new[] { "Iot . Device", "UnitsNet", "System . Device . I2c", "BindingSensors", "EspI2cBus", "nanoFramework . Hardware . Esp32", "System . IO . Ports", "UartLink", "HighResTimer", "Configuration . SetPinFunction" })
                 {
-                    Assert.False(active.Contains(name, StringComparison.Ordinal), rel + " uses " + name + " in the relay build: put it under #if !NO_SENSOR_BINDINGS or exclude the file in Mesh.Board.Relay.nfproj");
+                    Assert.False(active.Contains(name, StringComparison.Ordinal), rel + " uses " + name + " in the relay build: put it under #if !NO_SENSOR_BINDINGS / !NO_BRIDGE / !NO_ESP32_LIBRARY or exclude the file in Mesh.Board.Relay.nfproj");
                 }
             }
 

@@ -226,6 +226,30 @@ namespace Mesh.Protocol.Tests.NodeBehaviour
         }
 
         [Fact]
+        public void A_node_without_command_slots_refuses_to_send_one_and_still_executes_and_acknowledges_what_it_receives()
+        {
+            // The board application sends no commands and keeps no commander state (PendingCommandSlots = 0).
+            var mesh = new InMemoryMesh();
+            mesh.Add(Node(1, NodeRole.Bridge));
+            NodeConfig sensor = Node(2, NodeRole.Sensor);
+            sensor.PendingCommandSlots = 0;
+            Assert.Null(sensor.Validate());
+            mesh.Add(sensor);
+            mesh.Link(1, 2);
+
+            Assert.Equal(SendResult.NoCommandSlot, mesh[2].SendCommand(1, CommandKind.Ping, Array.Empty<byte>(), 0, 0, mesh.Now, out _));
+            byte[] args = { 30, 0, 0, 0 };
+            Assert.Equal(SendResult.Queued, mesh[1].SendCommand(2, CommandKind.SetReportInterval, args, 0, 4, mesh.Now, out ushort id));
+            mesh.RunFor(2_000);
+
+            Assert.Equal(30_000, mesh[2].ReportIntervalMs);
+            Assert.Contains(mesh.Events[1], e => e.Kind == MeshEventKind.CommandAcknowledged && e.CommandId == id);
+            NodeConfig negative = Node(3, NodeRole.Sensor);
+            negative.PendingCommandSlots = -1;
+            Assert.Equal("PendingCommandSlots: must be 0 (this node sends no commands) or more", negative.Validate());
+        }
+
+        [Fact]
         public void A_command_the_core_handles_is_still_handed_to_the_application_intact_so_it_can_persist_the_change()
         {
             var mesh = new InMemoryMesh();

@@ -49,6 +49,8 @@ namespace Mesh.Node.Tests
 
         public string Name { get; }
 
+        public int MaxValues => 2; // a temperature, or ("half") a humidity
+
         public string? LastError { get; private set; }
 
         /// <summary>Next reads: a double (temperature), "fail:reason", "throw", or "half" (adds one item, then fails).</summary>

@@ -35,12 +35,15 @@ namespace Mesh.Board.Sensors
 
         internal abstract class Base : ISensor
         {
-            protected Base(string name)
+            protected Base(string name, int maxValues)
             {
                 Name = name;
+                MaxValues = maxValues;
             }
 
             public string Name { get; private set; }
+
+            public int MaxValues { get; private set; }
 
             public string LastError { get; private set; }
 
@@ -71,7 +74,7 @@ namespace Mesh.Board.Sensors
             private readonly Bme280 _sensor;
 
             public Bme280Sensor(string name, Bme280 sensor)
-                : base(name)
+                : base(name, 3)
             {
                 _sensor = sensor;
             }
@@ -91,7 +94,7 @@ namespace Mesh.Board.Sensors
             private readonly Bmp280 _sensor;
 
             public Bmp280Sensor(string name, Bmp280 sensor)
-                : base(name)
+                : base(name, 2)
             {
                 _sensor = sensor;
             }
@@ -110,7 +113,7 @@ namespace Mesh.Board.Sensors
             private readonly Sht3x _sensor;
 
             public Sht3xSensor(string name, Sht3x sensor)
-                : base(name)
+                : base(name, 2)
             {
                 _sensor = sensor;
             }
@@ -127,7 +130,7 @@ namespace Mesh.Board.Sensors
             private readonly Aht20 _sensor;
 
             public Aht20Sensor(string name, Aht20 sensor)
-                : base(name)
+                : base(name, 2)
             {
                 _sensor = sensor;
             }
@@ -149,7 +152,7 @@ namespace Mesh.Board.Sensors
             private readonly Dht22 _sensor;
 
             public Dht22Sensor(int echoPin, int triggerPin)
-                : base("DHT22 @GPIO" + echoPin + "+" + triggerPin)
+                : base("DHT22 @GPIO" + echoPin + "+" + triggerPin, 2)
             {
                 _sensor = new Dht22(echoPin, triggerPin);
             }

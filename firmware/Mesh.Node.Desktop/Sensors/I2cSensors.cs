@@ -26,7 +26,7 @@ namespace Mesh.Node.Desktop.Sensors
                     return r.Temperature is { } t && r.Pressure is { } p && r.Humidity is { } h
                         ? into.Add(Quantity.Temperature, t.DegreesCelsius) && into.Add(Quantity.Pressure, p.Pascals) && into.Add(Quantity.Humidity, h.Percent)
                         : throw new IOException("incomplete measurement");
-                }),
+                }) { MaxValues = 3 },
                 I2cSensorKind.Bmp280 => new BindingSensor(name, new Bmp280(device), (s, into) =>
                 {
                     Bmp280ReadResult r = ((Bmp280)s).Read();
@@ -55,6 +55,9 @@ namespace Mesh.Node.Desktop.Sensors
             }
 
             public string Name { get; }
+
+            /// <summary>Values per read: 2 (temperature and pressure or humidity), 3 for the BME280.</summary>
+            public int MaxValues { get; init; } = 2;
 
             public string? LastError { get; private set; }
 

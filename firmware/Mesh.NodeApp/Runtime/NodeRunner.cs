@@ -35,7 +35,7 @@ namespace Mesh.NodeApp.Runtime
         private readonly StatusIndicator _status;
         private readonly FrameInbox _inbox;
         private readonly byte[] _rx = new byte[FrameLayout.MaxFrameSize];
-        private readonly ReadingSet _readings = new ReadingSet();
+        private readonly ReadingSet _readings;
         private long _rebootAtMs = long.MaxValue;
         private int _consecutiveRadioFailures;
         private uint _savedSequenceStart;
@@ -48,6 +48,7 @@ namespace Mesh.NodeApp.Runtime
             _settings = settings;
             _radio = radio;
             _sensors = sensors;
+            _readings = new ReadingSet(sensors.MaxValues); // as many values as its sensors give, not a frame's 32
             _device = device;
             _store = store;
             _log = log;

@@ -27,6 +27,11 @@ namespace Mesh.NodeApp.Sensors
             _dividerPermille = dividerPermille;
         }
 
+        public int MaxValues
+        {
+            get { return 2; } // voltage and level
+        }
+
         public string Name
         {
             get { return "battery"; }

@@ -27,6 +27,21 @@ namespace Mesh.NodeApp.Sensors
             get { return _sensors.Length; }
         }
 
+        /// <summary>The most values one <see cref="ReadAll"/> adds: the sum of the sensors' (at least 1, at most a frame's 32).</summary>
+        public int MaxValues
+        {
+            get
+            {
+                int n = 0;
+                for (int i = 0; i < _sensors.Length; i++)
+                {
+                    n += _sensors[i].MaxValues;
+                }
+
+                return n < 1 ? 1 : (n > ReadingSet.MaxItems ? ReadingSet.MaxItems : n);
+            }
+        }
+
         /// <summary>Sensors failing at the last read.</summary>
         public int Failing
         {

@@ -21,6 +21,11 @@ namespace Mesh.NodeApp.Sensors
             _phase = (int)(nodeId % 97);
         }
 
+        public int MaxValues
+        {
+            get { return 5; } // temperature, humidity, pressure, battery voltage and level
+        }
+
         public string Name
         {
             get { return "simulated"; }

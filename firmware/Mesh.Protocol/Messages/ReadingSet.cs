@@ -18,13 +18,38 @@ namespace Mesh.Protocol.Messages
         public const int MeasuredAtCode = 0xFE;
         public const int MeasuredAtItemSize = 5;
 
-        private readonly byte[] _quantity = new byte[MaxItems];
-        private readonly int[] _value = new int[MaxItems];
-        private readonly ushort[] _genericId = new ushort[MaxItems];
-        private readonly sbyte[] _exponent = new sbyte[MaxItems];
+        private readonly byte[] _quantity;
+        private readonly int[] _value;
+        private readonly ushort[] _genericId;
+        private readonly sbyte[] _exponent;
         private int _count;
         private bool _hasMeasuredAt;
         private uint _measuredAt;
+
+        /// <summary>A set that holds any one a frame carries (<see cref="MaxItems"/> values): to decode with.</summary>
+        public ReadingSet()
+            : this(MaxItems)
+        {
+        }
+
+        /// <summary>
+        /// A set that holds at most <paramref name="capacity"/> values (1 … <see cref="MaxItems"/>): a node that
+        /// only builds its own reports sizes it to its sensors. It decodes only sets that fit.
+        /// </summary>
+        public ReadingSet(int capacity)
+        {
+            int n = capacity < 1 ? 1 : (capacity > MaxItems ? MaxItems : capacity);
+            _quantity = new byte[n];
+            _value = new int[n];
+            _genericId = new ushort[n];
+            _exponent = new sbyte[n];
+        }
+
+        /// <summary>Values this set can hold.</summary>
+        public int Capacity
+        {
+            get { return _quantity.Length; }
+        }
 
         /// <summary>Whether the set carries a measured-at time (network seconds) for its values.</summary>
         public bool HasMeasuredAt
@@ -115,7 +140,7 @@ namespace Mesh.Protocol.Messages
         /// <summary>Adds a standard quantity given as raw integer in its wire unit (e.g. centi-degrees).</summary>
         public bool AddRaw(Quantity quantity, int raw)
         {
-            if (_count >= MaxItems || quantity == Quantity.Generic || !Quantities.IsDefined((int)quantity))
+            if (_count >= _quantity.Length || quantity == Quantity.Generic || !Quantities.IsDefined((int)quantity))
             {
                 return false;
             }
@@ -149,7 +174,7 @@ namespace Mesh.Protocol.Messages
 
         public bool AddGeneric(ushort id, int raw, int exponent)
         {
-            if (_count >= MaxItems || exponent < -128 || exponent > 127)
+            if (_count >= _quantity.Length || exponent < -128 || exponent > 127)
             {
                 return false;
             }
@@ -279,6 +304,12 @@ namespace Mesh.Protocol.Messages
                 _measuredAt = LittleEndian.ReadUInt32(b, p + 1);
                 p += MeasuredAtItemSize;
                 count--;
+            }
+
+            if (count > _quantity.Length)
+            {
+                Clear(); // well formed, but more values than this set was built to hold
+                return false;
             }
 
             for (int i = 0; i < count; i++)

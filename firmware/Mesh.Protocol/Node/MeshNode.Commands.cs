@@ -33,7 +33,7 @@ namespace Mesh.Protocol.Node
                 return SendResult.PayloadTooLarge;
             }
 
-            int slot = _pending.FindFree();
+            int slot = _pending != null ? _pending.FindFree() : -1;
             if (slot < 0)
             {
                 return SendResult.NoCommandSlot;
@@ -59,6 +59,11 @@ namespace Mesh.Protocol.Node
 
         private void CompleteCommand(FrameHeader h, long nowMs)
         {
+            if (_pending == null)
+            {
+                return; // this node sends no commands: an ack cannot be for it
+            }
+
             ushort id = LittleEndian.ReadUInt16(_rxPayload, RxAt);
             int slot = _pending.Find(h.Origin, id);
             if (slot < 0)
@@ -83,6 +88,11 @@ namespace Mesh.Protocol.Node
 
         private void ServiceCommands(long nowMs)
         {
+            if (_pending == null)
+            {
+                return;
+            }
+
             for (int i = 0; i < _pending.Capacity; i++)
             {
                 if (!_pending.IsUsed(i) || nowMs < _pending.DeadlineAt(i))

@@ -94,7 +94,8 @@ namespace Mesh.Protocol.Node
             _requireEncryption = config.RequireEncryption;
             _checkpointInterval = config.SequenceCheckpointInterval;
             _heartbeatIntervalMs = config.HeartbeatIntervalMs;
-            _commandTimer = new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs);
+            // A node that sends no commands (PendingCommandSlots 0, the board application) keeps no commander state.
+            _commandTimer = config.PendingCommandSlots > 0 ? new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs) : null;
             _commandMaxAttempts = config.CommandMaxAttempts;
             _startMs = nowMs;
             _refuseFromBeforeStart = config.RefuseFramesFromBeforeStart;
@@ -115,7 +116,7 @@ namespace Mesh.Protocol.Node
             _heartbeat = new Heartbeat(config.NeighbourTableSize); // it lists no more neighbours than the table holds
             _transmit = new TransmitQueue(config.TransmitQueueSize);
             _events = new EventQueue(config.EventQueueSize);
-            _pending = new PendingCommands(config.PendingCommandSlots);
+            _pending = config.PendingCommandSlots > 0 ? new PendingCommands(config.PendingCommandSlots) : null;
             _recent = new RecentCommands(config.RecentCommandSlots);
             _commandCounters = new CommandCounters(config.CommandCounterSlots);
             _airtime = new Airtime(config.AirtimeOverheadUs, config.AirtimeUsPerByte);
@@ -294,7 +295,7 @@ namespace Mesh.Protocol.Node
                     next = _routing.AckBundle.DueMs;
                 }
 
-                return _pending.EarliestDeadline(next);
+                return _pending != null ? _pending.EarliestDeadline(next) : next;
             }
         }
 

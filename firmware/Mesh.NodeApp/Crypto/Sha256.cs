@@ -153,23 +153,36 @@ namespace Mesh.NodeApp.Crypto
             }
 
             uint a = _h[0], b = _h[1], c = _h[2], d = _h[3], e = _h[4], f = _h[5], g = _h[6], h = _h[7];
-            for (int i = 0; i < 64; i++)
-            {
-                uint wi;
-                if (i < 16)
-                {
-                    wi = w[i];
-                }
-                else
-                {
-                    uint x = w[(i - 15) & 15];
-                    uint y = w[(i - 2) & 15];
-                    uint r0 = ((x >> 7) | (x << 25)) ^ ((x >> 18) | (x << 14)) ^ (x >> 3);
-                    uint r1 = ((y >> 17) | (y << 15)) ^ ((y >> 19) | (y << 13)) ^ (y >> 10);
-                    wi = unchecked(w[i & 15] + r0 + w[(i - 7) & 15] + r1); // w[i & 15] still holds W[i - 16]
-                    w[i & 15] = wi;
-                }
 
+            // Rounds 0–15 take the message words as they are; rounds 16–63 compute their schedule word into the
+            // ring slot of the word 16 rounds back. Two loops with the round written out in each: on the
+            // interpreter a branch or a call per round costs more than the duplicated lines.
+            for (int i = 0; i < 16; i++)
+            {
+                uint s1 = ((e >> 6) | (e << 26)) ^ ((e >> 11) | (e << 21)) ^ ((e >> 25) | (e << 7));
+                uint ch = (e & f) ^ (~e & g);
+                uint t1 = unchecked(h + s1 + ch + k[i] + w[i]);
+                uint s0 = ((a >> 2) | (a << 30)) ^ ((a >> 13) | (a << 19)) ^ ((a >> 22) | (a << 10));
+                uint maj = (a & b) ^ (a & c) ^ (b & c);
+                uint t2 = unchecked(s0 + maj);
+                h = g;
+                g = f;
+                f = e;
+                e = unchecked(d + t1);
+                d = c;
+                c = b;
+                b = a;
+                a = unchecked(t1 + t2);
+            }
+
+            for (int i = 16; i < 64; i++)
+            {
+                uint x = w[(i - 15) & 15];
+                uint y = w[(i - 2) & 15];
+                int at = i & 15; // holds W[i - 16] until overwritten with W[i]
+                uint wi = unchecked(w[at] + (((x >> 7) | (x << 25)) ^ ((x >> 18) | (x << 14)) ^ (x >> 3)) + w[(i - 7) & 15]
+                    + (((y >> 17) | (y << 15)) ^ ((y >> 19) | (y << 13)) ^ (y >> 10)));
+                w[at] = wi;
                 uint s1 = ((e >> 6) | (e << 26)) ^ ((e >> 11) | (e << 21)) ^ ((e >> 25) | (e << 7));
                 uint ch = (e & f) ^ (~e & g);
                 uint t1 = unchecked(h + s1 + ch + k[i] + wi);

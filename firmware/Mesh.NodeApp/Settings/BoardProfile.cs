@@ -64,11 +64,14 @@ namespace Mesh.NodeApp.Settings
         /// Three events, the least a node accepts: a command needs three at once (NodeConfig.Validate). A fourth
         /// only let one more one-event frame (a text) or the report due into the same step as a command; with
         /// three they wait for the next step (back-pressure: the frame is not recorded, so a later copy or a
-        /// retry is taken; the report is raised at the next poll).
+        /// retry is taken; the report is raised at the next poll). Three queued transmissions, not four: each is a
+        /// 250-byte buffer (276 B of heap), the last step to 15 KB left after start-up with the relay image
+        /// (hardware/README.md); a frame that finds the queue full evicts a lower class or is dropped and counted,
+        /// and in a flood the neighbours' copies cover it.
         /// </summary>
         public static BoardProfile Esp32C3()
         {
-            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 4, 3, 4);
+            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 3, 3, 4);
         }
 
         /// <summary>ESP32 DevKitC, WROOM module (ESP32_REV0 / ESP32_REV3): ~79 KB of managed heap. COM2 on GPIO26/25 (16/17 are PSRAM pins on WROVER).</summary>

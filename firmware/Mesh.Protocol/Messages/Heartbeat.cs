@@ -72,15 +72,15 @@ namespace Mesh.Protocol.Messages
         /// <summary>Bytes the extension blocks take.</summary>
         public int BlocksLength
         {
-            get { return (HasQos ? BlockHeaderSize + QosReport.Length : 0) + (HasRoute ? BlockHeaderSize + RouteLength : 0); }
+            get { return BlocksLengthFor(HasQos, HasRoute); }
         }
 
-        /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most 32).</summary>
+        /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most what this heartbeat holds).</summary>
         public int NeighbourRoom
         {
             get
             {
-                int room = (FrameLayout.MaxPayloadSize - FixedSize - BlocksLength) / EntrySize;
+                int room = NeighbourRoomFor(BlocksLength);
                 return room > NeighbourIds.Length ? NeighbourIds.Length : room;
             }
         }
@@ -90,42 +90,82 @@ namespace Mesh.Protocol.Messages
             get { return FixedSize + NeighbourCount * EntrySize + BlocksLength; }
         }
 
+        /// <summary>Bytes blocks 1 and 2 take when present.</summary>
+        public static int BlocksLengthFor(bool qos, bool route)
+        {
+            return (qos ? BlockHeaderSize + QosReport.Length : 0) + (route ? BlockHeaderSize + RouteLength : 0);
+        }
+
+        /// <summary>Neighbours that fit in the largest sealed payload next to blocks of this length (at most 32).</summary>
+        public static int NeighbourRoomFor(int blocksLength)
+        {
+            int room = (FrameLayout.MaxPayloadSize - FixedSize - blocksLength) / EntrySize;
+            return room > MaxNeighbours ? MaxNeighbours : room;
+        }
+
         /// <summary>Writes the heartbeat; the caller keeps <see cref="NeighbourCount"/> within <see cref="NeighbourRoom"/>.</summary>
         public int Encode(byte[] b, int o)
         {
-            b[o] = (byte)Role;
-            b[o + 1] = (byte)Policy;
-            LittleEndian.WriteUInt16(b, o + 2, Counter);
-            LittleEndian.WriteUInt32(b, o + 4, UptimeSeconds);
-            b[o + 8] = (byte)NeighbourCount;
+            WriteFixed(b, o, Role, Policy, Counter, UptimeSeconds, NeighbourCount);
             int p = o + FixedSize;
             for (int i = 0; i < NeighbourCount; i++)
             {
-                LittleEndian.WriteUInt32(b, p, NeighbourIds[i]);
-                b[p + 4] = (byte)NeighbourRssi[i];
-                b[p + 5] = NeighbourQuality[i];
+                WriteEntry(b, p, NeighbourIds[i], NeighbourRssi[i], NeighbourQuality[i]);
                 p += EntrySize;
             }
 
             if (HasQos)
             {
-                b[p] = QosReport.Tag;
-                b[p + 1] = QosReport.Length;
-                Qos.Write(b, p + BlockHeaderSize);
-                p += BlockHeaderSize + QosReport.Length;
+                p += WriteQosBlock(b, p, Qos);
             }
 
             if (HasRoute)
             {
-                b[p] = RouteTag;
-                b[p + 1] = RouteLength;
-                LittleEndian.WriteUInt32(b, p + 2, RouteParent);
-                LittleEndian.WriteUInt16(b, p + 6, (ushort)RouteCost);
-                b[p + 8] = (byte)RouteHops;
-                p += BlockHeaderSize + RouteLength;
+                p += WriteRouteBlock(b, p, RouteParent, RouteCost, RouteHops);
             }
 
             return p - o;
+        }
+
+        // The pieces of the wire form, also used by a node that writes its heartbeat straight into its payload buffer
+        // (MeshNode.SendHeartbeat) rather than through an instance and its arrays.
+
+        /// <summary>role(u8) policy(u8) counter(u16) uptime(u32) n(u8) at <paramref name="o"/>.</summary>
+        public static void WriteFixed(byte[] b, int o, NodeRole role, PolicyKind policy, ushort counter, uint uptimeSeconds, int neighbourCount)
+        {
+            b[o] = (byte)role;
+            b[o + 1] = (byte)policy;
+            LittleEndian.WriteUInt16(b, o + 2, counter);
+            LittleEndian.WriteUInt32(b, o + 4, uptimeSeconds);
+            b[o + 8] = (byte)neighbourCount;
+        }
+
+        /// <summary>One neighbour entry, id(u32) rssi(i8) quality(u8), at <paramref name="p"/>.</summary>
+        public static void WriteEntry(byte[] b, int p, uint id, sbyte rssi, byte quality)
+        {
+            LittleEndian.WriteUInt32(b, p, id);
+            b[p + 4] = (byte)rssi;
+            b[p + 5] = quality;
+        }
+
+        /// <summary>Block 1 (quality of service) at <paramref name="p"/>; returns the bytes written.</summary>
+        public static int WriteQosBlock(byte[] b, int p, QosReport qos)
+        {
+            b[p] = QosReport.Tag;
+            b[p + 1] = QosReport.Length;
+            qos.Write(b, p + BlockHeaderSize);
+            return BlockHeaderSize + QosReport.Length;
+        }
+
+        /// <summary>Block 2 (route) at <paramref name="p"/>; returns the bytes written.</summary>
+        public static int WriteRouteBlock(byte[] b, int p, uint parent, int cost, int hops)
+        {
+            b[p] = RouteTag;
+            b[p + 1] = RouteLength;
+            LittleEndian.WriteUInt32(b, p + 2, parent);
+            LittleEndian.WriteUInt16(b, p + 6, (ushort)cost);
+            b[p + 8] = (byte)hops;
+            return BlockHeaderSize + RouteLength;
         }
 
         public bool TryDecode(byte[] b, int o, int length)

@@ -1,4 +1,5 @@
 using Mesh.Protocol.Messages;
+using Mesh.Protocol.Routing;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Node
@@ -17,16 +18,18 @@ namespace Mesh.Protocol.Node
                 return; // nothing to seal it with (a gateway's own node): it would only be refused
             }
 
-            Heartbeat hb = _heartbeat;
-            hb.Role = _role;
-            hb.Policy = _policy.Settings.Kind;
-            hb.Counter = ++_heartbeatCounter;
-            hb.UptimeSeconds = (uint)((nowMs - _startMs) / 1000);
-            FillQosReport(hb, nowMs);
-            FillRouteBlock(hb);
+            ushort counter = ++_heartbeatCounter;
+            uint uptime = (uint)((nowMs - _startMs) / 1000);
+            FillQosReport(_qosReport, nowMs);
+            bool route = RoutingActive;
+            int room = Heartbeat.NeighbourRoomFor(Heartbeat.BlocksLengthFor(true, route));
 
-            // Best quality first, as many as fit next to the blocks; equal quality keeps table order.
-            int room = hb.NeighbourRoom;
+            // Written straight into the payload buffer (no heartbeat object and arrays to keep: on an ESP32-C3 that
+            // was ~0.3 KB). Best quality first, as many as fit next to the blocks; equal quality keeps table order:
+            // an insertion sort over the 6-byte entries in place.
+            byte[] b = _txPayload;
+            const int First = Heartbeat.FixedSize;
+            const int Entry = Heartbeat.EntrySize;
             int count = 0;
             for (int s = 0; s < _neighbours.Capacity; s++)
             {
@@ -37,7 +40,7 @@ namespace Mesh.Protocol.Node
 
                 byte quality = (byte)_neighbours.QualityAt(s);
                 int at = count;
-                while (at > 0 && hb.NeighbourQuality[at - 1] < quality)
+                while (at > 0 && b[First + ((at - 1) * Entry) + 5] < quality)
                 {
                     at--;
                 }
@@ -48,25 +51,28 @@ namespace Mesh.Protocol.Node
                 }
 
                 int last = count < room ? count : room - 1;
-                for (int k = last; k > at; k--)
+                for (int i = First + (last * Entry) - 1; i >= First + (at * Entry); i--)
                 {
-                    hb.NeighbourIds[k] = hb.NeighbourIds[k - 1];
-                    hb.NeighbourRssi[k] = hb.NeighbourRssi[k - 1];
-                    hb.NeighbourQuality[k] = hb.NeighbourQuality[k - 1];
+                    b[i + Entry] = b[i]; // shift entries at … last - 1 up by one, from the top
                 }
 
                 int rssi = _neighbours.RssiAt(s);
-                hb.NeighbourIds[at] = _neighbours.IdAt(s);
-                hb.NeighbourRssi[at] = (sbyte)(rssi < -128 ? -128 : (rssi > 127 ? 127 : rssi));
-                hb.NeighbourQuality[at] = quality;
+                Heartbeat.WriteEntry(b, First + (at * Entry), _neighbours.IdAt(s), (sbyte)(rssi < -128 ? -128 : (rssi > 127 ? 127 : rssi)), quality);
                 if (count < room)
                 {
                     count++;
                 }
             }
 
-            hb.NeighbourCount = count;
-            int n = hb.Encode(_txPayload, 0);
+            Heartbeat.WriteFixed(b, 0, _role, _policy.Settings.Kind, counter, uptime, count);
+            int n = First + (count * Entry);
+            n += Heartbeat.WriteQosBlock(b, n, _qosReport);
+            if (route)
+            {
+                GradientTable g = _routing.Gradient;
+                n += Heartbeat.WriteRouteBlock(b, n, g.Parent, g.HasRoute ? g.Cost : Beacon.NoCost, g.HasRoute ? g.Hops : Beacon.NoHops);
+            }
+
             if (Originate(MessageType.Heartbeat, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 _counters.HeartbeatsSent++;

@@ -222,12 +222,15 @@ namespace Mesh.Protocol.Node
                     return CommandStatus.Ok;
 
                 case CommandKind.SetForwardingPolicy:
-                    if (!PolicySettings.TryRead(_rxPayload, a, argLength, _policyScratch))
+                    // Read into an object made here: SetPolicy builds a new policy (and its own copy of these
+                    // settings) anyway, so a scratch kept for this rare command would only hold heap for ever.
+                    PolicySettings policy = new PolicySettings();
+                    if (!PolicySettings.TryRead(_rxPayload, a, argLength, policy))
                     {
                         return CommandStatus.InvalidArgument;
                     }
 
-                    SetPolicy(_policyScratch);
+                    SetPolicy(policy);
                     RaiseSettingsChanged(SettingsChange.ForwardingPolicy, a, PolicySettings.EncodedSize, nowMs);
                     return CommandStatus.Ok;
 

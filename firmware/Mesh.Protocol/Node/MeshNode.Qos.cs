@@ -277,10 +277,8 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>Fills heartbeat block 1 and starts the next reporting period.</summary>
-        private void FillQosReport(Heartbeat hb, long nowMs)
+        private void FillQosReport(QosReport q, long nowMs)
         {
-            QosReport q = hb.Qos;
-            hb.HasQos = true;
             q.Utilisation = (byte)Utilisation(nowMs);
             q.DutyUsed = (byte)_duty.UsedShare255(nowMs);
             q.Throttled = (ushort)(_throttledSinceReport > ushort.MaxValue ? ushort.MaxValue : _throttledSinceReport);

@@ -440,20 +440,6 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>Heartbeat block 2: this node's parent, cost and hops, so the gateway draws the gradient (structured nodes only).</summary>
-        private void FillRouteBlock(Heartbeat hb)
-        {
-            hb.HasRoute = RoutingActive;
-            if (!hb.HasRoute)
-            {
-                return;
-            }
-
-            GradientTable g = _routing.Gradient;
-            hb.RouteParent = g.Parent;
-            hb.RouteCost = g.HasRoute ? g.Cost : Beacon.NoCost;
-            hb.RouteHops = g.HasRoute ? g.Hops : Beacon.NoHops;
-        }
-
         // ---------------------------------------------------------------- originating and timers
 
         private void SendBeacon(long nowMs)

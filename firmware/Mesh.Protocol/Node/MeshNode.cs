@@ -63,8 +63,7 @@ namespace Mesh.Protocol.Node
         private const int RxAt = FrameLayout.HeaderSize;
         private readonly byte[] _rxPayload = new byte[PayloadSealer.WorkSize];
         private readonly byte[] _txPayload = new byte[FrameLayout.MaxPayloadSize];
-        private readonly Heartbeat _heartbeat;
-        private readonly PolicySettings _policyScratch = new PolicySettings();
+        private readonly QosReport _qosReport = new QosReport(); // block 1 of this node's heartbeats
         private IForwardingPolicy _policy;
 
         // Structured routing (MeshNode.Routing): null unless the node routes structured or is a gateway.
@@ -113,7 +112,6 @@ namespace Mesh.Protocol.Node
             _replay = new ReplayWindow(config.ReplayTableSize);
             _routes = new RouteTable(config.RouteTableSize, config.RouteLifetimeMs);
             _neighbours = new NeighbourTable(config.NeighbourTableSize, config.NeighbourExpiryMs);
-            _heartbeat = new Heartbeat(config.NeighbourTableSize); // it lists no more neighbours than the table holds
             _transmit = new TransmitQueue(config.TransmitQueueSize);
             _events = new EventQueue(config.EventQueueSize);
             _pending = config.PendingCommandSlots > 0 ? new PendingCommands(config.PendingCommandSlots) : null;

@@ -66,7 +66,7 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(8, c.ReplayTableSize);
             Assert.Equal(8, c.RouteTableSize);
             Assert.Equal(8, c.NeighbourTableSize);
-            Assert.Equal(4, c.TransmitQueueSize);
+            Assert.Equal(3, c.TransmitQueueSize);
             Assert.Equal(3, c.EventQueueSize);
             Assert.Equal(0, c.PendingCommandSlots); // the board sends no commands
             Assert.Equal(4, c.RecentCommandSlots);

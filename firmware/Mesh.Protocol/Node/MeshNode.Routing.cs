@@ -118,6 +118,14 @@ namespace Mesh.Protocol.Node
                 return; // not our frame forwarded (another message under the same sequence is not our ack)
             }
 
+            // The parent's forward of our copy took one hop more than ours. A copy with no more hops than ours is
+            // the parent retransmitting a copy it had before ours, which came round a loop to it (FallbackEcho:
+            // taking it for our ack ended such frames silently in farm-200-partition).
+            if (r.FallbackEcho && h.HopsTaken <= r.Upward.FrameOf(u)[FrameLayout.OffsetHopsTaken])
+            {
+                return;
+            }
+
             NetworkKey net = _keys.Find(h.NetworkKeyIndex);
             if (net == null || !_netSealer.Verify(net, frame, offset, length))
             {
@@ -376,6 +384,16 @@ namespace Mesh.Protocol.Node
             if (next == sender)
             {
                 next = NodeAddress.None;
+            }
+
+            // Hop budget (FallbackEcho): the frame has too few hops left to climb this node's gradient, so it
+            // wandered a longer path than the gradient says — a stale one, as in a partition. Forwarded, it would
+            // die at the hop limit with no hops left to flood it back to its origin; flooded from here, its
+            // origin hears it and keeps the reading (store and forward).
+            if (next != NodeAddress.None && r.FallbackEcho && h.HopsTaken + g.Hops > h.HopLimit)
+            {
+                next = NodeAddress.None;
+                r.HopBudgetFloods++;
             }
 
             int delay;

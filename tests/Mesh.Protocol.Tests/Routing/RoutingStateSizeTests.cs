@@ -15,8 +15,8 @@ namespace Mesh.Protocol.Tests.Routing
     /// </summary>
     public class RoutingStateSizeTests
     {
-        /// <summary>Bytes of managed heap a structured node with default tables costs (64-bit .NET 10).</summary>
-        public const long StructuredNodeBytes = 24568;
+        /// <summary>Bytes of managed heap a structured node with default tables costs (64-bit .NET 10; 8 of it since the hop-budget flood counter).</summary>
+        public const long StructuredNodeBytes = 24576;
 
         private readonly ITestOutputHelper _output;
 

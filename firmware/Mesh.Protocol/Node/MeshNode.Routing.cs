@@ -93,10 +93,10 @@ namespace Mesh.Protocol.Node
             return _routing.Gradient.Parent;
         }
 
-        private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long sentMs)
+        private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long nowMs, long sentMs)
         {
             StructuredRouting r = _routing;
-            int slot = r.Upward.Claim();
+            int slot = ClaimUpward(nowMs);
             r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + AckWaitMs(nextHop));
             r.Upward.MarkSent(slot, sentMs);
         }
@@ -440,7 +440,7 @@ namespace Mesh.Protocol.Node
 
                 // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
                 // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
-                int u = r.Upward.Claim();
+                int u = ClaimUpward(nowMs);
                 r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
                 FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
                 r.UpwardForwarded++;
@@ -451,7 +451,7 @@ namespace Mesh.Protocol.Node
             if (next != NodeAddress.None)
             {
                 r.UpwardForwarded++;
-                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs + delay);
+                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs, nowMs + delay);
             }
 
             return true;

@@ -18,13 +18,18 @@ namespace Mesh.Protocol.Tests.Routing
     public class StaleGradientCustodyTests
     {
         /// <summary>Gateway 1 - 2 - 3 - 4, the rules on or off, once the gradient formed; radio 9 hears only node 3.</summary>
-        private static InMemoryMesh Line(bool fallbackEcho)
+        private static InMemoryMesh Line(bool fallbackEcho, int upwardSlotsAtThree = 6)
         {
             var mesh = new InMemoryMesh();
             for (uint i = 1; i <= 4; i++)
             {
                 NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i, NodeRole.Relay);
                 c.FallbackEcho = fallbackEcho;
+                if (i == 3)
+                {
+                    c.UpwardSlots = upwardSlotsAtThree;
+                }
+
                 mesh.Add(c);
                 if (i > 1)
                 {
@@ -110,6 +115,40 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.NotEmpty(relayed);
             Assert.Equal(flooded ? NodeAddress.None : 2u, relayed[0].NextHop);
             Assert.Equal(budget + (flooded ? 1 : 0), mesh[3].Routing!.HopBudgetFloods);
+        }
+
+        /// <summary>
+        /// Node 3 keeps one upward slot; its parent 2 does not hear it. It relays node 4's first reading and
+        /// waits for the ack; the second reading takes the slot (eviction, as at a hub of a stale gradient with
+        /// every slot taken: farm-200-partition seeds 4 and 10 lost readings that way). With the rules on, the
+        /// evicted reading falls back to flooding as one out of parents does, so its origin hears it; with them
+        /// off its custody ends there, as before.
+        /// </summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_frame_evicted_from_the_upward_slots_falls_back_to_flooding(bool fallbackEcho)
+        {
+            var mesh = Line(fallbackEcho, upwardSlotsAtThree: 1);
+            mesh.Unlink(2, 3);
+            mesh.Unlink(3, 4); // node 3 gets the readings only from radio 9
+            uint first = StructuredMesh.SendReading(mesh, 4, 19.5);
+            uint second = StructuredMesh.SendReading(mesh, 4, 20.5);
+            mesh.RunFor(20);
+            byte[] Sent(uint seq) => mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
+            byte[] firstFrame = Sent(first);
+            byte[] secondFrame = Sent(second);
+
+            mesh.Inject(9, Copy(mesh, firstFrame, 0, previousHop: 4, nextHop: 3));
+            mesh.RunFor(100);
+            Assert.True(mesh[3].Routing!.Upward.Find(4, first) >= 0);
+            mesh.Inject(9, Copy(mesh, secondFrame, 0, previousHop: 4, nextHop: 3));
+            mesh.RunFor(100);
+
+            Assert.Equal(1, mesh[3].Routing!.Upward.Evicted);
+            Assert.True(mesh[3].Routing!.Upward.Find(4, second) >= 0);
+            bool flooded = mesh.Log.Any(t => t.Node == 3 && t.Origin == 4 && t.Sequence == first && t.NextHop == NodeAddress.None);
+            Assert.Equal(fallbackEcho, flooded);
         }
 
         private static FrameHeader Header(byte[] frame)

@@ -11,8 +11,9 @@ namespace Mesh.Simulator.Tests
     /// during a 10-minute partition delivered after it heals): farm-200-partition cuts the 52 western nodes
     /// off from every gateway for 10 minutes. Bounds, not exact counts: seeds 11 … 15 measured 96.4–99.5 %
     /// (1,208/1,230) before gateways bundled their hop acks and beacons became rarer, 96.2–99.2 % (1,208/1,230)
-    /// after, seed 11 (this test's) 96.2 %; seeds 16 … 23 97.0 % both. The 99 % target is not met
-    /// (simulator/README).
+    /// after, seed 11 (this test's) 96.2 %; seeds 16 … 23 97.0 % both. Since the stale-gradient custody rules
+    /// (simulator/README, stop 23) seeds 11 … 15 and 1 … 3 deliver 1,957/1,960 and 4 … 10, 16 1,962/1,965,
+    /// every seed ≥ 99.5 % (seed 11: 260/260): the 99 % target is the bound.
     /// </summary>
     public class StoreAndForwardScenarioTests
     {
@@ -31,7 +32,7 @@ namespace Mesh.Simulator.Tests
             ClassMetrics m = r.Readings;
             _output.WriteLine($"cut off {m.CutOffDelivered}/{m.CutOffSent}; stored copies delivered {m.StoreForwardedDelivered}, duplicates {m.StoreForwardedDuplicates}; readings {m.Delivered}/{m.Sent}; forged {r.Security.ForgedDelivered}");
             Assert.True(m.CutOffSent >= 200, $"the partition cut off only {m.CutOffSent} readings");
-            Assert.True(m.CutOffDelivered >= 0.95 * m.CutOffSent, $"{m.CutOffDelivered}/{m.CutOffSent} delivered after healing");
+            Assert.True(m.CutOffDelivered >= 0.99 * m.CutOffSent, $"{m.CutOffDelivered}/{m.CutOffSent} delivered after healing");
             // Nothing crosses the cut: what arrived came as stored copies, each traced to its reading. A few
             // may arrive as their original frame (seed 13: 1 of 190, seed 11 with 4 upward slots: 3 of 241);
             // presumably sent near the end of the partition and still being retransmitted when it healed

@@ -93,10 +93,10 @@ namespace Mesh.Protocol.Node
             return _routing.Gradient.Parent;
         }
 
-        private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long sentMs)
+        private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long nowMs, long sentMs)
         {
             StructuredRouting r = _routing;
-            int slot = r.Upward.Claim();
+            int slot = ClaimUpward(nowMs);
             r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + AckWaitMs(nextHop));
             r.Upward.MarkSent(slot, sentMs);
         }
@@ -116,6 +116,14 @@ namespace Mesh.Protocol.Node
                 || PayloadTag.Of(frame, offset) != PayloadTag.Of(r.Upward.FrameOf(u), 0))
             {
                 return; // not our frame forwarded (another message under the same sequence is not our ack)
+            }
+
+            // The parent's forward of our copy took one hop more than ours. A copy with no more hops than ours is
+            // the parent retransmitting a copy it had before ours, which came round a loop to it (FallbackEcho:
+            // taking it for our ack ended such frames silently in farm-200-partition).
+            if (r.FallbackEcho && h.HopsTaken <= r.Upward.FrameOf(u)[FrameLayout.OffsetHopsTaken])
+            {
+                return;
             }
 
             NetworkKey net = _keys.Find(h.NetworkKeyIndex);
@@ -378,6 +386,16 @@ namespace Mesh.Protocol.Node
                 next = NodeAddress.None;
             }
 
+            // Hop budget (FallbackEcho): the frame has too few hops left to climb this node's gradient, so it
+            // wandered a longer path than the gradient says — a stale one, as in a partition. Forwarded, it would
+            // die at the hop limit with no hops left to flood it back to its origin; flooded from here, its
+            // origin hears it and keeps the reading (store and forward).
+            if (next != NodeAddress.None && r.FallbackEcho && h.HopsTaken + g.Hops > h.HopLimit)
+            {
+                next = NodeAddress.None;
+                r.HopBudgetFloods++;
+            }
+
             int delay;
             int cancelAfter = 0;
             if (next == NodeAddress.None)
@@ -422,7 +440,7 @@ namespace Mesh.Protocol.Node
 
                 // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
                 // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
-                int u = r.Upward.Claim();
+                int u = ClaimUpward(nowMs);
                 r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
                 FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
                 r.UpwardForwarded++;
@@ -433,7 +451,7 @@ namespace Mesh.Protocol.Node
             if (next != NodeAddress.None)
             {
                 r.UpwardForwarded++;
-                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs + delay);
+                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs, nowMs + delay);
             }
 
             return true;

@@ -83,6 +83,31 @@ namespace Mesh.Protocol.Node
             r.FloodFallbacks++;
         }
 
+        /// <summary>
+        /// An upward slot for a new frame (<see cref="UpwardFrames.Claim"/>). With FallbackEcho, the frame whose
+        /// retransmission state is evicted for it (every slot taken, as at a hub of a stale gradient) is flooded
+        /// from here as one out of parents is, so its origin hears it and keeps the reading (an own reading comes
+        /// back through its neighbours' relays of the flood); before, its custody ended here silently
+        /// (farm-200-partition seeds 4 and 10 lost readings that way). Only into a free transmit slot: evicting a
+        /// queued frame could free the very buffer the new frame is about to be copied from. It is not stored
+        /// here: the caller may be forwarding the oldest stored reading, which a store full of others would drop.
+        /// </summary>
+        private int ClaimUpward(long nowMs)
+        {
+            StructuredRouting r = _routing;
+            UpwardFrames up = r.Upward;
+            long evicted = up.Evicted;
+            int u = up.Claim();
+            if (up.Evicted != evicted && r.FallbackEcho && _transmit.FindFree() >= 0)
+            {
+                r.Relayed.MarkEchoed(up.OriginOf(u), up.SequenceOf(u));
+                Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
+                r.FloodFallbacks++;
+            }
+
+            return u;
+        }
+
         /// <summary>Queues the kept copy of upward frame <paramref name="u"/> for <paramref name="nextHop"/> with a fresh network MIC; its delay, or -1 when the queue is full.</summary>
         private int Resend(int u, uint nextHop, long nowMs, int cancelAfter)
         {

@@ -504,7 +504,7 @@ namespace Mesh.Protocol.Node
             _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0, TrafficClass.Of((int)type));
             if (nextHop != NodeAddress.None && IsUpward(type, destination) && RoutingActive)
             {
-                TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs + delayMs);
+                TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs, nowMs + delayMs);
             }
 
             if (nextHop == NodeAddress.None && !oneHop && BackboneActive && RidesBackbone(h))

@@ -91,6 +91,9 @@ namespace Mesh.Protocol.Routing
         /// <summary>Fallback floods of frames this node relayed upward, flooded once more so they reach their origin.</summary>
         public long FallbackEchoes;
 
+        /// <summary>Upward frames flooded instead of forwarded because the hops they had left could not climb this node's gradient (FallbackEcho).</summary>
+        public long HopBudgetFloods;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;

@@ -7,7 +7,7 @@ namespace Mesh.Node.Tests.Board
     /// (a copy of ../shared/tools/nanofw whose run.sh --posix also builds firmware/Mesh.Board.Relay and loads each
     /// Release image; its probe builds one NodeRunner per BoardProfile with the board's managed crypto and a
     /// settings store that, like the board's file store, keeps no copy of the settings text), measured 2026-12-01
-    /// 01:25 UTC (first 2026-11-30 15:40). The host is 64-bit; an ESP32 is 32-bit. A node's 32-bit figure is computed on the interpreter
+    /// 01:20 UTC (first 2026-11-30 15:40). The host is 64-bit; an ESP32 is 32-bit. A node's 32-bit figure is computed on the interpreter
     /// itself: the probe runs on a second nanoCLR whose GC.Run walks the live heap and adds up what each block
     /// would take with 12-byte heap blocks (objects and reference arrays halve, primitive arrays and strings keep
     /// their bytes). The runtime tables are scaled the way hardware/README.md ("Managed heap after start-up")

@@ -84,6 +84,12 @@ namespace Mesh.Simulator.Engine
                 config.PendingCommandSlots = 16 + (_scenario.KeyRefresh?.Concurrency ?? 0);
                 config.FairShareSlots = big;
             }
+            else
+            {
+                // Only sinks (and a key-refresh driver, which is one) send commands; like the boards, the other
+                // nodes keep no commander state (no command table or timer to allocate or to walk at every wake).
+                config.PendingCommandSlots = 0;
+            }
 
             node.Runner = null;
             node.RunnerRadio = null;

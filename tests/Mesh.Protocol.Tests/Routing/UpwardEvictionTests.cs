@@ -1,4 +1,5 @@
 using System.Linq;
+using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 using Mesh.Protocol.Tests.Harness;
@@ -54,16 +55,8 @@ namespace Mesh.Protocol.Tests.Routing
             return copy;
         }
 
-        /// <summary>
-        /// Node 3 relays node 4's first reading to its parent 2, which does not hear it; before any retransmission
-        /// is due the second reading takes node 3's only slot. The evicted reading is sent once more to node 2,
-        /// directed (its last retransmission, no longer awaited), so a next hop that missed the first copy still
-        /// gets it; the new reading keeps the slot.
-        /// </summary>
-        [Fact]
-        public void A_frame_evicted_from_the_upward_slots_is_sent_once_more_to_its_next_hop()
+        private static (uint First, uint Second) EvictFirst(InMemoryMesh mesh)
         {
-            var mesh = Line(fallbackEcho: false);
             mesh.Unlink(2, 3);
             mesh.Unlink(3, 4); // node 3 gets the readings only from radio 9
             uint first = StructuredMesh.SendReading(mesh, 4, 19.5);
@@ -76,18 +69,59 @@ namespace Mesh.Protocol.Tests.Routing
 
             mesh.Inject(9, Copy(mesh, firstFrame, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
-            int ToParent() => mesh.Log.Count(t => t.Node == 3 && t.Origin == 4 && t.Sequence == first && t.NextHop == 2u);
-            Assert.Equal(1, ToParent());
+            Assert.Equal(1, ToParent(mesh, first));
             mesh.Inject(9, Copy(mesh, secondFrame, previousHop: 4, nextHop: 3));
-            mesh.RunFor(100);
-
+            mesh.RunFor(5);
             var r = mesh[3].Routing!;
             Assert.Equal(1, r.Upward.Evicted);
             Assert.True(r.Upward.Find(4, second) >= 0);
             Assert.True(r.Upward.Find(4, first) < 0);
-            Assert.Equal(2, ToParent());
-            Assert.Equal(1, r.EvictionResends);
+            return (first, second);
+        }
+
+        private static int ToParent(InMemoryMesh mesh, uint sequence) =>
+            mesh.Log.Count(t => t.Node == 3 && t.Origin == 4 && t.Sequence == sequence && t.NextHop == 2u);
+
+        /// <summary>
+        /// Node 3 relays node 4's first reading to its parent 2, which does not hear it; before any retransmission
+        /// is due the second reading takes node 3's only slot. The evicted reading is sent once more to node 2,
+        /// directed (its last retransmission, no longer awaited), so a next hop that missed the first copy still
+        /// gets it — when its wait would have run out (the hop-ack timeout after its send), not at once, so that the
+        /// next hop's acknowledgement of the first copy can still make it unnecessary; the new reading keeps the slot.
+        /// </summary>
+        [Fact]
+        public void A_frame_evicted_from_the_upward_slots_is_sent_once_more_to_its_next_hop_when_its_wait_runs_out()
+        {
+            var mesh = Line(fallbackEcho: false);
+            (uint first, _) = EvictFirst(mesh);
+
+            Assert.Equal(1, ToParent(mesh, first)); // its wait (250 ms from its send) has not run out yet
+            mesh.RunFor(300);
+            Assert.Equal(2, ToParent(mesh, first));
+            Assert.Equal(1, mesh[3].Routing!.EvictionResends);
             Assert.DoesNotContain(mesh.Log, t => t.Node == 3 && t.Origin == 4 && t.Sequence == first && t.NextHop == NodeAddress.None);
+        }
+
+        /// <summary>The next hop's hop ack for the evicted frame, heard before its last retransmission left, cancels that retransmission.</summary>
+        [Fact]
+        public void A_hop_ack_from_the_next_hop_cancels_an_evicted_frames_last_retransmission()
+        {
+            var mesh = Line(fallbackEcho: false);
+            (uint first, _) = EvictFirst(mesh);
+
+            var ack = new HopAck { Count = 1 };
+            ack.Origins[0] = 4;
+            ack.Sequences[0] = first;
+            byte[] payload = new byte[HopAck.MaxSize];
+            int n = ack.Encode(payload, 0);
+            byte[] frame = StructuredMesh.Forge(MessageType.HopAck, 2, 3, 1_000_000, mesh[3].NetworkTime(mesh.Now), payload.Take(n).ToArray(), mesh.Key);
+            mesh.Inject(9, frame);
+            mesh.RunFor(5);
+            Assert.Equal(RejectReason.None, mesh.Results[3].Last());
+            mesh.RunFor(300);
+
+            Assert.Equal(1, ToParent(mesh, first));
+            Assert.Equal(1, mesh[3].Routing!.EvictionResends);
         }
 
         /// <summary>With FallbackEcho the evicted frame is flooded from here instead (StaleGradientCustodyTests), not sent to the next hop again.</summary>

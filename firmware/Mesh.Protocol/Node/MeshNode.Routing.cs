@@ -259,7 +259,17 @@ namespace Mesh.Protocol.Node
                 for (int i = 0; i < r.HopAck.Count; i++)
                 {
                     int u = r.Upward.Find(r.HopAck.Origins[i], r.HopAck.Sequences[i]);
-                    if (u >= 0 && r.Upward.NextHopOf(u) == h.Origin)
+                    if (u < 0)
+                    {
+                        if (!r.FallbackEcho)
+                        {
+                            CancelEvictionResend(h.Origin, r.HopAck.Origins[i], r.HopAck.Sequences[i]);
+                        }
+
+                        continue;
+                    }
+
+                    if (r.Upward.NextHopOf(u) == h.Origin)
                     {
                         // A gateway's bundle answered a first attempt: a sample of how long its acks take.
                         if (r.GatewayAckTimer != null && r.Upward.AttemptsOf(u) == 0 && r.Upward.SwitchesOf(u) == 0 && r.Gradient.IsGatewayNeighbour(h.Origin))

@@ -157,6 +157,20 @@ namespace Mesh.Protocol.Node
             return -1;
         }
 
+        /// <summary>The waiting slot that carries (origin, sequence), cancellable or not, or -1.</summary>
+        public int FindWaiting(uint origin, uint sequence)
+        {
+            for (int i = 0; i < _used.Length; i++)
+            {
+                if (_used[i] && _origin[i] == origin && _sequence[i] == sequence)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
         /// <summary>
         /// Counts a copy heard from <paramref name="relayer"/> (an authenticated previous hop); true when
         /// that cancelled the frame. A relayer already counted for this frame counts once only.

@@ -94,6 +94,9 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames flooded instead of forwarded because the hops they had left could not climb this node's gradient (FallbackEcho).</summary>
         public long HopBudgetFloods;
 
+        /// <summary>Upward frames sent once more to their next hop when their retransmission state was evicted for a new frame (every upward slot taken).</summary>
+        public long EvictionResends;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;

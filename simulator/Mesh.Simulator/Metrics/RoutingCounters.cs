@@ -28,6 +28,9 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>
         public long UpwardEvicted { get; set; }
 
+        /// <summary>Evicted upward frames sent once more to their next hop (StructuredRouting.EvictionResends).</summary>
+        public long EvictionResends { get; set; }
+
         public static RoutingCounters Sum(SimNode[] nodes)
         {
             var c = new RoutingCounters();
@@ -55,6 +58,7 @@ namespace Mesh.Simulator.Metrics
                 c.FloodFallbacks += r.FloodFallbacks;
                 c.LoopsDetected += r.LoopsDetected;
                 c.UpwardEvicted += r.Upward.Evicted;
+                c.EvictionResends += r.EvictionResends;
             }
 
             return c;

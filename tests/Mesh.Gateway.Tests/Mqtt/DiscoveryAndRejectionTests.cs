@@ -46,8 +46,13 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Equal("V", v.GetProperty("unit_of_measurement").GetString());
             Assert.Equal("diagnostic", v.GetProperty("entity_category").GetString());
 
+            // A late subscriber gets both configs from the broker's retained store (retain flag set). It may also see a
+            // live copy (retain flag clear) if the gateway publishes one again just then — an at-least-once resend, or a
+            // re-announce — so what is checked is that each config arrives retained, not that every message does (the
+            // test failed once in a full run that way).
+            string[] configs = { "homeassistant/sensor/mesh_1_30_temperature/config", "homeassistant/sensor/mesh_1_30_battery_voltage/config" };
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/+/config");
-            Assert.All(await late.WaitForAsync(m => m.Count >= 2, what: "retained configs"), m => Assert.True(m.Retain));
+            await late.WaitForAsync(m => configs.All(topic => m.Any(x => x.Topic == topic && x.Retain)), what: "both configs retained");
 
             // The device every node names as via_device is announced too, with its own status entity.
             ReceivedMessage g = (await probe.WaitForAsync(m => m.Any(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config"), what: "the gateway's device"))

@@ -1,0 +1,132 @@
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Security;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Node
+{
+    /// <summary>
+    /// Structured routing, relaying (PROTOCOL.md "Structured routing", upward data and loops): an upward frame
+    /// sent to this node as next hop goes on to its parent, or is flooded when it has no route, its parent is the
+    /// sender, or the hop budget is spent.
+    /// </summary>
+    public sealed partial class MeshNode
+    {
+        /// <summary>
+        /// An upward frame sent to us as next hop: forward it to our parent (loop rule first), or flood it
+        /// by managed flooding when we have no route. Returns false when not an upward frame for the gradient.
+        /// </summary>
+        private bool RelayUpward(FrameHeader h, NetworkKey net, byte[] frame, int offset, int rssi, long nowMs)
+        {
+            if (_routing == null || h.Destination != NodeAddress.Gateways)
+            {
+                return false;
+            }
+
+            StructuredRouting r = _routing;
+            if (r.IsGateway)
+            {
+                return true; // consumed here and hop-acked (AfterAccepted)
+            }
+
+            if (!RoutingActive)
+            {
+                return false;
+            }
+
+            GradientTable g = r.Gradient;
+            uint sender = h.PreviousHop;
+            bool flood = false;
+            int senderCost = g.AdvertisedCost(sender, nowMs);
+            if (g.HasRoute && senderCost >= 0 && senderCost != Beacon.NoCost && senderCost <= g.Cost)
+            {
+                // The sender is no farther from a gateway than we are: a loop or a stale gradient.
+                r.LoopsDetected++;
+                r.Trickle.Reset(nowMs, _random);
+                if (sender == g.Parent)
+                {
+                    g.DropRouteOf(sender, nowMs);
+                    RecomputeRoute(nowMs);
+                    flood = true;
+                }
+            }
+
+            uint next = flood ? NodeAddress.None : g.Parent;
+            if (next == sender)
+            {
+                next = NodeAddress.None;
+            }
+
+            // Hop budget (FallbackEcho): the frame has too few hops left to climb this node's gradient, so it
+            // wandered a longer path than the gradient says — a stale one, as in a partition. Forwarded, it would
+            // die at the hop limit with no hops left to flood it back to its origin; flooded from here, its
+            // origin hears it and keeps the reading (store and forward).
+            if (next != NodeAddress.None && r.FallbackEcho && h.HopsTaken + g.Hops > h.HopLimit)
+            {
+                next = NodeAddress.None;
+                r.HopBudgetFloods++;
+            }
+
+            int delay;
+            int cancelAfter = 0;
+            if (next == NodeAddress.None)
+            {
+                delay = _policy.RebroadcastDelay(h, rssi, _random);
+                if (delay < 0)
+                {
+                    return true;
+                }
+
+                cancelAfter = _policy.CancelThreshold;
+                r.FloodFallbacks++;
+            }
+            else
+            {
+                delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
+            }
+
+            // The fair share applies up the gradient as on a flood: a babbler's frames must not climb to
+            // the gateway hop by hop past its neighbours (retransmissions of a frame already taken are
+            // duplicates and never get here).
+            if (!TakeFairShare(h.Origin, h.Type, h.FrameLength, nowMs))
+            {
+                return true;
+            }
+
+            r.Relayed.Add(h.Origin, h.Sequence, h.HopsTaken);
+            if (next == NodeAddress.None)
+            {
+                r.Relayed.MarkEchoed(h.Origin, h.Sequence); // flooded from here already
+            }
+
+            int length = h.FrameLength;
+            int slot = AcquireSlot(h.Type);
+            if (slot < 0)
+            {
+                if (next == NodeAddress.None)
+                {
+                    _counters.RelaysDroppedQueueFull++;
+                    return true;
+                }
+
+                // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
+                // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
+                int u = ClaimUpward(nowMs);
+                r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
+                FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
+                r.UpwardForwarded++;
+                return true;
+            }
+
+            byte[] buffer = ScheduleRelayCopy(slot, h, net, frame, offset, next, nowMs + delay, cancelAfter);
+            if (next != NodeAddress.None)
+            {
+                r.UpwardForwarded++;
+                TrackUpward(buffer, length, h.Origin, h.Sequence, next, nowMs, nowMs + delay);
+            }
+
+            return true;
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Qos;
 using Mesh.Protocol.Routing;

@@ -1,7 +1,5 @@
-using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Routing;
-using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Node

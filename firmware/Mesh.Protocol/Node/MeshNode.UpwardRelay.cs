@@ -1,4 +1,3 @@
-using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Routing;
 using Mesh.Protocol.Security;

@@ -1,13 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using Mesh.Gateway.Model;
-using Mesh.Protocol.Wire;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -8,7 +7,6 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using Mesh.Gateway.Model;
 using Mesh.Protocol.Wire;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.History

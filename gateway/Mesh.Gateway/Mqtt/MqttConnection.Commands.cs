@@ -1,19 +1,14 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Model;
 using Mesh.Protocol.Messages;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Mesh.Gateway.Mqtt
 {

@@ -8,7 +8,6 @@ using System.Threading.Tasks;
 using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Model;
-using Mesh.Protocol.Messages;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;

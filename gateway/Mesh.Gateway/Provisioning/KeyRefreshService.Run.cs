@@ -1,17 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using Mesh.Gateway.Hosting;
 using Mesh.Gateway.Mesh;
 using Mesh.Gateway.Model;
 using Mesh.Protocol.Desktop;
-using Mesh.Protocol.Desktop.Keys;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Security;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Provisioning

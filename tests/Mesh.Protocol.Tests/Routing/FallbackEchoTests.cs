@@ -25,18 +25,7 @@ namespace Mesh.Protocol.Tests.Routing
         /// <summary>Gateway 1 - 2 - 3 - 4 (sensor 4 at the end), the rules on or off, once the gradient formed.</summary>
         private static InMemoryMesh Line(bool fallbackEcho)
         {
-            var mesh = new InMemoryMesh();
-            for (uint i = 1; i <= 4; i++)
-            {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
-                c.FallbackEcho = fallbackEcho;
-                mesh.Add(c);
-                if (i > 1)
-                {
-                    mesh.Link(i - 1, i);
-                }
-            }
-
+            var mesh = StructuredMesh.LineWithGateway(3, configure: c => c.FallbackEcho = fallbackEcho);
             mesh.RunFor(60_000);
             Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
             return mesh;

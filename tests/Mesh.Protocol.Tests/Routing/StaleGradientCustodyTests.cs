@@ -20,23 +20,14 @@ namespace Mesh.Protocol.Tests.Routing
         /// <summary>Gateway 1 - 2 - 3 - 4, the rules on or off, once the gradient formed; radio 9 hears only node 3.</summary>
         private static InMemoryMesh Line(bool fallbackEcho, int upwardSlotsAtThree = 6)
         {
-            var mesh = new InMemoryMesh();
-            for (uint i = 1; i <= 4; i++)
+            var mesh = StructuredMesh.LineWithGateway(3, NodeRole.Relay, c =>
             {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i, NodeRole.Relay);
                 c.FallbackEcho = fallbackEcho;
-                if (i == 3)
+                if (c.NodeId == 3)
                 {
                     c.UpwardSlots = upwardSlotsAtThree;
                 }
-
-                mesh.Add(c);
-                if (i > 1)
-                {
-                    mesh.Link(i - 1, i);
-                }
-            }
-
+            });
             mesh.RunFor(60_000);
             Assert.Equal(2u, mesh[3].Routing!.Gradient.Parent);
             Assert.Equal(2, mesh[3].Routing!.Gradient.Hops);

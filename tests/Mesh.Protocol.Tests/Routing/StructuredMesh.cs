@@ -26,14 +26,21 @@ namespace Mesh.Protocol.Tests.Routing
             return c;
         }
 
-        /// <summary>Gateway 1 and nodes 2 … n+1 in a line: 1 - 2 - 3 - … - (n+1).</summary>
-        public static InMemoryMesh LineWithGateway(int nodes)
+        /// <summary>
+        /// Gateway 1 and nodes 2 … n+1 (of <paramref name="role"/>) in a line: 1 - 2 - 3 - … - (n+1);
+        /// <paramref name="configure"/>, when given, adjusts every node's config, the gateway's too, before it is added.
+        /// </summary>
+        public static InMemoryMesh LineWithGateway(int nodes, NodeRole role = NodeRole.Sensor, System.Action<NodeConfig>? configure = null)
         {
             var mesh = new InMemoryMesh();
-            mesh.Add(Gateway(1));
+            NodeConfig gateway = Gateway(1);
+            configure?.Invoke(gateway);
+            mesh.Add(gateway);
             for (uint i = 2; i <= nodes + 1; i++)
             {
-                mesh.Add(Sensor(i));
+                NodeConfig c = Sensor(i, role);
+                configure?.Invoke(c);
+                mesh.Add(c);
                 mesh.Link(i - 1, i);
             }
 

@@ -19,23 +19,14 @@ namespace Mesh.Protocol.Tests.Routing
         /// <summary>Gateway 1 - 2 - 3 - 4 with one upward slot at node 3, once the gradient formed; radio 9 hears only node 3.</summary>
         private static InMemoryMesh Line(bool fallbackEcho)
         {
-            var mesh = new InMemoryMesh();
-            for (uint i = 1; i <= 4; i++)
+            var mesh = StructuredMesh.LineWithGateway(3, NodeRole.Relay, c =>
             {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i, NodeRole.Relay);
                 c.FallbackEcho = fallbackEcho;
-                if (i == 3)
+                if (c.NodeId == 3)
                 {
                     c.UpwardSlots = 1;
                 }
-
-                mesh.Add(c);
-                if (i > 1)
-                {
-                    mesh.Link(i - 1, i);
-                }
-            }
-
+            });
             mesh.RunFor(60_000);
             Assert.Equal(2u, mesh[3].Routing!.Gradient.Parent);
             mesh.AddRadio(9);

@@ -32,28 +32,9 @@ namespace Mesh.Protocol.Messages
         public ushort Counter;
         public uint UptimeSeconds;
         public int NeighbourCount;
-        public readonly uint[] NeighbourIds;
-        public readonly sbyte[] NeighbourRssi;
-        public readonly byte[] NeighbourQuality;
-
-        /// <summary>A heartbeat that can hold any one on the wire: to decode with.</summary>
-        public Heartbeat()
-            : this(MaxNeighbours)
-        {
-        }
-
-        /// <summary>
-        /// A heartbeat to build with, holding at most <paramref name="capacity"/> neighbours: a node lists no more
-        /// than its neighbour table holds, so an ESP32-C3 with 8 neighbours keeps 8 entries, not 32. It decodes
-        /// only heartbeats that list no more than that (<see cref="IsWellFormed"/> checks any).
-        /// </summary>
-        public Heartbeat(int capacity)
-        {
-            int n = capacity < 0 ? 0 : (capacity > MaxNeighbours ? MaxNeighbours : capacity);
-            NeighbourIds = new uint[n];
-            NeighbourRssi = new sbyte[n];
-            NeighbourQuality = new byte[n];
-        }
+        public readonly uint[] NeighbourIds = new uint[MaxNeighbours];
+        public readonly sbyte[] NeighbourRssi = new sbyte[MaxNeighbours];
+        public readonly byte[] NeighbourQuality = new byte[MaxNeighbours];
 
         /// <summary>Whether block 1 (quality of service) is sent, or was in the decoded heartbeat.</summary>
         public bool HasQos;
@@ -75,14 +56,10 @@ namespace Mesh.Protocol.Messages
             get { return BlocksLengthFor(HasQos, HasRoute); }
         }
 
-        /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most what this heartbeat holds).</summary>
+        /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most 32).</summary>
         public int NeighbourRoom
         {
-            get
-            {
-                int room = NeighbourRoomFor(BlocksLength);
-                return room > NeighbourIds.Length ? NeighbourIds.Length : room;
-            }
+            get { return NeighbourRoomFor(BlocksLength); }
         }
 
         public int EncodedLength
@@ -194,8 +171,7 @@ namespace Mesh.Protocol.Messages
             int role = b[o];
             int policy = b[o + 1];
             if (n > MaxNeighbours || length < FixedSize + n * EntrySize || !NodeRoles.IsDefined(role)
-                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.Structured
-                || (into != null && n > into.NeighbourIds.Length))
+                || policy < (int)PolicyKind.Flooding || policy > (int)PolicyKind.Structured)
             {
                 return false;
             }

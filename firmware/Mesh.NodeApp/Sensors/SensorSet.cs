@@ -27,7 +27,7 @@ namespace Mesh.NodeApp.Sensors
             get { return _sensors.Length; }
         }
 
-        /// <summary>The most values one <see cref="ReadAll"/> adds: the sum of the sensors' (at least 1, at most a frame's 32).</summary>
+        /// <summary>The most values one <see cref="ReadAll"/> adds: the sum of the sensors' (a reading set clamps it to 1 … 32).</summary>
         public int MaxValues
         {
             get
@@ -38,7 +38,7 @@ namespace Mesh.NodeApp.Sensors
                     n += _sensors[i].MaxValues;
                 }
 
-                return n < 1 ? 1 : (n > ReadingSet.MaxItems ? ReadingSet.MaxItems : n);
+                return n;
             }
         }
 

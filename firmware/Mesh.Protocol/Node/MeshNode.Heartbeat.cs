@@ -30,6 +30,7 @@ namespace Mesh.Protocol.Node
             byte[] b = _txPayload;
             const int First = Heartbeat.FixedSize;
             const int Entry = Heartbeat.EntrySize;
+            const int QualityAt = 5; // an entry is id (u32), rssi (i8), quality (u8)
             int count = 0;
             for (int s = 0; s < _neighbours.Capacity; s++)
             {
@@ -40,7 +41,7 @@ namespace Mesh.Protocol.Node
 
                 byte quality = (byte)_neighbours.QualityAt(s);
                 int at = count;
-                while (at > 0 && b[First + ((at - 1) * Entry) + 5] < quality)
+                while (at > 0 && b[First + ((at - 1) * Entry) + QualityAt] < quality)
                 {
                     at--;
                 }

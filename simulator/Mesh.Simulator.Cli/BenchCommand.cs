@@ -16,9 +16,14 @@ namespace Mesh.Simulator.Cli
             var nodes = new Option<string>("--nodes") { Description = "Comma-separated node counts", DefaultValueFactory = _ => "1000,10000" };
             var policies = new Option<string>("--policies") { Description = "Comma-separated policies", DefaultValueFactory = _ => "flooding,gossip" };
             var output = new Option<FileInfo?>("--out") { Description = "Also write the table (Markdown) to this file" };
+            var shards = new Option<string>("--shards")
+            {
+                Description = "Comma-separated shard counts: each case runs once per count (a sharded case takes that many cores; cases run in parallel while cores remain)",
+                DefaultValueFactory = _ => "1",
+            };
             var command = new Command("bench", "The simulator benchmark: frame receptions per second, wall time and memory per case (cases run in parallel)")
             {
-                hours, nodes, policies, output,
+                hours, nodes, policies, output, shards,
             };
             command.SetAction(parse =>
             {
@@ -27,7 +32,13 @@ namespace Mesh.Simulator.Cli
                 {
                     foreach (string p in parse.GetValue(policies)!.Split(','))
                     {
-                        cases.Add(new BenchCase(int.Parse(n.Trim(), CultureInfo.InvariantCulture), p.Trim(), parse.GetValue(hours)));
+                        foreach (string k in parse.GetValue(shards)!.Split(','))
+                        {
+                            cases.Add(new BenchCase(int.Parse(n.Trim(), CultureInfo.InvariantCulture), p.Trim(), parse.GetValue(hours))
+                            {
+                                Shards = int.Parse(k.Trim(), CultureInfo.InvariantCulture),
+                            });
+                        }
                     }
                 }
 

@@ -19,9 +19,14 @@ namespace Mesh.Simulator.Cli
             var duration = new Option<double?>("--duration") { Description = "Override the simulated duration, in seconds" };
             var nodes = new Option<int?>("--nodes") { Description = "Override topology.nodes" };
             var policy = new Option<string?>("--policy") { Description = "Override policy.kind (flooding, gossip, managed, structured), the other policy fields kept: the same scenario and seed side by side" };
+            var shards = new Option<int>("--shards")
+            {
+                Description = "Simulate in this many spatial shards, one thread each (1: one event loop; deterministic for a seed and a shard count)",
+                DefaultValueFactory = _ => 1,
+            };
             var command = new Command("run", "Run one scenario; write result.json, nodes.csv, topology.svg and latency-cdf.svg")
             {
-                scenarioArg, seed, output, duration, nodes, policy,
+                scenarioArg, seed, output, duration, nodes, policy, shards,
             };
             command.SetAction(parse =>
             {
@@ -45,14 +50,32 @@ namespace Mesh.Simulator.Cli
                     scenario.Name += "-" + kind;
                 }
                 var problems = ScenarioValidator.Validate(scenario, CliConsole.BaseDirectory(file));
+                int shardCount = parse.GetValue(shards);
+                if (problems.Count == 0 && ShardedSimulation.Unsupported(scenario, shardCount) is string shardProblem)
+                {
+                    problems.Add("--shards " + shardCount + ": " + shardProblem);
+                }
+
                 if (problems.Count > 0)
                 {
                     problems.ForEach(p => System.Console.Error.WriteLine("mesh-sim: " + p));
                     return 1;
                 }
 
-                var sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
-                RunResult result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes)", p => sim.Run(p));
+                Simulation sim;
+                RunResult result;
+                if (shardCount > 1)
+                {
+                    var sharded = new ShardedSimulation(scenario, shardCount, CliConsole.BaseDirectory(file));
+                    result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes, {shardCount} shards)", p => sharded.Run(p));
+                    sim = sharded.View;
+                }
+                else
+                {
+                    sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
+                    result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes)", p => sim.Run(p));
+                }
+
                 string dir = parse.GetValue(output)?.FullName ?? Path.Combine("results", scenario.Name);
                 var files = ResultWriter.Write(dir, scenario, sim, result);
                 PrintSummary(result);

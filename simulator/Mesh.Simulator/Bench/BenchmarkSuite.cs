@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using Mesh.Simulator.Engine;
@@ -14,6 +15,9 @@ namespace Mesh.Simulator.Bench
     public sealed record BenchCase(int Nodes, string Policy, double Hours)
     {
         public RunResult? Result { get; set; }
+
+        /// <summary>Spatial shards (threads) the case runs in.</summary>
+        public int Shards { get; init; } = 1;
         public long AllocatedBytes { get; set; }
     }
 
@@ -50,29 +54,40 @@ namespace Mesh.Simulator.Bench
             new BenchCase(10_000, "gossip", hours),
         };
 
+        /// <param name="parallelism">Cores: unsharded cases run this many at a time; a sharded case runs alone with one thread per shard.</param>
         public static void Run(IReadOnlyList<BenchCase> cases, int parallelism, Action<BenchCase, double>? progress = null)
         {
-            Parallel.ForEach(cases, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, c =>
+            var single = cases.Where(c => c.Shards <= 1).ToList();
+            Parallel.ForEach(single, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, c =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 var sim = new Simulation(ScenarioFor(c));
                 c.Result = sim.Run(progress == null ? null : new Progress(c, progress));
                 c.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
             });
+
+            foreach (BenchCase c in cases.Where(c => c.Shards > 1))
+            {
+                // Every thread's allocations: the shards allocate on their own threads.
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                var sim = new ShardedSimulation(ScenarioFor(c), c.Shards);
+                c.Result = sim.Run(progress == null ? null : new Progress(c, progress));
+                c.AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+            }
         }
 
         public static string Table(IReadOnlyList<BenchCase> cases)
         {
             var sb = new StringBuilder();
-            sb.AppendLine("| nodes | policy | simulated | wall s | frame arrivals/s | receptions/s | receptions | reading delivery | allocated MB | peak working set MB |");
-            sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| nodes | policy | shards | simulated | wall s | frame arrivals/s | receptions/s | receptions | reading delivery | allocated MB | peak working set MB |");
+            sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (BenchCase c in cases)
             {
                 RunResult r = c.Result!;
                 sb.AppendLine(string.Format(CultureInfo.InvariantCulture,
-                    "| {0:N0} | {1} | {2} h | {3:F1} | {4:N0} | {5:N0} | {6:N0} | {7:P1} | {8:N0} | {9:N0} |",
+                    "| {0:N0} | {1} | {10} | {2} h | {3:F1} | {4:N0} | {5:N0} | {6:N0} | {7:P1} | {8:N0} | {9:N0} |",
                     c.Nodes, c.Policy, c.Hours, r.WallSeconds, r.FrameArrivalsPerSecond, r.ReceptionsPerSecond, r.Receptions,
-                    r.Readings.DeliveryRatio, c.AllocatedBytes / 1e6, r.PeakWorkingSetBytes / 1e6));
+                    r.Readings.DeliveryRatio, c.AllocatedBytes / 1e6, r.PeakWorkingSetBytes / 1e6, c.Shards));
             }
 
             return sb.ToString();

@@ -60,16 +60,42 @@ namespace Mesh.Simulator.Engine
                 own[k].HalfDuplex = true;
             }
 
+            int remoteShards = Arrive(node, tx, _nowUs, end);
+            if (remoteShards != 0)
+            {
+                PostToShards(node, tx, _nowUs, end, remoteShards);
+            }
+
+            _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
+        }
+
+        /// <summary>
+        /// Transmission <paramref name="tx"/> from <paramref name="sender"/>, on the air over
+        /// [<paramref name="startUs"/>, <paramref name="endUs"/>), reaches the receivers this shard owns:
+        /// each gets its arrival, with collisions, half duplex and jamming decided as of the start. Returns
+        /// the other shards that own receivers of it, as a bit mask (0 in an unsharded run).
+        /// </summary>
+        private int Arrive(SimNode sender, int tx, long startUs, long endUs)
+        {
+            bool collisions = _scenario.Radio.Collisions;
             double fading = _scenario.Radio.FadingSigmaDb;
             int[] rowStart = _links.RowStart;
             int[] targets = _links.Target;
             float[] rssis = _links.Rssi;
             float[] powers = _links.PowerMw;
             bool partitions = _scenario.Faults.Partitions.Count > 0;
-            for (int l = rowStart[node.Index]; l < rowStart[node.Index + 1]; l++)
+            int[]? owner = _shard?.Owner;
+            int remoteShards = 0;
+            for (int l = rowStart[sender.Index]; l < rowStart[sender.Index + 1]; l++)
             {
                 int r = targets[l];
-                if (!_alive[r] || (partitions && Partitioned(node, _nodes[r])))
+                if (owner != null && owner[r] != _shard!.Index)
+                {
+                    remoteShards |= 1 << owner[r];
+                    continue;
+                }
+
+                if (!_alive[r] || (partitions && Partitioned(sender, _nodes[r])))
                 {
                     continue;
                 }
@@ -82,17 +108,19 @@ namespace Mesh.Simulator.Engine
                     power = (float)Math.Pow(10, rssi / 10.0);
                 }
 
-                bool corrupted = collisions && Interfere(r, power);
-                bool halfDuplex = collisions && _transmittingUntilUs[r] > _nowUs;
-                bool jammed = _jammers.Any && _jammers.Overlaps(_nodes[r].X, _nodes[r].Y, _nowUs, end);
+                bool corrupted = collisions && Interfere(r, power, startUs);
+                // The receiver's own transmission overlaps the frame: in an unsharded run it is on the air
+                // now; a frame from another shard arrives late, after transmissions the receiver began since.
+                bool halfDuplex = collisions && _transmittingUntilUs[r] > startUs;
+                bool jammed = _jammers.Any && _jammers.Overlaps(_nodes[r].X, _nodes[r].Y, startUs, endUs);
                 _incoming.Add(r, new Incoming
                 {
-                    Transmission = tx, Rssi = rssi, PowerMw = power, StartUs = _nowUs, EndUs = end,
+                    Transmission = tx, Rssi = rssi, PowerMw = power, StartUs = startUs, EndUs = endUs,
                     Corrupted = corrupted || halfDuplex, HalfDuplex = halfDuplex, Jammed = jammed,
                 });
             }
 
-            _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
+            return remoteShards;
         }
 
         private void EndTransmission(SimNode sender, int tx)
@@ -340,21 +368,21 @@ namespace Mesh.Simulator.Engine
         }
 
         /// <summary>
-        /// A new frame of <paramref name="power"/> mW arrives at <paramref name="receiver"/>: interference is the sum of every other frame on the air there
+        /// A new frame of <paramref name="power"/> mW arrives at <paramref name="receiver"/> at <paramref name="atUs"/>: interference is the sum of every other frame on the air there
         /// (SIR against the capture threshold, the noise being in the reception curve). Marks the frames
         /// on air that the newcomer now drowns, and answers whether the newcomer itself is drowned.
         /// </summary>
-        private bool Interfere(int receiver, float power)
+        private bool Interfere(int receiver, float power, long atUs)
         {
             double total = 0;
             Span<Incoming> incoming = _incoming.Of(receiver);
             for (int k = 0; k < incoming.Length; k++)
             {
                 ref readonly Incoming other = ref incoming[k];
-                if (other.EndUs <= _nowUs)
+                if (other.EndUs <= atUs)
                 {
                     // Left behind when links changed under a frame in flight (mobility).
-                    if (other.EndUs < _nowUs)
+                    if (other.EndUs < atUs)
                     {
                         _incoming.RemoveAt(receiver, k);
                         incoming = incoming.Slice(0, incoming.Length - 1);
@@ -375,7 +403,7 @@ namespace Mesh.Simulator.Engine
             for (int k = 0; k < incoming.Length; k++)
             {
                 ref Incoming other = ref incoming[k];
-                if (other.EndUs <= _nowUs || other.Corrupted)
+                if (other.EndUs <= atUs || other.Corrupted)
                 {
                     continue;
                 }

@@ -21,7 +21,7 @@ namespace Mesh.Simulator.Engine
         private double _poisonShareMax;
         private int _poisonSamples;
 
-        private struct RouteCensus
+        internal struct RouteCensus
         {
             public long Routes;
             public long ThroughNonExistent;
@@ -32,11 +32,25 @@ namespace Mesh.Simulator.Engine
             public long Poisoned => ThroughNonExistent + ThroughAdversaries;
 
             public double Share => Routes + Parents > 0 ? (double)(Poisoned + PoisonedParents) / (Routes + Parents) : 0;
+
+            public void Add(in RouteCensus other)
+            {
+                Routes += other.Routes;
+                ThroughNonExistent += other.ThroughNonExistent;
+                ThroughAdversaries += other.ThroughAdversaries;
+                Parents += other.Parents;
+                PoisonedParents += other.PoisonedParents;
+            }
         }
 
         /// <summary>Called after every event: samples once per interval after warm-up (read-only).</summary>
         private void MaybeSampleRoutes()
         {
+            if (_shard != null)
+            {
+                return; // a shard samples at the end of a window (SampleRoutesBefore), as every other shard does
+            }
+
             if (_nextRouteSampleUs < 0)
             {
                 _nextRouteSampleUs = Math.Max((long)(_scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);
@@ -47,12 +61,48 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
-            _nextRouteSampleUs = _nowUs + RouteSampleIntervalUs;
-            RouteCensus c = TakeRouteCensus();
+            // On a fixed schedule (every interval from the first), so that a sharded run, which samples at the
+            // end of the window holding each sample time, takes the same samples.
+            while (_nextRouteSampleUs <= _nowUs)
+            {
+                _nextRouteSampleUs += RouteSampleIntervalUs;
+            }
+
+            NoteCensus(TakeRouteCensus());
+        }
+
+        private void NoteCensus(in RouteCensus c)
+        {
             double share = c.Share;
             _poisonShareSum += share;
             _poisonShareMax = Math.Max(_poisonShareMax, share);
             _poisonSamples++;
+        }
+
+        /// <summary>
+        /// A shard's census of its own nodes, when the window ending at <paramref name="windowEndUs"/>
+        /// crosses a sample time: every shard decides from the same window ends, so the k-th censuses
+        /// of all shards are one network-wide census (summed by the run).
+        /// </summary>
+        internal void SampleRoutesBefore(long windowEndUs)
+        {
+            if (_nextRouteSampleUs < 0)
+            {
+                _nextRouteSampleUs = Math.Max((long)(_scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);
+            }
+
+            // A sample time at the very end is one an unsharded run takes only if an event falls on it.
+            if (windowEndUs <= _nextRouteSampleUs || _nextRouteSampleUs >= _endUs)
+            {
+                return;
+            }
+
+            while (_nextRouteSampleUs < windowEndUs)
+            {
+                _nextRouteSampleUs += RouteSampleIntervalUs;
+            }
+
+            (_shardCensuses ??= new List<RouteCensus>()).Add(TakeRouteCensus());
         }
 
         /// <summary>0: a real honest node (or the bridge's); 1: an id no node has; 2: an adversary.</summary>
@@ -85,7 +135,9 @@ namespace Mesh.Simulator.Engine
             }
 
             int[] destinations = honest.ToArray();
-            int chunks = _nodes.Length >= 2000 ? Math.Min(Environment.ProcessorCount, 64) : 1;
+            // A shard's census runs on its own thread while the other shards run on theirs.
+            bool shardRunning = _shard != null && _metrics.Recorder != null;
+            int chunks = _nodes.Length >= 2000 && !shardRunning ? Math.Min(Environment.ProcessorCount, 64) : 1;
             var parts = new RouteCensus[chunks];
             if (chunks == 1)
             {

@@ -32,7 +32,8 @@ namespace Mesh.Simulator.Engine
         private LinkTable _links;
         private readonly SimNode[] _nodes;
         private readonly EventHeap _events = new();
-        private readonly MetricsCollector _metrics;
+        private readonly ShardContext? _shard;
+        private MetricsCollector _metrics;
         // Concrete (sealed) type: the channel draws once per frame arrival, and a direct call inlines.
         private readonly XorShiftRandom _channelRandom;
         private readonly IRandomSource _workloadRandom;
@@ -101,8 +102,15 @@ namespace Mesh.Simulator.Engine
         /// time) and simulated nodes agree on what is fresh.
         /// </param>
         public Simulation(Scenario scenario, string? baseDirectory = null, uint epochSeconds = SimulatedEpochSeconds)
+            : this(scenario, baseDirectory, epochSeconds, null)
+        {
+        }
+
+        /// <param name="shard">One spatial shard of a sharded run (<see cref="ShardedSimulation"/>): this instance runs only the nodes the shard owns; null runs them all.</param>
+        internal Simulation(Scenario scenario, string? baseDirectory, uint epochSeconds, ShardContext? shard)
         {
             _epochSeconds = epochSeconds;
+            _shard = shard;
             string? problem = ScenarioValidator.FirstError(scenario, baseDirectory);
             if (problem != null)
             {
@@ -124,9 +132,11 @@ namespace Mesh.Simulator.Engine
             _captureRatio = Math.Pow(10, rs.CaptureThresholdDb / 10);
             _jammers = new Jammers(scenario.Adversaries);
             _burstLoss = rs.BurstLoss == null ? null : new BurstLoss(rs.BurstLoss, _links.LinkCount);
-            _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL);
+            // Each shard draws its channel and metrics streams apart (shard 0's are an unsharded run's).
+            ulong shardStream = shard == null ? 0 : (ulong)shard.Index * 0x9E37_79B9_7F4A_7C15UL;
+            _channelRandom = new XorShiftRandom(scenario.Seed ^ 0xC4A1_E1UL ^ shardStream);
             _workloadRandom = new XorShiftRandom(scenario.Seed ^ 0x3071_0ADUL);
-            _metricsRandom = new XorShiftRandom(scenario.Seed ^ 0x3E7_21C5UL);
+            _metricsRandom = new XorShiftRandom(scenario.Seed ^ 0x3E7_21C5UL ^ shardStream);
             _crypto = new MemoizedCrypto(DesktopCrypto.Instance);
             _key = new NetworkKey(Convert.FromHexString(scenario.Network.Key), _crypto);
             byte[] wrong = Convert.FromHexString(scenario.Network.Key);
@@ -206,11 +216,15 @@ namespace Mesh.Simulator.Engine
 
             _metrics = new MetricsCollector(n, _sinks, (long)(scenario.WarmupSeconds * 1e6),
                 _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
+            _metrics.Recorder = shard?.Log;
 
             for (int i = 0; i < n; i++)
             {
                 _nodes[i].Random = new XorShiftRandom(scenario.Seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1);
-                StartNode(_nodes[i], 0);
+                if (Owns(i))
+                {
+                    StartNode(_nodes[i], 0);
+                }
             }
 
             foreach (var node in _nodes)

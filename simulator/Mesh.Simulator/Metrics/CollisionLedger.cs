@@ -62,6 +62,16 @@ namespace Mesh.Simulator.Metrics
             }
         }
 
+        /// <summary>
+        /// Adds another shard's ledger: each (receiver, message) pair lives in the ledger of the shard
+        /// that owns the receiver, so the shards' counts add up to the run's.
+        /// </summary>
+        public void Absorb(CollisionLedger other)
+        {
+            Lost += other.Lost;
+            _settledNeverReceived += other.NeverReceived();
+        }
+
         /// <summary>Lost pairs whose receiver never got an intact copy afterwards (so far).</summary>
         public long NeverReceived()
         {

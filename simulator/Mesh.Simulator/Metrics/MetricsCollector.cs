@@ -199,6 +199,12 @@ namespace Mesh.Simulator.Metrics
         public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,
             int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false, uint frameTime = 0)
         {
+            if (Recorder != null)
+            {
+                Recorder.Sent(cls, origin, sequence, nowUs, aliveHonest, shortestHops, reachable, reachableCount, cutOff, frameTime);
+                return;
+            }
+
             if (cls == MessageClass.Reading && frameTime != 0)
             {
                 _readingByTime.TryAdd(Key(origin, frameTime), Key(origin, sequence));
@@ -241,10 +247,19 @@ namespace Mesh.Simulator.Metrics
 
         public void SendRefused(MessageClass cls) => _refused[(int)cls]++;
 
-        public void Transmitted(SimNode node, byte[] frame, int length, long nowUs, long airtimeUs)
+        public void Transmitted(SimNode node, byte[] frame, int length, long nowUs, long airtimeUs) => Transmitted(node.Index, frame, length, nowUs, airtimeUs);
+
+        /// <param name="frame">The frame, or at least its header (type, origin, sequence, hops taken are read).</param>
+        internal void Transmitted(int node, byte[] frame, int length, long nowUs, long airtimeUs)
         {
-            _duty10s.Add(node.Index, nowUs, airtimeUs);
-            _duty1h.Add(node.Index, nowUs, airtimeUs);
+            if (Recorder != null)
+            {
+                Recorder.Transmitted(node, frame, length, nowUs, airtimeUs);
+                return;
+            }
+
+            _duty10s.Add(node, nowUs, airtimeUs);
+            _duty1h.Add(node, nowUs, airtimeUs);
             if (length < FrameLayout.MinFrameSize)
             {
                 return;
@@ -278,7 +293,7 @@ namespace Mesh.Simulator.Metrics
             if (originIndex >= 0 && originIndex < _nodeCount && _originKind[originIndex] == Babbler)
             {
                 int hops = frame[FrameLayout.OffsetHopsTaken];
-                if (hops == 0 && node.Index == originIndex)
+                if (hops == 0 && node == originIndex)
                 {
                     BabblerOriginated++;
                 }
@@ -352,6 +367,18 @@ namespace Mesh.Simulator.Metrics
                 return;
             }
 
+            DeliveredAt(node.Index, node.Behaviour == NodeBehaviour.Honest, e, nowUs);
+        }
+
+        /// <summary>A reading or broadcast handed to the application of node <paramref name="node"/> (honest or not).</summary>
+        internal void DeliveredAt(int node, bool honest, MeshEvent e, long nowUs)
+        {
+            if (Recorder != null)
+            {
+                Recorder.Delivered(node, honest, e, nowUs);
+                return;
+            }
+
             bool stored = false;
             if (!_messages.TryGetValue(Key(e.Origin, e.Sequence), out var r))
             {
@@ -367,7 +394,7 @@ namespace Mesh.Simulator.Metrics
 
             if (r.Class == MessageClass.Reading)
             {
-                if (!_sinkBit.TryGetValue(node.Index, out int bit))
+                if (!_sinkBit.TryGetValue(node, out int bit))
                 {
                     return; // an edge node consuming readings: not a gateway
                 }
@@ -403,19 +430,19 @@ namespace Mesh.Simulator.Metrics
             }
             else
             {
-                if (node.Behaviour != NodeBehaviour.Honest)
+                if (!honest)
                 {
                     return; // coverage is of honest nodes (AliveAtSend counts only them); a black hole is not reached
                 }
 
-                if (r.At![node.Index])
+                if (r.At![node])
                 {
                     ReplayedDelivered++;
                     return;
                 }
 
-                r.At[node.Index] = true;
-                if (r.Reachable != null && r.Reachable[node.Index])
+                r.At[node] = true;
+                if (r.Reachable != null && r.Reachable[node])
                 {
                     r.ReachedReachable++;
                 }

@@ -11,6 +11,9 @@ namespace Mesh.Simulator.Metrics
         public int Links { get; set; }
         public double SimulatedSeconds { get; set; }
         public double WallSeconds { get; set; }
+
+        /// <summary>Spatial shards the run was simulated in, each on its own thread (1: one event loop).</summary>
+        public int Shards { get; set; } = 1;
         public long Events { get; set; }
 
         /// <summary>Frame arrivals the radio model evaluated: every (transmission, receiver in range) pair,

@@ -1,0 +1,33 @@
+using Mesh.Simulator.Metrics;
+
+namespace Mesh.Simulator.Engine
+{
+    /// <summary>What one shard of a sharded run knows of the others: who owns each node, where to post frames, where to record metrics.</summary>
+    internal sealed class ShardContext
+    {
+        public ShardContext(int index, int count, int[] owner, long lookaheadUs, ShardMailbox mailbox, MetricsLog log)
+        {
+            Index = index;
+            Count = count;
+            Owner = owner;
+            LookaheadUs = lookaheadUs;
+            Mailbox = mailbox;
+            Log = log;
+        }
+
+        public int Index { get; }
+
+        public int Count { get; }
+
+        /// <summary>The shard that runs each node.</summary>
+        public int[] Owner { get; }
+
+        /// <summary>The window: the shortest time a frame is on the air.</summary>
+        public long LookaheadUs { get; }
+
+        public ShardMailbox Mailbox { get; }
+
+        /// <summary>The metrics calls this shard makes, merged in time order into the run's collector after each window.</summary>
+        public MetricsLog Log { get; }
+    }
+}

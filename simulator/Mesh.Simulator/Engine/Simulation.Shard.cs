@@ -32,7 +32,7 @@ namespace Mesh.Simulator.Engine
             {
                 if ((shards & 1) != 0)
                 {
-                    shard.Mailbox.Post(shard.Index, to, sender.Index, _txBytes[tx], _txLength[tx], startUs, endUs);
+                    shard.Mailbox.Post(shard.Window, shard.Index, to, sender.Index, _txBytes[tx], _txLength[tx], startUs, endUs);
                 }
             }
         }
@@ -41,7 +41,7 @@ namespace Mesh.Simulator.Engine
         /// Puts on this shard's air what the other shards posted to it during the last window (their
         /// transmissions that reach nodes here), in a fixed order: by posting shard, then as posted.
         /// </summary>
-        internal void TakePosted()
+        private void TakePosted()
         {
             ShardContext shard = _shard!;
             for (int from = 0; from < shard.Count; from++)
@@ -51,7 +51,7 @@ namespace Mesh.Simulator.Engine
                     continue;
                 }
 
-                RemoteFrames frames = shard.Mailbox.Read(from, shard.Index);
+                RemoteFrames frames = shard.Mailbox.Read(shard.Window, from, shard.Index);
                 for (int k = 0; k < frames.Count; k++)
                 {
                     ref readonly RemoteFrame f = ref frames[k];
@@ -68,8 +68,22 @@ namespace Mesh.Simulator.Engine
             }
         }
 
-        /// <summary>Processes every event before <paramref name="untilUs"/> (exclusive): one window of a sharded run.</summary>
-        internal void RunBefore(long untilUs)
+        /// <summary>
+        /// Window <paramref name="window"/> of a sharded run: takes what the other shards posted during the
+        /// one before, processes every event before <paramref name="untilUs"/> (exclusive) with its metrics
+        /// calls logged to <paramref name="log"/>, and takes a route census if a sample time fell inside.
+        /// </summary>
+        internal void RunWindow(long window, long untilUs, MetricsLog log)
+        {
+            _shard!.Window = window;
+            _metrics.Recorder = log;
+            TakePosted();
+            RunBefore(untilUs);
+            SampleRoutesBefore(untilUs);
+        }
+
+        /// <summary>Processes every event before <paramref name="untilUs"/> (exclusive).</summary>
+        private void RunBefore(long untilUs)
         {
             while (_events.Count > 0 && _events.PeekTime < untilUs)
             {

@@ -135,6 +135,21 @@ namespace Mesh.Simulator.Tests.Sharding
         }
 
         [Fact]
+        public void The_shipped_node_application_runs_in_shards_as_in_one_event_loop()
+        {
+            string json = Lossy.Replace("\"policy\": { \"kind\": \"managed\" },",
+                "\"policy\": { \"kind\": \"managed\" }, \"network\": { \"application\": \"nodeRunner\" },");
+            Assert.Contains("nodeRunner", json);
+            RunResult one = Runs.Run(json);
+            RunResult two = RunSharded(Runs.Parse(json), 2).Result;
+
+            Assert.Equal(one.Readings.Sent, two.Readings.Sent);
+            Assert.True(one.Readings.Sent > 1000, $"{one.Readings.Sent} readings");
+            Assert.True(Math.Abs(one.Readings.DeliveryRatio - two.Readings.DeliveryRatio) <= 0.02,
+                $"delivery {one.Readings.DeliveryRatio:P2} in one loop, {two.Readings.DeliveryRatio:P2} in two shards");
+        }
+
+        [Fact]
         public void Two_shards_move_delivery_cost_and_collisions_by_little_on_a_dense_mesh()
         {
             // The bench's setting at 600 nodes: a gateway every 400 m, flooding. The boundary's approximation

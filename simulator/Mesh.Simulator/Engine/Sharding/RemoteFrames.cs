@@ -50,19 +50,18 @@ namespace Mesh.Simulator.Engine
     }
 
     /// <summary>
-    /// Frames between shards, double-buffered by window: during window k a shard posts into buffer
-    /// k mod 2 while the receiving shards read, at the start of window k, what was posted during
-    /// window k − 1 into the other buffer. One barrier per window keeps the two apart.
+    /// Frames between shards, in a ring of buffers by window (<see cref="WindowProgress.Ring"/>): during
+    /// window k a shard posts into buffer k while the receiving shard reads, at the start of its window
+    /// k, what was posted during window k − 1 (and clears it).
     /// </summary>
     internal sealed class ShardMailbox
     {
         private readonly RemoteFrames[,,] _boxes;
-        private int _window;
 
         public ShardMailbox(int shards)
         {
-            _boxes = new RemoteFrames[2, shards, shards];
-            for (int p = 0; p < 2; p++)
+            _boxes = new RemoteFrames[WindowProgress.Ring, shards, shards];
+            for (int p = 0; p < WindowProgress.Ring; p++)
             {
                 for (int from = 0; from < shards; from++)
                 {
@@ -74,19 +73,12 @@ namespace Mesh.Simulator.Engine
             }
         }
 
-        /// <summary>Set by the run between windows (every shard is waiting at the barrier).</summary>
-        public int Window
+        public void Post(long window, int from, int to, int sender, byte[] frame, int length, long startUs, long endUs)
         {
-            get => _window;
-            set => _window = value;
+            _boxes[window % WindowProgress.Ring, from, to].Add(sender, frame, length, startUs, endUs);
         }
 
-        public void Post(int from, int to, int sender, byte[] frame, int length, long startUs, long endUs)
-        {
-            _boxes[_window & 1, from, to].Add(sender, frame, length, startUs, endUs);
-        }
-
-        /// <summary>What <paramref name="from"/> posted to <paramref name="to"/> in the previous window.</summary>
-        public RemoteFrames Read(int from, int to) => _boxes[(_window + 1) & 1, from, to];
+        /// <summary>What <paramref name="from"/> posted to <paramref name="to"/> in the window before <paramref name="window"/>.</summary>
+        public RemoteFrames Read(long window, int from, int to) => _boxes[(window + WindowProgress.Ring - 1) % WindowProgress.Ring, from, to];
     }
 }

@@ -27,7 +27,10 @@ namespace Mesh.Simulator.Engine
 
         public ShardMailbox Mailbox { get; }
 
-        /// <summary>The metrics calls this shard makes, merged in time order into the run's collector after each window.</summary>
+        /// <summary>The window this shard is in (set by the run before it steps the shard through it).</summary>
+        public long Window { get; set; }
+
+        /// <summary>Where this shard's metrics calls go until the run gives it each window's log.</summary>
         public MetricsLog Log { get; }
     }
 }

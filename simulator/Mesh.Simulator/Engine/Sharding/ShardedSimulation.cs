@@ -25,7 +25,7 @@ namespace Mesh.Simulator.Engine
     {
         private readonly Scenario _scenario;
         private readonly Simulation[] _shards;
-        private readonly MetricsLog[] _logs;
+        private readonly MetricsLog[,] _logs;
         private readonly ShardMailbox _mailbox;
         private readonly MetricsCollector _merged;
         private readonly long _windowUs;
@@ -54,10 +54,13 @@ namespace Mesh.Simulator.Engine
             _threads = threads > 0 ? Math.Min(threads, shards) : Math.Max(1, Math.Min(shards, Environment.ProcessorCount));
             _mailbox = new ShardMailbox(shards);
             _shards = new Simulation[shards];
-            _logs = new MetricsLog[shards];
+            _logs = new MetricsLog[shards, WindowProgress.Ring];
             for (int s = 0; s < shards; s++)
             {
-                _logs[s] = new MetricsLog();
+                for (int k = 0; k < WindowProgress.Ring; k++)
+                {
+                    _logs[s, k] = new MetricsLog();
+                }
             }
 
             // Building a shard starts its nodes' cores: the shards build at once, each on its own thread.
@@ -66,7 +69,7 @@ namespace Mesh.Simulator.Engine
                 for (int s = t; s < shards; s += _threads)
                 {
                     _shards[s] = new Simulation(scenario, baseDirectory, Simulation.SimulatedEpochSeconds,
-                        new ShardContext(s, shards, owner, _windowUs, _mailbox, _logs[s]));
+                        new ShardContext(s, shards, owner, _windowUs, _mailbox, _logs[s, 0]));
                 }
             });
             int aliveHonest = 0;
@@ -154,52 +157,56 @@ namespace Mesh.Simulator.Engine
         public RunResult Run(IProgress<double>? progress = null)
         {
             var wall = Stopwatch.StartNew();
-            var barrier = new SpinBarrier(_threads);
+            var windows = new WindowProgress(_shards.Length);
+            long lastWindow = (_endUs + 1 + _windowUs - 1) / _windowUs - 1; // the one holding the end
             long reportEvery = Math.Max(1, _endUs / 200);
             long nextReport = reportEvery;
-            long windowEnd = 0;
-            bool done = false;
-            // Between windows, with every shard waiting: replay their metrics calls in time order, step the
-            // mailbox to the next window, report progress.
-            void BetweenWindows()
-            {
-                ReplayLogs();
-                _mailbox.Window++;
-                if (progress != null && windowEnd >= nextReport)
-                {
-                    progress.Report(Math.Min(1.0, (double)windowEnd / _endUs));
-                    nextReport = windowEnd + reportEvery;
-                }
 
-                done = windowEnd > _endUs;
-                windowEnd = Math.Min(windowEnd + _windowUs, _endUs + 1);
+            // The metrics of every window all shards have finished, in window order, by the thread running
+            // shard 0 (between its windows: the others run on meanwhile).
+            void ReplayFinished(long upTo)
+            {
+                for (long k = windows.Replayed + 1; k <= upTo; k++)
+                {
+                    ReplayLogs(k);
+                    windows.NoteReplayed(k);
+                    long reached = Math.Min((k + 1) * _windowUs, _endUs);
+                    if (progress != null && reached >= nextReport)
+                    {
+                        progress.Report((double)reached / _endUs);
+                        nextReport = reached + reportEvery;
+                    }
+                }
             }
 
-            BetweenWindows();
             RunOnThreads(t =>
             {
                 try
                 {
-                    while (!done)
+                    for (long k = 0; k <= lastWindow; k++)
                     {
+                        long windowEnd = Math.Min((k + 1) * _windowUs, _endUs + 1);
                         for (int s = t; s < _shards.Length; s += _threads)
                         {
-                            Simulation shard = _shards[s];
-                            shard.TakePosted();
-                            shard.RunBefore(windowEnd);
-                            shard.SampleRoutesBefore(windowEnd);
-                        }
+                            windows.WaitToStart(s, k);
+                            _shards[s].RunWindow(k, windowEnd, _logs[s, k % WindowProgress.Ring]);
+                            if (s == 0)
+                            {
+                                ReplayFinished(Math.Min(windows.AllFinished, k - 1));
+                            }
 
-                        barrier.SignalAndWait(BetweenWindows);
+                            windows.Finished(s, k);
+                        }
                     }
                 }
                 catch
                 {
-                    barrier.Break();
+                    windows.Break();
                     throw;
                 }
             });
 
+            ReplayFinished(lastWindow);
             foreach (Simulation s in _shards)
             {
                 _merged.AbsorbCounters(s.Metrics);
@@ -212,18 +219,19 @@ namespace Mesh.Simulator.Engine
             return result;
         }
 
-        /// <summary>Every shard's calls of the window just ended, merged by time (ties: by shard), into the run's collector.</summary>
-        private void ReplayLogs()
+        /// <summary>Every shard's calls of window <paramref name="window"/>, merged by time (ties: by shard), into the run's collector.</summary>
+        private void ReplayLogs(long window)
         {
+            int slot = (int)(window % WindowProgress.Ring);
             while (true)
             {
                 int next = -1;
                 long at = long.MaxValue;
-                for (int s = 0; s < _logs.Length; s++)
+                for (int s = 0; s < _shards.Length; s++)
                 {
-                    if (_logs[s].NextTimeUs < at)
+                    if (_logs[s, slot].NextTimeUs < at)
                     {
-                        at = _logs[s].NextTimeUs;
+                        at = _logs[s, slot].NextTimeUs;
                         next = s;
                     }
                 }
@@ -233,12 +241,12 @@ namespace Mesh.Simulator.Engine
                     break;
                 }
 
-                _logs[next].ReplayNext(_merged, _scratchEvent, _scratchHeader);
+                _logs[next, slot].ReplayNext(_merged, _scratchEvent, _scratchHeader);
             }
 
-            foreach (MetricsLog log in _logs)
+            for (int s = 0; s < _shards.Length; s++)
             {
-                log.Reset();
+                _logs[s, slot].Reset();
             }
         }
 

@@ -17,6 +17,9 @@ namespace Mesh.Simulator.Metrics
         /// </summary>
         public MetricsLog? Recorder { get; set; }
 
+        /// <summary>Takes which origins a shard's collector counts apart (stuck sensors, babblers): every shard marks them all alike.</summary>
+        public void AdoptOriginKinds(MetricsCollector shard) => Array.Copy(shard._originKind, _originKind, _originKind.Length);
+
         /// <summary>Adds what a shard's collector counted itself (the calls it logged were replayed here already).</summary>
         public void AbsorbCounters(MetricsCollector shard)
         {

@@ -19,7 +19,8 @@ namespace Mesh.Simulator.Tests.Sharding
     public class ShardedRunTests
     {
         // Every random stream a sharded run carries: shadowing, fading, asymmetric links, extra and bursty
-        // loss, collisions with CSMA, drifting clocks, managed flooding, readings and heartbeats.
+        // loss, collisions with CSMA, drifting clocks, managed flooding, readings and heartbeats; and two
+        // stuck sensors (reporting every 3 s), whose readings the metrics count apart.
         private const string Lossy = """
         {
           "name": "sharded-lossy",
@@ -29,7 +30,7 @@ namespace Mesh.Simulator.Tests.Sharding
           "topology": { "kind": "random", "nodes": 120, "widthMeters": 320, "heightMeters": 160 },
           "radio": { "shadowingSigmaDb": 4, "fadingSigmaDb": 2, "extraLossRate": 0.05, "asymmetrySigmaDb": 1,
                      "burstLoss": { "goodToBad": 0.02, "badToGood": 0.3, "lossInBad": 0.8 } },
-          "roles": { "sinkGridMeters": 160 },
+          "roles": { "sinkGridMeters": 160, "perNode": [ { "nodes": [ 5, 77 ], "readingIntervalSeconds": 3 } ] },
           "policy": { "kind": "managed" },
           "workload": { "readingIntervalSeconds": 15, "heartbeatIntervalSeconds": 60 }
         }
@@ -143,7 +144,9 @@ namespace Mesh.Simulator.Tests.Sharding
             RunResult one = Runs.Run(json);
             RunResult two = RunSharded(Runs.Parse(json), 2).Result;
 
-            Assert.Equal(one.Readings.Sent, two.Readings.Sent);
+            // A stuck sensor's queue can be full when its next reading is due (refused, not sent), and the
+            // two runs' channels differ at the boundary, so the counts may differ by a few.
+            Assert.InRange(two.Readings.Sent, one.Readings.Sent * 0.99, one.Readings.Sent * 1.01);
             Assert.True(one.Readings.Sent > 1000, $"{one.Readings.Sent} readings");
             Assert.True(Math.Abs(one.Readings.DeliveryRatio - two.Readings.DeliveryRatio) <= 0.02,
                 $"delivery {one.Readings.DeliveryRatio:P2} in one loop, {two.Readings.DeliveryRatio:P2} in two shards");

@@ -91,6 +91,7 @@ namespace Mesh.Simulator.Engine
 
             _merged = new MetricsCollector(x.Length, sinks, (long)(scenario.WarmupSeconds * 1e6),
                 _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
+            _merged.AdoptOriginKinds(_shards[0].Metrics);
         }
 
         public int ShardCount => _shards.Length;

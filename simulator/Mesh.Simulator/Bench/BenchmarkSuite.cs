@@ -77,6 +77,7 @@ namespace Mesh.Simulator.Bench
                 // Every thread's allocations: the shards allocate on their own threads.
                 long before = GC.GetTotalAllocatedBytes(precise: true);
                 var sim = new ShardedSimulation(ScenarioFor(c), c.Shards);
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); // as above
                 c.Result = sim.Run(progress == null ? null : new Progress(c, progress));
                 c.AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
             }

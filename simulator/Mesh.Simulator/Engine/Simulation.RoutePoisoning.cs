@@ -10,7 +10,8 @@ namespace Mesh.Simulator.Engine
     /// Route poisoning, measured in every run: how many of the routes honest nodes hold lead through a
     /// node that does not exist or through an adversary. Read through the core's public tables only
     /// (RouteTable.NextHop for every honest destination and the tamperers' invented ids, the gradient's
-    /// Parent), so measuring changes nothing: no event, no random draw.
+    /// Parent), so measuring changes nothing: no event, no random draw. Sampled every 30 s in runs with
+    /// adversaries, and at the end of every run.
     /// </summary>
     public sealed partial class Simulation
     {
@@ -46,7 +47,7 @@ namespace Mesh.Simulator.Engine
         /// <summary>Called after every event: samples once per interval after warm-up (read-only).</summary>
         private void MaybeSampleRoutes()
         {
-            if (_shard != null)
+            if (_shard != null || !SamplesRoutes)
             {
                 return; // a shard samples at the end of a window (SampleRoutesBefore), as every other shard does
             }
@@ -71,6 +72,14 @@ namespace Mesh.Simulator.Engine
             NoteCensus(TakeRouteCensus());
         }
 
+        /// <summary>
+        /// Whether censuses are taken during the run, or only at its end. Only an adversary puts a route
+        /// through an id no node has or through itself; without one, every sample would read 0 % poisoned,
+        /// and each costs N² lookups (10⁸ at 10,000 nodes, every 30 s: 16 % of a structured 10,000-node
+        /// run). The census at the end is still taken: a route through a missing id there would be a bug.
+        /// </summary>
+        private bool SamplesRoutes => _scenario.Adversaries.Count > 0;
+
         private void NoteCensus(in RouteCensus c)
         {
             double share = c.Share;
@@ -86,6 +95,11 @@ namespace Mesh.Simulator.Engine
         /// </summary>
         internal void SampleRoutesBefore(long windowEndUs)
         {
+            if (!SamplesRoutes)
+            {
+                return;
+            }
+
             if (_nextRouteSampleUs < 0)
             {
                 _nextRouteSampleUs = Math.Max((long)(_scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);

@@ -13,17 +13,17 @@ namespace Mesh.Simulator.Engine
 {
     /// <summary>
     /// One run on several cores: the field is cut into vertical strips of equal node counts (shards),
-    /// each simulated by its own <see cref="Simulation"/> on its own thread, in lock-step windows as
-    /// long as the shortest airtime (a conservative parallel discrete-event simulation whose lookahead is
-    /// that airtime). A transmission that reaches another shard is put on that shard's air at the start
-    /// of the next window, before its end: so it is received, collides and is counted as in one run,
+    /// each simulated by its own <see cref="Simulation"/>, on its own thread while cores last. Time runs
+    /// in windows as long as the shortest airtime (a conservative parallel discrete-event simulation
+    /// whose lookahead is that airtime); a shard starts a window once the others have finished the one
+    /// before. A transmission that reaches another shard is put on that shard's air at the start of its
+    /// next window, before the frame ends: so it is received, collides and is counted as in one run,
     /// except that carrier sense and the frames ending inside that window at the far side do not see it
-    /// (the boundary's approximation, SCHEMA.md). A run is a pure function of the scenario, its seed and
-    /// the shard count; one shard is exactly the unsharded run.
+    /// (the boundary's approximation, simulator/README.md "Both cores in one run"). A run is a pure
+    /// function of the scenario, its seed and the shard count; one shard is exactly the unsharded run.
     /// </summary>
     public sealed class ShardedSimulation
     {
-        private readonly Scenario _scenario;
         private readonly Simulation[] _shards;
         private readonly MetricsLog[,] _logs;
         private readonly ShardMailbox _mailbox;
@@ -46,7 +46,6 @@ namespace Mesh.Simulator.Engine
                 throw new ArgumentException(problem);
             }
 
-            _scenario = scenario;
             var (x, _) = TopologyBuilder.Build(scenario.Topology, baseDirectory, new XorShiftRandom(scenario.Seed ^ 0x7090_1061UL));
             int[] owner = Strips(x, shards);
             _windowUs = new RadioModel(scenario.Radio, scenario.Seed).AirtimeMicroseconds(FrameLayout.MinFrameSize);

@@ -16,7 +16,7 @@ namespace Mesh.Simulator.Tests
     [Collection(nameof(ConsoleCollection))]
     public class CliValidateTests
     {
-        private static (int Exit, string Out, string Error) MeshSim(params string[] args)
+        internal static (int Exit, string Out, string Error) MeshSim(params string[] args)
         {
             TextWriter oldOut = Console.Out, oldError = Console.Error;
             var stdout = new StringWriter();

@@ -81,10 +81,6 @@ namespace Mesh.Simulator.Engine
         /// <summary>Room for a slot's input: a whole frame (<c>FrameLayout.MaxFrameSize</c>, 250) fits; a longer input is computed, not memoized.</summary>
         public const int InputStride = 256;
 
-        /// <summary>Lookups and misses across all MACs this provider made (for the bench report).</summary>
-        public static long Hits;
-        public static long Misses;
-
         private void Compute(MemoizedMac mac, int owner, byte[] data, int offset, int count, byte[] output, int outputOffset)
         {
             ReadOnlySpan<byte> input = data.AsSpan(offset, count);
@@ -96,12 +92,10 @@ namespace Mesh.Simulator.Engine
             if (e.Owner == owner && e.Hash == h && e.Length == count && input.SequenceEqual(stored.Slice(0, count)))
             {
                 ((ReadOnlySpan<byte>)e.Output).CopyTo(output.AsSpan(outputOffset, 32));
-                Hits++;
                 return;
             }
 
             mac.ComputeMiss(data, offset, count, output, outputOffset);
-            Misses++;
             if (count > InputStride)
             {
                 return;

@@ -94,8 +94,6 @@ namespace Mesh.Simulator.Engine
         /// <summary>Honest running nodes this shard owns (the run sets every shard's count to the sum).</summary>
         internal int OwnedAliveHonest => _aliveHonest;
 
-        internal long EventCount => _eventCount;
-
         internal IReadOnlyList<RouteCensus> ShardCensuses => (IReadOnlyList<RouteCensus>?)_shardCensuses ?? Array.Empty<RouteCensus>();
 
         internal void SetAliveHonest(int count) => _aliveHonest = count;

@@ -93,15 +93,8 @@ namespace Mesh.Simulator.Engine
             _merged.AdoptOriginKinds(_shards[0].Metrics);
         }
 
-        public int ShardCount => _shards.Length;
-
-        public int ThreadCount => _threads;
-
         /// <summary>After <see cref="Run"/>: the whole network as one simulation (every node, the merged metrics), for the result files.</summary>
         public Simulation View => _shards[0];
-
-        /// <summary>The window (µs): the airtime of the shortest frame.</summary>
-        public long WindowMicroseconds => _windowUs;
 
         /// <summary>
         /// Why this scenario cannot run in <paramref name="shards"/> shards, naming the field; null when it

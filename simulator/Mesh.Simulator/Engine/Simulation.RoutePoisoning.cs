@@ -17,7 +17,8 @@ namespace Mesh.Simulator.Engine
     {
         private const long RouteSampleIntervalUs = 30_000_000;
 
-        private long _nextRouteSampleUs = -1;
+        // The first sample after warm-up (set at construction), then every interval.
+        private long _nextRouteSampleUs;
         private double _poisonShareSum;
         private double _poisonShareMax;
         private int _poisonSamples;
@@ -50,11 +51,6 @@ namespace Mesh.Simulator.Engine
             if (_shard != null || !SamplesRoutes)
             {
                 return; // a shard samples at the end of a window (SampleRoutesBefore), as every other shard does
-            }
-
-            if (_nextRouteSampleUs < 0)
-            {
-                _nextRouteSampleUs = Math.Max((long)(_scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);
             }
 
             if (_nowUs < _nextRouteSampleUs)
@@ -98,11 +94,6 @@ namespace Mesh.Simulator.Engine
             if (!SamplesRoutes)
             {
                 return;
-            }
-
-            if (_nextRouteSampleUs < 0)
-            {
-                _nextRouteSampleUs = Math.Max((long)(_scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);
             }
 
             // A sample time at the very end is one an unsharded run takes only if an event falls on it.
@@ -149,8 +140,9 @@ namespace Mesh.Simulator.Engine
             }
 
             int[] destinations = honest.ToArray();
-            // A shard's census runs on its own thread while the other shards run on theirs.
-            bool shardRunning = _shard != null && _metrics.Recorder != null;
+            // A shard's census runs on its own thread while the other shards run on theirs (only a running
+            // shard records its metrics; the run's view, after it, has the merged collector).
+            bool shardRunning = _metrics.Recorder != null;
             int chunks = _nodes.Length >= 2000 && !shardRunning ? Math.Min(Environment.ProcessorCount, 64) : 1;
             var parts = new RouteCensus[chunks];
             if (chunks == 1)
@@ -168,11 +160,7 @@ namespace Mesh.Simulator.Engine
             var c = new RouteCensus();
             foreach (RouteCensus part in parts)
             {
-                c.Routes += part.Routes;
-                c.ThroughNonExistent += part.ThroughNonExistent;
-                c.ThroughAdversaries += part.ThroughAdversaries;
-                c.Parents += part.Parents;
-                c.PoisonedParents += part.PoisonedParents;
+                c.Add(part);
             }
 
             return c;

@@ -98,6 +98,12 @@ namespace Mesh.Simulator.Engine
 
         internal void SetAliveHonest(int count) => _aliveHonest = count;
 
+        internal long EndUs => _endUs;
+
+        /// <summary>An empty collector for this run's nodes, gateways, warm-up and drain window (each run's own; a sharded run's merged one).</summary>
+        internal MetricsCollector NewMetricsCollector() => new MetricsCollector(_nodes.Length, _sinks,
+            (long)(_scenario.WarmupSeconds * 1e6), _endUs - (long)(_scenario.EffectiveDrainSeconds * 1e6));
+
         /// <summary>
         /// Turns shard 0 into the whole run's view for its result: every node as its owner left it, the
         /// merged metrics, the events of all shards, and the route censuses summed sample by sample.

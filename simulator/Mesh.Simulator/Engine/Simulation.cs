@@ -148,6 +148,7 @@ namespace Mesh.Simulator.Engine
             _forgerDeviceKeys = new DerivedDeviceKeys(wrong, DesktopCrypto.Instance);
 
             _endUs = (long)(scenario.DurationSeconds * 1e6);
+            _nextRouteSampleUs = Math.Max((long)(scenario.WarmupSeconds * 1e6), RouteSampleIntervalUs);
 
             int n = x.Length;
             _nodes = new SimNode[n];
@@ -214,8 +215,7 @@ namespace Mesh.Simulator.Engine
                 _gatewayAudible = GatewayTables.Audible(_links, _sinks, hopLimit + 1);
             }
 
-            _metrics = new MetricsCollector(n, _sinks, (long)(scenario.WarmupSeconds * 1e6),
-                _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
+            _metrics = NewMetricsCollector();
             _metrics.Recorder = shard?.Log;
 
             for (int i = 0; i < n; i++)

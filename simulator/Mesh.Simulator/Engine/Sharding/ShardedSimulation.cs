@@ -49,7 +49,6 @@ namespace Mesh.Simulator.Engine
             var (x, _) = TopologyBuilder.Build(scenario.Topology, baseDirectory, new XorShiftRandom(scenario.Seed ^ 0x7090_1061UL));
             int[] owner = Strips(x, shards);
             _windowUs = new RadioModel(scenario.Radio, scenario.Seed).AirtimeMicroseconds(FrameLayout.MinFrameSize);
-            _endUs = (long)(scenario.DurationSeconds * 1e6);
             _threads = threads > 0 ? Math.Min(threads, shards) : Math.Max(1, Math.Min(shards, Environment.ProcessorCount));
             _mailbox = new ShardMailbox(shards);
             _shards = new Simulation[shards];
@@ -82,14 +81,8 @@ namespace Mesh.Simulator.Engine
                 s.SetAliveHonest(aliveHonest);
             }
 
-            int[] sinks = new int[_shards[0].Sinks.Count];
-            for (int i = 0; i < sinks.Length; i++)
-            {
-                sinks[i] = _shards[0].Sinks[i];
-            }
-
-            _merged = new MetricsCollector(x.Length, sinks, (long)(scenario.WarmupSeconds * 1e6),
-                _endUs - (long)(scenario.EffectiveDrainSeconds * 1e6));
+            _endUs = _shards[0].EndUs;
+            _merged = _shards[0].NewMetricsCollector();
             _merged.AdoptOriginKinds(_shards[0].Metrics);
         }
 

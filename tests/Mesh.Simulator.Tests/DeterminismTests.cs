@@ -1,11 +1,9 @@
-using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Mesh.Simulator.Engine;
 using Mesh.Simulator.Metrics;
-using Mesh.Simulator.Reports;
 using Mesh.Simulator.Scenarios;
 using Mesh.Simulator.Tests.Support;
 
@@ -40,17 +38,9 @@ namespace Mesh.Simulator.Tests
             scenario.Seed = seed;
             var sim = new Simulation(scenario);
             RunResult result = sim.Run().WithoutHostMeasurements();
-            string dir = Paths.NewTempDirectory("determinism");
-            try
-            {
-                var files = ResultWriter.Write(dir, scenario, sim, result);
-                Assert.Equal(new[] { "result.json", "nodes.csv", "topology.svg", "latency-cdf.svg" }, files.Select(Path.GetFileName));
-                return files.Select(File.ReadAllText).ToArray();
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
+            var files = Runs.ResultFiles(scenario, sim, result);
+            Assert.Equal(new[] { "result.json", "nodes.csv", "topology.svg", "latency-cdf.svg" }, files.Select(f => f.Name));
+            return files.Select(f => f.Text).ToArray();
         }
 
         [Fact]

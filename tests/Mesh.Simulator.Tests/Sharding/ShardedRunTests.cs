@@ -1,9 +1,7 @@
 using System;
-using System.IO;
 using System.Linq;
 using Mesh.Simulator.Engine;
 using Mesh.Simulator.Metrics;
-using Mesh.Simulator.Reports;
 using Mesh.Simulator.Scenarios;
 using Mesh.Simulator.Tests.Support;
 
@@ -42,21 +40,11 @@ namespace Mesh.Simulator.Tests.Sharding
         {
             var sim = new ShardedSimulation(scenario, shards, threads: threads);
             RunResult result = sim.Run().WithoutHostMeasurements();
-            return (result, Write(scenario, sim.View, result));
+            return (result, Texts(scenario, sim.View, result));
         }
 
-        private static string[] Write(Scenario scenario, Simulation view, RunResult result)
-        {
-            string dir = Paths.NewTempDirectory("sharded");
-            try
-            {
-                return ResultWriter.Write(dir, scenario, view, result).Select(File.ReadAllText).ToArray();
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
-        }
+        private static string[] Texts(Scenario scenario, Simulation view, RunResult result) =>
+            Runs.ResultFiles(scenario, view, result).Select(f => f.Text).ToArray();
 
         [Fact]
         public void One_shard_gives_the_unsharded_runs_result_files_byte_for_byte()
@@ -64,7 +52,7 @@ namespace Mesh.Simulator.Tests.Sharding
             Scenario scenario = Runs.Parse(Lossy);
             var plain = new Simulation(scenario);
             RunResult plainResult = plain.Run().WithoutHostMeasurements();
-            string[] expected = Write(scenario, plain, plainResult);
+            string[] expected = Texts(scenario, plain, plainResult);
 
             // One shard still logs its metrics calls and replays them between windows, posts nothing and
             // samples routes at window ends: all of that must leave every figure as it was.

@@ -1,5 +1,8 @@
+using System.IO;
+using System.Linq;
 using Mesh.Simulator.Engine;
 using Mesh.Simulator.Metrics;
+using Mesh.Simulator.Reports;
 using Mesh.Simulator.Scenarios;
 
 namespace Mesh.Simulator.Tests.Support
@@ -16,6 +19,20 @@ namespace Mesh.Simulator.Tests.Support
         }
 
         public static RunResult Run(string json) => new Simulation(Parse(json)).Run();
+
+        /// <summary>The result files `mesh-sim run` would write for this run, by file name, written to a temporary folder and read back.</summary>
+        public static (string Name, string Text)[] ResultFiles(Scenario scenario, Simulation sim, RunResult result)
+        {
+            string dir = Paths.NewTempDirectory("result-files");
+            try
+            {
+                return ResultWriter.Write(dir, scenario, sim, result).Select(f => (Path.GetFileName(f), File.ReadAllText(f))).ToArray();
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
 
         /// <summary>
         /// Zeroes what a result records about the host rather than the simulation: wall time, the rates

@@ -216,7 +216,7 @@ namespace Mesh.Protocol.Node
                 EchoFallback(h, net, frame, offset, nowMs);
             }
 
-            int slot = _transmit.FindCancellable(h.Origin, h.Sequence);
+            int slot = _transmit.Find(h.Origin, h.Sequence, true);
             bool shorter = _routes.WouldImprove(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs);
             if (slot < 0 && !shorter)
             {

@@ -131,7 +131,7 @@ namespace Mesh.Protocol.Node
         /// </summary>
         private void CancelEvictionResend(uint from, uint origin, uint sequence)
         {
-            int slot = _transmit.FindWaiting(origin, sequence);
+            int slot = _transmit.Find(origin, sequence, false);
             if (slot < 0)
             {
                 return;

@@ -143,26 +143,12 @@ namespace Mesh.Protocol.Node
             _used[slot] = true;
         }
 
-        /// <summary>The waiting slot that carries (origin, sequence) and can still be cancelled, or -1.</summary>
-        public int FindCancellable(uint origin, uint sequence)
+        /// <summary>The waiting slot that carries (origin, sequence), or -1; with <paramref name="cancellableOnly"/>, only one that copies heard from others can still cancel.</summary>
+        public int Find(uint origin, uint sequence, bool cancellableOnly)
         {
             for (int i = 0; i < _used.Length; i++)
             {
-                if (_used[i] && _cancelAfter[i] > 0 && _origin[i] == origin && _sequence[i] == sequence)
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        /// <summary>The waiting slot that carries (origin, sequence), cancellable or not, or -1.</summary>
-        public int FindWaiting(uint origin, uint sequence)
-        {
-            for (int i = 0; i < _used.Length; i++)
-            {
-                if (_used[i] && _origin[i] == origin && _sequence[i] == sequence)
+                if (_used[i] && (!cancellableOnly || _cancelAfter[i] > 0) && _origin[i] == origin && _sequence[i] == sequence)
                 {
                     return i;
                 }

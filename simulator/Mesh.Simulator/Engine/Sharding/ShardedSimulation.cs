@@ -274,21 +274,21 @@ namespace Mesh.Simulator.Engine
             }
 
             var threads = new Thread[_threads];
-            for (int s = 1; s < threads.Length; s++)
+            for (int t = 1; t < threads.Length; t++)
             {
-                int shard = s;
-                threads[s] = new Thread(() =>
+                int thread = t;
+                threads[t] = new Thread(() =>
                 {
                     try
                     {
-                        work(shard);
+                        work(thread);
                     }
                     catch (Exception e)
                     {
                         Fail(e);
                     }
-                }) { IsBackground = true, Name = $"mesh-sim shards {s}" };
-                threads[s].Start();
+                }) { IsBackground = true, Name = $"mesh-sim shard thread {t}" };
+                threads[t].Start();
             }
 
             try
@@ -300,9 +300,9 @@ namespace Mesh.Simulator.Engine
                 Fail(e);
             }
 
-            for (int s = 1; s < threads.Length; s++)
+            for (int t = 1; t < threads.Length; t++)
             {
-                threads[s].Join();
+                threads[t].Join();
             }
 
             if (failure != null)

@@ -10,6 +10,16 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed partial class MeshNode
     {
+        /// <summary>
+        /// Share of the duty-cycle budget, permille, flooded relays leave for the node's own frames. A flood
+        /// relay is one copy among several; a node's own reading has no other sender. Without the reserve a
+        /// LoRa node (1 % an hour) spends its whole budget relaying, and its own readings then wait in the
+        /// queue, with everything behind them, until budget returns an hour later. 1/16 is about what a LoRa
+        /// sensor's own readings take (4 an hour of ~0.55 s in 36 s); meshtastic-lora-40, seeds 3-7, delivered
+        /// 95.8 % on average with 62, 93.3 % with 125, 93.2 % with 30, 88.7 % with 250, 79.3 % with 500, 81.5 % without.
+        /// </summary>
+        public const int RelayReservePermille = 62;
+
         private void ScheduleRelay(FrameHeader h, NetworkKey net, byte[] frame, int offset, int rssi, long nowMs)
         {
             if (!NodeRoles.Relays(_role) || h.Destination == _id || h.HopsTaken >= h.HopLimit)
@@ -63,6 +73,13 @@ namespace Mesh.Protocol.Node
                 }
 
                 cancelAfter = _policy.CancelThreshold;
+            }
+
+            // A flooded relay may not spend the part of the duty-cycle budget kept for this node's own frames.
+            if (h.NextHop == NodeAddress.None && !_duty.AllowsKeeping(nowMs, _airtime.Of(h.FrameLength), RelayReservePermille))
+            {
+                _counters.RelaysDutyReserved++;
+                return;
             }
 
             // Duplicates never get here; a frame the policy declined costs nothing.

@@ -37,6 +37,9 @@ namespace Mesh.Protocol.Node
         /// <summary>Times a due frame was held back because sending it would exceed the duty-cycle budget (once per wait).</summary>
         public long DutyCycleDeferrals;
 
+        /// <summary>Flooded relays not scheduled because they would eat into the duty-cycle budget kept for own frames.</summary>
+        public long RelaysDutyReserved;
+
         /// <summary>Frames of this node's that neighbours reported throttling (beacons naming this node).</summary>
         public long ThrottledByNeighbours;
 

@@ -74,6 +74,15 @@ namespace Mesh.Protocol.Qos
             return sum;
         }
 
+        /// <summary>
+        /// True when a frame of <paramref name="airtimeUs"/> fits the budget less a reserve of
+        /// <paramref name="reservePermille"/> of it (always true without a limit).
+        /// </summary>
+        public bool AllowsKeeping(long nowMs, int airtimeUs, int reservePermille)
+        {
+            return _unlimited || SentUs(nowMs) + airtimeUs <= _budgetUs - _budgetUs * reservePermille / 1000;
+        }
+
         public bool Allows(long nowMs, int airtimeUs)
         {
             return _unlimited || SentUs(nowMs) + airtimeUs <= _budgetUs;

@@ -28,6 +28,17 @@ namespace Mesh.Protocol.Tests.Qos
         }
 
         [Fact]
+        public void A_reserve_keeps_part_of_the_budget_back_and_no_limit_keeps_nothing()
+        {
+            var duty = new DutyCycle(10, 3_600_000); // 1 % an hour: 36 s
+            duty.Spend(0, 26_000_000);
+            Assert.True(duty.AllowsKeeping(1_000, 1_000_000, 250));  // 27 s of 27 s
+            Assert.False(duty.AllowsKeeping(1_000, 1_000_001, 250));
+            Assert.True(duty.Allows(1_000, 10_000_000));             // the reserve is still there for own frames
+            Assert.True(new DutyCycle(1000, 10_000).AllowsKeeping(0, int.MaxValue, 999));
+        }
+
+        [Fact]
         public void No_window_of_length_W_ever_holds_more_than_the_budget()
         {
             var duty = new DutyCycle(100, 10_000);

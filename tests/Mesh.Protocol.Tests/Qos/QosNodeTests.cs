@@ -76,6 +76,47 @@ namespace Mesh.Protocol.Tests.Qos
             Assert.Equal(1, mesh[1].Counters.DutyCycleDeferrals);
         }
 
+        /// <summary>
+        /// PROTOCOL.md, "Duty cycle": a flooded relay that would take the window past 15/16 of the budget is not
+        /// scheduled (counted RelaysDutyReserved); the node's own reading still fits in what is left.
+        /// </summary>
+        [Fact]
+        public void A_flooded_relay_leaves_the_last_sixteenth_of_the_duty_budget_to_the_nodes_own_frames()
+        {
+            var mesh = new InMemoryMesh();
+            NodeConfig sensor = InMemoryMesh.Config(1, NodeRole.Sensor);
+            sensor.DutyCyclePermille = 2; // 0.2 % of 10 s: 20 ms of airtime, 18.75 ms for relays
+            mesh.Add(sensor);
+            mesh.Add(InMemoryMesh.Config(2, NodeRole.Bridge));
+            mesh.Link(1, 2);
+
+            // Fourteen one-reading frames of 1332 µs (two queues' worth): 18,648 µs sent in the first tenth.
+            for (int batch = 0; batch < 2; batch++)
+            {
+                for (int i = 0; i < 7; i++)
+                {
+                    Assert.Equal(SendResult.Queued, mesh[1].SendReadings(OneReading(batch * 7 + i), mesh.Now));
+                }
+
+                mesh.RunFor(1);
+                Assert.Equal(0, mesh[1].PendingTransmits);
+            }
+
+            byte[] text = Text(0x77, 1, 0, TestKeys.Epoch);
+            long air = 900 + text.Length * 8;
+            Assert.True(18_648 + air > 18_750 && 18_648 + air <= 20_000); // within the budget, not within 15/16 of it
+            long before = mesh[1].Counters.RelaysScheduled;
+            Assert.Equal(RejectReason.None, mesh[1].Receive(text, 0, text.Length, -70, mesh.Now));
+            Assert.Equal(before, mesh[1].Counters.RelaysScheduled);
+            Assert.Equal(1, mesh[1].Counters.RelaysDutyReserved);
+
+            // The node's own reading (1332 µs) fits in the reserve and leaves at once.
+            Assert.Equal(SendResult.Queued, mesh[1].SendReadings(OneReading(99), mesh.Now));
+            mesh.RunFor(1);
+            Assert.Equal(15, mesh.Log.Count(t => t.Node == 1 && t.Type == MessageType.Readings));
+            Assert.Equal(0, mesh[1].Counters.DutyCycleDeferrals);
+        }
+
         /// <summary>Half the channel busy (θ = 25 %): delays × 2, broadcasts' hop limit ⌈8 × 500/750⌉ = 6.</summary>
         [Fact]
         public void Above_the_threshold_broadcast_hop_limits_shrink_delays_stretch_and_the_node_reports_congestion()

@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using Mesh.Simulator.Engine;
 using Mesh.Simulator.Metrics;
 using Mesh.Simulator.Reports;
@@ -24,9 +25,13 @@ namespace Mesh.Simulator.Cli
                 Description = "Simulate in this many spatial shards, one thread each (1: one event loop; deterministic for a seed and a shard count)",
                 DefaultValueFactory = _ => 1,
             };
+            var lostReadings = new Option<FileInfo?>("--lost-readings")
+            {
+                Description = "Also write every lost reading to this file, one line each: the trail of its copies on air and where it ends (one event loop only)",
+            };
             var command = new Command("run", "Run one scenario; write result.json, nodes.csv, topology.svg and latency-cdf.svg")
             {
-                scenarioArg, seed, output, duration, nodes, policy, shards,
+                scenarioArg, seed, output, duration, nodes, policy, shards, lostReadings,
             };
             command.SetAction(parse =>
             {
@@ -56,6 +61,12 @@ namespace Mesh.Simulator.Cli
                     problems.Add("--shards " + shardCount + ": " + shardProblem);
                 }
 
+                FileInfo? lostFile = parse.GetValue(lostReadings);
+                if (lostFile != null && shardCount > 1)
+                {
+                    problems.Add("--lost-readings: traces one event loop only; run it without --shards");
+                }
+
                 if (problems.Count > 0)
                 {
                     problems.ForEach(p => System.Console.Error.WriteLine("mesh-sim: " + p));
@@ -73,7 +84,14 @@ namespace Mesh.Simulator.Cli
                 else
                 {
                     sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
+                    var trace = lostFile == null ? null : new LostReadingTrace(sim);
                     result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes)", p => sim.Run(p));
+                    if (trace != null)
+                    {
+                        var endings = trace.Write(lostFile!.FullName, sim.Metrics);
+                        System.Console.WriteLine($"lost readings: {endings.Values.Sum():N0} written to {lostFile.FullName} ("
+                            + string.Join(", ", endings.Select(e => $"{e.Key} {e.Value:N0}")) + ")");
+                    }
                 }
 
                 string dir = parse.GetValue(output)?.FullName ?? Path.Combine("results", scenario.Name);

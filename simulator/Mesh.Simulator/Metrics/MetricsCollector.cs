@@ -184,6 +184,22 @@ namespace Mesh.Simulator.Metrics
 
         public static ulong Key(uint origin, uint sequence) => (ulong)origin << 32 | sequence;
 
+        /// <summary>The readings the delivery ratio counts as lost: honest, sent in the measured window, at no gateway by the end (key, send time).</summary>
+        public List<(ulong Key, long SentUs)> LostReadings()
+        {
+            var lost = new List<(ulong, long)>();
+            foreach (KeyValuePair<ulong, Record> m in _messages)
+            {
+                Record r = m.Value;
+                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded && r.SinkMask == 0)
+                {
+                    lost.Add((m.Key, r.SentUs));
+                }
+            }
+
+            return lost;
+        }
+
         /// <summary>A babbler: its own messages are counted apart, and how far the mesh carries them is measured.</summary>
         public void MarkBabbler(int node) => _originKind[node] = Babbler;
 

@@ -97,6 +97,9 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames sent once more to their next hop when their retransmission state was evicted for a new frame (every upward slot taken).</summary>
         public long EvictionResends;
 
+        /// <summary>Upward frames whose acknowledgement was due while the duty cycle still held them in the transmit queue (the wait restarted, no retry used).</summary>
+        public long DutyHeldWaits;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;

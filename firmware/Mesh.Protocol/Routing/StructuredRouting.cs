@@ -100,6 +100,9 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames whose acknowledgement was due while the duty cycle still held them in the transmit queue (the wait restarted, no retry used).</summary>
         public long DutyHeldWaits;
 
+        /// <summary>Beacons Trickle asked for and not sent: they would have taken the duty-cycle window past its beacon share.</summary>
+        public long BeaconsDutySkipped;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;

@@ -142,7 +142,7 @@ namespace Mesh.Simulator.Cli
             if (rc.Beacons + rc.HopAcks > 0)
             {
                 rows = [.. rows,
-                    ("structured routing", $"whole run: {rc.Beacons:N0} beacons, {rc.HopAcks:N0} hop acks ({rc.HopAckEntries:N0} entries), {rc.PassiveAcks:N0} passive acks, {rc.UpwardForwarded:N0} forwarded, {rc.Retransmissions:N0} retransmissions ({rc.RetransmissionsAnswered:N0} reached a node that had the frame, {rc.RetransmissionsAnsweredByGateways:N0} of them a gateway), {rc.LinkFailures:N0} link failures, {rc.ParentChanges:N0} parent changes, {rc.FloodFallbacks:N0} flood fallbacks, {rc.LoopsDetected:N0} loops, {rc.UpwardEvicted:N0} upward frames evicted ({rc.EvictionResends:N0} sent once more)"),
+                    ("structured routing", $"whole run: {rc.Beacons:N0} beacons, {rc.HopAcks:N0} hop acks ({rc.HopAckEntries:N0} entries), {rc.PassiveAcks:N0} passive acks, {rc.UpwardForwarded:N0} forwarded, {rc.Retransmissions:N0} retransmissions ({rc.RetransmissionsAnswered:N0} reached a node that had the frame, {rc.RetransmissionsAnsweredByGateways:N0} of them a gateway), {rc.LinkFailures:N0} link failures, {rc.ParentChanges:N0} parent changes, {rc.FloodFallbacks:N0} flood fallbacks, {rc.LoopsDetected:N0} loops, {rc.UpwardEvicted:N0} upward frames evicted ({rc.EvictionResends:N0} sent once more)" + (rc.BeaconsDutySkipped + rc.DutyHeldWaits > 0 ? $"; duty cycle: {rc.BeaconsDutySkipped:N0} beacons skipped, {rc.DutyHeldWaits:N0} hop-ack waits restarted for frames still held" : "")),
                 ];
             }
 

@@ -34,6 +34,9 @@ namespace Mesh.Protocol.Node
         private readonly int[] _lostSinceReport = new int[TrafficClass.Count];
 
         private bool _dutyDeferred;
+
+        // The last time the duty cycle held the frame due first (a frame due at or before it was held).
+        private long _dutyHeldAtMs = long.MinValue;
         private long _throttleNoticeUntilMs = long.MinValue;
         private long _nextThrottleNoticeMs = long.MinValue;
 
@@ -225,6 +228,12 @@ namespace Mesh.Protocol.Node
                     break;
                 }
 
+                // The frame due first at t is held by the duty cycle (the driver sleeps until budget returns).
+                if (t > _dutyHeldAtMs)
+                {
+                    _dutyHeldAtMs = t;
+                }
+
                 t = at;
             }
 
@@ -266,6 +275,7 @@ namespace Mesh.Protocol.Node
                     _counters.DutyCycleDeferrals++;
                 }
 
+                _dutyHeldAtMs = nowMs;
                 return -1;
             }
 
@@ -273,7 +283,32 @@ namespace Mesh.Protocol.Node
             _duty.Spend(nowMs, air);
             _channel.Add(nowMs, air);
             _counters.Utilisation = _channel.Share255(nowMs);
+            UpwardOnAir(slot, nowMs);
             return slot;
+        }
+
+        /// <summary>
+        /// Whether the frame in transmit slot <paramref name="slot"/> was held by the duty cycle: the budget refused
+        /// the frame due first at some time since this one was due (nothing overtakes a held frame, so this one
+        /// waited too) — noted when a release is refused, when the next release time is computed, and by
+        /// <see cref="DutyHolds"/>. Never true while the budget does not bind.
+        /// </summary>
+        private bool DutyHeld(int slot)
+        {
+            return _dutyHeldAtMs >= _transmit.DueOf(slot);
+        }
+
+        /// <summary>True (and noted for <see cref="DutyHeld"/>) when the frame that would leave first now does not fit the duty-cycle budget.</summary>
+        private bool DutyHolds(long nowMs)
+        {
+            int head = _transmit.PeekDue(nowMs);
+            if (head < 0 || _duty.Allows(nowMs, _airtime.Of(_transmit.LengthOf(head))))
+            {
+                return false;
+            }
+
+            _dutyHeldAtMs = nowMs;
+            return true;
         }
 
         /// <summary>Fills heartbeat block 1 and starts the next reporting period.</summary>

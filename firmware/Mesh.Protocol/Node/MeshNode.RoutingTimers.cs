@@ -10,6 +10,12 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed partial class MeshNode
     {
+        /// <summary>
+        /// Share of the duty-cycle budget, permille, that beacons leave to other frames: a beacon is not sent when it
+        /// would take the airtime sent in the window past 1/8 of the budget (counted BeaconsDutySkipped).
+        /// </summary>
+        public const int BeaconReservePermille = 875;
+
         private void SendBeacon(long nowMs)
         {
             StructuredRouting r = _routing;
@@ -45,6 +51,15 @@ namespace Mesh.Protocol.Node
                 b.NeighbourCount = count;
             }
             int n = b.Encode(_txPayload, 0);
+
+            // A beacon is control, a reading is data: beacons may use only part of the duty-cycle budget, so
+            // Trickle resets (which an insider can provoke) never spend what this node's data needs.
+            if (!_duty.AllowsKeeping(nowMs, _airtime.Of(FrameLayout.HeaderSize + n + FrameLayout.NetMicSize), BeaconReservePermille))
+            {
+                r.BeaconsDutySkipped++;
+                return;
+            }
+
             if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
                 r.BeaconsSent++;

@@ -19,6 +19,18 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             UpwardFrames up = r.Upward;
             uint failed = up.NextHopOf(u);
+
+            // Still waiting in the transmit queue for duty-cycle budget: it never went on air, so the next hop
+            // cannot have answered it. No retry is used up and no copy is queued again; the wait starts when
+            // it leaves (UpwardOnAir).
+            int queued = QueuedUpward(u);
+            if (queued >= 0 && (DutyHeld(queued) || DutyHolds(nowMs)))
+            {
+                up.Postpone(u, _duty.AvailableAt(nowMs, _airtime.Of(_transmit.LengthOf(queued))) + AckWaitMs(failed));
+                r.DutyHeldWaits++;
+                return;
+            }
+
             if (up.SentOf(u) && r.GatewayAckTimer != null && r.Gradient.IsGatewayNeighbour(failed))
             {
                 r.GatewayAckTimer.TimedOut();
@@ -142,6 +154,50 @@ namespace Mesh.Protocol.Node
             {
                 _transmit.Cancel(slot);
             }
+        }
+
+        /// <summary>The transmit slot holding upward frame <paramref name="u"/> for its current next hop, or -1.</summary>
+        private int QueuedUpward(int u)
+        {
+            UpwardFrames up = _routing.Upward;
+            int slot = _transmit.Find(up.OriginOf(u), up.SequenceOf(u), false);
+            return slot >= 0 && LittleEndian.ReadUInt32(_transmit.BufferOf(slot), FrameLayout.OffsetNextHop) == up.NextHopOf(u) ? slot : -1;
+        }
+
+        /// <summary>
+        /// The frame in transmit slot <paramref name="slot"/> goes on air now. When it is an upward frame this node
+        /// awaits an acknowledgement for and the duty cycle held it, the wait for that acknowledgement starts now:
+        /// the time it spent waiting for budget is not counted against its next hop (PROTOCOL.md, *Structured
+        /// routing*, "Upward data"). Frames the budget did not hold keep the deadline set when they were queued.
+        /// </summary>
+        private void UpwardOnAir(int slot, long nowMs)
+        {
+            if (!RoutingActive || !DutyHeld(slot))
+            {
+                return;
+            }
+
+            byte[] frame = _transmit.BufferOf(slot);
+            uint next = LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop);
+            if (next == NodeAddress.None || !IsUpward((MessageType)frame[FrameLayout.OffsetType], LittleEndian.ReadUInt32(frame, FrameLayout.OffsetDestination)))
+            {
+                return;
+            }
+
+            UpwardFrames up = _routing.Upward;
+            int u = up.Find(_transmit.OriginOf(slot), _transmit.SequenceOf(slot));
+            if (u < 0 || up.NextHopOf(u) != next)
+            {
+                return;
+            }
+
+            long deadline = nowMs + AckWaitMs(next);
+            if (deadline > up.DeadlineOf(u))
+            {
+                up.Postpone(u, deadline);
+            }
+
+            up.MarkSent(u, nowMs);
         }
 
         /// <summary>Queues the kept copy of upward frame <paramref name="u"/> for <paramref name="nextHop"/> with a fresh network MIC; its delay, or -1 when the queue is full.</summary>

@@ -248,6 +248,21 @@ namespace Mesh.Protocol.Node
             return _class[slot];
         }
 
+        public long DueOf(int slot)
+        {
+            return _dueMs[slot];
+        }
+
+        public uint OriginOf(int slot)
+        {
+            return _origin[slot];
+        }
+
+        public uint SequenceOf(int slot)
+        {
+            return _sequence[slot];
+        }
+
         /// <summary>Copies out the frame in <paramref name="slot"/> (unless <paramref name="output"/> is null: then it stays in <see cref="BufferOf"/> until the slot is reused) and frees it; its length.</summary>
         public int Take(int slot, byte[] output, int outputOffset)
         {

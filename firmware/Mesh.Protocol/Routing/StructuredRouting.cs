@@ -1,5 +1,6 @@
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Routing
 {
@@ -97,13 +98,19 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames sent once more to their next hop when their retransmission state was evicted for a new frame (every upward slot taken).</summary>
         public long EvictionResends;
 
+        /// <summary>Upward frames whose acknowledgement was due while the duty cycle still held them in the transmit queue (the wait restarted, no retry used).</summary>
+        public long DutyHeldWaits;
+
+        /// <summary>Beacons Trickle asked for and not sent: they would have taken the duty-cycle window past its beacon share.</summary>
+        public long BeaconsDutySkipped;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;
             HopAckTimeoutMs = config.HopAckTimeoutMs;
-            HopAckBundleMs = config.HopAckBundleMs;
-            AckBundle = config.IsGateway && config.HopAckBundleMs > 0 ? new HopAckBundle() : null;
-            GatewayAckTimer = !config.IsGateway && config.HopAckBundleMs > 0 ? new GatewayAckTimer(config.HopAckTimeoutMs, config.HopAckBundleMs) : null;
+            HopAckBundleMs = BundleMs(config);
+            AckBundle = config.IsGateway && HopAckBundleMs > 0 ? new HopAckBundle() : null;
+            GatewayAckTimer = !config.IsGateway && HopAckBundleMs > 0 ? new GatewayAckTimer(config.HopAckTimeoutMs, HopAckBundleMs) : null;
             HopRetries = config.HopRetries;
             ParentSwitches = config.ParentSwitches;
             RouteLossMs = 3 * config.BeaconMaxMs;
@@ -121,6 +128,28 @@ namespace Mesh.Protocol.Routing
             FallbackEcho = config.FallbackEcho;
             Backbone = config.Backbone ? new Backbone(config.BackboneNeighbours, config.BackboneSlots, BackboneExpiryMs(config)) : null;
             BackboneAckMs = config.BackboneAckMs;
+        }
+
+        /// <summary>Full hop-ack bundles sent back to back at the bundle wait take at most 1/BundleDutyShare of the duty-cycle budget.</summary>
+        public const int BundleDutyShare = 2;
+
+        /// <summary>
+        /// A gateway's hop-ack bundle wait: NodeConfig.HopAckBundleMs, but at least long enough that full bundles, one
+        /// per wait, take no more than 1/<see cref="BundleDutyShare"/> of the duty-cycle budget (PROTOCOL.md *7 · Hop
+        /// ack*). Under a 1 % duty cycle a gateway that acknowledged every few readings spent its whole budget on hop
+        /// acks; ESP-NOW's 10 % leaves the configured wait as it is. Senders wait for a gateway's ack by the same
+        /// figure, so both ends must share the radio and duty-cycle settings (they share a channel).
+        /// </summary>
+        public static long BundleMs(NodeConfig config)
+        {
+            if (config.HopAckBundleMs == 0 || config.DutyCyclePermille >= 1000)
+            {
+                return config.HopAckBundleMs;
+            }
+
+            long fullUs = config.AirtimeOverheadUs + (long)(FrameLayout.HeaderSize + HopAck.MaxSize + FrameLayout.NetMicSize) * config.AirtimeUsPerByte;
+            long spacingMs = fullUs * BundleDutyShare / config.DutyCyclePermille;
+            return spacingMs > config.HopAckBundleMs ? spacingMs : config.HopAckBundleMs;
         }
 
         /// <summary>

@@ -31,6 +31,12 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Evicted upward frames sent once more to their next hop (StructuredRouting.EvictionResends).</summary>
         public long EvictionResends { get; set; }
 
+        /// <summary>Beacons not sent for want of duty-cycle budget (StructuredRouting.BeaconsDutySkipped).</summary>
+        public long BeaconsDutySkipped { get; set; }
+
+        /// <summary>Hop-ack waits restarted because the duty cycle still held the frame (StructuredRouting.DutyHeldWaits).</summary>
+        public long DutyHeldWaits { get; set; }
+
         public static RoutingCounters Sum(SimNode[] nodes)
         {
             var c = new RoutingCounters();
@@ -59,6 +65,8 @@ namespace Mesh.Simulator.Metrics
                 c.LoopsDetected += r.LoopsDetected;
                 c.UpwardEvicted += r.Upward.Evicted;
                 c.EvictionResends += r.EvictionResends;
+                c.BeaconsDutySkipped += r.BeaconsDutySkipped;
+                c.DutyHeldWaits += r.DutyHeldWaits;
             }
 
             return c;

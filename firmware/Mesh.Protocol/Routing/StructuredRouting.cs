@@ -104,6 +104,11 @@ namespace Mesh.Protocol.Routing
         /// <summary>Beacons Trickle asked for and not sent: they would have taken the duty-cycle window past its beacon share.</summary>
         public long BeaconsDutySkipped;
 
+        /// <summary>Airtime of the beacons sent since <see cref="BeaconWindowStartMs"/> (the beacons' share of the duty budget, MeshNode.BeaconFits).</summary>
+        public long BeaconAirUs;
+
+        public long BeaconWindowStartMs = long.MinValue / 2;
+
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;

@@ -26,18 +26,25 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(SendResult.Queued, mesh[node].SendText(text, 0, text.Length, NodeAddress.Broadcast, mesh.Now));
         }
 
-        [Fact]
-        public void Beacons_take_at_most_an_eighth_of_the_duty_budget_and_a_node_busy_with_data_still_beacons()
+        /// <summary>Gateway 1 and sensor 2 in range of each other; the sensor may send 0.2 % of each 10 s (20,000 µs).</summary>
+        private static InMemoryMesh GatewayAndThriftySensor()
         {
-            // Sensor 2: 0.2 % of 10 s, 20,000 µs; its beacons may take 2,500 µs of a window, one beacon of ~1.4 ms.
-            // Two readings at boot (2 × 1,332 µs) are past that share by themselves: they must not silence the
-            // beacons (counted on all the window's airtime, a 3,000-node run skipped 183,290 beacons at its busy relays).
             var mesh = new InMemoryMesh();
             mesh.Add(Gateway(1));
             NodeConfig sensor = Sensor(2);
             sensor.DutyCyclePermille = 2;
             mesh.Add(sensor);
             mesh.Link(1, 2);
+            return mesh;
+        }
+
+        [Fact]
+        public void Beacons_take_at_most_an_eighth_of_the_duty_budget_and_a_node_busy_with_data_still_beacons()
+        {
+            // Sensor 2: 0.2 % of 10 s, 20,000 µs; its beacons may take 2,500 µs of a window, one beacon of ~1.4 ms.
+            // Two readings at boot (2 × 1,332 µs) are past that share by themselves: they must not silence the
+            // beacons (counted on all the window's airtime, a 3,000-node run skipped 183,290 beacons at its busy relays).
+            var mesh = GatewayAndThriftySensor();
             SendReading(mesh, 2, 20);
             SendReading(mesh, 2, 21);
             mesh.RunFor(10_000);
@@ -65,12 +72,7 @@ namespace Mesh.Protocol.Tests.Routing
         {
             // 1 gateway - 2 sensor (0.2 % of 10 s); 9 is an insider in range of 2 that beacons "no route" every
             // 200 ms: each is inconsistent for a node with a route (Trickle reset to Imin).
-            var mesh = new InMemoryMesh();
-            mesh.Add(Gateway(1));
-            NodeConfig sensor = Sensor(2);
-            sensor.DutyCyclePermille = 2;
-            mesh.Add(sensor);
-            mesh.Link(1, 2);
+            var mesh = GatewayAndThriftySensor();
             mesh.AddRadio(9);
             mesh.Link(9, 2);
             mesh.RunFor(30_000);

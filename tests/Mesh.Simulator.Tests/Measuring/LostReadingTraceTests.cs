@@ -29,13 +29,8 @@ namespace Mesh.Simulator.Tests.Measuring
         [Fact]
         public void Every_reading_the_delivery_ratio_counts_as_lost_gets_a_line_with_its_copies_on_air()
         {
-            string dir = Paths.NewTempDirectory("lost-readings");
-            try
+            InTempDirectory((file, output, lost) =>
             {
-                string file = Path.Combine(dir, "lossy.json");
-                File.WriteAllText(file, Lossy);
-                string output = Path.Combine(dir, "out");
-                string lost = Path.Combine(dir, "lost.txt");
                 var (exit, stdout, stderr) = CliValidateTests.MeshSim("run", file, "--out", output, "--lost-readings", lost);
                 Assert.True(exit == 0, stderr);
 
@@ -54,28 +49,31 @@ namespace Mesh.Simulator.Tests.Measuring
                 Assert.All(lines.Where(l => !l.Contains("NeverSent", StringComparison.Ordinal)), l =>
                     Assert.Matches(@"^(\d+):\d+ sent [\d.]+ s, \w+: \+\d+ \1->(F|\d+) h0", l));
                 Assert.All(lines.Where(l => l.Contains("Flooded:", StringComparison.Ordinal)), l => Assert.Contains("->F ", l + " ", StringComparison.Ordinal));
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
+            });
         }
 
         [Fact]
         public void A_sharded_run_refuses_the_trace_and_writes_nothing()
+        {
+            InTempDirectory((file, output, lost) =>
+            {
+                var (exit, _, stderr) = CliValidateTests.MeshSim("run", file, "--out", output, "--shards", "2", "--lost-readings", lost);
+                Assert.Equal(1, exit);
+                Assert.Contains("--lost-readings: traces one event loop only", stderr, StringComparison.Ordinal);
+                Assert.False(File.Exists(lost));
+                Assert.False(Directory.Exists(output));
+            });
+        }
+
+        /// <summary>Runs <paramref name="test"/> with the lossy scenario written to a fresh folder, the output folder and the trace file's paths in it.</summary>
+        private static void InTempDirectory(Action<string, string, string> test)
         {
             string dir = Paths.NewTempDirectory("lost-readings");
             try
             {
                 string file = Path.Combine(dir, "lossy.json");
                 File.WriteAllText(file, Lossy);
-                string output = Path.Combine(dir, "out");
-                string lost = Path.Combine(dir, "lost.txt");
-                var (exit, _, stderr) = CliValidateTests.MeshSim("run", file, "--out", output, "--shards", "2", "--lost-readings", lost);
-                Assert.Equal(1, exit);
-                Assert.Contains("--lost-readings: traces one event loop only", stderr, StringComparison.Ordinal);
-                Assert.False(File.Exists(lost));
-                Assert.False(Directory.Exists(output));
+                test(file, Path.Combine(dir, "out"), Path.Combine(dir, "lost.txt"));
             }
             finally
             {

@@ -12,32 +12,10 @@ namespace Mesh.Protocol.Node
     {
         /// <summary>
         /// Share of the duty-cycle budget, permille, that beacons leave to other frames: a beacon is not sent when it
-        /// would take the airtime sent in the window past 1/8 of the budget (counted BeaconsDutySkipped).
+        /// would take the airtime of this node's beacons in the window past 1/8 of the budget (counted
+        /// BeaconsDutySkipped; StructuredRouting.BeaconAir keeps that airtime, as the node's DutyCycle keeps all of it).
         /// </summary>
         public const int BeaconReservePermille = 875;
-
-        /// <summary>
-        /// Whether a beacon of <paramref name="airtimeUs"/> keeps this node's beacons within 1/8 of the duty-cycle
-        /// budget (1000 − <see cref="BeaconReservePermille"/>) in the current window. The window is counted from the
-        /// first beacon after the last one ran out (a tumbling window: across its edge beacons may take up to twice
-        /// the share of any one window's length, still a quarter of the budget).
-        /// </summary>
-        private bool BeaconFits(long nowMs, int airtimeUs)
-        {
-            if (_duty.Unlimited)
-            {
-                return true;
-            }
-
-            StructuredRouting r = _routing;
-            if (nowMs - r.BeaconWindowStartMs >= _duty.WindowMs)
-            {
-                r.BeaconWindowStartMs = nowMs;
-                r.BeaconAirUs = 0;
-            }
-
-            return r.BeaconAirUs + airtimeUs <= _duty.BudgetUs * (1000 - BeaconReservePermille) / 1000;
-        }
 
         private void SendBeacon(long nowMs)
         {
@@ -80,7 +58,7 @@ namespace Mesh.Protocol.Node
             // the beacons' own airtime, not the window's: counted on all of it, a relay busy with data (over
             // 1.25 % of the time on ESP-NOW's 10 %) stopped beaconing — 183,290 beacons skipped in a 3,000-node run.
             int beaconAir = _airtime.Of(FrameLayout.HeaderSize + n + FrameLayout.NetMicSize);
-            if (!BeaconFits(nowMs, beaconAir))
+            if (!r.BeaconAir.AllowsKeeping(nowMs, beaconAir, BeaconReservePermille))
             {
                 r.BeaconsDutySkipped++;
                 return;
@@ -88,7 +66,7 @@ namespace Mesh.Protocol.Node
 
             if (Originate(MessageType.Beacon, NodeAddress.Broadcast, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {
-                r.BeaconAirUs += beaconAir;
+                r.BeaconAir.Spend(nowMs, beaconAir);
                 r.BeaconsSent++;
                 g.Advertised(b.Cost);
                 if (r.Backbone != null)

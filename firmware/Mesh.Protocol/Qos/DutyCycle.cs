@@ -30,18 +30,6 @@ namespace Mesh.Protocol.Qos
             get { return _budgetUs; }
         }
 
-        /// <summary>The window the budget is counted over, in milliseconds.</summary>
-        public long WindowMs
-        {
-            get { return _bucketMs * BucketsPerWindow; }
-        }
-
-        /// <summary>True when there is no limit (1000 permille).</summary>
-        public bool Unlimited
-        {
-            get { return _unlimited; }
-        }
-
         /// <summary>Records a frame of <paramref name="airtimeUs"/> sent at <paramref name="nowMs"/>.</summary>
         public void Spend(long nowMs, int airtimeUs)
         {

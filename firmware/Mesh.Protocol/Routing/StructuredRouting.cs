@@ -1,5 +1,6 @@
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Qos;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Routing
@@ -104,16 +105,15 @@ namespace Mesh.Protocol.Routing
         /// <summary>Beacons Trickle asked for and not sent: they would have taken the duty-cycle window past its beacon share.</summary>
         public long BeaconsDutySkipped;
 
-        /// <summary>Airtime of the beacons sent since <see cref="BeaconWindowStartMs"/> (the beacons' share of the duty budget, MeshNode.BeaconFits).</summary>
-        public long BeaconAirUs;
-
-        public long BeaconWindowStartMs = long.MinValue / 2;
+        /// <summary>This node's beacons' airtime in the duty-cycle window, against their share of the budget (MeshNode.BeaconReservePermille).</summary>
+        public readonly DutyCycle BeaconAir;
 
         public StructuredRouting(NodeConfig config, long nowMs, IRandomSource random)
         {
             IsGateway = config.IsGateway;
             HopAckTimeoutMs = config.HopAckTimeoutMs;
             HopAckBundleMs = BundleMs(config);
+            BeaconAir = new DutyCycle(config.DutyCyclePermille, config.DutyCycleWindowMs);
             AckBundle = config.IsGateway && HopAckBundleMs > 0 ? new HopAckBundle() : null;
             GatewayAckTimer = !config.IsGateway && HopAckBundleMs > 0 ? new GatewayAckTimer(config.HopAckTimeoutMs, HopAckBundleMs) : null;
             HopRetries = config.HopRetries;

@@ -66,7 +66,7 @@ namespace Mesh.Simulator.Reports
                 Ending ending = EndingOf(copies);
                 endings[ending]++;
                 w.Write(string.Create(CultureInfo.InvariantCulture, $"{key >> 32}:{key & 0xFFFFFFFF} sent {sentUs / 1e6:0.000} s, {ending}:"));
-                foreach (Copy c in copies ?? new List<Copy>())
+                foreach (Copy c in copies ?? Enumerable.Empty<Copy>())
                 {
                     string next = c.NextHop == NodeAddress.None ? "F" : c.NextHop.ToString(CultureInfo.InvariantCulture);
                     w.Write(string.Create(CultureInfo.InvariantCulture, $" +{(c.AtUs - sentUs) / 1000} {c.Transmitter}->{next} h{c.HopsTaken}"));

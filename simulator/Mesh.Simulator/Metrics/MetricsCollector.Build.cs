@@ -272,7 +272,7 @@ namespace Mesh.Simulator.Metrics
             long delivered = 0, withoutPath = 0;
             foreach (var r in _messages.Values)
             {
-                if (r.Class != MessageClass.Reading || !r.Counted || r.Excluded || r.SinkMask == 0)
+                if (!r.IsMeasuredReading || r.SinkMask == 0)
                 {
                     continue;
                 }

@@ -54,6 +54,9 @@ namespace Mesh.Simulator.Metrics
             public BitArray? Reachable;
             public int ReachableCount;
             public int ReachedReachable;
+
+            /// <summary>A reading the reading metrics count: sent in the measured window, not by a babbler or a stuck sensor.</summary>
+            public bool IsMeasuredReading => Class == MessageClass.Reading && Counted && !Excluded;
         }
 
         private const byte Babbler = 1;
@@ -191,7 +194,7 @@ namespace Mesh.Simulator.Metrics
             foreach (KeyValuePair<ulong, Record> m in _messages)
             {
                 Record r = m.Value;
-                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded && r.SinkMask == 0)
+                if (r.IsMeasuredReading && r.SinkMask == 0)
                 {
                     lost.Add((m.Key, r.SentUs));
                 }
@@ -248,7 +251,7 @@ namespace Mesh.Simulator.Metrics
             long sent = 0, delivered = 0;
             foreach (Record r in _messages.Values)
             {
-                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded && r.SentUs >= fromUs && r.SentUs <= toUs)
+                if (r.IsMeasuredReading && r.SentUs >= fromUs && r.SentUs <= toUs)
                 {
                     sent++;
                     if (r.SinkMask != 0)
@@ -475,7 +478,7 @@ namespace Mesh.Simulator.Metrics
             {
                 r.FirstDeliveryUs = nowUs;
                 r.HopsAtFirst = e.HopsTaken + 1;
-                if (r.Class == MessageClass.Reading && r.Counted && !r.Excluded)
+                if (r.IsMeasuredReading)
                 {
                     ReadingLatenciesMs.Add((nowUs - r.SentUs) / 1000.0);
                     ReadingHops.Add(r.HopsAtFirst);

@@ -82,6 +82,12 @@ namespace Mesh.Simulator.Engine
         /// <summary>roles.perNode readingIntervalSeconds (seconds; -1: the workload's).</summary>
         public double ReadingIntervalSeconds = -1;
 
+        /// <summary>When the core last asked for a report (or started), for the readings report spacing took away (Simulation.ReportSchedule).</summary>
+        public long LastReportDueUs = -1;
+
+        /// <summary>Readings the report schedule asked for in the measured window and spacing took away, in thousandths.</summary>
+        public long SpacedAwayMilli;
+
         /// <summary>Babbler: its adversary settings (traffic, rate, line rate).</summary>
         public Scenarios.AdversarySettings? Babble;
 

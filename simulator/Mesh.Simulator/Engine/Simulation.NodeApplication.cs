@@ -100,6 +100,7 @@ namespace Mesh.Simulator.Engine
             }
 
             // The network keys the board stored (a key refresh), or the scenario's.
+            node.LastReportDueUs = nowUs;
             node.Core = new MeshNode(config, node.PersistedNetworkKey ?? _key, node.Random, node.Clock.LocalMs(nowUs));
             RestoreNetworkKeys(node);
             ScheduleWake(node);
@@ -180,6 +181,7 @@ namespace Mesh.Simulator.Engine
                 switch (_event.Kind)
                 {
                     case MeshEventKind.ReportDue:
+                        NoteReportDue(node, core);
                         SendReadings(node, core, nowMs);
                         break;
                     case MeshEventKind.Message:
@@ -220,7 +222,7 @@ namespace Mesh.Simulator.Engine
             {
                 NoteSent(MessageClass.Reading, node, sequence, core.NetworkTime(nowMs));
             }
-            else
+            else if (_metrics.Measures(node.Index, _nowUs))
             {
                 _metrics.SendRefused(MessageClass.Reading);
             }

@@ -298,6 +298,7 @@ namespace Mesh.Simulator.Engine
             FinishKeyRefreshMetrics();
             FinishInsiderVictimMetrics();
             RunResult result = _metrics.Build(_scenario, _nodes, _links, _radio, _endUs, wallSeconds, _eventCount);
+            FillReportSchedule(result.Readings);
             result.RoutePoisoning = RoutePoisoningResult();
             result.KeyRefresh = KeyRefreshResult;
             return result;

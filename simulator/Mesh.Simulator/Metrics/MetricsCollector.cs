@@ -211,8 +211,18 @@ namespace Mesh.Simulator.Metrics
 
         private bool IsCounted(long nowUs) => nowUs >= _warmupUs && nowUs < _measuredUntilUs;
 
+        /// <summary>The measured window: from the end of the warm-up to the start of the drain.</summary>
+        public long WarmupUs => _warmupUs;
+        public long MeasuredUntilUs => _measuredUntilUs;
+
+        /// <summary>Messages of a class the core refused to queue (counted for readings only inside the measured window).</summary>
+        public long RefusedAtSend(MessageClass cls) => _refused[(int)cls];
+
         /// <summary>Whether a message this node sends now enters the class metrics (so its yardsticks are worth computing).</summary>
         public bool Measures(int origin, long nowUs) => _originKind[origin] == 0 && IsCounted(nowUs);
+
+        /// <summary>Whether this origin's messages enter the class metrics at all (babblers and stuck sensors do not).</summary>
+        public bool MeasuresOrigin(int origin) => _originKind[origin] == 0;
 
         /// <param name="frameTime">Readings: the network time the origin stamped on the frame (traces store-and-forward copies back); 0 when unknown.</param>
         public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,

@@ -100,6 +100,16 @@ namespace Mesh.Simulator.Metrics
         /// </summary>
         public long StoreForwardedDelivered { get; set; }
         public long StoreForwardedDuplicates { get; set; }
+
+        /// <summary>
+        /// Readings only: reports the schedule (each sensor's report interval) asked for in the measured window
+        /// that report spacing (PROTOCOL.md, congestion control) took away, rounded — never sent, so in neither
+        /// Sent nor Delivered — and reports the core refused to queue. Sent + SpacedAway + RefusedAtSend is what
+        /// the schedule asked for; Delivered over that is <see cref="DeliveredOfSchedule"/>.
+        /// </summary>
+        public long SpacedAway { get; set; }
+        public long RefusedAtSend { get; set; }
+        public double DeliveredOfSchedule { get; set; }
     }
 
     public sealed class CommandMetrics

@@ -15,21 +15,23 @@ namespace Mesh.Simulator.Tests.Measuring
     /// </summary>
     public class ReportScheduleTests
     {
-        /// <summary>Readings the schedule asks for in the measured window: every honest sensor alive throughout, window / interval.</summary>
-        private static double Scheduled(Simulation sim, RunResult r, double intervalSeconds, out int sensors)
+        /// <summary>
+        /// Runs a shipped scenario; also the readings its schedule asks for in the measured window (every honest
+        /// sensor alive throughout, window / interval) and how many sensors there are.
+        /// </summary>
+        private static (RunResult Result, double Scheduled, int Sensors) Run(string file)
         {
-            sensors = sim.Nodes.Count(n => n.Role == NodeRole.Sensor && !n.IsSink && n.Behaviour == NodeBehaviour.Honest);
-            return sensors * (r.Measured.ToSeconds - r.Measured.FromSeconds) / intervalSeconds;
+            Scenario s = ScenarioLoader.Load(Paths.Scenario(file));
+            var sim = new Simulation(s, Paths.ScenarioDirectory);
+            RunResult r = sim.Run();
+            int sensors = sim.Nodes.Count(n => n.Role == NodeRole.Sensor && !n.IsSink && n.Behaviour == NodeBehaviour.Honest);
+            return (r, sensors * (r.Measured.ToSeconds - r.Measured.FromSeconds) / s.Workload.ReadingIntervalSeconds, sensors);
         }
 
         [Fact]
         public void Readings_spaced_away_on_a_duty_cycled_LoRa_mesh_are_counted_against_the_schedule()
         {
-            Scenario s = ScenarioLoader.Load(Paths.Scenario("meshtastic-lora-40.json"));
-            var sim = new Simulation(s, Paths.ScenarioDirectory);
-            RunResult r = sim.Run();
-
-            double scheduled = Scheduled(sim, r, s.Workload.ReadingIntervalSeconds, out int sensors);
+            var (r, scheduled, sensors) = Run("meshtastic-lora-40.json");
             long asked = r.Readings.Sent + r.Readings.SpacedAway + r.Readings.RefusedAtSend;
             Assert.True(r.Readings.SpacedAway > 0, "this mesh spaces its reports: none counted");
             // Each sensor's first and last report fall anywhere in an interval: at most one reading each either way.
@@ -41,11 +43,7 @@ namespace Mesh.Simulator.Tests.Measuring
         [Fact]
         public void A_mesh_that_never_spaces_its_reports_sends_what_the_schedule_asks_for()
         {
-            Scenario s = ScenarioLoader.Load(Paths.Scenario("office-25.json"));
-            var sim = new Simulation(s, Paths.ScenarioDirectory);
-            RunResult r = sim.Run();
-
-            double scheduled = Scheduled(sim, r, s.Workload.ReadingIntervalSeconds, out int sensors);
+            var (r, scheduled, sensors) = Run("office-25.json");
             Assert.Equal(0, r.Readings.SpacedAway);
             Assert.Equal(0, r.Readings.RefusedAtSend);
             Assert.InRange(r.Readings.Sent, scheduled - sensors, scheduled + sensors);

@@ -114,8 +114,8 @@ namespace Mesh.Simulator.Cli
                 ("transmissions", $"{r.Transmissions:N0}"),
                 ("collisions", $"{r.CollisionLosses.ReceptionsLost:N0} receptions lost ({r.CollisionLosses.NeverReceived:N0} never recovered); {r.CollidedArrivals:N0} collided frame arrivals (raw)"),
                 ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
-                ("readings scheduled", r.Readings.SpacedAway + r.Readings.RefusedAtSend == 0 ? "all sent (none spaced away by report spacing or refused by the core)"
-                    : $"{r.Readings.Delivered:N0} delivered of ≈{r.Readings.Sent + r.Readings.SpacedAway + r.Readings.RefusedAtSend:N0} the report intervals asked for ({r.Readings.DeliveredOfSchedule:P1}): ≈{r.Readings.SpacedAway:N0} spaced away by report spacing, {r.Readings.RefusedAtSend:N0} refused by the core"),
+                ("readings scheduled", r.Readings.Scheduled == r.Readings.Sent ? "all sent (none spaced away by report spacing or refused by the core)"
+                    : $"{r.Readings.Delivered:N0} delivered of ≈{r.Readings.Scheduled:N0} the report intervals asked for ({r.Readings.DeliveredOfSchedule:P1}): ≈{r.Readings.SpacedAway:N0} spaced away by report spacing, {r.Readings.RefusedAtSend:N0} refused by the core"),
                 ("readings cut off", r.Readings.CutOffSent == 0 ? "none (no partition cut a node off from every gateway)"
                     : $"{r.Readings.CutOffDelivered:N0}/{r.Readings.CutOffSent:N0} sent while a partition cut their origin off from every gateway reached one by the end ({(double)r.Readings.CutOffDelivered / r.Readings.CutOffSent:P1})"),
                 ("store and forward", r.Readings.StoreForwardedDelivered + r.Readings.StoreForwardedDuplicates == 0 ? "no stored reading delivered"

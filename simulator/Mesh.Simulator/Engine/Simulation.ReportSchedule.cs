@@ -16,24 +16,22 @@ namespace Mesh.Simulator.Engine
         /// <summary>A report the core asks for: the gap since the previous one, in the window, beyond one interval.</summary>
         private void NoteReportDue(SimNode node, MeshNode core)
         {
-            AddSpacedAway(node, core.ReportIntervalMs, _nowUs);
+            node.SpacedAwayMilli += SpacedAwayMilli(node, core.ReportIntervalMs, _nowUs);
             node.LastReportDueUs = _nowUs;
         }
 
-        private void AddSpacedAway(SimNode node, long intervalMs, long untilUs)
+        /// <summary>Readings (thousandths) skipped between the node's last report and <paramref name="untilUs"/>, within the measured window.</summary>
+        private long SpacedAwayMilli(SimNode node, long intervalMs, long untilUs)
         {
             if (intervalMs <= 0 || node.LastReportDueUs < 0 || !_metrics.MeasuresOrigin(node.Index))
             {
-                return;
+                return 0;
             }
 
             long from = Math.Max(node.LastReportDueUs, _metrics.WarmupUs);
             long to = Math.Min(untilUs, _metrics.MeasuredUntilUs);
             long intervalUs = intervalMs * 1000;
-            if (to - from > intervalUs)
-            {
-                node.SpacedAwayMilli += (to - from - intervalUs) * 1000 / intervalUs;
-            }
+            return to - from > intervalUs ? (to - from - intervalUs) * 1000 / intervalUs : 0;
         }
 
         /// <summary>Readings spaced away over the run: the gaps seen, and each live sensor's stretch since its last report.</summary>
@@ -42,16 +40,10 @@ namespace Mesh.Simulator.Engine
             long milli = 0;
             foreach (SimNode node in _nodes)
             {
+                milli += node.SpacedAwayMilli;
                 if (node.Alive && node.Core != null)
                 {
-                    long saved = node.SpacedAwayMilli;
-                    AddSpacedAway(node, node.Core.ReportIntervalMs, _metrics.MeasuredUntilUs);
-                    milli += node.SpacedAwayMilli;
-                    node.SpacedAwayMilli = saved;
-                }
-                else
-                {
-                    milli += node.SpacedAwayMilli;
+                    milli += SpacedAwayMilli(node, node.Core.ReportIntervalMs, _metrics.MeasuredUntilUs);
                 }
             }
 
@@ -63,8 +55,7 @@ namespace Mesh.Simulator.Engine
         {
             readings.SpacedAway = SpacedAwayReadings();
             readings.RefusedAtSend = _metrics.RefusedAtSend(MessageClass.Reading);
-            long asked = readings.Sent + readings.SpacedAway + readings.RefusedAtSend;
-            readings.DeliveredOfSchedule = asked == 0 ? 0 : Math.Round((double)readings.Delivered / asked, 4);
+            readings.DeliveredOfSchedule = readings.Scheduled == 0 ? 0 : Math.Round((double)readings.Delivered / readings.Scheduled, 4);
         }
     }
 }

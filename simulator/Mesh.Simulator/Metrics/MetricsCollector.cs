@@ -219,7 +219,7 @@ namespace Mesh.Simulator.Metrics
         public long RefusedAtSend(MessageClass cls) => _refused[(int)cls];
 
         /// <summary>Whether a message this node sends now enters the class metrics (so its yardsticks are worth computing).</summary>
-        public bool Measures(int origin, long nowUs) => _originKind[origin] == 0 && IsCounted(nowUs);
+        public bool Measures(int origin, long nowUs) => MeasuresOrigin(origin) && IsCounted(nowUs);
 
         /// <summary>Whether this origin's messages enter the class metrics at all (babblers and stuck sensors do not).</summary>
         public bool MeasuresOrigin(int origin) => _originKind[origin] == 0;

@@ -110,6 +110,10 @@ namespace Mesh.Simulator.Metrics
         public long SpacedAway { get; set; }
         public long RefusedAtSend { get; set; }
         public double DeliveredOfSchedule { get; set; }
+
+        /// <summary>Readings only: what the schedule asked for in the window, Sent + SpacedAway + RefusedAtSend (not serialised: the three are).</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public long Scheduled => Sent + SpacedAway + RefusedAtSend;
     }
 
     public sealed class CommandMetrics

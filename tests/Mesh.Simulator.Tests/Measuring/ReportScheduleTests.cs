@@ -33,6 +33,7 @@ namespace Mesh.Simulator.Tests.Measuring
         {
             var (r, scheduled, sensors) = Run("meshtastic-lora-40.json");
             long asked = r.Readings.Sent + r.Readings.SpacedAway + r.Readings.RefusedAtSend;
+            Assert.Equal(asked, r.Readings.Scheduled);
             Assert.True(r.Readings.SpacedAway > 0, "this mesh spaces its reports: none counted");
             // Each sensor's first and last report fall anywhere in an interval: at most one reading each either way.
             Assert.InRange(asked, scheduled - sensors, scheduled + sensors);

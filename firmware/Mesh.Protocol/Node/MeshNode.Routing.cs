@@ -200,13 +200,17 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            // A flooded upward frame from a neighbour without a route: it needs our beacon (Trickle reset).
+            // A flooded upward frame from a structured neighbour without a route: it needs our beacon (Trickle reset).
             if (RoutingActive && h.NextHop == NodeAddress.None && r.Gradient.HasRoute)
             {
                 // A neighbour flooding its own upward frame has no route now, whatever its last beacon said
-                // (e.g. it was cut off and its route-less beacons never reached us).
+                // (e.g. it was cut off and its route-less beacons never reached us). Only a neighbour that has
+                // beaconed (it routes structured) can use our beacon: a node of another policy floods every
+                // upward frame and never beacons, and resetting for each of its frames kept Trickle at its
+                // shortest interval (mixed meshes, MixedPolicyTests). A structured neighbour we never heard
+                // beacon is reached by its own route-less beacons (BeaconHeard).
                 int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
-                if (c < 0 || c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop))
+                if (c >= 0 && (c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop)))
                 {
                     r.Trickle.Reset(nowMs, _random);
                 }

@@ -166,7 +166,7 @@ namespace Mesh.Gateway.Model
             error = null;
             if (json is not JsonElement e || e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("policy", out JsonElement kind) || kind.ValueKind != JsonValueKind.String)
             {
-                error = "set_forwarding_policy: needs {\"policy\": \"flooding\" | \"gossip\" | \"managed\", ...}";
+                error = "set_forwarding_policy: needs {\"policy\": \"flooding\" | \"gossip\" | \"managed\" | \"structured\", ...}";
                 return false;
             }
 

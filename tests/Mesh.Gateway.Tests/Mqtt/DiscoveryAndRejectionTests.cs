@@ -94,18 +94,24 @@ namespace Mesh.Gateway.Tests.Mqtt
             honest.SendRaw(wrongVersion);                               // not protocol v2
             byte[] tampered = (byte[])honest.Sent[0].Clone();
             tampered[^12] ^= 0x01;
-            honest.SendRaw(tampered);                                   // an accepted frame altered: a duplicate before it is a forgery
+            honest.SendRaw(tampered);                                   // an accepted frame altered: refused as a duplicate, or as a forgery while a relay of it is queued
 
             DateTime deadline = DateTime.UtcNow.AddSeconds(20);
             long Rejected(RejectReason r) => gateway.Mesh.RejectedCount(r);
-            while (DateTime.UtcNow < deadline && (Rejected(RejectReason.BadMic) < 1 || Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) < 2 ||
+            // A copy of a frame already handled is authenticated only when it could change something (cancel a
+            // relay still queued): the tampered copy is a Duplicate once the gateway's relay of the reading has
+            // gone, presumably a BadMic before: with a structured gateway it came out BadMic when the copies followed
+            // the reading within a second, Duplicate a second later (not traced further). Refused either way.
+            long Refused() => Rejected(RejectReason.BadMic) + Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed);
+            while (DateTime.UtcNow < deadline && (Rejected(RejectReason.BadMic) < 1 || Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) < 1 || Refused() < 3 ||
                    Rejected(RejectReason.TooShort) < 1 || Rejected(RejectReason.UnsupportedVersion) < 1))
             {
                 await Task.Delay(50);
             }
 
             Assert.True(Rejected(RejectReason.BadMic) >= 1, "the forged frame fails the MIC");
-            Assert.True(Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) >= 2, "the replay and the altered copy are refused");
+            Assert.True(Rejected(RejectReason.Duplicate) + Rejected(RejectReason.Replayed) >= 1, "the replay is refused");
+            Assert.True(Refused() >= 3, "the forgery, the replay and the altered copy are refused");
             Assert.Equal(1, Rejected(RejectReason.TooShort));
             Assert.Equal(1, Rejected(RejectReason.UnsupportedVersion));
 

@@ -44,6 +44,17 @@ namespace Mesh.Node.Tests.Board
         private const int Esp32Node32 = 19356;   // 64-bit measured: 26,688 B
         private const int PsramNode64 = 35184;   // as measured (megabytes of heap: no scaling needed)
 
+        /// <summary>
+        /// Structured routing (policy 4), measured 2026-12-01 19:15 UTC the same way (the probe building each node with
+        /// the board's profile and Structured(2); 0 bytes allocated in 300 s of traffic): ESP32 40,368 B on the
+        /// 64-bit host, 29,664 B computed for 32-bit (+10,284 B over managed: byte[] 2,832, uint[] 1,812, ushort[]
+        /// 2,136 — the backbone's link table — and the routing objects); C3 33,504 B, 23,208 B computed.
+        /// BackboneNeighbours 16 instead of 32 saves 1,656 B, Backbone = false 4,476 B (bare MeshNodes).
+        /// </summary>
+        private const int Esp32StructuredNode32 = 29664;
+        private const int C3StructuredNode32 = 23208;
+        private const int BackboneNeighbours16Saving32 = 1656;
+
         /// <summary>sizeof(CLR_RT_Assembly): 200 B on the 64-bit host (the Total line less its tables, per assembly), 128 B on 32-bit (its fields counted).</summary>
         private static int Tables32(int total64, int assemblies, int assemblyRef64, int staticFields64, int methods) =>
             total64 - (assemblyRef64 / 2) - (staticFields64 / 2) - (assemblies * (200 - 128)) + methods;
@@ -80,6 +91,24 @@ namespace Mesh.Node.Tests.Board
             AssertMeasuredConfiguration(BoardProfile.Esp32S3Octal(), 256, 64, 64, 32, 16, 12, 6, 8);
             AssertMeasuredConfiguration(BoardProfile.Esp32Psram(), 256, 64, 64, 32, 16, 12, 6, 8);
             Assert.True(LeftAfterStartUp(PsramHeapBytes, 33196, PsramNode64) >= Required);
+        }
+
+        /// <summary>
+        /// Why boards default to managed flooding (firmware/Mesh.Board/ImageDefaults.cs) while the gateway defaults to
+        /// structured routing: with it an ESP32 without PSRAM would keep ≈ 13.1 KB, under the 15 KB, and ≈ 14.7 KB
+        /// with a backbone of 16 neighbours, still under; a C3 ≈ 5.2 KB.
+        /// PSRAM boards have megabytes (hardware/README.md: set `policy = structured` there).
+        /// </summary>
+        [Fact]
+        public void Structured_routing_does_not_fit_the_15_KB_of_an_ESP32_without_PSRAM_or_a_C3()
+        {
+            int esp32 = LeftAfterStartUp(Esp32HeapBytes, FullImageTables, Esp32StructuredNode32);
+            int esp32Backbone16 = esp32 + BackboneNeighbours16Saving32;
+            int c3 = LeftAfterStartUp(Esp32C3HeapBytes, RelayImageTables, C3StructuredNode32);
+            Assert.Equal(13396, esp32);
+            Assert.Equal(15052, esp32Backbone16);
+            Assert.Equal(5312, c3);
+            Assert.True(esp32Backbone16 < Required && c3 < Required);
         }
 
         /// <summary>

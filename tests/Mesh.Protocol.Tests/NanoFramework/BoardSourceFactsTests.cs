@@ -20,6 +20,14 @@ namespace Mesh.Protocol.Tests.NanoFramework
                 .ToArray();
 
         [Fact]
+        public void The_image_defaults_to_managed_flooding_since_structured_routing_does_not_fit_every_board()
+        {
+            // Mesh.Node.Tests HeapBudgetTests: an ESP32 without PSRAM would keep ≈ 13.1 KB with structured routing, a C3 ≈ 5.2 KB.
+            string text = File.ReadAllText(Path.Combine(Board, "ImageDefaults.cs"));
+            Assert.Contains("\"policy = managed\\n\"", text);
+        }
+
+        [Fact]
         public void The_image_defaults_hold_no_key_and_no_WiFi_credentials()
         {
             // A key compiled in was written to flash once and then ignored forever (issue #11, item 3); a key or a

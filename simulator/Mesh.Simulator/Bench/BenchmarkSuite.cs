@@ -86,19 +86,26 @@ namespace Mesh.Simulator.Bench
         public static string Table(IReadOnlyList<BenchCase> cases)
         {
             var sb = new StringBuilder();
-            sb.AppendLine("| nodes | policy | shards | simulated | wall s | frame arrivals/s | receptions/s | receptions | reading delivery | allocated MB | peak working set MB |");
-            sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            // Transmissions and all transmissions per delivered reading: what a policy costs the channel (issue 13
+            // asks how far the 10,000-node hour's transmissions fall under structured routing).
+            sb.AppendLine("| nodes | policy | shards | simulated | wall s | frame arrivals/s | receptions/s | receptions | transmissions | all tx per delivered reading | reading delivery | allocated MB | peak working set MB |");
+            sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (BenchCase c in cases)
             {
                 RunResult r = c.Result!;
                 sb.AppendLine(string.Format(CultureInfo.InvariantCulture,
-                    "| {0:N0} | {1} | {10} | {2} h | {3:F1} | {4:N0} | {5:N0} | {6:N0} | {7:P1} | {8:N0} | {9:N0} |",
+                    "| {0:N0} | {1} | {10} | {2} h | {3:F1} | {4:N0} | {5:N0} | {6:N0} | {11:N0} | {12:F1} | {7:P1} | {8:N0} | {9:N0} |",
                     c.Nodes, c.Policy, c.Hours, r.WallSeconds, r.FrameArrivalsPerSecond, r.ReceptionsPerSecond, r.Receptions,
-                    r.Readings.DeliveryRatio, c.AllocatedBytes / 1e6, r.PeakWorkingSetBytes / 1e6, c.Shards));
+                    r.Readings.DeliveryRatio, c.AllocatedBytes / 1e6, r.PeakWorkingSetBytes / 1e6, c.Shards,
+                    r.Transmissions, TransmissionsPerDeliveredReading(r)));
             }
 
             return sb.ToString();
         }
+
+        /// <summary>Every transmission of the run (heartbeats, beacons, acknowledgements, relays) per reading delivered.</summary>
+        public static double TransmissionsPerDeliveredReading(RunResult r) =>
+            r.Readings.Delivered == 0 ? double.NaN : (double)r.Transmissions / r.Readings.Delivered;
 
         private sealed class Progress : IProgress<double>
         {

@@ -133,7 +133,7 @@ namespace Mesh.Protocol.Node
             h.Destination = destination;
             h.Sequence = _nextSequence++;
             h.Time = _clock.Now(nowMs);
-            h.HopLimit = oneHop ? 0 : ScaledHopLimit(_hopLimit, destination, nextHop, nowMs);
+            h.HopLimit = oneHop ? 0 : UpwardHopLimit(ScaledHopLimit(_hopLimit, destination, nextHop, nowMs), type, destination, nextHop);
             h.HopsTaken = 0;
             h.PreviousHop = _id;
             h.NextHop = nextHop;

@@ -93,6 +93,35 @@ namespace Mesh.Protocol.Node
             return _routing.Gradient.Parent;
         }
 
+        /// <summary>
+        /// The hop limit of an upward frame this node originates towards its parent: at least its gradient's hop
+        /// count plus <see cref="StructuredRouting.UpwardHopSlack"/>, at most the protocol's maximum. ETX prefers
+        /// several good hops to a few lossy ones, so a gradient can be longer than the configured limit (the
+        /// 10,000-node bench: 1,997 of 2,319 lost readings were carried hop by hop to the limit and died at a
+        /// relay). The frame could be given any limit by its origin anyway; this one is what its own route needs.
+        /// </summary>
+        private int UpwardHopLimit(int hopLimit, MessageType type, uint destination, uint nextHop)
+        {
+            if (nextHop == NodeAddress.None || !RoutingActive || !IsUpward(type, destination))
+            {
+                return hopLimit;
+            }
+
+            int hops = _routing.Gradient.Hops;
+            if (hops >= Beacon.NoHops)
+            {
+                return hopLimit;
+            }
+
+            int need = hops + StructuredRouting.UpwardHopSlack;
+            if (need > FrameLayout.MaxHopLimit)
+            {
+                need = FrameLayout.MaxHopLimit;
+            }
+
+            return need > hopLimit ? need : hopLimit;
+        }
+
         private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long nowMs, long sentMs)
         {
             StructuredRouting r = _routing;

@@ -22,6 +22,12 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames relayed lately, to tell a copy that went round a loop from a retransmission.</summary>
         public readonly RelayedUpward Relayed;
 
+        /// <summary>
+        /// Hops beyond its gradient's hop count that an upward frame's origin leaves it (MeshNode.UpwardHopLimit):
+        /// room for a parent change or two on the way.
+        /// </summary>
+        public const int UpwardHopSlack = 2;
+
         /// <summary>Relayed upward frames remembered for loop detection (a few seconds' worth at a busy relay).</summary>
         public const int RelayedSlots = 8;
 

@@ -54,6 +54,14 @@ namespace Mesh.Protocol.Node
             }
             else
             {
+                // A flooded upward frame stops at this node's own hop limit too: an origin may set any limit (an
+                // honest one sets more for a long gradient, UpwardHopLimit; an insider sets 32), and only the directed
+                // path may be that long, never a flood across the mesh.
+                if (h.Destination == NodeAddress.Gateways && h.HopsTaken >= _hopLimit)
+                {
+                    return;
+                }
+
                 if (h.HopsTaken >= ScaledHopLimit(h.HopLimit, h.Destination, h.NextHop, nowMs))
                 {
                     _counters.RelaysHopScaled++;

@@ -98,7 +98,8 @@ namespace Mesh.Protocol.Node
         /// count plus <see cref="StructuredRouting.UpwardHopSlack"/>, at most the protocol's maximum. ETX prefers
         /// several good hops to a few lossy ones, so a gradient can be longer than the configured limit (the
         /// 10,000-node bench: 1,997 of 2,319 lost readings were carried hop by hop to the limit and died at a
-        /// relay). The frame could be given any limit by its origin anyway; this one is what its own route needs.
+        /// relay). A flood of the frame (a fallback) still stops at each relay's own limit (ScheduleRelay), so only the
+        /// directed path gets longer.
         /// </summary>
         private int UpwardHopLimit(int hopLimit, MessageType type, uint destination, uint nextHop)
         {

@@ -1,5 +1,7 @@
 using System.Linq;
 using Mesh.Protocol.Wire;
+using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Node;
 using Mesh.Protocol.Routing;
 using Mesh.Protocol.Tests.Harness;
 using static Mesh.Protocol.Tests.Routing.StructuredMesh;
@@ -42,6 +44,30 @@ namespace Mesh.Protocol.Tests.Routing
             // 3 hops + the slack is under the configured 8: the configured limit stands.
             Assert.Equal(8, frame[FrameLayout.OffsetHopLimit]);
             Assert.True(3 + StructuredRouting.UpwardHopSlack < 8);
+        }
+
+        [Fact]
+        public void A_flooded_upward_frame_goes_no_farther_than_each_relays_own_hop_limit_whatever_its_origin_set()
+        {
+            // An origin may set any hop limit up to 32 (an insider does; an honest origin does for its directed path).
+            // Flooded, such a frame must not cross more of the mesh than the relays' own limit (4) allows.
+            // Node 1 (limit 32) - 2 - ... - 12, no gateway: its readings flood.
+            InMemoryMesh mesh = InMemoryMesh.Line(12, id =>
+            {
+                NodeConfig c = InMemoryMesh.Config(id);
+                c.Policy = PolicySettings.Managed(2);
+                c.HopLimit = id == 1 ? 32 : 4;
+                return c;
+            });
+            mesh.RunFor(1_000);
+
+            uint seq = SendReading(mesh, 1);
+            mesh.RunFor(10_000);
+            var copies = mesh.TransmissionsOf(1, seq);
+            Assert.Equal(32, mesh.Air.First(a => a.Node == 1 && a.Frame[FrameLayout.OffsetType] == (byte)MessageType.Readings).Frame[FrameLayout.OffsetHopLimit]);
+            // The origin and relays 2-5 (hops taken 0-3 on arrival); node 6 gets hops taken 4 and stops.
+            Assert.Equal(5, copies.Count);
+            Assert.DoesNotContain(copies, t => t.Node > 5);
         }
     }
 }

@@ -133,7 +133,12 @@ namespace Mesh.Protocol.Node
             h.Destination = destination;
             h.Sequence = _nextSequence++;
             h.Time = _clock.Now(nowMs);
-            h.HopLimit = oneHop ? 0 : UpwardHopLimit(ScaledHopLimit(_hopLimit, destination, nextHop, nowMs), type, destination, nextHop);
+            bool directedUp = nextHop != NodeAddress.None && IsUpward(type, destination) && RoutingActive;
+            h.HopLimit = oneHop ? 0 : ScaledHopLimit(_hopLimit, destination, nextHop, nowMs);
+            if (directedUp)
+            {
+                h.HopLimit = UpwardHopLimit(h.HopLimit);
+            }
             h.HopsTaken = 0;
             h.PreviousHop = _id;
             h.NextHop = nextHop;
@@ -149,7 +154,7 @@ namespace Mesh.Protocol.Node
 
             _netSealer.Seal(net, buffer, 0, h.FrameLength);
             _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0, TrafficClass.Of((int)type));
-            if (nextHop != NodeAddress.None && IsUpward(type, destination) && RoutingActive)
+            if (directedUp)
             {
                 TrackUpward(buffer, h.FrameLength, _id, h.Sequence, nextHop, nowMs, nowMs + delayMs);
             }

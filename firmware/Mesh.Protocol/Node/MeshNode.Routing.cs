@@ -94,20 +94,15 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>
-        /// The hop limit of an upward frame this node originates towards its parent: at least its gradient's hop
+        /// The hop limit of an upward frame this node originates towards a next hop (routing active): at least its gradient's hop
         /// count plus <see cref="StructuredRouting.UpwardHopSlack"/>, at most the protocol's maximum. ETX prefers
         /// several good hops to a few lossy ones, so a gradient can be longer than the configured limit (the
         /// 10,000-node bench: 1,997 of 2,319 lost readings were carried hop by hop to the limit and died at a
         /// relay). A flood of the frame (a fallback) still stops at each relay's own limit (ScheduleRelay), so only the
         /// directed path gets longer.
         /// </summary>
-        private int UpwardHopLimit(int hopLimit, MessageType type, uint destination, uint nextHop)
+        private int UpwardHopLimit(int hopLimit)
         {
-            if (nextHop == NodeAddress.None || !RoutingActive || !IsUpward(type, destination))
-            {
-                return hopLimit;
-            }
-
             int hops = _routing.Gradient.Hops;
             if (hops >= Beacon.NoHops)
             {

@@ -12,6 +12,7 @@ namespace Mesh.Protocol.Tests.Routing
     /// An upward frame's origin gives it a hop limit its route needs (PROTOCOL.md "Structured routing", upward data):
     /// ETX prefers several good hops to a few lossy ones, so a gradient can be longer than the configured limit, and
     /// frames carried hop by hop to that limit died at a relay (the 10,000-node bench: 1,997 of 2,319 lost readings).
+    /// A flood of such a frame stops at each relay's own limit (PROTOCOL.md "Forwarding").
     /// </summary>
     public class UpwardHopLimitTests
     {
@@ -32,7 +33,23 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
-        public void The_hop_limit_is_raised_only_as_far_as_the_gradient_needs_and_never_past_the_protocol_maximum()
+        public void The_hop_limit_is_never_raised_past_the_protocol_maximum()
+        {
+            // Gateway 1 - 2 - ... - 32: node 32 is 31 hops away, 31 + the slack is over 32.
+            InMemoryMesh mesh = LineWithGateway(31, configure: c => c.HopLimit = 4);
+            mesh.RunFor(600_000);
+            Assert.Equal(31, mesh[32].Routing!.Gradient.Hops);
+            Assert.True(31 + StructuredRouting.UpwardHopSlack > FrameLayout.MaxHopLimit);
+
+            mesh.Air.Clear();
+            SendReading(mesh, 32);
+            mesh.RunFor(5_000);
+            byte[] frame = mesh.Air.First(a => a.Node == 32 && a.Frame[FrameLayout.OffsetType] == (byte)MessageType.Readings).Frame;
+            Assert.Equal(FrameLayout.MaxHopLimit, frame[FrameLayout.OffsetHopLimit]);
+        }
+
+        [Fact]
+        public void A_short_gradient_keeps_the_configured_hop_limit()
         {
             InMemoryMesh mesh = LineWithGateway(3, configure: c => c.HopLimit = 8);
             mesh.RunFor(600_000);

@@ -107,6 +107,7 @@ namespace Mesh.Gateway.Hosting
                             Port = options.Udp.Port,
                             Interface = IPAddress.Parse(options.Udp.Interface),
                             TimeToLive = options.Udp.TimeToLive,
+                            NominalRssi = options.Udp.NominalRssi,
                         }, options.Udp.Relay));
                     }
                     catch (System.Net.Sockets.SocketException ex)

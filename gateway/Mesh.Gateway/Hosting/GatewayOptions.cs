@@ -216,6 +216,12 @@ namespace Mesh.Gateway.Hosting
         /// </summary>
         public bool Relay { get; set; }
 
+        /// <summary>
+        /// RSSI (dBm) the gateway records for frames heard on the group, which carries no signal strength:
+        /// it is what the gateway's neighbour table, link qualities and topology show for UDP neighbours.
+        /// </summary>
+        public int NominalRssi { get; set; } = new Protocol.Desktop.Transport.UdpMeshOptions().NominalRssi;
+
         internal void Validate(List<string> errors)
         {
             if (!Enabled)
@@ -241,6 +247,11 @@ namespace Mesh.Gateway.Hosting
             if (TimeToLive < 0 || TimeToLive > 255)
             {
                 errors.Add($"Udp:TimeToLive must be 0..255 (was {TimeToLive})");
+            }
+
+            if (NominalRssi < -127 || NominalRssi > 0)
+            {
+                errors.Add($"Udp:NominalRssi must be a signal strength in dBm, -127..0 (was {NominalRssi})");
             }
         }
     }

@@ -53,6 +53,7 @@ namespace Mesh.Gateway.Tests.Hosting
         [InlineData("Mesh:Policy", "shouting", "Mesh:Policy must be flooding, gossip, managed or structured")]
         [InlineData("Udp:Group", "10.0.0.1", "Udp:Group must be an IPv4 multicast address")]
         [InlineData("Udp:Port", "70000", "Udp:Port must be a TCP/UDP port")]
+        [InlineData("Udp:NominalRssi", "12", "Udp:NominalRssi must be a signal strength in dBm, -127..0 (was 12)")]
         [InlineData("Mqtt:Mode", "carrier-pigeon", "Mqtt:Mode must be 'embedded' or 'external'")]
         [InlineData("Mqtt:TopicPrefix", "mesh/#", "Mqtt:TopicPrefix")]
         [InlineData("Mqtt:Embedded:Port", "0", "Mqtt:Embedded:Port")]

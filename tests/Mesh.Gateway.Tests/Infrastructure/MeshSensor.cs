@@ -27,6 +27,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
         private readonly long _start = Environment.TickCount64;
         private readonly MeshEvent _event = new();
         private readonly byte[] _tx = new byte[FrameLayout.MaxFrameSize];
+        private Func<uint, int>? _rssiFrom;
 
         public MeshSensor(uint id, int udpPort, string keyHex = TestGateway.KeyHex, ushort network = 1, long heartbeatIntervalMs = 3_600_000)
             : this(id, udpPort, new NetworkKey(Convert.FromHexString(keyHex), DesktopCrypto.Instance),
@@ -122,6 +123,16 @@ namespace Mesh.Gateway.Tests.Infrastructure
         /// <summary>Frames this predicate picks are not sent (a lost frame); set under <see cref="With{T}"/> or before traffic.</summary>
         public Func<byte[], bool>? DropWhen { get; set; }
 
+        /// <summary>
+        /// The RSSI this sensor hears a frame at, by the frame's previous hop (UDP has no signal strength;
+        /// the default is -55 dBm from everyone): lets a test lay out a radio geometry.
+        /// </summary>
+        public Func<uint, int>? RssiFrom
+        {
+            get { lock (_lock) { return _rssiFrom; } }
+            set { lock (_lock) { _rssiFrom = value; } }
+        }
+
         /// <summary>Sends raw bytes on the mesh group, as an attacker or a broken node would.</summary>
         public void SendRaw(byte[] frame) => _udp.Send(frame, 0, frame.Length);
 
@@ -152,7 +163,10 @@ namespace Mesh.Gateway.Tests.Infrastructure
                 {
                     if (done == receive && receive.IsCompletedSuccessfully)
                     {
-                        _node.Receive(buffer, 0, receive.Result, -55, Now);
+                        int length = receive.Result;
+                        int rssi = _rssiFrom != null && length >= FrameLayout.HeaderSize
+                            ? _rssiFrom(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(FrameLayout.OffsetPreviousHop))) : -55;
+                        _node.Receive(buffer, 0, length, rssi, Now);
                         receive = null;
                     }
 

@@ -66,6 +66,7 @@ namespace Mesh.Simulator.Engine
                 // PROTOCOL.md, "Duty cycle": the LoRa preset, 1 % over an hour (EU 868 MHz).
                 config.DutyCyclePermille = 10;
                 config.DutyCycleWindowMs = 3_600_000;
+                config.HopRetries = NodeConfig.DutyCycledHopRetries; // structured: retransmissions spend that budget
             }
 
             ConfigureStructuredRouting(node, config);

@@ -45,6 +45,9 @@ namespace Mesh.Protocol.Tests.Harness
         /// <summary>What each Receive call returned, per receiving node.</summary>
         public Dictionary<uint, List<RejectReason>> Results { get; } = new();
 
+        /// <summary>A frame this picks (transmitter, receiver, bytes) is lost on that one link: a fade, a collision.</summary>
+        public Func<uint, uint, byte[], bool>? DropWhen { get; set; }
+
         /// <summary>When true, events are left in the nodes' queues (to test backpressure).</summary>
         public bool HoldEvents { get; set; }
 
@@ -265,7 +268,10 @@ namespace Mesh.Protocol.Tests.Harness
                 Air.Add((id, frame));
                 foreach (var (to, rssi) in _links[id])
                 {
-                    _inFlight.Add((Now + AirtimeMs, to, frame, rssi));
+                    if (DropWhen?.Invoke(id, to, frame) != true)
+                    {
+                        _inFlight.Add((Now + AirtimeMs, to, frame, rssi));
+                    }
                 }
             }
         }

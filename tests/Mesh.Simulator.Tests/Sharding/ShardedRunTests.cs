@@ -116,10 +116,13 @@ namespace Mesh.Simulator.Tests.Sharding
             Assert.True(one.Readings.DeliveryRatio >= 0.99, $"unsharded: {one.Readings.Delivered}/{one.Readings.Sent}");
             Assert.True(four.Readings.DeliveryRatio >= 0.99, $"four shards: {four.Readings.Delivered}/{four.Readings.Sent}");
             Assert.Equal(one.Readings.Sent, four.Readings.Sent);
-            // The readings took the line's whole length (the east end is 580 m and about 8 hops out), the same
-            // paths as in one event loop.
+            // The readings took the line's whole length (the east end is 580 m and about 8 hops out), paths of
+            // about the length they take in one event loop. Not the same paths: the channels differ at the strip
+            // boundaries, and which of a line's links a gradient settles on is chaotic. Seeds 1-5 (`mesh-sim run
+            // FILE --seed S --shards 1|4`) put the mean hops of four shards 0.4-16.5 % from one loop's with 3 hop
+            // retries, 0.1-11.1 % with 6 (this seed: 6.88 and 7.64).
             Assert.True(four.Readings.HopsMean > 4, $"mean hops {four.Readings.HopsMean}");
-            Assert.InRange(four.Readings.HopsMean, one.Readings.HopsMean * 0.9, one.Readings.HopsMean * 1.1);
+            Assert.InRange(four.Readings.HopsMean, one.Readings.HopsMean * 0.8, one.Readings.HopsMean * 1.2);
             Assert.Equal(4, four.Shards);
         }
 

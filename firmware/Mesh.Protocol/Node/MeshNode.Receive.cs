@@ -185,7 +185,8 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            _neighbours.Heard(h.PreviousHop, rssi, nowMs);
+            // The parent's link quality is pinned against newcomers, as its gradient entry is (CrowdedNeighbourhoodTests).
+            _neighbours.Heard(h.PreviousHop, rssi, nowMs, RoutingActive ? _routing.Gradient.Parent : 0);
             if (_routing != null)
             {
                 _routing.Gradient.Heard(h.PreviousHop, nowMs);

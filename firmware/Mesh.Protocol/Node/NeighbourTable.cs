@@ -38,8 +38,14 @@ namespace Mesh.Protocol.Node
 
         public void Heard(uint neighbour, int rssi, long nowMs)
         {
+            Heard(neighbour, rssi, nowMs, 0);
+        }
+
+        /// <summary>A frame from <paramref name="neighbour"/>; a newcomer never recycles the entry of <paramref name="keep"/> (the parent; 0: none).</summary>
+        public void Heard(uint neighbour, int rssi, long nowMs, uint keep)
+        {
             bool claimed;
-            int s = _slots.FindOrClaim(neighbour, out claimed);
+            int s = _slots.FindOrClaim(neighbour, keep, out claimed);
             if (claimed)
             {
                 _rssi[s] = (short)rssi;

@@ -123,8 +123,10 @@ namespace Mesh.Protocol.Routing
         /// <summary>Records a neighbour's beacon; true when the neighbour is new to the table.</summary>
         public bool Update(uint neighbour, Beacon beacon, int qOut, long nowMs)
         {
+            // A newcomer never recycles the parent's entry: in a neighbourhood larger than the table every beacon
+            // from a newcomer recycles one, and losing the parent's made the node choose afresh (CrowdedNeighbourhoodTests).
             bool claimed;
-            int s = _slots.FindOrClaim(neighbour, out claimed);
+            int s = _slots.FindOrClaim(neighbour, _parent, out claimed);
             if (claimed)
             {
                 _failures[s] = 0;

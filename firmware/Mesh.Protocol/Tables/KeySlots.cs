@@ -71,6 +71,15 @@ namespace Mesh.Protocol.Tables
         /// <remarks>Key 0 is reserved for free slots; callers pass valid node ids only.</remarks>
         public int FindOrClaim(uint key, out bool claimed)
         {
+            return FindOrClaim(key, 0, out claimed);
+        }
+
+        /// <summary>
+        /// As <see cref="FindOrClaim(uint, out bool)"/>, but the slot holding <paramref name="keep"/> (0: none) is
+        /// never the one recycled: a table pins the entry the node relies on (its parent) against a crowd of newcomers.
+        /// </summary>
+        public int FindOrClaim(uint key, uint keep, out bool claimed)
+        {
             int start = Home(key);
             int free = -1;
             int oldest = -1;
@@ -88,7 +97,7 @@ namespace Mesh.Protocol.Tables
                     }
 
                     uint age = _clock - _lastUse[s];
-                    if (oldest < 0 || age > oldestAge)
+                    if ((oldest < 0 || age > oldestAge) && _keys[s] != keep)
                     {
                         oldest = s;
                         oldestAge = age;

@@ -37,12 +37,14 @@ namespace Mesh.Simulator.Reports
 
         public static string NodesCsv(Simulation sim, double seconds)
         {
-            var sb = new StringBuilder("index,id,x,y,role,behaviour,sink,alive,transmissions,relays,airtime_us,duty_cycle_percent,busiest_10s_duty_cycle_percent,receptions,neighbours\n");
+            var sb = new StringBuilder("index,id,x,y,role,behaviour,sink,alive,transmissions,relays,airtime_us,duty_cycle_percent,busiest_10s_duty_cycle_percent,receptions,neighbours,beacons,parent_changes,link_failures,retransmissions\n");
             foreach (SimNode n in sim.Nodes)
             {
                 int neighbours = sim.Links.RowStart[n.Index + 1] - sim.Links.RowStart[n.Index];
+                // Structured routing's own counters (0 under the other policies): where a gradient churns.
+                Mesh.Protocol.Routing.StructuredRouting? r = n.Core?.Routing;
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"{n.Index},{n.Id},{n.X:0.##},{n.Y:0.##},{n.Role.ToString().ToLowerInvariant()},{n.Behaviour.ToString().ToLowerInvariant()},{(n.IsSink ? 1 : 0)},{(n.Alive ? 1 : 0)},{n.Transmissions},{TopologySvg.Relays(n)},{n.AirtimeUs},{100.0 * n.AirtimeUs / Math.Max(1, seconds * 1e6):0.####},{sim.Metrics.Busiest10sPercent(n.Index, (long)(seconds * 1e6)):0.####},{n.Receptions},{neighbours}\n");
+                    $"{n.Index},{n.Id},{n.X:0.##},{n.Y:0.##},{n.Role.ToString().ToLowerInvariant()},{n.Behaviour.ToString().ToLowerInvariant()},{(n.IsSink ? 1 : 0)},{(n.Alive ? 1 : 0)},{n.Transmissions},{TopologySvg.Relays(n)},{n.AirtimeUs},{100.0 * n.AirtimeUs / Math.Max(1, seconds * 1e6):0.####},{sim.Metrics.Busiest10sPercent(n.Index, (long)(seconds * 1e6)):0.####},{n.Receptions},{neighbours},{r?.BeaconsSent ?? 0},{r?.ParentChanges ?? 0},{r?.LinkFailures ?? 0},{r?.Retransmissions ?? 0}\n");
             }
 
             return sb.ToString();

@@ -52,6 +52,7 @@ namespace Mesh.NodeApp.Runtime
             c.EventQueueSize = s.EventQueueSize;
             c.PendingCommandSlots = s.PendingCommandSlots;
             c.RecentCommandSlots = s.RecentCommandSlots;
+            c.UpwardSlots = s.UpwardSlots;
             return c;
         }
     }

@@ -11,8 +11,9 @@ namespace Mesh.NodeApp.Settings
     public sealed class BoardProfile
     {
         private BoardProfile(string name, int i2cData, int i2cClock, int led, int serialRx, int serialTx,
-            int duplicates, int replay, int routes, int neighbours, int inbox, int transmit, int events, int recentCommands)
+            int duplicates, int replay, int routes, int neighbours, int inbox, int transmit, int events, int recentCommands, int upwardSlots)
         {
+            UpwardSlots = upwardSlots;
             TransmitQueueSize = transmit;
             EventQueueSize = events;
             RecentCommandSlots = recentCommands;
@@ -60,6 +61,12 @@ namespace Mesh.NodeApp.Settings
         public int RecentCommandSlots { get; private set; }
 
         /// <summary>
+        /// Structured routing's upward-frame slots: 6 without PSRAM (the heap budget of structured routing was measured
+        /// with 6, hardware/README), the core's 10 with it.
+        /// </summary>
+        public int UpwardSlots { get; private set; }
+
+        /// <summary>
         /// ESP32-C3 DevKitM-1 (ESP32_C3): ~54 KB of managed heap, so the smallest tables. GPIO12–17 are flash pins.
         /// Three events, the least a node accepts: a command needs three at once (NodeConfig.Validate). A fourth
         /// only let one more one-event frame (a text) or the report due into the same step as a command; with
@@ -71,31 +78,31 @@ namespace Mesh.NodeApp.Settings
         /// </summary>
         public static BoardProfile Esp32C3()
         {
-            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 3, 3, 4);
+            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 3, 3, 4, 6);
         }
 
         /// <summary>ESP32 DevKitC, WROOM module (ESP32_REV0 / ESP32_REV3): ~79 KB of managed heap. COM2 on GPIO26/25 (16/17 are PSRAM pins on WROVER).</summary>
         public static BoardProfile Esp32()
         {
-            return new BoardProfile("ESP32", 21, 22, 2, 26, 25, 128, 32, 32, 16, 8, 8, 4, 8);
+            return new BoardProfile("ESP32", 21, 22, 2, 26, 25, 128, 32, 32, 16, 8, 8, 4, 8, 6);
         }
 
         /// <summary>ESP32 with PSRAM (ESP32_PSRAM_*, WROVER): the heap is in PSRAM, so the core's own table sizes.</summary>
         public static BoardProfile Esp32Psram()
         {
-            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8);
+            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8, 10);
         }
 
         /// <summary>ESP32-S3 DevKitC-1 N8R8 (ESP32_S3_OCTAL): PSRAM heap, the core's table sizes. The on-board RGB LED needs a driver.</summary>
         public static BoardProfile Esp32S3Octal()
         {
-            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8);
+            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8, 10);
         }
 
         /// <summary>ESP32-S3 on ESP32_S3_QUAD (quad or no PSRAM): sized like a plain ESP32, since a board without PSRAM has no more heap than one.</summary>
         public static BoardProfile Esp32S3Quad()
         {
-            return new BoardProfile("ESP32-S3 (quad/no PSRAM)", 8, 9, 2, 18, 17, 128, 32, 32, 16, 8, 8, 4, 8);
+            return new BoardProfile("ESP32-S3 (quad/no PSRAM)", 8, 9, 2, 18, 17, 128, 32, 32, 16, 8, 8, 4, 8, 6);
         }
 
         /// <summary>
@@ -150,6 +157,7 @@ namespace Mesh.NodeApp.Settings
             s.TransmitQueueSize = TransmitQueueSize;
             s.EventQueueSize = EventQueueSize;
             s.RecentCommandSlots = RecentCommandSlots;
+            s.UpwardSlots = UpwardSlots;
         }
     }
 }

@@ -149,6 +149,9 @@ namespace Mesh.NodeApp.Settings
         /// </summary>
         public int PendingCommandSlots = 0;
 
+        /// <summary>Structured routing's upward frames awaiting a hop ack (NodeConfig.UpwardSlots; each ~270 bytes).</summary>
+        public int UpwardSlots = 10;
+
         public int RecentCommandSlots = 8;
 
         /// <summary>

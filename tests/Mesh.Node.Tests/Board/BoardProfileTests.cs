@@ -70,6 +70,7 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(3, c.EventQueueSize);
             Assert.Equal(0, c.PendingCommandSlots); // the board sends no commands
             Assert.Equal(4, c.RecentCommandSlots);
+            Assert.Equal(6, c.UpwardSlots); // structured routing's heap was measured with 6 on boards without PSRAM
             Assert.Null(c.Validate());
         }
 

@@ -102,6 +102,10 @@ namespace Mesh.Node.Tests.Board
         [Fact]
         public void Structured_routing_does_not_fit_the_15_KB_of_an_ESP32_without_PSRAM_or_a_C3()
         {
+            // Measured with 6 upward slots: the boards without PSRAM keep 6 (the core's default is 10).
+            Assert.Equal(6, BoardProfile.Esp32().UpwardSlots);
+            Assert.Equal(6, BoardProfile.Esp32C3().UpwardSlots);
+            Assert.Equal(6, BoardProfile.Esp32S3Quad().UpwardSlots);
             int esp32 = LeftAfterStartUp(Esp32HeapBytes, FullImageTables, Esp32StructuredNode32);
             int esp32Backbone16 = esp32 + BackboneNeighbours16Saving32;
             int c3 = LeftAfterStartUp(Esp32C3HeapBytes, RelayImageTables, C3StructuredNode32);

@@ -26,7 +26,7 @@ namespace Mesh.Protocol.Node
             b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0)
                 | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0) | BackboneBeaconFlags(nowMs);
             b.Role = (int)_role;
-            b.Cost = canRoute ? g.Cost : Beacon.NoCost;
+            b.Cost = canRoute ? (r.IsGateway ? g.Cost : r.Load.Advertise(g.Cost)) : Beacon.NoCost;
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
             b.Parent = g.Parent;
             b.Gateway = canRoute ? g.Gateway : 0;
@@ -68,7 +68,7 @@ namespace Mesh.Protocol.Node
             {
                 r.BeaconAir.Spend(nowMs, beaconAir);
                 r.BeaconsSent++;
-                g.Advertised(b.Cost);
+                g.Advertised(canRoute ? g.Cost : Beacon.NoCost); // cost news is about the cost, not the load
                 if (r.Backbone != null)
                 {
                     r.Backbone.Advertised(Backbone.DegreeOf(b));
@@ -90,6 +90,11 @@ namespace Mesh.Protocol.Node
             }
 
             StructuredRouting r = _routing;
+            if (r.Load.Track(r.Upward.Count, r.Upward.Capacity))
+            {
+                r.Trickle.Unsuppress(); // the next beacon carries the load, whatever the neighbours said meanwhile
+            }
+
             RecomputeRoute(nowMs); // a parent silent for RouteLossMs is lost here
             BackboneBeforeTrickle();
             if (r.Trickle.Poll(nowMs, _random))

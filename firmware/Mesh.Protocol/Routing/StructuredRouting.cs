@@ -16,6 +16,9 @@ namespace Mesh.Protocol.Routing
         public readonly TrickleTimer Trickle;
         public readonly UpwardFrames Upward;
 
+        /// <summary>Load on the upward slots, advertised in the beacons' cost (<see cref="UpwardLoad"/>).</summary>
+        public readonly UpwardLoad Load = new UpwardLoad();
+
         /// <summary>Whether the fallback echo and loop-return rules apply (NodeConfig.FallbackEcho).</summary>
         public readonly bool FallbackEcho;
 

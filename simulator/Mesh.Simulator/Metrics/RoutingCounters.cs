@@ -37,6 +37,9 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Hop-ack waits restarted because the duty cycle still held the frame (StructuredRouting.DutyHeldWaits).</summary>
         public long DutyHeldWaits { get; set; }
 
+        /// <summary>Times a node's upward slots filled and it advertised the load penalty (StructuredRouting.Load).</summary>
+        public long LoadSpells { get; set; }
+
         public static RoutingCounters Sum(SimNode[] nodes)
         {
             var c = new RoutingCounters();
@@ -67,6 +70,7 @@ namespace Mesh.Simulator.Metrics
                 c.EvictionResends += r.EvictionResends;
                 c.BeaconsDutySkipped += r.BeaconsDutySkipped;
                 c.DutyHeldWaits += r.DutyHeldWaits;
+                c.LoadSpells += r.Load.Spells;
             }
 
             return c;

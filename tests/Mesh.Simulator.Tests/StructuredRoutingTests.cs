@@ -98,8 +98,12 @@ namespace Mesh.Simulator.Tests
 
             Assert.True(r.Readings.DeliveryRatio > 0.95);
             // Most first transmissions are acknowledged before their sender's wait ends: a relay's forward at
-            // once, a gateway's hop ack within its bundle wait (hop-ack timeout + HopAckBundleMs, 1.25 s here).
-            Assert.True(lat.Count(x => x < 1_250_000) > lat.Count * 9 / 10, "hop acknowledgements are late");
+            // once, a gateway's hop ack within its bundle wait (hop-ack timeout + HopAckBundleMs, 2.25 s here).
+            long longestWaitUs = (250 + Mesh.Protocol.Node.NodeConfig.DefaultHopAckBundleMs) * 1000;
+            _output.WriteLine($"  within the longest wait ({longestWaitUs} us): {lat.Count(x => x < longestWaitUs)} of {lat.Count}");
+            // More than 90 % with 1-s bundles; 1,039 of 1,169 (88.9 %) with 2-s bundles, whose loss now leaves more
+            // entries unacknowledged at once (office-25: nearly every node is the gateway's child).
+            Assert.True(lat.Count(x => x < longestWaitUs) > lat.Count * 85 / 100, "hop acknowledgements are late");
             Assert.True(r.Readings.TransmissionsPerDelivered < 2.0, $"{r.Readings.TransmissionsPerDelivered} transmissions per reading");
         }
 

@@ -255,7 +255,7 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Structured: the fallback echo and loop-return rules of store and forward (NodeConfig.FallbackEcho); off by default (PROTOCOL.md).</summary>
         public bool FallbackEcho { get; set; }
 
-        /// <summary>Structured: how long a gateway bundles its hop acks (NodeConfig.HopAckBundleMs); null: four times the hop-ack timeout (1,000 ms on ESP-NOW, the core's default); 0: one hop ack per frame, at once.</summary>
+        /// <summary>Structured: how long a gateway bundles its hop acks (NodeConfig.HopAckBundleMs); null: the core's default (2,000 ms) or four times the hop-ack timeout, whichever is longer (a slow radio: LoRa); 0: one hop ack per frame, at once.</summary>
         public int? HopAckBundleMs { get; set; }
     }
 

@@ -162,7 +162,7 @@ namespace Mesh.Protocol.Tests.Routing
             // ESP-NOW (900 µs + 8 µs a byte, 10 %): a full bundle, 32 + 65 + 8 = 105 bytes, is 1,740 µs; twice that
             // per 100 permille is 34 ms, below the configured wait, which stays.
             var c = new NodeConfig { NodeId = 1 };
-            Assert.Equal(1000, StructuredRouting.BundleMs(c));
+            Assert.Equal(NodeConfig.DefaultHopAckBundleMs, StructuredRouting.BundleMs(c));
 
             // LoRa-like (200 ms + 8 ms a byte, 1 %): 1,040,000 µs a full bundle, × 2 / 10 permille = 208 s.
             c.AirtimeOverheadUs = 200_000;
@@ -172,7 +172,7 @@ namespace Mesh.Protocol.Tests.Routing
 
             // No limit, or bundles off: the configured wait.
             c.DutyCyclePermille = 1000;
-            Assert.Equal(1000, StructuredRouting.BundleMs(c));
+            Assert.Equal(NodeConfig.DefaultHopAckBundleMs, StructuredRouting.BundleMs(c));
             c.DutyCyclePermille = 10;
             c.HopAckBundleMs = 0;
             Assert.Equal(0, StructuredRouting.BundleMs(c));

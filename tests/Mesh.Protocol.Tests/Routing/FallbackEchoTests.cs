@@ -38,7 +38,8 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.Unlink(1, 2);
             uint at = mesh[4].NetworkTime(mesh.Now);
             uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
-            mesh.RunFor(10_000);
+            // Node 2 tries its gateway HopRetries + 1 times, each wait up to the hop-ack timeout + the bundle wait.
+            mesh.RunFor(30_000);
             return (mesh, seq, at);
         }
 

@@ -12,6 +12,9 @@ namespace Mesh.Protocol.Tests.Routing
     {
         private const uint Attacker = 50;
 
+        /// <summary>The gateway's bundle wait, the core's default (NodeConfig.HopAckBundleMs).</summary>
+        private const int Bundle = (int)Mesh.Protocol.Node.NodeConfig.DefaultHopAckBundleMs;
+
         /// <summary>Gateway 1 with children 2 and 3, which do not hear each other.</summary>
         private static InMemoryMesh Star()
         {
@@ -33,7 +36,7 @@ namespace Mesh.Protocol.Tests.Routing
             uint a = SendReading(mesh, 2);
             mesh.RunFor(100);
             uint b = SendReading(mesh, 3);
-            mesh.RunFor(3_000);
+            mesh.RunFor(Bundle + 2_000);
 
             Assert.True(Delivered(mesh, 1, 2, a));
             Assert.True(Delivered(mesh, 1, 3, b));
@@ -60,12 +63,12 @@ namespace Mesh.Protocol.Tests.Routing
             int before = mesh.Log.Count;
             long sent = mesh.Now;
             uint a = SendReading(mesh, 2);
-            mesh.RunFor(3_000);
+            mesh.RunFor(Bundle + 2_000);
 
             Assert.True(Delivered(mesh, 1, 2, a));
             var ack = Assert.Single(mesh.Log.Skip(before), t => t.Type == MessageType.HopAck);
             Assert.Equal(2u, ack.Destination);
-            Assert.InRange(ack.TimeMs - sent, 1_000, 1_000 + 250);
+            Assert.InRange(ack.TimeMs - sent, Bundle, Bundle + 250);
             Assert.Equal(0, mesh[2].Routing!.Retransmissions);
             Assert.Equal(0, mesh[2].Routing!.Upward.Count);
         }
@@ -74,7 +77,7 @@ namespace Mesh.Protocol.Tests.Routing
         public void A_gateways_child_waits_as_long_as_the_gateways_acks_take()
         {
             // Gateway 1 with children 2 … 9. Lone readings are acknowledged when the bundle wait ends
-            // (~1 s): the child's timer learns to wait that long. Eight readings at once fill a bundle,
+            // (the bundle wait): the child's timer learns to wait that long. Eight readings at once fill a bundle,
             // which leaves at once: the children learn that the gateway answers fast, so a lost bundle
             // would be retransmitted after ~the hop-ack timeout instead of the whole bundle wait.
             var mesh = new InMemoryMesh();
@@ -87,16 +90,16 @@ namespace Mesh.Protocol.Tests.Routing
 
             mesh.RunFor(60_000);
             var lone = mesh[2].Routing!.GatewayAckTimer!;
-            Assert.Equal(250 + 1_000, lone.TimeoutMs); // no sample yet: the longest wait
-            Assert.Equal(1_000, lone.DelayMs);
+            Assert.Equal(250 + Bundle, lone.TimeoutMs); // no sample yet: the longest wait
+            Assert.Equal(Bundle, lone.DelayMs);
             for (int i = 0; i < 6; i++)
             {
                 SendReading(mesh, 2);
-                mesh.RunFor(3_000);
+                mesh.RunFor(Bundle + 2_000);
             }
 
-            Assert.InRange(lone.DelayMs, 900, 1_250);
-            Assert.Equal(250 + 1_000, lone.TimeoutMs);
+            Assert.InRange(lone.DelayMs, Bundle - 100, Bundle + 250);
+            Assert.Equal(250 + Bundle, lone.TimeoutMs);
             Assert.Equal(0, mesh[2].Routing!.Retransmissions);
 
             // The maximum comes down by 1/64 of the difference per fast answer: ~100 in a row to fall to 1/5.
@@ -125,15 +128,15 @@ namespace Mesh.Protocol.Tests.Routing
             for (int i = 0; i < 3; i++)
             {
                 SendReading(mesh, 2);
-                mesh.RunFor(3_000);
+                mesh.RunFor(Bundle + 2_000);
             }
 
             long settled = mesh[2].Routing!.Retransmissions;
             Assert.InRange(settled - before, 1, 4);
             SendReading(mesh, 2);
-            mesh.RunFor(3_000);
+            mesh.RunFor(Bundle + 2_000);
             Assert.Equal(settled, mesh[2].Routing!.Retransmissions);
-            Assert.InRange(lone.DelayMs, 900, 1_250);
+            Assert.InRange(lone.DelayMs, Bundle - 100, Bundle + 250);
         }
 
         [Fact]

@@ -47,7 +47,7 @@ namespace Mesh.Protocol.Tests.Routing
             for (uint i = 2; i <= 7; i++)
             {
                 sent[i - 2] = (i, SendReading(mesh, i));
-                mesh.RunFor(2_000);
+                mesh.RunFor(NodeConfig.DefaultHopAckBundleMs + 1_000); // the gateway's bundled hop ack included
             }
 
             foreach (var (node, seq) in sent)
@@ -179,7 +179,7 @@ namespace Mesh.Protocol.Tests.Routing
             var mesh = LineWithGateway(2); // 1 - 2 - 3
             mesh.RunFor(60_000);
             uint seq = SendReading(mesh, 3);
-            mesh.RunFor(2_000);
+            mesh.RunFor(NodeConfig.DefaultHopAckBundleMs + 1_000); // node 2's frame acknowledged, its slot free
             Assert.True(Delivered(mesh, 1, 3, seq));
 
             // Node 3 missed node 2's forward: it retransmits the frame, which node 2 has already handled.

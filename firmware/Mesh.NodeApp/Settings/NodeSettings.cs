@@ -150,7 +150,7 @@ namespace Mesh.NodeApp.Settings
         public int PendingCommandSlots = 0;
 
         /// <summary>Structured routing's upward frames awaiting a hop ack (NodeConfig.UpwardSlots; each ~270 bytes).</summary>
-        public int UpwardSlots = 10;
+        public int UpwardSlots = NodeConfig.DefaultUpwardSlots;
 
         public int RecentCommandSlots = 8;
 

@@ -199,7 +199,10 @@ namespace Mesh.Protocol.Node
         /// 98.86 % with 6 slots, 99.52 % with 10 (readings as cheap). Boards without PSRAM keep 6
         /// (BoardProfile): their measured heap budget was taken with 6.
         /// </summary>
-        public int UpwardSlots = 10;
+        public int UpwardSlots = DefaultUpwardSlots;
+
+        /// <summary>The core's UpwardSlots (NodeSettings and the PSRAM board profiles take it too).</summary>
+        public const int DefaultUpwardSlots = 10;
 
         /// <summary>
         /// Store and forward's fallback echo and loop-return rules (PROTOCOL.md "Store and forward"): off by

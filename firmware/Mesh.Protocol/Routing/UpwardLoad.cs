@@ -10,7 +10,8 @@ namespace Mesh.Protocol.Routing
     /// one gateway: seed 34 lost 178 readings at one child of the gateway, each evicted after three copies).
     /// No Trickle reset: the penalty rides the next beacon Trickle schedules, which the neighbours' consistent
     /// beacons do not suppress; resetting on it moved whole subtrees at once (seed 32: 97.7 % against 99.6 %). The node's own cost, its cost news and its loop checks
-    /// use the cost without the penalty: a loaded node must not take its children's frames for loops.
+    /// use the cost without the penalty: a loaded node must not take its children's frames for loops. A gateway
+    /// consumes upward frames and keeps none in upward slots, so it is never loaded.
     /// </summary>
     public sealed class UpwardLoad
     {

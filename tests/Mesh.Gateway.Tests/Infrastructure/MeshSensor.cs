@@ -165,7 +165,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
                     {
                         int length = receive.Result;
                         int rssi = _rssiFrom != null && length >= FrameLayout.HeaderSize
-                            ? _rssiFrom(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(FrameLayout.OffsetPreviousHop))) : -55;
+                            ? _rssiFrom(LittleEndian.ReadUInt32(buffer, FrameLayout.OffsetPreviousHop)) : -55;
                         _node.Receive(buffer, 0, length, rssi, Now);
                         receive = null;
                     }

@@ -97,6 +97,36 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
+        public void A_gateways_flooded_heartbeat_does_not_reset_its_neighbours_beacon_timers()
+        {
+            // The gateway has no parent, so its own heartbeat is flooded (next hop 0). A neighbour's own flooded
+            // upward frame is otherwise a plea for a route (Trickle reset); from a gateway it is not.
+            var mesh = LineWithGateway(2, configure: c =>
+            {
+                if (c.IsGateway)
+                {
+                    c.HeartbeatIntervalMs = 30_000;
+                }
+            });
+            mesh.RunFor(300_000);
+            long intervalBefore = mesh[2].Routing!.Trickle.IntervalMs;
+            Assert.True(intervalBefore >= 32_000, $"Trickle settled before the check ({intervalBefore} ms)");
+
+            // Step until the gateway's next heartbeat has gone out and been taken by node 2.
+            int heartbeats = mesh.Log.Count(t => t.Type == MessageType.Heartbeat && t.Origin == 1);
+            for (int i = 0; i < 700 && mesh.Log.Count(t => t.Type == MessageType.Heartbeat && t.Origin == 1) == heartbeats; i++)
+            {
+                mesh.RunFor(50);
+            }
+
+            mesh.RunFor(500);
+            Transmission heartbeat = mesh.Log.Last(t => t.Type == MessageType.Heartbeat && t.Origin == 1);
+            Assert.Equal(0u, heartbeat.NextHop);
+            Assert.True(mesh.Now - heartbeat.TimeMs < 1_000, "the gateway's heartbeat went out within the steps");
+            Assert.True(mesh[2].Routing!.Trickle.IntervalMs >= intervalBefore, $"node 2's Trickle interval fell to {mesh[2].Routing!.Trickle.IntervalMs} ms after the gateway's heartbeat");
+        }
+
+        [Fact]
         public void A_killed_parent_is_replaced_and_delivery_continues()
         {
             // 1 (gateway) — 2 and 3 — 4 — 5: node 4 has two possible parents.

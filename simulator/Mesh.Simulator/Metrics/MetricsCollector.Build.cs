@@ -48,6 +48,7 @@ namespace Mesh.Simulator.Metrics
             }
 
             result.Routing = RoutingCounters.Sum(nodes);
+            result.Heartbeats = _heartbeats.Result(_sinkBit.Count);
 
             result.Readings = ClassResult(MessageClass.Reading);
             result.Broadcasts = ClassResult(MessageClass.Broadcast);

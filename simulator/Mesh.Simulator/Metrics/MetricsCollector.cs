@@ -83,6 +83,8 @@ namespace Mesh.Simulator.Metrics
         private long _beaconsInWindow;
         private long _hopAcksInWindow;
 
+        private readonly HeartbeatDelivery _heartbeats = new();
+
         public long Receptions;
         public long FrameArrivals;
         public long DuplicatesReceived;
@@ -307,6 +309,13 @@ namespace Mesh.Simulator.Metrics
             _airtimeByClass[(int)cls] += airtimeUs;
             if (IsCounted(nowUs))
             {
+                // Hops taken 0: sent by its origin (a relay's copy has taken a hop). A sharded run's log keeps
+                // only type, origin, sequence and hops taken of a frame, so nothing else is read here.
+                if (cls == MessageClass.Heartbeat && frame[FrameLayout.OffsetHopsTaken] == 0 && MeasuresOrigin(node))
+                {
+                    _heartbeats.Sent(LittleEndian.ReadUInt32(frame, FrameLayout.OffsetOrigin), LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence), _sinkBit.ContainsKey(node));
+                }
+
                 if (frame[FrameLayout.OffsetType] == (byte)MessageType.Beacon)
                 {
                     _beaconsInWindow++;
@@ -390,7 +399,8 @@ namespace Mesh.Simulator.Metrics
                 return;
             }
 
-            bool tracked = e.Type == MessageType.Readings || (e.Type == MessageType.Text && e.Destination == NodeAddress.Broadcast);
+            bool tracked = e.Type == MessageType.Readings || (e.Type == MessageType.Text && e.Destination == NodeAddress.Broadcast)
+                || (e.Type == MessageType.Heartbeat && e.Origin != node.Id);
             if (!tracked)
             {
                 return;
@@ -405,6 +415,16 @@ namespace Mesh.Simulator.Metrics
             if (Recorder != null)
             {
                 Recorder.Delivered(node, honest, e, nowUs);
+                return;
+            }
+
+            if (e.Type == MessageType.Heartbeat)
+            {
+                if (_sinkBit.ContainsKey(node))
+                {
+                    _heartbeats.Delivered(e.Origin, e.Sequence);
+                }
+
                 return;
             }
 

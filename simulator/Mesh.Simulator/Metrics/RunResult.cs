@@ -62,6 +62,9 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Structured routing's counters summed over the nodes (all zero without structured routing).</summary>
         public RoutingCounters Routing { get; set; } = new();
 
+        /// <summary>Heartbeats sent in the measured window that reached a gateway (a gateway's own: another gateway).</summary>
+        public HeartbeatMetrics Heartbeats { get; set; } = new();
+
         /// <summary>The network key refresh, when the scenario has one (<c>keyRefresh</c>); otherwise absent.</summary>
         public KeyRefreshMetrics? KeyRefresh { get; set; }
         public AirtimeMetrics Airtime { get; set; } = new();

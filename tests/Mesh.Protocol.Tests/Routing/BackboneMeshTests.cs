@@ -81,6 +81,44 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(tx < 25, $"{tx} transmissions");
         }
 
+        [Fact]
+        public void A_gateways_heartbeat_rides_the_backbone_like_a_broadcast()
+        {
+            // A gateway has no parent, so its heartbeat (to the gateways) is flooded. It is carried as the
+            // gateway's broadcasts are, by the backbone: in a clique every node hears the gateway's own copy
+            // and no one needs to pass it on (managed flooding had two more copies sent, C = 2).
+            var mesh = new InMemoryMesh();
+            NodeConfig gateway = Gateway(1);
+            gateway.HeartbeatIntervalMs = 200_000;
+            mesh.Add(gateway);
+            for (uint i = 2; i <= 7; i++)
+            {
+                mesh.Add(Sensor(i));
+            }
+
+            for (uint a = 1; a <= 7; a++)
+            {
+                for (uint b = a + 1; b <= 7; b++)
+                {
+                    mesh.Link(a, b);
+                }
+            }
+
+            mesh.RunFor(250_000);
+            Transmission heartbeat = mesh.Log.Last(t => t.Type == MessageType.Heartbeat && t.Origin == 1 && t.HopsTaken == 0);
+            Assert.Equal(0u, heartbeat.NextHop);
+            mesh.RunFor(5_000);
+            uint seq = Broadcast(mesh, 1, "hello clique");
+            mesh.RunFor(5_000);
+
+            var heartbeatCopies = mesh.TransmissionsOf(1, heartbeat.Sequence);
+            var broadcastCopies = mesh.TransmissionsOf(1, seq);
+            _output.WriteLine($"heartbeat: {heartbeatCopies.Count} transmissions, broadcast: {broadcastCopies.Count}");
+            Assert.All(heartbeatCopies, t => Assert.Equal(1u, t.Node));
+            Assert.Equal(broadcastCopies.Count, heartbeatCopies.Count);
+            Assert.True(Enumerable.Range(2, 6).Sum(i => mesh[(uint)i].Routing!.Backbone.Covered) >= 12, "each node found the heartbeat and the broadcast covered by the gateway's copy");
+        }
+
         private const uint Insider = 100;
 
         /// <summary>Line 1 (gateway) … 9; the insider's radio hears and is heard by 4, 5 and 6 only.</summary>

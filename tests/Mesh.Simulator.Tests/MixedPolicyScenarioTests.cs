@@ -11,8 +11,10 @@ namespace Mesh.Simulator.Tests
     /// floods every reading and never beacons; its structured neighbours once reset Trickle for each of those
     /// floods (taking it for a neighbour without a route): 46,595 beacons in the measured window against 2,022
     /// with every node structured, 211,736 transmissions against 161,364 after the fix (seed 11, one hour;
-    /// simulator/README, "Mixed policies"). Bounds, not exact counts: the mixed run beacons no more than a
-    /// quarter above the all-structured run of the same topology and seed, and delivers as well.
+    /// simulator/README, "Mixed policies"). Bounds, not exact counts: the mixed run beacons no more than half
+    /// again as much as the all-structured run of the same topology and seed, and delivers as well. (A quarter
+    /// until cost news stopped resetting Trickle, stop 31: that halved the all-structured run's beacons, 1,290
+    /// to 605, and the mixed run's only from 870 to 809; seed 11 either way.)
     /// </summary>
     public class MixedPolicyScenarioTests
     {
@@ -36,7 +38,7 @@ namespace Mesh.Simulator.Tests
 
             _output.WriteLine($"mixed: {m.Readings.Delivered}/{m.Readings.Sent} readings, {m.Cost.Beacons} beacons in the window; all structured: {a.Readings.Delivered}/{a.Readings.Sent}, {a.Cost.Beacons} beacons");
             Assert.True(a.Cost.Beacons > 0, "the all-structured run sent no beacons");
-            Assert.True(m.Cost.Beacons <= 1.25 * a.Cost.Beacons, $"{m.Cost.Beacons} beacons mixed against {a.Cost.Beacons} all structured");
+            Assert.True(m.Cost.Beacons <= 1.5 * a.Cost.Beacons, $"{m.Cost.Beacons} beacons mixed against {a.Cost.Beacons} all structured");
             Assert.True(m.Readings.DeliveryRatio >= 0.995, $"mixed delivered {m.Readings.DeliveryRatio:P2}");
         }
     }

@@ -27,6 +27,8 @@ namespace Mesh.Protocol.Routing
 
         public const int RelativeCostChange = 4;
 
+        private bool _routeGainedOrLost;
+
         private readonly KeySlots _slots;
         private readonly ushort[] _cost;
         private readonly byte[] _hops;
@@ -151,6 +153,12 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>The cost a neighbour advertised in its last beacon; -1 when it has not beaconed, <see cref="Beacon.NoCost"/> for no route.</summary>
+        /// <summary>Whether the last <see cref="Recompute"/> gained or lost this node's route (not merely changed its cost).</summary>
+        public bool RouteGainedOrLost
+        {
+            get { return _routeGainedOrLost; }
+        }
+
         public int AdvertisedCost(uint neighbour, long nowMs)
         {
             int s = _slots.Find(neighbour);
@@ -336,6 +344,7 @@ namespace Mesh.Protocol.Routing
                 significant = SignificantCostChange;
             }
 
+            _routeGainedOrLost = routeChanged;
             return routeChanged || delta >= significant || -delta >= significant;
         }
 

@@ -12,6 +12,7 @@ namespace Mesh.Protocol.Routing
         private readonly long _imax;
         private readonly int _k;
         private bool _forced;
+        private long _promptAt = long.MaxValue;
         private long _interval;
         private long _start;
         private long _fireAt;
@@ -34,7 +35,11 @@ namespace Mesh.Protocol.Routing
         /// <summary>The next time <see cref="Poll"/> has something to do.</summary>
         public long NextMs
         {
-            get { return _fired ? _start + _interval : _fireAt; }
+            get
+            {
+                long next = _fired ? _start + _interval : _fireAt;
+                return _promptAt < next ? _promptAt : next;
+            }
         }
 
         /// <summary>Starts with the smallest interval (a node that has just booted has news).</summary>
@@ -69,14 +74,42 @@ namespace Mesh.Protocol.Routing
             _forced = true;
         }
 
+        /// <summary>
+        /// One beacon soon, at a point drawn from [Imin/2, Imin), whatever was heard, the interval left as it
+        /// is: news that a single beacon carries (a cost change), where a reset would make the node beacon at
+        /// Imin, 2 Imin, 4 Imin … again. A prompt already pending keeps its time.
+        /// </summary>
+        public void Prompt(long nowMs, IRandomSource random)
+        {
+            if (_promptAt != long.MaxValue)
+            {
+                return;
+            }
+
+            long half = _imin / 2;
+            _promptAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
+        }
+
+        /// <summary>Whether a prompted beacon is still to be sent.</summary>
+        public bool Prompted
+        {
+            get { return _promptAt != long.MaxValue; }
+        }
+
         /// <summary>Advances the timer to <paramref name="nowMs"/>; true when the node should transmit its beacon now.</summary>
         public bool Poll(long nowMs, IRandomSource random)
         {
             bool transmit = false;
+            if (nowMs >= _promptAt)
+            {
+                _promptAt = long.MaxValue;
+                transmit = true;
+            }
+
             if (!_fired && nowMs >= _fireAt)
             {
                 _fired = true;
-                transmit = _forced || _heard < _k;
+                transmit = transmit || _forced || _heard < _k;
                 _forced = false;
             }
 

@@ -1,0 +1,104 @@
+using System.Linq;
+using Mesh.Protocol.Messages;
+using Mesh.Protocol.Routing;
+using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Wire;
+using static Mesh.Protocol.Tests.Routing.StructuredMesh;
+
+namespace Mesh.Protocol.Tests.Routing
+{
+    /// <summary>
+    /// What news does to Trickle (PROTOCOL.md "Structured routing", Trickle): a route gained or lost resets the
+    /// interval; a cost change alone sends one beacon soon (a prompt) and leaves the interval as it was.
+    /// </summary>
+    public class TrickleNewsTests
+    {
+        private const long Imin = 1_000;
+        private const long Imax = 512_000;
+
+        private static TrickleTimer Settled(IRandomSource random, out long now)
+        {
+            var t = new TrickleTimer(Imin, Imax, 1);
+            now = 0;
+            t.Start(now, random);
+            while (t.IntervalMs < 64_000)
+            {
+                now += 100;
+                t.Poll(now, random);
+            }
+
+            return t;
+        }
+
+        [Fact]
+        public void A_prompt_sends_one_beacon_within_imin_even_when_suppressed_and_keeps_the_interval()
+        {
+            var random = new XorShiftRandom(5);
+            TrickleTimer t = Settled(random, out long now);
+            long interval = t.IntervalMs;
+            long promptedAt = now;
+            t.Prompt(now, random);
+            t.Prompt(now + 10, random); // a second prompt while one is pending changes nothing
+            t.HeardConsistent();
+            t.HeardConsistent(); // k = 1: the interval's own beacon is suppressed, the prompt is not
+
+            var sent = new System.Collections.Generic.List<long>();
+            while (now < promptedAt + Imin)
+            {
+                now += 10;
+                if (t.Poll(now, random))
+                {
+                    sent.Add(now);
+                }
+            }
+
+            long only = Assert.Single(sent);
+            Assert.InRange(only, promptedAt + Imin / 2, promptedAt + Imin);
+            Assert.False(t.Prompted);
+            Assert.True(t.IntervalMs >= interval, $"interval {t.IntervalMs} ms after a prompt, {interval} ms before");
+        }
+
+        [Fact]
+        public void A_reset_goes_back_to_imin()
+        {
+            var random = new XorShiftRandom(6);
+            TrickleTimer t = Settled(random, out long now);
+            t.Reset(now, random);
+            Assert.Equal(Imin, t.IntervalMs);
+        }
+
+        [Fact]
+        public void A_parents_cost_rise_prompts_one_beacon_and_a_lost_route_resets_trickle()
+        {
+            var mesh = LineWithGateway(3); // 1 (gateway) - 2 - 3 - 4
+            mesh.RunFor(300_000);
+            StructuredRouting r3 = mesh[3].Routing!;
+            Assert.Equal(2u, r3.Gradient.Parent);
+            long settled = r3.Trickle.IntervalMs;
+            Assert.True(settled >= 64_000, $"node 3's Trickle settled ({settled} ms)");
+            int costBefore = r3.Gradient.Cost;
+
+            // Node 2 (an insider here) advertises a far higher cost, still with a route: node 3's own cost rises
+            // by more than the news threshold and it keeps its route (4 is its child, 2 its only way up).
+            uint seq = mesh[2].NextSequence + 50;
+            byte[] dearer = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, 200, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
+            long injected = mesh.Now;
+            mesh.Inject(2, dearer);
+            mesh.RunFor(10);
+            Assert.True(r3.Gradient.Cost >= costBefore + GradientTable.SignificantCostChange, $"cost {costBefore} -> {r3.Gradient.Cost}");
+            Assert.True(r3.Gradient.HasRoute);
+            mesh.RunFor(Imin);
+            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > injected && t.TimeMs <= injected + Imin + 10);
+            Assert.True(r3.Trickle.IntervalMs >= settled, $"a cost change alone left node 3's interval at {r3.Trickle.IntervalMs} ms (was {settled})");
+
+            // Now node 2 advertises no route at all: node 3 loses its route, which resets Trickle.
+            byte[] lost = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq + 1, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, Beacon.NoCost, Beacon.NoHops, 0, 0, (1, 255), (3, 255)), mesh.Key);
+            mesh.Inject(2, lost);
+            mesh.RunFor(10);
+            Assert.False(r3.Gradient.HasRoute);
+            Assert.Equal(Imin, r3.Trickle.IntervalMs);
+        }
+    }
+}

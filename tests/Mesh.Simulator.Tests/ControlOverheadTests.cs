@@ -10,7 +10,10 @@ namespace Mesh.Simulator.Tests
     /// Issue 13's reading cost with control included, on the shipped farm-200 run structured (one hour, seed
     /// 11). Bounds, not exact counts: before gateways bundled their hop acks and beacons became rarer it was
     /// 2.45 × the shortest path with 4,826 beacons and 7,614 hop acks in the window; after, 1.74 ×, 2,101 and
-    /// 2,786 (seeds 1 … 4: 1.68–1.96 ×); since stop 27 (no Trickle reset for a neighbour never heard beaconing) 1.71 ×, 2,022 beacons. The issue's 1.5 × is not met (simulator/README, "Control overhead").
+    /// 2,786 (seeds 1 … 4: 1.68–1.96 ×); since stop 27 (no Trickle reset for a neighbour never heard beaconing) 1.71 ×, 2,022 beacons;
+    /// since stop 31 (no reset for a gateway's heartbeat, cost news prompting one beacon) 1.46 ×, 605 beacons and
+    /// 1,950 hop acks, 0.47 control frames per delivered reading (seeds 1–17: 1.45–1.54 ×). The issue's 1.5 × holds
+    /// on 13 of 17 seeds (simulator/README, "Cost news prompts one beacon"); the bounds keep room for the model to move.
     /// </summary>
     public class ControlOverheadTests
     {
@@ -33,11 +36,11 @@ namespace Mesh.Simulator.Tests
             _output.WriteLine($"delivered {r.Readings.Delivered}/{r.Readings.Sent}; with control {c.ReadingTransmissionsWithControl} tx, {c.ReadingPathStretchWithControl}× the shortest path; {c.Beacons} beacons, {c.HopAcks} hop acks in the window; hop-ack entries {rc.HopAckEntries} in {rc.HopAcks} frames; retransmissions {rc.Retransmissions}");
 
             Assert.True(r.Readings.DeliveryRatio >= 0.995, $"readings {r.Readings.DeliveryRatio:P1}");
-            Assert.True(c.ReadingPathStretchWithControl <= 2.1, $"{c.ReadingPathStretchWithControl}× the shortest path with control");
+            Assert.True(c.ReadingPathStretchWithControl <= 1.7, $"{c.ReadingPathStretchWithControl}× the shortest path with control");
 
-            // Control per delivered reading: beacons and hop acks together under one frame (before: 2.3).
+            // Control per delivered reading: beacons and hop acks together well under one frame (2.3 before bundles, 0.47 at stop 31).
             double control = (double)(c.Beacons + c.HopAcks) / r.Readings.Delivered;
-            Assert.True(control < 1.0, $"{control:F2} control frames per delivered reading");
+            Assert.True(control < 0.7, $"{control:F2} control frames per delivered reading");
 
             // The gateway's hop acks travel in bundles: more entries than frames.
             Assert.True(rc.HopAckEntries >= 2 * rc.HopAcks, $"{rc.HopAckEntries} hop-ack entries in {rc.HopAcks} frames");
@@ -48,7 +51,8 @@ namespace Mesh.Simulator.Tests
         /// At 30 % extra loss an attempt is answered about half the time, so with 3 retries a link "failed" for
         /// one frame in 16: backbone-200-loss30 (seed 3) had 803 link failures, 4,437 parent changes and 196
         /// flood fallbacks a run, and a reading cost 9.6 × the shortest path with control (seeds 1–3: 9.1–9.6 ×).
-        /// With 6 retries: 164, 2,344, 25 and 5.0 × (seeds 1–3: 4.5–5.0 ×), every reading delivered.
+        /// With 6 retries: 164, 2,344, 25 and 5.0 × (seeds 1–3: 4.5–5.0 ×), every reading delivered. Since stop 31
+        /// (cost news prompting one beacon instead of a Trickle reset) 3.71 × (seeds 1–3: 3.66–3.78 ×).
         /// </summary>
         [Fact]
         public void At_30_percent_loss_readings_climb_the_gradient_instead_of_falling_back_to_floods()
@@ -60,7 +64,7 @@ namespace Mesh.Simulator.Tests
             _output.WriteLine($"delivered {r.Readings.Delivered}/{r.Readings.Sent}; {c.ReadingPathStretchWithControl}× the shortest path with control; {rc.LinkFailures} link failures, {rc.ParentChanges} parent changes, {rc.FloodFallbacks} flood fallbacks, {rc.Retransmissions} retransmissions");
 
             Assert.True(r.Readings.DeliveryRatio >= 0.995, $"readings {r.Readings.DeliveryRatio:P1}");
-            Assert.True(c.ReadingPathStretchWithControl <= 6.5, $"{c.ReadingPathStretchWithControl}× the shortest path with control");
+            Assert.True(c.ReadingPathStretchWithControl <= 4.8, $"{c.ReadingPathStretchWithControl}× the shortest path with control");
             Assert.True(rc.FloodFallbacks <= 80, $"{rc.FloodFallbacks} flood fallbacks");
         }
     }

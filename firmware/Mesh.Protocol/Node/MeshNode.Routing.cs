@@ -364,10 +364,11 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// Re-chooses the parent and counts a change. News for the neighbours (PROTOCOL.md *Structured routing*,
-        /// Trickle): a route gained or lost resets Trickle; a cost change alone gets one prompt beacon, the
-        /// interval left as it is — the estimate of a lossy link wobbles across the threshold, and each reset
-        /// cost a run of beacons (backbone-200-loss30: 12–17 % of a reading's cost with control). True when
-        /// Trickle was reset.
+        /// Trickle): good news — the cost fell, the route kept — gets one prompt beacon, the interval left as it
+        /// is (an estimate that wobbles across the threshold cost a run of beacons at every dip). A route gained
+        /// or lost, and a cost that rose, reset Trickle: route-less neighbours need the route, and neighbours
+        /// routing through this node must hear bad news again and again until they do (prompting a rise too left
+        /// 3,000-node seed 44 with loops that lasted: 99.2 % delivered against 99.8 %). True when Trickle was reset.
         /// </summary>
         private bool RecomputeRoute(long nowMs)
         {
@@ -384,7 +385,7 @@ namespace Mesh.Protocol.Node
                 return false;
             }
 
-            if (!r.Gradient.RouteGainedOrLost)
+            if (r.Gradient.CostFell)
             {
                 r.Trickle.Prompt(nowMs, _random);
                 return false;

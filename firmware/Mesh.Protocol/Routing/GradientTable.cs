@@ -28,6 +28,7 @@ namespace Mesh.Protocol.Routing
         public const int RelativeCostChange = 4;
 
         private bool _routeGainedOrLost;
+        private bool _costFell;
 
         private readonly KeySlots _slots;
         private readonly ushort[] _cost;
@@ -157,6 +158,12 @@ namespace Mesh.Protocol.Routing
         public bool RouteGainedOrLost
         {
             get { return _routeGainedOrLost; }
+        }
+
+        /// <summary>Whether the last <see cref="Recompute"/> kept the route at a cost below the one last advertised (good news).</summary>
+        public bool CostFell
+        {
+            get { return _costFell; }
         }
 
         public int AdvertisedCost(uint neighbour, long nowMs)
@@ -345,6 +352,7 @@ namespace Mesh.Protocol.Routing
             }
 
             _routeGainedOrLost = routeChanged;
+            _costFell = !routeChanged && delta < 0;
             return routeChanged || delta >= significant || -delta >= significant;
         }
 

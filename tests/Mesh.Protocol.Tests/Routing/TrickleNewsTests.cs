@@ -8,8 +8,9 @@ using static Mesh.Protocol.Tests.Routing.StructuredMesh;
 namespace Mesh.Protocol.Tests.Routing
 {
     /// <summary>
-    /// What news does to Trickle (PROTOCOL.md "Structured routing", Trickle): a route gained or lost resets the
-    /// interval; a cost change alone sends one beacon soon (a prompt) and leaves the interval as it was.
+    /// What news does to Trickle (PROTOCOL.md "Structured routing", Trickle): a route gained or lost, or a cost
+    /// that rose, resets the interval; a cost that fell sends one beacon soon (a prompt) and leaves the interval
+    /// as it was.
     /// </summary>
     public class TrickleNewsTests
     {
@@ -68,32 +69,52 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
-        public void A_parents_cost_rise_prompts_one_beacon_and_a_lost_route_resets_trickle()
+        public void A_cost_rise_resets_trickle_and_the_fall_back_prompts_one_beacon()
         {
             var mesh = LineWithGateway(3); // 1 (gateway) - 2 - 3 - 4
             mesh.RunFor(300_000);
             StructuredRouting r3 = mesh[3].Routing!;
             Assert.Equal(2u, r3.Gradient.Parent);
-            long settled = r3.Trickle.IntervalMs;
-            Assert.True(settled >= 64_000, $"node 3's Trickle settled ({settled} ms)");
+            Assert.True(r3.Trickle.IntervalMs >= 64_000, $"node 3's Trickle settled ({r3.Trickle.IntervalMs} ms)");
             int costBefore = r3.Gradient.Cost;
 
             // Node 2 (an insider here) advertises a far higher cost, still with a route: node 3's own cost rises
-            // by more than the news threshold and it keeps its route (4 is its child, 2 its only way up).
+            // by more than the news threshold and it keeps its route (4 is its child, 2 its only way up). Bad
+            // news: Trickle resets.
             uint seq = mesh[2].NextSequence + 50;
             byte[] dearer = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq, mesh[3].NetworkTime(mesh.Now),
                 BeaconPayload(false, 200, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
-            long injected = mesh.Now;
             mesh.Inject(2, dearer);
             mesh.RunFor(10);
             Assert.True(r3.Gradient.Cost >= costBefore + GradientTable.SignificantCostChange, $"cost {costBefore} -> {r3.Gradient.Cost}");
             Assert.True(r3.Gradient.HasRoute);
-            mesh.RunFor(Imin);
-            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > injected && t.TimeMs <= injected + Imin + 10);
-            Assert.True(r3.Trickle.IntervalMs >= settled, $"a cost change alone left node 3's interval at {r3.Trickle.IntervalMs} ms (was {settled})");
+            Assert.Equal(Imin, r3.Trickle.IntervalMs);
+            int raised = r3.Gradient.Cost;
 
-            // Now node 2 advertises no route at all: node 3 loses its route, which resets Trickle.
-            byte[] lost = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq + 1, mesh[3].NetworkTime(mesh.Now),
+            // Some time later node 2 advertises its true cost again: node 3's cost falls back. Good news: one
+            // prompt beacon, the interval kept.
+            mesh.RunFor(20_000);
+            long intervalAtFall = r3.Trickle.IntervalMs;
+            Assert.True(intervalAtFall >= 8 * Imin, $"Trickle only at {intervalAtFall} ms 20 s after the reset");
+            byte[] cheaper = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq + 1, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, 16, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
+            long fellAt = mesh.Now;
+            mesh.Inject(2, cheaper);
+            mesh.RunFor(10);
+            Assert.True(r3.Gradient.Cost + GradientTable.SignificantCostChange <= raised && r3.Gradient.HasRoute, $"cost {raised} -> {r3.Gradient.Cost}");
+            mesh.RunFor(Imin);
+            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > fellAt && t.TimeMs <= fellAt + Imin + 10);
+            Assert.True(r3.Trickle.IntervalMs >= intervalAtFall, $"a fall in cost left node 3's interval at {r3.Trickle.IntervalMs} ms (was {intervalAtFall})");
+        }
+
+        [Fact]
+        public void A_lost_route_resets_trickle()
+        {
+            var mesh = LineWithGateway(3);
+            mesh.RunFor(300_000);
+            StructuredRouting r3 = mesh[3].Routing!;
+            Assert.True(r3.Trickle.IntervalMs >= 64_000);
+            byte[] lost = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, mesh[2].NextSequence + 50, mesh[3].NetworkTime(mesh.Now),
                 BeaconPayload(false, Beacon.NoCost, Beacon.NoHops, 0, 0, (1, 255), (3, 255)), mesh.Key);
             mesh.Inject(2, lost);
             mesh.RunFor(10);

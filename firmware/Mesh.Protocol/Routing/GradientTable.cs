@@ -27,7 +27,6 @@ namespace Mesh.Protocol.Routing
 
         public const int RelativeCostChange = 4;
 
-        private bool _routeGainedOrLost;
         private bool _costFell;
 
         private readonly KeySlots _slots;
@@ -153,19 +152,13 @@ namespace Mesh.Protocol.Routing
             return claimed;
         }
 
-        /// <summary>The cost a neighbour advertised in its last beacon; -1 when it has not beaconed, <see cref="Beacon.NoCost"/> for no route.</summary>
-        /// <summary>Whether the last <see cref="Recompute"/> gained or lost this node's route (not merely changed its cost).</summary>
-        public bool RouteGainedOrLost
-        {
-            get { return _routeGainedOrLost; }
-        }
-
         /// <summary>Whether the last <see cref="Recompute"/> kept the route at a cost below the one last advertised (good news).</summary>
         public bool CostFell
         {
             get { return _costFell; }
         }
 
+        /// <summary>The cost a neighbour advertised in its last beacon; -1 when it has not beaconed, <see cref="Beacon.NoCost"/> for no route.</summary>
         public int AdvertisedCost(uint neighbour, long nowMs)
         {
             int s = _slots.Find(neighbour);
@@ -351,7 +344,6 @@ namespace Mesh.Protocol.Routing
                 significant = SignificantCostChange;
             }
 
-            _routeGainedOrLost = routeChanged;
             _costFell = !routeChanged && delta < 0;
             return routeChanged || delta >= significant || -delta >= significant;
         }

@@ -13,8 +13,8 @@ namespace Mesh.Simulator.Tests
     /// with every node structured, 211,736 transmissions against 161,364 after the fix (seed 11, one hour;
     /// simulator/README, "Mixed policies"). Bounds, not exact counts: the mixed run beacons no more than half
     /// again as much as the all-structured run of the same topology and seed, and delivers as well. (A quarter
-    /// until good news stopped resetting Trickle, stop 31: that halved the all-structured run's beacons, 1,290
-    /// to 665, and the mixed run's only from 870 to 852; seed 11 either way.)
+    /// until minor news stopped resetting Trickle, stop 31: that took the all-structured run's beacons from 1,290
+    /// to 755, and the mixed run's only from 870 to 859; seed 11 either way.)
     /// </summary>
     public class MixedPolicyScenarioTests
     {

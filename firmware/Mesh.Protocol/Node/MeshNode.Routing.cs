@@ -364,11 +364,12 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// Re-chooses the parent and counts a change. News for the neighbours (PROTOCOL.md *Structured routing*,
-        /// Trickle): good news — the cost fell, the route kept — gets one prompt beacon, the interval left as it
-        /// is (an estimate that wobbles across the threshold cost a run of beacons at every dip). A route gained
-        /// or lost, and a cost that rose, reset Trickle: route-less neighbours need the route, and neighbours
-        /// routing through this node must hear bad news again and again until they do (prompting a rise too left
-        /// 3,000-node seed 44 with loops that lasted: 99.2 % delivered against 99.8 %). True when Trickle was reset.
+        /// Trickle): minor news — the route kept, the cost fallen or risen by less than half — gets one prompt
+        /// beacon, the interval left as it is (an estimate that wobbles across the threshold cost a run of beacons
+        /// at every swing). A route gained or lost, and a cost risen by half or more, reset Trickle: route-less
+        /// neighbours need the route, and neighbours routing through this node must hear bad news again and again
+        /// until they do (prompting every rise left 3,000-node seed 44 with loops that lasted: 99.2 % delivered).
+        /// True when Trickle was reset.
         /// </summary>
         private bool RecomputeRoute(long nowMs)
         {
@@ -385,7 +386,7 @@ namespace Mesh.Protocol.Node
                 return false;
             }
 
-            if (r.Gradient.CostFell)
+            if (r.Gradient.NewsIsMinor)
             {
                 r.Trickle.Prompt(nowMs, _random);
                 return false;

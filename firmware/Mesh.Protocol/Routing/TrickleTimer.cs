@@ -76,7 +76,7 @@ namespace Mesh.Protocol.Routing
 
         /// <summary>
         /// One beacon soon, at a point drawn from [Imin/2, Imin), whatever was heard, the interval left as it
-        /// is: news that a single beacon may carry (a cost that fell), where a reset would make the node beacon
+        /// is: news that a single beacon may carry (a cost that fell, or rose a little), where a reset would make the node beacon
         /// at Imin, 2 Imin, 4 Imin … again. A prompt already pending keeps its time.
         /// </summary>
         public void Prompt(long nowMs, IRandomSource random)

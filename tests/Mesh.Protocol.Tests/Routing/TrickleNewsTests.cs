@@ -9,8 +9,8 @@ namespace Mesh.Protocol.Tests.Routing
 {
     /// <summary>
     /// What news does to Trickle (PROTOCOL.md "Structured routing", Trickle): a route gained or lost, or a cost
-    /// that rose, resets the interval; a cost that fell sends one beacon soon (a prompt) and leaves the interval
-    /// as it was.
+    /// that rose by half or more, resets the interval; a cost that fell, or rose by less, sends one beacon soon
+    /// (a prompt) and leaves the interval as it was.
     /// </summary>
     public class TrickleNewsTests
     {
@@ -105,6 +105,33 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(Imin);
             Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > fellAt && t.TimeMs <= fellAt + Imin + 10);
             Assert.True(r3.Trickle.IntervalMs >= intervalAtFall, $"a fall in cost left node 3's interval at {r3.Trickle.IntervalMs} ms (was {intervalAtFall})");
+        }
+
+        [Fact]
+        public void A_small_cost_rise_prompts_one_beacon_and_keeps_the_interval()
+        {
+            var mesh = LineWithGateway(3); // 1 (gateway) - 2 - 3 - 4
+            mesh.RunFor(300_000);
+            StructuredRouting r3 = mesh[3].Routing!;
+            long settled = r3.Trickle.IntervalMs;
+            Assert.True(settled >= 64_000, $"node 3's Trickle settled ({settled} ms)");
+            int c3 = r3.Gradient.Cost;
+            int c2 = r3.Gradient.AdvertisedCost(2, mesh.Now); // what node 3 holds for its parent
+
+            // Node 2 advertises a little more: node 3's cost rises by news (at least 16 and a quarter) but by
+            // less than half its cost. Minor news: one prompt beacon, the interval kept.
+            int rise = System.Math.Max(GradientTable.SignificantCostChange, c3 / GradientTable.RelativeCostChange) + 8; // the new sample also improves the link estimate a little
+            Assert.True(rise < c3 / GradientTable.RelativeBadNews, $"a rise of {rise} on a cost of {c3} is not small here");
+            // Node 2's next sequence number: a gap would lower node 3's estimate of the link (and raise its cost more).
+            byte[] dearer = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, mesh[2].NextSequence, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, c2 + rise, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
+            long injected = mesh.Now;
+            mesh.Inject(2, dearer);
+            mesh.RunFor(10);
+            Assert.InRange(r3.Gradient.Cost, c3 + GradientTable.SignificantCostChange, c3 + (c3 / GradientTable.RelativeBadNews) - 1);
+            mesh.RunFor(Imin);
+            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > injected && t.TimeMs <= injected + Imin + 10);
+            Assert.True(r3.Trickle.IntervalMs >= settled, $"a small rise left node 3's interval at {r3.Trickle.IntervalMs} ms (was {settled})");
         }
 
         [Fact]

@@ -54,9 +54,16 @@ namespace Mesh.Gateway.Tests.Mqtt
             await using var late = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/sensor/+/config");
             await late.WaitForAsync(m => configs.All(topic => m.Any(x => x.Topic == topic && x.Retain)), what: "both configs retained");
 
-            // The device every node names as via_device is announced too, with its own status entity.
-            ReceivedMessage g = (await probe.WaitForAsync(m => m.Any(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config"), what: "the gateway's device"))
-                .Single(x => x.Topic == "homeassistant/binary_sensor/mesh_1_900_gateway_status/config");
+            // The device every node names as via_device is announced too, with its own status entity. The gateway
+            // announces it once, retained, when it connects to the broker, which can be while the first probe is
+            // still subscribing; that probe missed it once in six full runs (2026-12-02; the cause is not pinned
+            // down, a subscription racing the publish in the embedded broker being the likely one). The gateway
+            // publishes it, and awaits the broker's acknowledgement, on connecting, before any node's config, so a
+            // subscriber arriving now finds it retained.
+            const string gatewayConfig = "homeassistant/binary_sensor/mesh_1_900_gateway_status/config";
+            await using var lateGateway = await MqttProbe.ConnectAsync(gateway.BrokerPort, "homeassistant/binary_sensor/+/config");
+            ReceivedMessage g = (await lateGateway.WaitForAsync(m => m.Any(x => x.Topic == gatewayConfig && x.Retain), what: "the gateway's device, retained"))
+                .First(x => x.Topic == gatewayConfig && x.Retain);
             JsonElement gc = JsonDocument.Parse(g.Payload).RootElement;
             Assert.Equal("mesh_1_900_gateway", gc.GetProperty("device").GetProperty("identifiers")[0].GetString());
             Assert.Equal("mesh/1/gateway/900/status", gc.GetProperty("state_topic").GetString());

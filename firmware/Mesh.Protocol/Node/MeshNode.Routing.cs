@@ -238,7 +238,7 @@ namespace Mesh.Protocol.Node
                 // neighbour's Trickle at each gateway heartbeat (farm-200: ~190 resets an hour, a fifth of the
                 // beacons).
                 int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
-                if (c >= 0 && !r.Gradient.IsGatewayNeighbour(h.PreviousHop) && (c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop)))
+                if (c >= 0 && (c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop)) && !r.Gradient.IsGatewayNeighbour(h.PreviousHop))
                 {
                     r.Trickle.Reset(nowMs, _random);
                 }

@@ -31,6 +31,30 @@ namespace Mesh.Protocol.Tests.Routing
             return t;
         }
 
+        /// <summary>Gateway 1 - 2 - 3 - 4 after five minutes: node 3 routes through 2, its Trickle at a long interval.</summary>
+        private static InMemoryMesh SettledLine(out StructuredRouting r3)
+        {
+            var mesh = LineWithGateway(3);
+            mesh.RunFor(300_000);
+            r3 = mesh[3].Routing!;
+            Assert.Equal(2u, r3.Gradient.Parent);
+            Assert.True(r3.Trickle.IntervalMs >= 64_000, $"node 3's Trickle settled ({r3.Trickle.IntervalMs} ms)");
+            return mesh;
+        }
+
+        /// <summary>Node 2 (an insider here, node 3's parent) beacons <paramref name="cost"/> and <paramref name="hops"/>; node 3 takes it.</summary>
+        private static void ParentAdvertises(InMemoryMesh mesh, uint sequence, int cost, int hops, uint parent, uint gateway)
+        {
+            byte[] beacon = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, sequence, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, cost, hops, parent, gateway, (1, 255), (3, 255)), mesh.Key);
+            mesh.Inject(2, beacon);
+            mesh.RunFor(10);
+        }
+
+        /// <summary>Whether node 3 sent a beacon after <paramref name="fromMs"/> and within Imin of it.</summary>
+        private static bool Node3BeaconedWithinImin(InMemoryMesh mesh, long fromMs) =>
+            mesh.Log.Any(t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > fromMs && t.TimeMs <= fromMs + Imin + 10);
+
         [Fact]
         public void A_prompt_sends_one_beacon_within_imin_even_when_suppressed_and_keeps_the_interval()
         {
@@ -71,21 +95,13 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void A_cost_rise_resets_trickle_and_the_fall_back_prompts_one_beacon()
         {
-            var mesh = LineWithGateway(3); // 1 (gateway) - 2 - 3 - 4
-            mesh.RunFor(300_000);
-            StructuredRouting r3 = mesh[3].Routing!;
-            Assert.Equal(2u, r3.Gradient.Parent);
-            Assert.True(r3.Trickle.IntervalMs >= 64_000, $"node 3's Trickle settled ({r3.Trickle.IntervalMs} ms)");
+            var mesh = SettledLine(out StructuredRouting r3);
             int costBefore = r3.Gradient.Cost;
 
-            // Node 2 (an insider here) advertises a far higher cost, still with a route: node 3's own cost rises
-            // by more than the news threshold and it keeps its route (4 is its child, 2 its only way up). Bad
-            // news: Trickle resets.
+            // Node 2 advertises a far higher cost, still with a route: node 3's own cost rises by more than half
+            // and it keeps its route (4 is its child, 2 its only way up). Bad news: Trickle resets.
             uint seq = mesh[2].NextSequence + 50;
-            byte[] dearer = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq, mesh[3].NetworkTime(mesh.Now),
-                BeaconPayload(false, 200, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
-            mesh.Inject(2, dearer);
-            mesh.RunFor(10);
+            ParentAdvertises(mesh, seq, 200, 1, 1, 1);
             Assert.True(r3.Gradient.Cost >= costBefore + GradientTable.SignificantCostChange, $"cost {costBefore} -> {r3.Gradient.Cost}");
             Assert.True(r3.Gradient.HasRoute);
             Assert.Equal(Imin, r3.Trickle.IntervalMs);
@@ -96,25 +112,19 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(20_000);
             long intervalAtFall = r3.Trickle.IntervalMs;
             Assert.True(intervalAtFall >= 8 * Imin, $"Trickle only at {intervalAtFall} ms 20 s after the reset");
-            byte[] cheaper = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, seq + 1, mesh[3].NetworkTime(mesh.Now),
-                BeaconPayload(false, 16, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
             long fellAt = mesh.Now;
-            mesh.Inject(2, cheaper);
-            mesh.RunFor(10);
+            ParentAdvertises(mesh, seq + 1, 16, 1, 1, 1);
             Assert.True(r3.Gradient.Cost + GradientTable.SignificantCostChange <= raised && r3.Gradient.HasRoute, $"cost {raised} -> {r3.Gradient.Cost}");
             mesh.RunFor(Imin);
-            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > fellAt && t.TimeMs <= fellAt + Imin + 10);
+            Assert.True(Node3BeaconedWithinImin(mesh, fellAt), "no prompt beacon after the fall");
             Assert.True(r3.Trickle.IntervalMs >= intervalAtFall, $"a fall in cost left node 3's interval at {r3.Trickle.IntervalMs} ms (was {intervalAtFall})");
         }
 
         [Fact]
         public void A_small_cost_rise_prompts_one_beacon_and_keeps_the_interval()
         {
-            var mesh = LineWithGateway(3); // 1 (gateway) - 2 - 3 - 4
-            mesh.RunFor(300_000);
-            StructuredRouting r3 = mesh[3].Routing!;
+            var mesh = SettledLine(out StructuredRouting r3);
             long settled = r3.Trickle.IntervalMs;
-            Assert.True(settled >= 64_000, $"node 3's Trickle settled ({settled} ms)");
             int c3 = r3.Gradient.Cost;
             int c2 = r3.Gradient.AdvertisedCost(2, mesh.Now); // what node 3 holds for its parent
 
@@ -123,28 +133,19 @@ namespace Mesh.Protocol.Tests.Routing
             int rise = System.Math.Max(GradientTable.SignificantCostChange, c3 / GradientTable.RelativeCostChange) + 8; // the new sample also improves the link estimate a little
             Assert.True(rise < c3 / GradientTable.RelativeBadNews, $"a rise of {rise} on a cost of {c3} is not small here");
             // Node 2's next sequence number: a gap would lower node 3's estimate of the link (and raise its cost more).
-            byte[] dearer = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, mesh[2].NextSequence, mesh[3].NetworkTime(mesh.Now),
-                BeaconPayload(false, c2 + rise, 1, 1, 1, (1, 255), (3, 255)), mesh.Key);
             long injected = mesh.Now;
-            mesh.Inject(2, dearer);
-            mesh.RunFor(10);
+            ParentAdvertises(mesh, mesh[2].NextSequence, c2 + rise, 1, 1, 1);
             Assert.InRange(r3.Gradient.Cost, c3 + GradientTable.SignificantCostChange, c3 + (c3 / GradientTable.RelativeBadNews) - 1);
             mesh.RunFor(Imin);
-            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > injected && t.TimeMs <= injected + Imin + 10);
+            Assert.True(Node3BeaconedWithinImin(mesh, injected), "no prompt beacon after the small rise");
             Assert.True(r3.Trickle.IntervalMs >= settled, $"a small rise left node 3's interval at {r3.Trickle.IntervalMs} ms (was {settled})");
         }
 
         [Fact]
         public void A_lost_route_resets_trickle()
         {
-            var mesh = LineWithGateway(3);
-            mesh.RunFor(300_000);
-            StructuredRouting r3 = mesh[3].Routing!;
-            Assert.True(r3.Trickle.IntervalMs >= 64_000);
-            byte[] lost = Forge(MessageType.Beacon, 2, NodeAddress.Broadcast, mesh[2].NextSequence + 50, mesh[3].NetworkTime(mesh.Now),
-                BeaconPayload(false, Beacon.NoCost, Beacon.NoHops, 0, 0, (1, 255), (3, 255)), mesh.Key);
-            mesh.Inject(2, lost);
-            mesh.RunFor(10);
+            var mesh = SettledLine(out StructuredRouting r3);
+            ParentAdvertises(mesh, mesh[2].NextSequence + 50, Beacon.NoCost, Beacon.NoHops, 0, 0);
             Assert.False(r3.Gradient.HasRoute);
             Assert.Equal(Imin, r3.Trickle.IntervalMs);
         }

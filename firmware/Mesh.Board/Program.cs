@@ -34,12 +34,9 @@ namespace Mesh.Board
             var control = new BoardControl(log);
 
             // 1. Settings: this target's pins and tables, the image's defaults, then I:\mesh.conf line by line.
-            string target = SystemInfo.TargetName;
-            BoardProfile profile = BoardProfile.ForTarget(target) ?? BoardProfile.Esp32();
-            log.Write(LogLevel.Info, "Mesh board on " + target + " (firmware " + SystemInfo.Version.ToString() + "): " + profile.Name + " profile");
             var flash = new FlashConfigStore(FlashConfigStore.DefaultPath);
             var store = new SettingsStore(flash, log);
-            NodeSettings settings = LoadSettings(profile, store, log);
+            NodeSettings settings = LoadSettings(store, log);
             ApplyPendingUpdate(store, settings, log);
             if (flash.Load() == null)
             {
@@ -147,11 +144,15 @@ namespace Mesh.Board
 
         /// <summary>
         /// The profile, then the image's defaults, then the settings file over them. A method of its own so that the
-        /// defaults object is garbage once the settings are read: the interpreter keeps every local of a running
-        /// method alive, and Main never returns (on the ESP32-C3 its 50-odd fields are worth having back).
+        /// defaults object and the profile are garbage once the settings are read: the interpreter keeps every local
+        /// of a running method alive, and Main never returns (on the ESP32-C3 their 70-odd fields are worth having back).
         /// </summary>
-        private static NodeSettings LoadSettings(BoardProfile profile, SettingsStore store, ILog log)
+        private static NodeSettings LoadSettings(SettingsStore store, ILog log)
         {
+            string target = SystemInfo.TargetName;
+            BoardProfile profile = BoardProfile.ForTarget(target) ?? BoardProfile.Esp32();
+            log.Write(LogLevel.Info, "Mesh board on " + target + " (firmware " + SystemInfo.Version.ToString() + "): " + profile.Name + " profile, policy "
+                + NodeSettingsText.PolicyName(profile.Policy) + " unless the settings file names another");
             var defaults = new NodeSettings();
             profile.ApplyTo(defaults);
             NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);

@@ -53,6 +53,7 @@ namespace Mesh.NodeApp.Runtime
             c.PendingCommandSlots = s.PendingCommandSlots;
             c.RecentCommandSlots = s.RecentCommandSlots;
             c.UpwardSlots = s.UpwardSlots;
+            c.UpwardBytes = s.UpwardBytes;
             return c;
         }
     }

@@ -1,4 +1,6 @@
+using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Node;
+using Mesh.Protocol.Wire;
 
 namespace Mesh.NodeApp.Settings
 {
@@ -13,9 +15,12 @@ namespace Mesh.NodeApp.Settings
     public sealed class BoardProfile
     {
         private BoardProfile(string name, int i2cData, int i2cClock, int led, int serialRx, int serialTx,
-            int duplicates, int replay, int routes, int neighbours, int inbox, int transmit, int events, int recentCommands, int upwardSlots)
+            int duplicates, int replay, int routes, int neighbours, int inbox, int transmit, int events, int recentCommands, int upwardSlots,
+            int upwardBytes, PolicyKind policy)
         {
             UpwardSlots = upwardSlots;
+            UpwardBytes = upwardBytes;
+            Policy = policy;
             TransmitQueueSize = transmit;
             EventQueueSize = events;
             RecentCommandSlots = recentCommands;
@@ -31,6 +36,9 @@ namespace Mesh.NodeApp.Settings
             NeighbourTableSize = neighbours;
             InboxSlots = inbox;
         }
+
+        /// <summary>Two full frames: the upward copies' bytes on boards without PSRAM (<see cref="UpwardBytes"/>).</summary>
+        private const int TwoFrames = 2 * FrameLayout.MaxFrameSize;
 
         /// <summary>Which row of the table (for the log and the tests).</summary>
         public string Name { get; private set; }
@@ -69,6 +77,21 @@ namespace Mesh.NodeApp.Settings
         public int UpwardSlots { get; private set; }
 
         /// <summary>
+        /// Bytes the upward frames' copies share (NodeConfig.UpwardBytes): two full frames without PSRAM, where six
+        /// 250-byte copies for 40–90-byte readings took 1.1 KB more (hardware/README, "Structured routing on a
+        /// board"); 0, a full frame per slot, with it.
+        /// </summary>
+        public int UpwardBytes { get; private set; }
+
+        /// <summary>
+        /// The forwarding policy the board starts with (the settings file may name another): structured routing where
+        /// it leaves the 15 KB after start-up — the ESP32 without PSRAM by the estimate, PSRAM boards by far — and
+        /// managed flooding on the ESP32-C3, whose ~54 KB heap it does not fit, and on ESP32_S3_QUAD, whose heap
+        /// without PSRAM no figure here gives (tests/Mesh.Node.Tests/Board/HeapBudgetTests).
+        /// </summary>
+        public PolicyKind Policy { get; private set; }
+
+        /// <summary>
         /// ESP32-C3 DevKitM-1 (ESP32_C3): ~54 KB of managed heap, so the smallest tables. GPIO12–17 are flash pins.
         /// Three events, the least a node accepts: a command needs three at once (NodeConfig.Validate). A fourth
         /// only let one more one-event frame (a text) or the report due into the same step as a command; with
@@ -80,31 +103,31 @@ namespace Mesh.NodeApp.Settings
         /// </summary>
         public static BoardProfile Esp32C3()
         {
-            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 3, 3, 4, 6);
+            return new BoardProfile("ESP32-C3", 5, 6, 10, 7, 3, 32, 8, 8, 8, 2, 3, 3, 4, 6, TwoFrames, PolicyKind.ManagedFlooding);
         }
 
         /// <summary>ESP32 DevKitC, WROOM module (ESP32_REV0 / ESP32_REV3): ~79 KB of managed heap. COM2 on GPIO26/25 (16/17 are PSRAM pins on WROVER).</summary>
         public static BoardProfile Esp32()
         {
-            return new BoardProfile("ESP32", 21, 22, 2, 26, 25, 128, 32, 32, 16, 8, 8, 4, 8, 6);
+            return new BoardProfile("ESP32", 21, 22, 2, 26, 25, 128, 32, 32, 16, 8, 8, 4, 8, 6, TwoFrames, PolicyKind.Structured);
         }
 
         /// <summary>ESP32 with PSRAM (ESP32_PSRAM_*, WROVER): the heap is in PSRAM, so the core's own table sizes.</summary>
         public static BoardProfile Esp32Psram()
         {
-            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots);
+            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, 0, PolicyKind.Structured);
         }
 
         /// <summary>ESP32-S3 DevKitC-1 N8R8 (ESP32_S3_OCTAL): PSRAM heap, the core's table sizes. The on-board RGB LED needs a driver.</summary>
         public static BoardProfile Esp32S3Octal()
         {
-            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots);
+            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, 0, PolicyKind.Structured);
         }
 
         /// <summary>ESP32-S3 on ESP32_S3_QUAD (quad or no PSRAM): sized like a plain ESP32, since a board without PSRAM has no more heap than one.</summary>
         public static BoardProfile Esp32S3Quad()
         {
-            return new BoardProfile("ESP32-S3 (quad/no PSRAM)", 8, 9, 2, 18, 17, 128, 32, 32, 16, 8, 8, 4, 8, 6);
+            return new BoardProfile("ESP32-S3 (quad/no PSRAM)", 8, 9, 2, 18, 17, 128, 32, 32, 16, 8, 8, 4, 8, 6, TwoFrames, PolicyKind.ManagedFlooding);
         }
 
         /// <summary>
@@ -160,6 +183,8 @@ namespace Mesh.NodeApp.Settings
             s.EventQueueSize = EventQueueSize;
             s.RecentCommandSlots = RecentCommandSlots;
             s.UpwardSlots = UpwardSlots;
+            s.UpwardBytes = UpwardBytes;
+            s.Policy.Kind = Policy;
         }
     }
 }

@@ -149,8 +149,11 @@ namespace Mesh.NodeApp.Settings
         /// </summary>
         public int PendingCommandSlots = 0;
 
-        /// <summary>Structured routing's upward frames awaiting a hop ack (NodeConfig.UpwardSlots; each ~270 bytes).</summary>
+        /// <summary>Structured routing's upward frames awaiting a hop ack (NodeConfig.UpwardSlots; about 40 bytes of state each, their copies in UpwardBytes).</summary>
         public int UpwardSlots = NodeConfig.DefaultUpwardSlots;
+
+        /// <summary>Bytes the upward frames' copies share (NodeConfig.UpwardBytes; 0: a full frame per slot).</summary>
+        public int UpwardBytes;
 
         public int RecentCommandSlots = 8;
 

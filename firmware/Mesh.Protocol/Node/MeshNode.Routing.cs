@@ -121,7 +121,7 @@ namespace Mesh.Protocol.Node
         private void TrackUpward(byte[] buffer, int length, uint origin, uint sequence, uint nextHop, long nowMs, long sentMs)
         {
             StructuredRouting r = _routing;
-            int slot = ClaimUpward(nowMs);
+            int slot = ClaimUpward(length, nowMs);
             r.Upward.Track(slot, buffer, 0, length, origin, sequence, nextHop, sentMs + AckWaitMs(nextHop));
             r.Upward.MarkSent(slot, sentMs);
         }
@@ -138,7 +138,7 @@ namespace Mesh.Protocol.Node
             StructuredRouting r = _routing;
             int u = r.Upward.Find(h.Origin, h.Sequence);
             if (u < 0 || h.HopsTaken == 0 || h.PreviousHop != r.Upward.NextHopOf(u)
-                || PayloadTag.Of(frame, offset) != PayloadTag.Of(r.Upward.FrameOf(u), 0))
+                || PayloadTag.Of(frame, offset) != PayloadTag.Of(r.Upward.FrameOf(u), r.Upward.OffsetOf(u)))
             {
                 return; // not our frame forwarded (another message under the same sequence is not our ack)
             }
@@ -146,7 +146,7 @@ namespace Mesh.Protocol.Node
             // The parent's forward of our copy took one hop more than ours. A copy with no more hops than ours is
             // the parent retransmitting a copy it had before ours, which came round a loop to it (FallbackEcho:
             // taking it for our ack ended such frames silently in farm-200-partition).
-            if (r.FallbackEcho && h.HopsTaken <= r.Upward.FrameOf(u)[FrameLayout.OffsetHopsTaken])
+            if (r.FallbackEcho && h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken])
             {
                 return;
             }

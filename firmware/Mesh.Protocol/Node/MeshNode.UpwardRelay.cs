@@ -111,9 +111,9 @@ namespace Mesh.Protocol.Node
 
                 // Queue full: keep the frame as an upward frame due now; it is sent when the queue has room
                 // (ServiceUpward). Dropping it would be silent loss: the sender is hop-acked on its retry.
-                int u = ClaimUpward(nowMs);
+                int u = ClaimUpward(length, nowMs);
                 r.Upward.Track(u, frame, offset, length, h.Origin, h.Sequence, next, nowMs);
-                FrameCodec.WriteHopFields(r.Upward.FrameOf(u), 0, h.HopsTaken + 1, _id, next);
+                FrameCodec.WriteHopFields(r.Upward.FrameOf(u), r.Upward.OffsetOf(u), h.HopsTaken + 1, _id, next);
                 r.UpwardForwarded++;
                 return true;
             }

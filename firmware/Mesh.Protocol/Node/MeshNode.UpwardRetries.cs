@@ -112,29 +112,31 @@ namespace Mesh.Protocol.Node
         /// is about to be copied from. It is not stored here: the caller may be forwarding the oldest stored
         /// reading, which a store full of others would drop.
         /// </summary>
-        private int ClaimUpward(long nowMs)
+        private int ClaimUpward(int length, long nowMs)
         {
             StructuredRouting r = _routing;
             UpwardFrames up = r.Upward;
-            long evicted = up.Evicted;
-            int u = up.Claim();
-            if (up.Evicted == evicted || _transmit.FindFree() < 0)
+            while (!up.HasRoom(length))
             {
-                return u;
+                int u = up.Victim();
+                if (_transmit.FindFree() >= 0)
+                {
+                    if (r.FallbackEcho)
+                    {
+                        r.Relayed.MarkEchoed(up.OriginOf(u), up.SequenceOf(u));
+                        Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
+                        r.FloodFallbacks++;
+                    }
+                    else if (Resend(u, up.NextHopOf(u), up.DeadlineOf(u) > nowMs ? up.DeadlineOf(u) : nowMs, 0) >= 0)
+                    {
+                        r.EvictionResends++;
+                    }
+                }
+
+                up.Evict(u);
             }
 
-            if (r.FallbackEcho)
-            {
-                r.Relayed.MarkEchoed(up.OriginOf(u), up.SequenceOf(u));
-                Resend(u, NodeAddress.None, nowMs, _policy.CancelThreshold);
-                r.FloodFallbacks++;
-            }
-            else if (Resend(u, up.NextHopOf(u), up.DeadlineOf(u) > nowMs ? up.DeadlineOf(u) : nowMs, 0) >= 0)
-            {
-                r.EvictionResends++;
-            }
-
-            return u;
+            return up.FreeSlot();
         }
 
         /// <summary>
@@ -205,20 +207,21 @@ namespace Mesh.Protocol.Node
         {
             UpwardFrames up = _routing.Upward;
             byte[] kept = up.FrameOf(u);
+            int at = up.OffsetOf(u);
             int length = up.LengthOf(u);
-            NetworkKey net = _keys.Find(kept[FrameLayout.OffsetKeyIndex] & 0x0F);
-            int slot = net == null ? -1 : AcquireSlot((MessageType)kept[FrameLayout.OffsetType]);
+            NetworkKey net = _keys.Find(kept[at + FrameLayout.OffsetKeyIndex] & 0x0F);
+            int slot = net == null ? -1 : AcquireSlot((MessageType)kept[at + FrameLayout.OffsetType]);
             if (net == null || slot < 0)
             {
                 return -1;
             }
 
-            LittleEndian.WriteUInt32(kept, FrameLayout.OffsetNextHop, nextHop);
+            LittleEndian.WriteUInt32(kept, at + FrameLayout.OffsetNextHop, nextHop);
             byte[] buffer = _transmit.BufferOf(slot);
-            System.Array.Copy(kept, 0, buffer, 0, length);
+            System.Array.Copy(kept, at, buffer, 0, length);
             _netSealer.Seal(net, buffer, 0, length);
             int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
-            _transmit.Schedule(slot, length, nowMs + delay, up.OriginOf(u), up.SequenceOf(u), cancelAfter, TrafficClass.Of(kept[FrameLayout.OffsetType]));
+            _transmit.Schedule(slot, length, nowMs + delay, up.OriginOf(u), up.SequenceOf(u), cancelAfter, TrafficClass.Of(kept[at + FrameLayout.OffsetType]));
             return delay;
         }
 
@@ -231,14 +234,15 @@ namespace Mesh.Protocol.Node
         {
             StructuredRouting r = _routing;
             byte[] kept = r.Upward.FrameOf(u);
-            if (r.Store == null || r.Upward.OriginOf(u) != _id || kept[FrameLayout.OffsetType] != (byte)MessageType.Readings || _deviceKey == null)
+            int at = r.Upward.OffsetOf(u);
+            if (r.Store == null || r.Upward.OriginOf(u) != _id || kept[at + FrameLayout.OffsetType] != (byte)MessageType.Readings || _deviceKey == null)
             {
                 return;
             }
 
             FrameHeader h = _tx;
-            if (FrameCodec.TryDecode(kept, 0, r.Upward.LengthOf(u), h) != RejectReason.None
-                || !_payloadSealer.Open(_deviceKey.Sealing, h, kept, 0, _rxPayload))
+            if (FrameCodec.TryDecode(kept, at, r.Upward.LengthOf(u), h) != RejectReason.None
+                || !_payloadSealer.Open(_deviceKey.Sealing, h, kept, at, _rxPayload))
             {
                 r.Store.Dropped++;
                 return;

@@ -205,6 +205,14 @@ namespace Mesh.Protocol.Node
         public const int DefaultUpwardSlots = 10;
 
         /// <summary>
+        /// Bytes the upward frames' copies share (UpwardFrames): 0, the default, gives every slot a full frame's
+        /// room (UpwardSlots × FrameLayout.MaxFrameSize); otherwise at least one full frame. A reading frame is
+        /// 40–90 bytes, so boards without PSRAM keep their 6 slots in two full frames' bytes (BoardProfile): a
+        /// frame that finds no room evicts the one closest to giving up, as when every slot is taken.
+        /// </summary>
+        public int UpwardBytes;
+
+        /// <summary>
         /// Store and forward's fallback echo and loop-return rules (PROTOCOL.md "Store and forward"): off by
         /// default. They bring a partition's readings home (farm-200-partition: 0 → 96–99.5 % of cut-off
         /// readings), but at 3,000 nodes with one gateway they tipped a congested mesh into collapse
@@ -331,6 +339,11 @@ namespace Mesh.Protocol.Node
             if (HopAckTimeoutMs < 1 || HopRetries < 0 || ParentSwitches < 1 || UpwardSlots < 1)
             {
                 return "routing: HopAckTimeoutMs and UpwardSlots must be positive, HopRetries >= 0, ParentSwitches >= 1";
+            }
+
+            if (UpwardBytes != 0 && UpwardBytes < FrameLayout.MaxFrameSize)
+            {
+                return "routing: UpwardBytes must be 0 (a full frame per slot) or at least one full frame (" + FrameLayout.MaxFrameSize + ")";
             }
 
             if (HopAckBundleMs < 0 || HopAckBundleMs > 60000)

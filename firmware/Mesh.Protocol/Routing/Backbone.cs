@@ -32,6 +32,13 @@ namespace Mesh.Protocol.Routing
         /// </summary>
         public const int WellHeardHysteresis = 32;
 
+        /// <summary>
+        /// Tags kept per neighbour for the ids it lists well that this node does not keep. Half a beacon's
+        /// list: the members it lists are bits, so in backbone-200's field (~81 nodes heard, 32 kept, ~22
+        /// listed well) few lists have more outsiders than this; 1 KB less than a tag for every listed id.
+        /// </summary>
+        public const int ListedTags = 16;
+
         private readonly int _capacity;
         private readonly int _words;
         private readonly long _expiryMs;
@@ -62,8 +69,10 @@ namespace Mesh.Protocol.Routing
         private readonly bool[] _canRelay;
         private readonly uint[] _hears;
 
-        // Per slot: 16-bit tags of every id the neighbour lists at ≥ 50 % (members of our table or not), so
-        // a copy from a node we do not keep still covers the neighbours that hear it well.
+        // Per slot: 16-bit tags of the ids the neighbour lists at ≥ 50 % that are not members of our table
+        // (members are bits in _hears), so a copy from a node we do not keep still covers the neighbours that
+        // hear it well. At most ListedTags each: a tag left out only makes a copy cover less (one more
+        // transmission, never a neighbour wrongly taken as covered).
         private readonly ushort[] _listed;
         private readonly byte[] _listedCount;
 
@@ -117,7 +126,7 @@ namespace Mesh.Protocol.Routing
             _relayFlag = new bool[neighbourCapacity];
             _canRelay = new bool[neighbourCapacity];
             _hears = new uint[neighbourCapacity * _words];
-            _listed = new ushort[neighbourCapacity * Beacon.MaxNeighbours];
+            _listed = new ushort[neighbourCapacity * ListedTags];
             _listedCount = new byte[neighbourCapacity];
             _strong = new uint[_words];
             _higher = new uint[_words];
@@ -283,6 +292,7 @@ namespace Mesh.Protocol.Routing
                 _advertisedWellLost = true;
             }
 
+            uint id = _ids[s];
             _ids[s] = 0;
             _beaconed[s] = false;
             _qOut[s] = 0;
@@ -298,16 +308,22 @@ namespace Mesh.Protocol.Routing
                 _hears[row + w] = 0;
             }
 
+            // The neighbours that listed the member leaving keep it as a tag: it is an outsider now.
             int word = s >> 5;
-            uint clear = ~(1u << (s & 31));
+            uint bit = 1u << (s & 31);
+            ushort leaving = Tag(id);
             for (int r = 0; r < _capacity; r++)
             {
-                _hears[r * _words + word] &= clear;
+                if ((_hears[r * _words + word] & bit) != 0)
+                {
+                    _hears[r * _words + word] &= ~bit;
+                    AddTag(r, leaving);
+                }
             }
 
             for (int p = 0; p < _pUsed.Length; p++)
             {
-                _pCovered[p * _words + word] &= clear;
+                _pCovered[p * _words + word] &= ~bit;
             }
         }
 
@@ -414,7 +430,7 @@ namespace Mesh.Protocol.Routing
             }
 
             _qOut[s] = 0;
-            int listed = 0;
+            _listedCount[s] = 0;
             for (int i = 0; i < b.NeighbourCount; i++)
             {
                 uint id = b.NeighbourIds[i];
@@ -430,20 +446,17 @@ namespace Mesh.Protocol.Routing
                     continue;
                 }
 
-                if (listed < Beacon.MaxNeighbours)
-                {
-                    _listed[s * Beacon.MaxNeighbours + listed] = Tag(id);
-                    listed++;
-                }
-
                 int t = SlotOf(id);
-                if (t >= 0 && t != s)
+                if (t < 0)
+                {
+                    AddTag(s, Tag(id));
+                }
+                else if (t != s)
                 {
                     _hears[row + (t >> 5)] |= 1u << (t & 31);
                 }
             }
 
-            _listedCount[s] = (byte)listed;
             int degree = DegreeOf(b);
             _degree[s] = (byte)(degree > 255 ? 255 : degree);
             _relayFlag[s] = (b.Flags & Beacon.FlagBackbone) != 0;
@@ -457,11 +470,28 @@ namespace Mesh.Protocol.Routing
             return (ushort)((id * 2654435761u) >> 16);
         }
 
-        /// <summary>Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon (by tag).</summary>
+        /// <summary>Keeps <paramref name="tag"/> for slot s's list of outsiders while there is room.</summary>
+        private void AddTag(int s, ushort tag)
+        {
+            int n = _listedCount[s];
+            if (n < ListedTags)
+            {
+                _listed[s * ListedTags + n] = tag;
+                _listedCount[s] = (byte)(n + 1);
+            }
+        }
+
+        /// <summary>Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon (a member by its bit, an outsider by tag).</summary>
         private bool Lists(int s, uint id)
         {
+            int t = SlotOf(id);
+            if (t >= 0 && Bit(_hears, s * _words, t))
+            {
+                return true;
+            }
+
             ushort tag = Tag(id);
-            int at = s * Beacon.MaxNeighbours;
+            int at = s * ListedTags;
             for (int i = 0; i < _listedCount[s]; i++)
             {
                 if (_listed[at + i] == tag)

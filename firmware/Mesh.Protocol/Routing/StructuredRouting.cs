@@ -134,7 +134,7 @@ namespace Mesh.Protocol.Routing
             // A gateway's beacons are where every gradient starts: they are never suppressed.
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
-            Upward = new UpwardFrames(config.UpwardSlots);
+            Upward = new UpwardFrames(config.UpwardSlots, config.UpwardBytes);
             // Only the fallback echo and loop-return rules read it: without them it is empty and costs nothing.
             Relayed = new RelayedUpward(config.IsGateway || !config.FallbackEcho ? 0 : RelayedSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);

@@ -5,11 +5,16 @@ namespace Mesh.Protocol.Routing
     /// <summary>
     /// Upward frames sent to a parent and not yet acknowledged (passively, by hearing the parent forward
     /// them, or by a hop ack): a copy of each frame as sent, its next hop, the retries and parents tried,
-    /// and when to give up waiting. Fixed slots, each with its own 250-byte buffer.
+    /// and when to give up waiting. Fixed slots whose copies share one buffer of NodeConfig.UpwardBytes
+    /// (by default a full frame's room for each slot): a reading frame is 40–90 bytes, not the 250 a
+    /// frame may take, so a board keeps six slots in the bytes of two full frames and a long frame
+    /// evicts, as a new frame does when every slot is taken. Copies are packed when a new one does not
+    /// fit after the last (at most the buffer moved, once per such frame).
     /// </summary>
     public sealed class UpwardFrames
     {
-        private readonly byte[][] _frames;
+        private readonly byte[] _bytes;
+        private readonly int[] _offset;
         private readonly int[] _length;
         private readonly uint[] _origin;
         private readonly uint[] _sequence;
@@ -25,14 +30,15 @@ namespace Mesh.Protocol.Routing
         // When it last went on air (the hop-ack delay a gateway's child measures: Karn's rule, first attempts only).
         private readonly long[] _sentMs;
 
-        public UpwardFrames(int capacity)
-        {
-            _frames = new byte[capacity][];
-            for (int i = 0; i < capacity; i++)
-            {
-                _frames[i] = new byte[FrameLayout.MaxFrameSize];
-            }
+        // The first byte after the copy placed last; bytes below it may be free (released copies) until packed.
+        private int _end;
 
+        /// <param name="capacity">Slots (frames awaited at once).</param>
+        /// <param name="bytes">The shared buffer; at least one full frame (FrameLayout.MaxFrameSize), else capacity full frames.</param>
+        public UpwardFrames(int capacity, int bytes)
+        {
+            _bytes = new byte[bytes >= FrameLayout.MaxFrameSize ? bytes : capacity * FrameLayout.MaxFrameSize];
+            _offset = new int[capacity];
             _length = new int[capacity];
             _origin = new uint[capacity];
             _sequence = new uint[capacity];
@@ -43,6 +49,12 @@ namespace Mesh.Protocol.Routing
             _used = new bool[capacity];
             _sent = new bool[capacity];
             _sentMs = new long[capacity];
+        }
+
+        /// <summary>Bytes the copies share.</summary>
+        public int Bytes
+        {
+            get { return _bytes.Length; }
         }
 
         public int Capacity
@@ -80,37 +92,76 @@ namespace Mesh.Protocol.Routing
             return -1;
         }
 
-        /// <summary>
-        /// A slot for a new frame: a free one, else the one closest to giving up (its frame is the
-        /// least likely to still need us). Never -1.
-        /// </summary>
-        public int Claim()
+        /// <summary>Whether a copy of <paramref name="length"/> bytes can be kept now: a slot is free and the copies leave room for it.</summary>
+        public bool HasRoom(int length)
         {
-            int victim = 0;
+            bool free = false;
+            int taken = 0;
+            for (int i = 0; i < _used.Length; i++)
+            {
+                if (_used[i])
+                {
+                    taken += _length[i];
+                }
+                else
+                {
+                    free = true;
+                }
+            }
+
+            return free && taken + length <= _bytes.Length;
+        }
+
+        /// <summary>The frame to give up for a new one when there is no room: the one closest to giving up (the least likely to still need us). -1 when none is kept.</summary>
+        public int Victim()
+        {
+            int victim = -1;
+            for (int i = 0; i < _used.Length; i++)
+            {
+                if (_used[i] && (victim < 0 || _deadlineMs[i] < _deadlineMs[victim]))
+                {
+                    victim = i;
+                }
+            }
+
+            return victim;
+        }
+
+        /// <summary>Gives up slot <paramref name="slot"/>'s retransmission state for a new frame (counted in <see cref="Evicted"/>).</summary>
+        public void Evict(int slot)
+        {
+            Evicted++;
+            Release(slot);
+        }
+
+        /// <summary>A free slot (call after <see cref="HasRoom"/>).</summary>
+        public int FreeSlot()
+        {
             for (int i = 0; i < _used.Length; i++)
             {
                 if (!_used[i])
                 {
                     return i;
                 }
-
-                if (_deadlineMs[i] < _deadlineMs[victim])
-                {
-                    victim = i;
-                }
             }
 
-            Evicted++;
-            return victim;
+            return -1;
         }
 
-        /// <summary>Frames whose retransmission state <see cref="Claim"/> gave up for a new one (every slot was taken).</summary>
+        /// <summary>Frames whose retransmission state was given up for a new one (no slot or no room: <see cref="Evict"/>).</summary>
         public long Evicted;
 
         /// <summary>Keeps a copy of <paramref name="length"/> bytes of <paramref name="frame"/>, sent to <paramref name="nextHop"/>.</summary>
         public void Track(int slot, byte[] frame, int offset, int length, uint origin, uint sequence, uint nextHop, long deadlineMs)
         {
-            System.Array.Copy(frame, offset, _frames[slot], 0, length);
+            if (_end + length > _bytes.Length)
+            {
+                Pack();
+            }
+
+            _offset[slot] = _end;
+            _end += length;
+            System.Array.Copy(frame, offset, _bytes, _offset[slot], length);
             _length[slot] = length;
             _origin[slot] = origin;
             _sequence[slot] = sequence;
@@ -160,9 +211,15 @@ namespace Mesh.Protocol.Routing
             return _used[slot];
         }
 
+        /// <summary>The buffer holding slot <paramref name="slot"/>'s copy, at <see cref="OffsetOf"/>; valid until the next <see cref="Track"/>.</summary>
         public byte[] FrameOf(int slot)
         {
-            return _frames[slot];
+            return _bytes;
+        }
+
+        public int OffsetOf(int slot)
+        {
+            return _offset[slot];
         }
 
         public int LengthOf(int slot)
@@ -228,6 +285,41 @@ namespace Mesh.Protocol.Routing
             }
 
             return next;
+        }
+
+        /// <summary>Moves the kept copies to the front of the buffer in their order, leaving the free bytes after them.</summary>
+        private void Pack()
+        {
+            int to = 0;
+            int from = -1;
+            while (true)
+            {
+                // The used copy lowest in the buffer above the last one moved.
+                int next = -1;
+                for (int i = 0; i < _used.Length; i++)
+                {
+                    if (_used[i] && _offset[i] > from && (next < 0 || _offset[i] < _offset[next]))
+                    {
+                        next = i;
+                    }
+                }
+
+                if (next < 0)
+                {
+                    break;
+                }
+
+                from = _offset[next];
+                if (from != to)
+                {
+                    System.Array.Copy(_bytes, from, _bytes, to, _length[next]);
+                    _offset[next] = to;
+                }
+
+                to += _length[next];
+            }
+
+            _end = to;
         }
     }
 }

@@ -32,6 +32,9 @@ namespace Mesh.Simulator.Engine
             config.Backbone = p.Backbone; // the backbone waits for a forward as a hop waits for its ack
             config.FallbackEcho = p.FallbackEcho;
             config.HopAckBundleMs = p.HopAckBundleMs ?? Math.Max(NodeConfig.DefaultHopAckBundleMs, 4 * config.HopAckTimeoutMs);
+            config.BackboneNeighbours = p.BackboneNeighbours ?? config.BackboneNeighbours;
+            config.UpwardSlots = p.UpwardSlots ?? config.UpwardSlots;
+            config.UpwardBytes = p.UpwardBytes ?? config.UpwardBytes;
 
             // Trickle's smallest interval must leave the channel room on a slow radio: a beacon takes
             // most of a frame's airtime, and a reset makes every node in range beacon within it.

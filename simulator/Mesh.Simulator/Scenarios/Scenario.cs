@@ -257,6 +257,15 @@ namespace Mesh.Simulator.Scenarios
 
         /// <summary>Structured: how long a gateway bundles its hop acks (NodeConfig.HopAckBundleMs); null: the core's default (2,000 ms) or four times the hop-ack timeout, whichever is longer (a slow radio: LoRa); 0: one hop ack per frame, at once.</summary>
         public int? HopAckBundleMs { get; set; }
+
+        /// <summary>Structured: how many neighbours the backbone keeps (NodeConfig.BackboneNeighbours, 1..32); null: the core's 32. Boards without PSRAM keep 16 (BoardProfile).</summary>
+        public int? BackboneNeighbours { get; set; }
+
+        /// <summary>Structured: upward-frame slots (NodeConfig.UpwardSlots, 1..64); null: the core's default. Boards without PSRAM keep 6 (BoardProfile).</summary>
+        public int? UpwardSlots { get; set; }
+
+        /// <summary>Structured: bytes the upward copies share (NodeConfig.UpwardBytes: 0 or at least 250); null: a full frame per slot. Boards without PSRAM keep 500 (BoardProfile).</summary>
+        public int? UpwardBytes { get; set; }
     }
 
     public sealed class RoleSettings

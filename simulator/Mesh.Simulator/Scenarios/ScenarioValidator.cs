@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Mesh.Protocol.Wire;
 
 namespace Mesh.Simulator.Scenarios
 {
@@ -420,6 +421,21 @@ namespace Mesh.Simulator.Scenarios
             if (p.HopAckBundleMs is < 0 or > 60000)
             {
                 e.Add($"{path}.hopAckBundleMs: must be 0..60000 (ms)");
+            }
+
+            if (p.BackboneNeighbours is < 1 or > 32)
+            {
+                e.Add($"{path}.backboneNeighbours: must be 1..32 (the backbone's bit sets are one word)");
+            }
+
+            if (p.UpwardSlots is < 1 or > 64)
+            {
+                e.Add($"{path}.upwardSlots: must be 1..64");
+            }
+
+            if (p.UpwardBytes is { } bytes && bytes != 0 && (bytes < FrameLayout.MaxFrameSize || bytes > 64 * FrameLayout.MaxFrameSize))
+            {
+                e.Add($"{path}.upwardBytes: must be 0 (a full frame per slot) or {FrameLayout.MaxFrameSize}..{64 * FrameLayout.MaxFrameSize}");
             }
 
             if (p.MinDelayMs < 0 || p.MaxDelayMs < p.MinDelayMs || p.MaxDelayMs > 65535 || p.JitterMs < 0 || p.JitterMs > 255)

@@ -3,6 +3,7 @@ using System.Linq;
 using Mesh.NodeApp.Hal;
 using Mesh.NodeApp.Runtime;
 using Mesh.NodeApp.Settings;
+using Mesh.Protocol.Forwarding;
 using Mesh.Protocol.Node;
 
 namespace Mesh.Node.Tests.Board
@@ -71,7 +72,32 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(0, c.PendingCommandSlots); // the board sends no commands
             Assert.Equal(4, c.RecentCommandSlots);
             Assert.Equal(6, c.UpwardSlots); // structured routing's heap was measured with 6 on boards without PSRAM
+            Assert.Equal(500, c.UpwardBytes); // their copies in two full frames' bytes
+            Assert.Equal(PolicyKind.ManagedFlooding, c.Policy.Kind); // structured routing does not fit the C3 (HeapBudgetTests)
             Assert.Null(c.Validate());
+        }
+
+        /// <summary>
+        /// Every board starts with the policy its heap allows (HeapBudgetTests): structured routing where it leaves
+        /// 15 KB, managed flooding on the ESP32-C3 and on ESP32_S3_QUAD (its heap without PSRAM is not known here);
+        /// the settings file still decides.
+        /// </summary>
+        [Theory]
+        [InlineData("ESP32_REV0", PolicyKind.Structured)]
+        [InlineData("ESP32_REV3", PolicyKind.Structured)]
+        [InlineData("ESP32_PSRAM_REV3", PolicyKind.Structured)]
+        [InlineData("ESP32_S3_OCTAL", PolicyKind.Structured)]
+        [InlineData("ESP32_S3_QUAD", PolicyKind.ManagedFlooding)]
+        [InlineData("ESP32_C3", PolicyKind.ManagedFlooding)]
+        public void Each_board_starts_with_the_policy_its_heap_allows_and_the_settings_file_may_change_it(string target, PolicyKind expected)
+        {
+            var s = new NodeSettings();
+            BoardProfile.ForTarget(target)!.ApplyTo(s);
+            Assert.Equal(expected, s.Policy.Kind);
+            Assert.Equal(2, s.Policy.CancelThreshold); // the flooded frames' (and the backbone's) C
+
+            NodeSettingsText.Parse("policy = managed\n", s, new RecordingLog());
+            Assert.Equal(PolicyKind.ManagedFlooding, s.Policy.Kind);
         }
 
         [Fact]

@@ -20,11 +20,13 @@ namespace Mesh.Protocol.Tests.NanoFramework
                 .ToArray();
 
         [Fact]
-        public void The_image_defaults_to_managed_flooding_since_structured_routing_does_not_fit_every_board()
+        public void The_image_leaves_the_policy_to_the_board_profile()
         {
-            // Mesh.Node.Tests HeapBudgetTests: an ESP32 without PSRAM would keep ≈ 13.1 KB with structured routing, a C3 ≈ 5.2 KB.
+            // The policy is per board (BoardProfile.Policy: structured routing where it fits, managed flooding on the
+            // ESP32-C3; Mesh.Node.Tests HeapBudgetTests); a policy line here would override it on every board.
             string text = File.ReadAllText(Path.Combine(Board, "ImageDefaults.cs"));
-            Assert.Contains("\"policy = managed\\n\"", text);
+            Assert.DoesNotMatch(new Regex(@"""\s*policy\s*="), text);
+            Assert.Contains("profile.ApplyTo(defaults);", File.ReadAllText(Path.Combine(Board, "Program.cs")));
         }
 
         [Fact]

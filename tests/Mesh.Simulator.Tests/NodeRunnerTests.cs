@@ -13,7 +13,7 @@ namespace Mesh.Simulator.Tests
     /// </summary>
     public class NodeRunnerTests
     {
-        private static string Office(string application) => $$"""
+        private static string Office(string application, string policy = "managed") => $$"""
         {
           "seed": 4,
           "durationSeconds": 900,
@@ -21,15 +21,18 @@ namespace Mesh.Simulator.Tests
           "network": { "application": "{{application}}" },
           "topology": { "kind": "grid", "nodes": 16, "spacingMeters": 12 },
           "radio": { "pathLossExponent": 3.3 },
-          "policy": { "kind": "managed" },
+          "policy": { "kind": "{{policy}}" },
           "workload": { "readingIntervalSeconds": 30, "broadcastIntervalSeconds": 120, "commandIntervalSeconds": 60, "heartbeatIntervalSeconds": 120 }
         }
         """;
 
-        [Fact]
-        public void Every_sensor_runs_the_node_application_and_readings_commands_and_heartbeats_flow()
+        /// <summary>Managed flooding, and structured routing (the ESP32 boards' default since 2026-12-02, BoardProfile.Policy), with the simulator's gateways.</summary>
+        [Theory]
+        [InlineData("managed")]
+        [InlineData("structured")]
+        public void Every_sensor_runs_the_node_application_and_readings_commands_and_heartbeats_flow(string policy)
         {
-            var sim = new Simulation(Runs.Parse(Office("nodeRunner")));
+            var sim = new Simulation(Runs.Parse(Office("nodeRunner", policy)));
             int heartbeats = 0;
             sim.FrameTransmitted = (_, bytes, length, _) => heartbeats += Frames.Header(bytes, length).Type == MessageType.Heartbeat ? 1 : 0;
             RunResult r = sim.Run();
@@ -40,6 +43,12 @@ namespace Mesh.Simulator.Tests
             Assert.True(r.Readings.DeliveryRatio > 0.95, $"reading delivery {r.Readings.DeliveryRatio:P1}");
             Assert.True(r.Commands.Sent > 5 && r.Commands.Acknowledged >= r.Commands.Sent - 1, $"{r.Commands.Acknowledged}/{r.Commands.Sent} commands acknowledged");
             Assert.True(heartbeats > 50, $"{heartbeats} heartbeats");
+            if (policy == "structured")
+            {
+                // The readings climbed the gradient, acknowledged hop by hop, not flooded.
+                Assert.True(r.Routing.Beacons > 0 && r.Routing.HopAckEntries >= r.Readings.Delivered / 2, $"{r.Routing.Beacons} beacons, {r.Routing.HopAckEntries} hop-ack entries for {r.Readings.Delivered} readings");
+                Assert.True(r.Routing.FloodFallbacks <= r.Readings.Sent / 100, $"{r.Routing.FloodFallbacks} flood fallbacks");
+            }
         }
 
         [Fact]

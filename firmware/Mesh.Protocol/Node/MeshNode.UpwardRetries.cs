@@ -96,8 +96,9 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>
-        /// An upward slot for a new frame (<see cref="UpwardFrames.Claim"/>). When every slot is taken, the frame whose
-        /// retransmission state is evicted for it is queued once more for its next hop, into a free transmit slot, to
+        /// An upward slot for a new frame of <paramref name="length"/> bytes. When every slot is taken, or the kept copies
+        /// leave no room for it (<see cref="UpwardFrames.HasRoom"/>: a board's shared bytes), each frame whose
+        /// retransmission state is evicted for it (<see cref="UpwardFrames.Victim"/>, until there is room) is queued once more for its next hop, into a free transmit slot, to
         /// leave when its wait would have run out, and then no longer awaited (its last retransmission; a frame kept
         /// while the queue was full goes out for the first time); the next hop's hop ack for it, heard before it
         /// leaves, cancels it (<see cref="CancelEvictionResend"/>): at 3,000 nodes with one gateway the gateway's busiest

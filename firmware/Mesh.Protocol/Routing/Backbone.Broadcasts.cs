@@ -127,7 +127,7 @@ namespace Mesh.Protocol.Routing
                     continue;
                 }
 
-                if (_beaconed[w] && Lists(w, transmitter))
+                if (_beaconed[w] && Lists(w, transmitter, s))
                 {
                     _pCovered[at + (w >> 5)] |= 1u << (w & 31);
                 }

@@ -481,11 +481,13 @@ namespace Mesh.Protocol.Routing
             }
         }
 
-        /// <summary>Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon (a member by its bit, an outsider by tag).</summary>
-        private bool Lists(int s, uint id)
+        /// <summary>
+        /// Whether the neighbour in slot s listed <paramref name="id"/> at ≥ 50 % in its last beacon: a member (its
+        /// slot <paramref name="slotOfId"/>, -1 for none) by its bit, an outsider — or a member that joined since — by tag.
+        /// </summary>
+        private bool Lists(int s, uint id, int slotOfId)
         {
-            int t = SlotOf(id);
-            if (t >= 0 && Bit(_hears, s * _words, t))
+            if (slotOfId >= 0 && Bit(_hears, s * _words, slotOfId))
             {
                 return true;
             }

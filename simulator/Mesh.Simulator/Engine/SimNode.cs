@@ -70,6 +70,9 @@ namespace Mesh.Simulator.Engine
         public NodeRole Role;
         public NodeBehaviour Behaviour;
         public bool IsSink;
+
+        /// <summary>Whether it carries other nodes' frames when it runs: it holds the key (honest, or a babbler) and is not an edge node.</summary>
+        public bool CarriesOthers => (Behaviour == NodeBehaviour.Honest || Behaviour == NodeBehaviour.Babbler) && Role != NodeRole.Edge;
         public bool Alive = true;
         public MeshNode? Core;
         public IRandomSource Random = null!;

@@ -108,8 +108,7 @@ namespace Mesh.Simulator.Engine
             for (int i = 0; i < _nodes.Length; i++)
             {
                 SimNode n = _nodes[i];
-                bool keyed = n.Behaviour == NodeBehaviour.Honest || n.Behaviour == NodeBehaviour.Babbler;
-                relays[i] = keyed && n.Role != NodeRole.Edge && (!onlyAlive || (n.Alive && n.Core != null));
+                relays[i] = n.CarriesOthers && (!onlyAlive || (n.Alive && n.Core != null));
             }
 
             return relays;

@@ -57,6 +57,14 @@ namespace Mesh.Simulator.Metrics
         public double ReadingTransmissionsWithControl { get; set; }
         public double ReadingPathStretchWithControl { get; set; }
 
+        /// <summary>
+        /// The least a delivered reading could cost on this radio, over its shortest-path hops as the stretch
+        /// (Reachability.EtxToNearest, on the link table at the end of the run, collisions not counted): with
+        /// acknowledgements free and never lost, and with each hop acknowledged by a frame as lossy as its own.
+        /// </summary>
+        public double ReadingEtxBound { get; set; }
+        public double ReadingEtxBoundAcknowledged { get; set; }
+
         /// <summary>Broadcast transmissions per broadcast over the greedy connected dominating set size (as RunResult.BroadcastTransmissionsPerCds).</summary>
         public double BroadcastTransmissionsPerCds { get; set; }
 

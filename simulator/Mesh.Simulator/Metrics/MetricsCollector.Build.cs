@@ -82,7 +82,21 @@ namespace Mesh.Simulator.Metrics
             }
 
             result.Coverage = Coverage(result.Broadcasts.DeliveryRatio);
-            result.Cost = Cost(result.Readings, result.BroadcastTransmissionsPerCds);
+            var sinks = new List<int>();
+            var carriers = new bool[nodes.Length];
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                if (nodes[i].IsSink)
+                {
+                    sinks.Add(i);
+                }
+
+                carriers[i] = nodes[i].CarriesOthers;
+            }
+
+            result.Cost = Cost(result.Readings, result.BroadcastTransmissionsPerCds,
+                Reachability.EtxToNearest(links, sinks, carriers, scenario.Radio.ExtraLossRate, false),
+                Reachability.EtxToNearest(links, sinks, carriers, scenario.Radio.ExtraLossRate, true));
 
             _commandRtt.Sort();
             result.Commands = new CommandMetrics
@@ -267,11 +281,11 @@ namespace Mesh.Simulator.Metrics
             };
         }
 
-        private CostMetrics Cost(ClassMetrics readings, double broadcastPerCds)
+        private CostMetrics Cost(ClassMetrics readings, double broadcastPerCds, double[] etxFree, double[] etxAcknowledged)
         {
-            double stretch = 0, hops = 0;
+            double stretch = 0, hops = 0, boundFree = 0, boundAcknowledged = 0, boundHops = 0;
             long delivered = 0, withoutPath = 0;
-            foreach (var r in _messages.Values)
+            foreach (var (key, r) in _messages)
             {
                 if (!r.IsMeasuredReading || r.SinkMask == 0)
                 {
@@ -287,6 +301,13 @@ namespace Mesh.Simulator.Metrics
                 delivered++;
                 stretch += (double)r.Transmissions / r.ShortestHops;
                 hops += r.ShortestHops;
+                int origin = (int)(key >> 32) - 1;
+                if (origin >= 0 && origin < etxFree.Length && !double.IsInfinity(etxAcknowledged[origin]))
+                {
+                    boundFree += etxFree[origin];
+                    boundAcknowledged += etxAcknowledged[origin];
+                    boundHops += r.ShortestHops;
+                }
             }
 
             long total = 0;
@@ -313,6 +334,8 @@ namespace Mesh.Simulator.Metrics
                 HopAcks = _hopAcksInWindow,
                 ReadingTransmissionsWithControl = Round(perReading),
                 ReadingPathStretchWithControl = meanHops > 0 ? Round(perReading / meanHops) : 0,
+                ReadingEtxBound = boundHops > 0 ? Round(boundFree / boundHops) : 0,
+                ReadingEtxBoundAcknowledged = boundHops > 0 ? Round(boundAcknowledged / boundHops) : 0,
                 ReadingPathStretch = delivered > 0 ? Round(stretch / delivered) : 0,
                 ReadingShortestHopsMean = delivered > 0 ? Round(hops / delivered) : 0,
                 ReadingsWithoutPath = withoutPath,

@@ -125,5 +125,98 @@ namespace Mesh.Simulator.Metrics
 
             return hops;
         }
+
+        /// <summary>
+        /// The fewest transmissions a reading from each node needs to reach the nearest of <paramref name="sinks"/>
+        /// (PositiveInfinity: no path), with nothing lost to collisions: the least expected transmission count
+        /// (ETX) over relaying nodes, a link's frame arriving with its reception probability times
+        /// (1 − <paramref name="extraLoss"/>). With <paramref name="acknowledged"/> false the acknowledgements
+        /// are free and never lost (ETX of the forward direction alone, 1 / q); with it each hop is repeated
+        /// until an acknowledgement as lossy as a frame comes back over the reverse link (1 / (q · q_reverse)),
+        /// which is what a hop ack or an overheard forward costs. A yardstick for the reading cost: no protocol
+        /// that sends frames on this radio does better than the first.
+        /// </summary>
+        public static double[] EtxToNearest(LinkTable links, IReadOnlyList<int> sinks, bool[] relays, double extraLoss, bool acknowledged)
+        {
+            int n = links.NodeCount;
+            double[] p = links.ReceptionProbability;
+            double keep = 1 - extraLoss;
+
+            // Reverse adjacency (who can be heard by u) with each link's weight.
+            var inStart = new int[n + 1];
+            for (int l = 0; l < links.Target.Length; l++)
+            {
+                inStart[links.Target[l] + 1]++;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                inStart[i + 1] += inStart[i];
+            }
+
+            var from = new int[links.Target.Length];
+            var weight = new double[links.Target.Length];
+            var fill = (int[])inStart.Clone();
+            for (int v = 0; v < n; v++)
+            {
+                for (int l = links.RowStart[v]; l < links.RowStart[v + 1]; l++)
+                {
+                    int u = links.Target[l];
+                    double q = p[l] * keep;
+                    if (acknowledged)
+                    {
+                        q *= ReverseProbability(links, v, u) * keep;
+                    }
+
+                    int k = fill[u]++;
+                    from[k] = v;
+                    weight[k] = q > 0 ? 1 / q : double.PositiveInfinity;
+                }
+            }
+
+            var cost = new double[n];
+            Array.Fill(cost, double.PositiveInfinity);
+            var queue = new PriorityQueue<int, double>();
+            foreach (int s in sinks)
+            {
+                cost[s] = 0;
+                queue.Enqueue(s, 0);
+            }
+
+            while (queue.TryDequeue(out int u, out double c))
+            {
+                if (c > cost[u] || (c > 0 && !relays[u]))
+                {
+                    continue; // stale, or a node that sends its own readings but carries nobody else's
+                }
+
+                for (int k = inStart[u]; k < inStart[u + 1]; k++)
+                {
+                    int v = from[k];
+                    double through = c + weight[k];
+                    if (through < cost[v])
+                    {
+                        cost[v] = through;
+                        queue.Enqueue(v, through);
+                    }
+                }
+            }
+
+            return cost;
+        }
+
+        /// <summary>Reception probability of the link from <paramref name="to"/> back to <paramref name="from"/> (0: none).</summary>
+        private static double ReverseProbability(LinkTable links, int from, int to)
+        {
+            for (int l = links.RowStart[to]; l < links.RowStart[to + 1]; l++)
+            {
+                if (links.Target[l] == from)
+                {
+                    return links.ReceptionProbability[l];
+                }
+            }
+
+            return 0;
+        }
     }
 }

@@ -127,6 +127,27 @@ namespace Mesh.Simulator.Tests.Measuring
             Assert.Equal(0, r.Cost.ReadingsWithoutPath);
         }
 
+        /// <summary>
+        /// The reading cost's lower bound (Reachability.EtxToNearest): on a line of links that always carry, with 20 %
+        /// extra loss, the cheapest a hop can be is 1 / 0.8 transmissions with free acknowledgements and 1 / 0.8²
+        /// when an acknowledgement is as lossy as the frame; the shortest path is the line itself.
+        /// </summary>
+        [Fact]
+        public void The_reading_cost_bound_is_the_least_ETX_over_the_shortest_path()
+        {
+            RunResult r = new Simulation(Runs.Parse(Line(6, workload: "\"readingIntervalSeconds\": 5, \"broadcastIntervalSeconds\": 0"))
+                .With(s => s.Radio.ExtraLossRate = 0.2)).Run();
+
+            Assert.True(r.Readings.Delivered > 50, $"{r.Readings.Delivered} readings delivered");
+            Assert.InRange(r.Cost.ReadingEtxBound, 1.2495, 1.2505);
+            Assert.InRange(r.Cost.ReadingEtxBoundAcknowledged, 1.5615, 1.5635);
+            Assert.True(r.Cost.ReadingPathStretch >= r.Cost.ReadingEtxBound, $"flooding {r.Cost.ReadingPathStretch}× under the bound {r.Cost.ReadingEtxBound}×");
+
+            RunResult lossless = Runs.Run(Line(6, workload: "\"readingIntervalSeconds\": 5, \"broadcastIntervalSeconds\": 0"));
+            Assert.Equal(1.0, lossless.Cost.ReadingEtxBound);
+            Assert.Equal(1.0, lossless.Cost.ReadingEtxBoundAcknowledged);
+        }
+
         [Fact]
         public void Without_collisions_nothing_is_lost_to_them_and_without_control_traffic_it_has_no_airtime()
         {

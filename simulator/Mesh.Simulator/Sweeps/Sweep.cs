@@ -32,6 +32,10 @@ namespace Mesh.Simulator.Sweeps
         public double ReadingPathStretch { get; init; }
         public double ReadingPathStretchWithControl { get; init; }
 
+        /// <summary>The reading cost bound (CostMetrics.ReadingEtxBound, ReadingEtxBoundAcknowledged): what no protocol beats on these links.</summary>
+        public double ReadingEtxBound { get; init; }
+        public double ReadingEtxBoundAcknowledged { get; init; }
+
         /// <summary>Readings delivered over those the report intervals asked for (spaced-away and refused ones included).</summary>
         public double ReadingDeliveryOfSchedule { get; init; }
         public double ControlAirtimeShare { get; init; }
@@ -120,6 +124,8 @@ namespace Mesh.Simulator.Sweeps
                     BroadcastReachableCoverage = Math.Round(runs.Average(r => r.Coverage.Reachable), 4),
                     ReadingPathStretch = Math.Round(runs.Average(r => r.Cost.ReadingPathStretch), 2),
                     ReadingPathStretchWithControl = Math.Round(runs.Average(r => r.Cost.ReadingPathStretchWithControl), 2),
+                    ReadingEtxBound = Math.Round(runs.Average(r => r.Cost.ReadingEtxBound), 3),
+                    ReadingEtxBoundAcknowledged = Math.Round(runs.Average(r => r.Cost.ReadingEtxBoundAcknowledged), 3),
                     ReadingDeliveryOfSchedule = Math.Round(runs.Average(r => r.Readings.DeliveredOfSchedule), 4),
                     ControlAirtimeShare = Math.Round(runs.Average(r => r.Cost.ControlAirtimeShare), 4),
                     ReceptionsLostToCollisions = Math.Round(runs.Average(r => (double)r.CollisionLosses.ReceptionsLost), 0),
@@ -144,7 +150,8 @@ namespace Mesh.Simulator.Sweeps
                 + "tx_per_delivered_reading,reading_path_stretch,broadcast_tx_per_cds,control_airtime_share,latency_p50_ms,latency_p99_ms,"
                 + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
                 + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent,"
-                + "route_poisoning_share,route_poisoning_mean_share,reading_path_stretch_with_control,reading_delivery_of_schedule\n");
+                + "route_poisoning_share,route_poisoning_mean_share,reading_path_stretch_with_control,reading_delivery_of_schedule,"
+                + "reading_etx_bound,reading_etx_bound_acknowledged\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
@@ -152,7 +159,8 @@ namespace Mesh.Simulator.Sweeps
                     + $"{p.TransmissionsPerDelivered},{p.ReadingPathStretch},{p.BroadcastTransmissionsPerCds},{p.ControlAirtimeShare},{p.LatencyP50Ms},{p.LatencyP99Ms},"
                     + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
                     + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent},"
-                    + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare},{p.ReadingPathStretchWithControl},{p.ReadingDeliveryOfSchedule}\n");
+                    + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare},{p.ReadingPathStretchWithControl},{p.ReadingDeliveryOfSchedule},"
+                    + $"{p.ReadingEtxBound},{p.ReadingEtxBoundAcknowledged}\n");
             }
 
             return sb.ToString();

@@ -169,6 +169,7 @@ namespace Mesh.Simulator.Tests.Measuring
                 "collisionLosses.receptionsLost", "collisionLosses.neverReceived", "cost.readingPathStretch",
                 "cost.broadcastTransmissionsPerCds", "cost.controlAirtimeShare", "qos.honestReadingDelivery",
                 "qos.commandAckP99Ms", "qos.babblerBeyond2HopsPerOriginated", "qos.dutyCycle10s.maxPercent", "qos.dutyCycle1h.node",
+                "cost.readingEtxBound", "cost.readingEtxBoundAcknowledged",
             })
             {
                 JsonNode? node = json;
@@ -183,7 +184,8 @@ namespace Mesh.Simulator.Tests.Measuring
             var point = new SweepPoint(1, 1, 1, 1, 1, 1, 1, 1, 1) { ReadingPathStretch = 2.5, BroadcastReachableCoverage = 0.9 };
             string csv = Sweep.Csv("policy.p", new[] { point });
             foreach (string column in new[] { "broadcast_reachable_coverage", "reading_path_stretch", "broadcast_tx_per_cds", "control_airtime_share",
-                "receptions_lost_to_collisions", "collided_arrivals", "command_ack_p99_ms", "babbler_beyond_2_hops_per_originated", "max_duty_cycle_10s_percent" })
+                "receptions_lost_to_collisions", "collided_arrivals", "command_ack_p99_ms", "babbler_beyond_2_hops_per_originated", "max_duty_cycle_10s_percent",
+                "reading_etx_bound", "reading_etx_bound_acknowledged" })
             {
                 Assert.Contains(column, csv.Split('\n')[0].Split(','));
             }

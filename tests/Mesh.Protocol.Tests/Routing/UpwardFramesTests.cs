@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Mesh.Protocol.Routing;
 using Mesh.Protocol.Wire;
 
@@ -111,6 +113,66 @@ namespace Mesh.Protocol.Tests.Routing
             {
                 int s = up.Find(4, seq);
                 Assert.Equal(Frame(70, (byte)(seq - 1)), Kept(up, s));
+            }
+        }
+
+        /// <summary>
+        /// Random keeps, releases and evictions against a plain model of what each slot holds: every kept copy reads
+        /// back byte for byte after any sequence of packings, room is exactly slots free and bytes left, and the
+        /// copies never overlap.
+        /// </summary>
+        [Theory]
+        [InlineData(6, 500, 1)]
+        [InlineData(6, 250, 2)]
+        [InlineData(10, 0, 3)]
+        [InlineData(3, 1000, 4)]
+        public void Copies_read_back_intact_through_any_sequence_of_keeps_releases_and_evictions(int slots, int bytes, int seed)
+        {
+            var up = new UpwardFrames(slots, bytes);
+            var model = new Dictionary<int, byte[]>();
+            var random = new System.Random(seed);
+            uint sequence = 0;
+            for (int step = 0; step < 20_000; step++)
+            {
+                int length = random.Next(4) == 0 ? random.Next(FrameLayout.MinFrameSize, FrameLayout.MaxFrameSize + 1) : random.Next(40, 91);
+                if (random.Next(3) > 0)
+                {
+                    int taken = model.Values.Sum(f => f.Length);
+                    Assert.Equal(model.Count < slots && taken + length <= up.Bytes, up.HasRoom(length));
+                    while (!up.HasRoom(length))
+                    {
+                        int victim = up.Victim();
+                        Assert.True(model.ContainsKey(victim));
+                        up.Evict(victim);
+                        model.Remove(victim);
+                    }
+
+                    byte[] frame = Frame(length, (byte)step);
+                    int slot = up.FreeSlot();
+                    up.Track(slot, frame, 0, length, 4, ++sequence, 2, random.Next(1_000_000));
+                    model[slot] = frame;
+                }
+                else if (model.Count > 0)
+                {
+                    int slot = model.Keys.ElementAt(random.Next(model.Count));
+                    up.Release(slot);
+                    model.Remove(slot);
+                }
+
+                var spans = new List<(int From, int To)>();
+                foreach (var (slot, frame) in model)
+                {
+                    Assert.Equal(frame, Kept(up, slot));
+                    spans.Add((up.OffsetOf(slot), up.OffsetOf(slot) + frame.Length));
+                }
+
+                spans.Sort();
+                for (int i = 1; i < spans.Count; i++)
+                {
+                    Assert.True(spans[i].From >= spans[i - 1].To, "copies overlap");
+                }
+
+                Assert.True(spans.Count == 0 || spans[^1].To <= up.Bytes);
             }
         }
     }

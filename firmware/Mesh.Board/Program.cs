@@ -124,7 +124,7 @@ namespace Mesh.Board
             // 5. Sensors, then the node.
             ISensor[] sensors = SensorDiscovery.Find(settings, nodeId, log);
             var wake = new AutoResetEvent(false);
-            var runner = new NodeRunner(settings, nodeId, new ManagedCrypto(), new HardwareRandom(),
+            var runner = new NodeRunner(settings, BoardTables(), nodeId, new ManagedCrypto(), new HardwareRandom(),
                 radio, new SensorSet(sensors, log), led, control, store, log, BoardControl.NowMs);
             radio.Start(new FrameSink(new RunnerSink(runner, wake).Take));
             log.Write(LogLevel.Info, "running; managed heap free: " + nanoFramework.Runtime.Native.GC.Run(false) + " bytes");
@@ -157,6 +157,12 @@ namespace Mesh.Board
             profile.ApplyTo(defaults);
             NodeSettingsText.Parse(ImageDefaults.Settings, defaults, log);
             return store.Load(defaults);
+        }
+
+        /// <summary>This target's table sizes, built again for the node and garbage once it is built (not a local of Main, which never returns).</summary>
+        private static NodeTables BoardTables()
+        {
+            return (BoardProfile.ForTarget(SystemInfo.TargetName) ?? BoardProfile.Esp32()).Tables();
         }
 
         /// <summary>I:\mesh.update, if present: merged into mesh.conf (keeping what the node stored there) and deleted.</summary>

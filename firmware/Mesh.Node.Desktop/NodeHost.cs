@@ -49,7 +49,7 @@ namespace Mesh.Node.Desktop
             _control = new ProcessControl(_stop);
             Led = new LoggedLed(log);
             _radio = new UdpRadio(udp);
-            _runner = new NodeRunner(settings, nodeId, DesktopCrypto.Instance, new DesktopRandom(), _radio,
+            _runner = new NodeRunner(settings, null, nodeId, DesktopCrypto.Instance, new DesktopRandom(), _radio,
                 new SensorSet(sensors, log), Led, _control, store, log, NowMs);
             _radio.Start((frame, length, rssi) =>
             {

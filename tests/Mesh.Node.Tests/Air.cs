@@ -29,11 +29,6 @@ namespace Mesh.Node.Tests
         public Station Add(uint id, NodeRole role, params ISensor[] sensors)
         {
             var settings = new NodeSettings { Key = Key, DeviceKey = DeviceKeys.SecretOf(id), Role = role, ReportIntervalSeconds = 10, HeartbeatIntervalSeconds = 60, SequenceStart = 1 };
-            if (role == NodeRole.Bridge || role == NodeRole.Edge)
-            {
-                settings.PendingCommandSlots = 4; // the tests' commanders, standing in for a gateway (a board sends none)
-            }
-
             return Add(id, settings, sensors);
         }
 
@@ -96,7 +91,9 @@ namespace Mesh.Node.Tests
                 Log = new RecordingLog();
                 Led = new RecordingLed();
                 Device = new RecordingDevice();
-                Runner = new NodeRunner(settings, id, DesktopCrypto.Instance, new XorShiftRandom(id * 7919u + 1),
+                // The tests' commanders, standing in for a gateway, may send commands (a board sends none).
+                var tables = new NodeTables { PendingCommandSlots = settings.Role == NodeRole.Bridge || settings.Role == NodeRole.Edge ? 4 : 0 };
+                Runner = new NodeRunner(settings, tables, id, DesktopCrypto.Instance, new XorShiftRandom(id * 7919u + 1),
                     this, new SensorSet(sensors, Log), Led, Device, new SettingsStore(Store, Log), Log, air.Now,
                     settings.Role == NodeRole.Bridge || settings.Role == NodeRole.Edge ? DeviceKeys : null);
                 Runner.MessageReceived = e =>

@@ -6,15 +6,15 @@ using Mesh.Protocol.Security;
 namespace Mesh.NodeApp.Runtime
 {
     /// <summary>
-    /// The protocol core's configuration for a node, from its settings, with the table sizes the settings carry
-    /// (the core's defaults unless a <see cref="Settings.BoardProfile"/> chose smaller ones for its target).
+    /// The protocol core's configuration for a node, from its settings and its table sizes (the core's defaults
+    /// unless a <see cref="Settings.BoardProfile"/> chose smaller ones for its target).
     /// </summary>
     public static class NodeConfigFactory
     {
         /// <summary>Where a node whose checkpoint was lost jumps to: the upper half of the sequence space, at a random place.</summary>
         public const uint RecoveryBase = 0x80000000;
 
-        public static NodeConfig For(NodeSettings s, uint nodeId, ICryptoProvider crypto, IRandomSource random)
+        public static NodeConfig For(NodeSettings s, NodeTables t, uint nodeId, ICryptoProvider crypto, IRandomSource random)
         {
             var c = new NodeConfig();
             c.Crypto = crypto;
@@ -44,16 +44,16 @@ namespace Mesh.NodeApp.Runtime
 
             c.ReportIntervalMs = (long)s.ReportIntervalSeconds * 1000L;
             c.HeartbeatIntervalMs = (long)s.HeartbeatIntervalSeconds * 1000L;
-            c.DuplicateCacheSize = s.DuplicateCacheSize;
-            c.ReplayTableSize = s.ReplayTableSize;
-            c.RouteTableSize = s.RouteTableSize;
-            c.NeighbourTableSize = s.NeighbourTableSize;
-            c.TransmitQueueSize = s.TransmitQueueSize;
-            c.EventQueueSize = s.EventQueueSize;
-            c.PendingCommandSlots = s.PendingCommandSlots;
-            c.RecentCommandSlots = s.RecentCommandSlots;
-            c.UpwardSlots = s.UpwardSlots;
-            c.UpwardBytes = s.UpwardBytes;
+            c.DuplicateCacheSize = t.DuplicateCacheSize;
+            c.ReplayTableSize = t.ReplayTableSize;
+            c.RouteTableSize = t.RouteTableSize;
+            c.NeighbourTableSize = t.NeighbourTableSize;
+            c.TransmitQueueSize = t.TransmitQueueSize;
+            c.EventQueueSize = t.EventQueueSize;
+            c.PendingCommandSlots = t.PendingCommandSlots;
+            c.RecentCommandSlots = t.RecentCommandSlots;
+            c.UpwardSlots = t.UpwardSlots;
+            c.UpwardBytes = t.UpwardBytes;
             return c;
         }
     }

@@ -42,9 +42,15 @@ namespace Mesh.NodeApp.Runtime
         private bool _sendFailureLogged;
         private bool _checkpointFailureLogged;
 
-        public NodeRunner(NodeSettings settings, uint nodeId, ICryptoProvider crypto, IRandomSource random, IRadio radio, SensorSet sensors,
+        /// <param name="tables">Table sizes (a board's <see cref="BoardProfile.Tables"/>; null: the core's); read here, not kept.</param>
+        public NodeRunner(NodeSettings settings, NodeTables tables, uint nodeId, ICryptoProvider crypto, IRandomSource random, IRadio radio, SensorSet sensors,
             IStatusLed led, IDeviceControl device, SettingsStore store, ILog log, long nowMs, IDeviceKeyDirectory deviceKeys = null)
         {
+            if (tables == null)
+            {
+                tables = new NodeTables();
+            }
+
             _settings = settings;
             _radio = radio;
             _sensors = sensors;
@@ -53,8 +59,8 @@ namespace Mesh.NodeApp.Runtime
             _store = store;
             _log = log;
             _status = new StatusIndicator(led);
-            _inbox = new FrameInbox(settings.InboxSlots < 1 ? 1 : settings.InboxSlots);
-            NodeConfig config = NodeConfigFactory.For(settings, nodeId, crypto, random);
+            _inbox = new FrameInbox(tables.InboxSlots < 1 ? 1 : tables.InboxSlots);
+            NodeConfig config = NodeConfigFactory.For(settings, tables, nodeId, crypto, random);
             // An edge application that shows other nodes' readings holds their device keys (a gateway's
             // registry does the same); a plain node has none and only relays them.
             config.DeviceKeys = deviceKeys;

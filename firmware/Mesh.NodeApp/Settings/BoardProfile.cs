@@ -166,7 +166,7 @@ namespace Mesh.NodeApp.Settings
             return Esp32();
         }
 
-        /// <summary>Writes this board's pins and table sizes into <paramref name="s"/> (before the settings file is read over it).</summary>
+        /// <summary>Writes this board's pins and starting policy into <paramref name="s"/> (before the settings file is read over it).</summary>
         public void ApplyTo(NodeSettings s)
         {
             s.I2cDataPin = I2cDataPin;
@@ -174,17 +174,24 @@ namespace Mesh.NodeApp.Settings
             s.LedPin = LedPin;
             s.SerialRxPin = SerialRxPin;
             s.SerialTxPin = SerialTxPin;
-            s.DuplicateCacheSize = DuplicateCacheSize;
-            s.ReplayTableSize = ReplayTableSize;
-            s.RouteTableSize = RouteTableSize;
-            s.NeighbourTableSize = NeighbourTableSize;
-            s.InboxSlots = InboxSlots;
-            s.TransmitQueueSize = TransmitQueueSize;
-            s.EventQueueSize = EventQueueSize;
-            s.RecentCommandSlots = RecentCommandSlots;
-            s.UpwardSlots = UpwardSlots;
-            s.UpwardBytes = UpwardBytes;
             s.Policy.Kind = Policy;
+        }
+
+        /// <summary>This board's table sizes, for building its node (not kept afterwards: <see cref="NodeTables"/>).</summary>
+        public NodeTables Tables()
+        {
+            var t = new NodeTables();
+            t.DuplicateCacheSize = DuplicateCacheSize;
+            t.ReplayTableSize = ReplayTableSize;
+            t.RouteTableSize = RouteTableSize;
+            t.NeighbourTableSize = NeighbourTableSize;
+            t.InboxSlots = InboxSlots;
+            t.TransmitQueueSize = TransmitQueueSize;
+            t.EventQueueSize = EventQueueSize;
+            t.RecentCommandSlots = RecentCommandSlots;
+            t.UpwardSlots = UpwardSlots;
+            t.UpwardBytes = UpwardBytes;
+            return t;
         }
     }
 }

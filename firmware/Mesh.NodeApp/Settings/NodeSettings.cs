@@ -123,41 +123,6 @@ namespace Mesh.NodeApp.Settings
         public int SerialTxPin = 17;
 
         /// <summary>
-        /// Table sizes of the protocol core and the node's receive inbox. Not in the settings text: the board
-        /// chooses them from its target's managed heap (<see cref="BoardProfile"/>); these defaults are the core's.
-        /// </summary>
-        public int DuplicateCacheSize = 256;
-
-        // The replay window records only messages this node opened (commands to it, from its few
-        // commanders): PROTOCOL.md, "Sequence numbers and the replay window".
-        public int ReplayTableSize = 8;
-
-        public int RouteTableSize = 64;
-
-        public int NeighbourTableSize = 32;
-
-        public int InboxSlots = 16;
-
-        /// <summary>Frames waiting for their send time (each a 250-byte buffer), events for the application, command slots.</summary>
-        public int TransmitQueueSize = 12;
-
-        public int EventQueueSize = 6;
-
-        /// <summary>
-        /// Commands this node may have in flight. The board application sends none (commands come from the
-        /// gateway), so it keeps no commander state: on the ESP32-C3 that is ~0.6 KB of heap (hardware/README.md).
-        /// </summary>
-        public int PendingCommandSlots = 0;
-
-        /// <summary>Structured routing's upward frames awaiting a hop ack (NodeConfig.UpwardSlots; about 40 bytes of state each, their copies in UpwardBytes).</summary>
-        public int UpwardSlots = NodeConfig.DefaultUpwardSlots;
-
-        /// <summary>Bytes the upward frames' copies share (NodeConfig.UpwardBytes; 0: a full frame per slot).</summary>
-        public int UpwardBytes;
-
-        public int RecentCommandSlots = 8;
-
-        /// <summary>
         /// Where the node's frame sequence starts after a reboot: the core's checkpoint, saved whenever it
         /// moves, so a restarted node never reuses a sequence (its neighbours would drop it as a replay).
         /// </summary>

@@ -39,7 +39,7 @@ namespace Mesh.Simulator.Engine
             var radio = new SimulatedRadio();
             radio.Accepted = (frame, length) => ApplicationFrameQueued(node, frame, length);
             var sensors = new SensorSet(new ISensor[] { new SimulatedSensor(node.Random, node.Id) }, board);
-            var runner = new NodeRunner(settings, node.Id, _crypto, node.Random, radio, sensors, board, board,
+            var runner = new NodeRunner(settings, null, node.Id, _crypto, node.Random, radio, sensors, board, board,
                 new SettingsStore(board, board), board, node.Clock.LocalMs(nowUs));
             runner.MessageReceived = e =>
             {

@@ -62,7 +62,7 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(6, s.I2cClockPin);  // the profile where the file says nothing
             Assert.Equal(20, s.SerialRxPin);
 
-            NodeConfig c = NodeConfigFactory.For(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1));
+            NodeConfig c = NodeConfigFactory.For(s, BoardProfile.ForTarget("ESP32_C3")!.Tables(), 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1));
             Assert.Equal(32, c.DuplicateCacheSize);
             Assert.Equal(8, c.ReplayTableSize);
             Assert.Equal(8, c.RouteTableSize);
@@ -108,9 +108,9 @@ namespace Mesh.Node.Tests.Board
                 var s = new NodeSettings { Key = Convert.FromHexString("00112233445566778899aabbccddeeff") };
                 BoardProfile p = BoardProfile.ForTarget(target)!;
                 p.ApplyTo(s);
-                Assert.Null(NodeConfigFactory.For(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1)).Validate());
+                Assert.Null(NodeConfigFactory.For(s, p.Tables(), 7, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1)).Validate());
                 var log = new RecordingLog();
-                var runner = new NodeRunner(s, 7, new Mesh.NodeApp.Crypto.ManagedCrypto(),
+                var runner = new NodeRunner(s, p.Tables(), 7, new Mesh.NodeApp.Crypto.ManagedCrypto(),
                     new Mesh.Protocol.XorShiftRandom(1), new RecordingRadio(), new Mesh.NodeApp.Sensors.SensorSet(Array.Empty<ISensor>(), log),
                     new RecordingLed(), new RecordingDevice(), new SettingsStore(new MemoryStore(), log), log, 0);
                 var frame = new byte[10];
@@ -122,6 +122,20 @@ namespace Mesh.Node.Tests.Board
 
                 Assert.Equal(p.InboxSlots, accepted);
             }
+        }
+
+        /// <summary>
+        /// Table sizes are read once, when the node is built, and not kept: every field of an object a board keeps for
+        /// ever is a 12-byte heap block, and the settings object lives as long as the runner (HeapBudgetTests).
+        /// </summary>
+        [Fact]
+        public void Table_sizes_are_not_kept_in_the_settings_or_by_the_runner()
+        {
+            var tableFields = typeof(NodeTables).GetFields().Select(f => f.Name).ToArray();
+            Assert.Equal(11, tableFields.Length);
+            Assert.Empty(typeof(NodeSettings).GetFields().Select(f => f.Name).Intersect(tableFields));
+            const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+            Assert.DoesNotContain(typeof(NodeRunner).GetFields(all), f => f.FieldType == typeof(NodeTables));
         }
     }
 }

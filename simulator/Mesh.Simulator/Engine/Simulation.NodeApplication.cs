@@ -84,6 +84,10 @@ namespace Mesh.Simulator.Engine
                 // A refresh driver's commands in flight come on top of the workload's.
                 config.PendingCommandSlots = 16 + (_scenario.KeyRefresh?.Concurrency ?? 0);
                 config.FairShareSlots = big;
+                if (w.GatewayHeartbeatIntervalSeconds is { } gatewayBeat && !_heartbeatsOff)
+                {
+                    config.HeartbeatIntervalMs = (long)(gatewayBeat * 1000);
+                }
             }
             else
             {

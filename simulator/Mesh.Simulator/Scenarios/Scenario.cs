@@ -328,6 +328,9 @@ namespace Mesh.Simulator.Scenarios
 
         /// <summary>Heartbeats (neighbour lists for the gateway's topology); 0: off.</summary>
         public double HeartbeatIntervalSeconds { get; set; } = 300;
+
+        /// <summary>The gateways' (sinks') own heartbeats, when they differ from the nodes' (mesh-gateway sends one a minute); null: as the nodes.</summary>
+        public double? GatewayHeartbeatIntervalSeconds { get; set; }
     }
 
     public sealed class FaultSettings

@@ -267,6 +267,11 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("workload.heartbeatIntervalSeconds: must be 0 (off) or at least 1");
             }
 
+            if (w.GatewayHeartbeatIntervalSeconds is < 1 || (w.GatewayHeartbeatIntervalSeconds is { } beat && beat != Math.Floor(beat)))
+            {
+                e.Add("workload.gatewayHeartbeatIntervalSeconds: whole seconds, at least 1");
+            }
+
             for (int i = 0; i < s.Faults.Crashes.Count; i++)
             {
                 var c = s.Faults.Crashes[i];

@@ -34,10 +34,11 @@ namespace Mesh.Simulator.Tests
             }
             """;
 
-        private (RunResult Result, long FloodedHeartbeatTx) Run(bool backbone)
+        private (RunResult Result, long FloodedHeartbeatTx) Run(bool backbone, double? gatewayHeartbeatSeconds = null)
         {
             Scenario s = ScenarioLoader.Parse(Json);
             s.Policy.Backbone = backbone;
+            s.Workload.GatewayHeartbeatIntervalSeconds = gatewayHeartbeatSeconds;
             var sim = new Simulation(s);
             long flooded = 0;
             sim.FrameTransmitted = (node, bytes, length, _) =>
@@ -69,6 +70,22 @@ namespace Mesh.Simulator.Tests
             }
 
             Assert.True(backboneTx < 0.8 * managedTx, $"flooded heartbeats: {backboneTx} transmissions over the backbone against {managedTx} managed-flooded");
+        }
+
+        /// <summary>
+        /// workload.gatewayHeartbeatIntervalSeconds: the gateways beat at their own interval (mesh-gateway: 60 s under
+        /// the flooding policies, 300 s structured), and each of their heartbeats is a flood: at 60 s instead of the
+        /// nodes' 120 s they send about twice as many, and the flooded heartbeat transmissions about double.
+        /// </summary>
+        [Fact]
+        public void Gateways_beat_at_their_own_interval_and_each_beat_is_a_flood()
+        {
+            var (asNodes, asNodesTx) = Run(backbone: true);
+            var (everyMinute, everyMinuteTx) = Run(backbone: true, gatewayHeartbeatSeconds: 60);
+
+            Assert.InRange(everyMinute.Heartbeats.GatewaysSent, 1.6 * asNodes.Heartbeats.GatewaysSent, 2.4 * asNodes.Heartbeats.GatewaysSent);
+            Assert.Equal(asNodes.Heartbeats.NodesSent, everyMinute.Heartbeats.NodesSent, 0.05 * asNodes.Heartbeats.NodesSent);
+            Assert.True(everyMinuteTx > 1.5 * asNodesTx, $"flooded heartbeat transmissions {everyMinuteTx} at 60 s against {asNodesTx} at 120 s");
         }
     }
 }

@@ -32,6 +32,9 @@ namespace Mesh.Gateway.Hosting
     /// </summary>
     public static class GatewayApp
     {
+        /// <summary>A structured gateway's heartbeat interval (see the node configuration below): 5 minutes.</summary>
+        public const long StructuredHeartbeatMs = 300_000;
+
         public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
         {
             Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
@@ -303,8 +306,12 @@ namespace Mesh.Gateway.Hosting
             IsGateway = mesh.Policy == "structured",
             HopLimit = mesh.HopLimit,
             EncryptPayloads = mesh.Encrypt,
-            // Every minute: a gateway's heartbeat is the time beacon nodes without a clock synchronise to.
-            HeartbeatIntervalMs = 60_000,
+            // A gateway's heartbeat is the time beacon nodes without a clock synchronise to: every minute under the
+            // flooding policies. Structured routing floods it on the backbone to every node, and every frame a node
+            // hears carries the network time anyway (beacons, hop acks, forwards): there it goes every 5 minutes, a
+            // board's own default. mesh-sim, city-1000 seed 23 (9 gateways, 30 min): 139,212 transmissions with
+            // 60-s gateway heartbeats against 88,413 with 300 s (workload.gatewayHeartbeatIntervalSeconds).
+            HeartbeatIntervalMs = mesh.Policy == "structured" ? StructuredHeartbeatMs : 60_000,
             ReportIntervalMs = 0,
             CommandTimeoutMs = mesh.CommandTimeoutMs,
             CommandMaxAttempts = mesh.CommandMaxAttempts,

@@ -79,7 +79,7 @@ namespace Mesh.NodeApp.Settings
         /// <summary>
         /// Bytes the upward frames' copies share (NodeConfig.UpwardBytes): two full frames without PSRAM, where six
         /// 250-byte copies for 40–90-byte readings took 1.1 KB more (hardware/README, "Structured routing on a
-        /// board"); 0, a full frame per slot, with it.
+        /// board"); the core's (20 slots in ten full frames' bytes) with it.
         /// </summary>
         public int UpwardBytes { get; private set; }
 
@@ -115,13 +115,13 @@ namespace Mesh.NodeApp.Settings
         /// <summary>ESP32 with PSRAM (ESP32_PSRAM_*, WROVER): the heap is in PSRAM, so the core's own table sizes.</summary>
         public static BoardProfile Esp32Psram()
         {
-            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, 0, PolicyKind.Structured);
+            return new BoardProfile("ESP32 (PSRAM)", 21, 22, 2, 26, 25, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, NodeConfig.DefaultUpwardBytes, PolicyKind.Structured);
         }
 
         /// <summary>ESP32-S3 DevKitC-1 N8R8 (ESP32_S3_OCTAL): PSRAM heap, the core's table sizes. The on-board RGB LED needs a driver.</summary>
         public static BoardProfile Esp32S3Octal()
         {
-            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, 0, PolicyKind.Structured);
+            return new BoardProfile("ESP32-S3 (octal PSRAM)", 8, 9, 2, 18, 17, 256, 64, 64, 32, 16, 12, 6, 8, NodeConfig.DefaultUpwardSlots, NodeConfig.DefaultUpwardBytes, PolicyKind.Structured);
         }
 
         /// <summary>ESP32-S3 on ESP32_S3_QUAD (quad or no PSRAM): sized like a plain ESP32, since a board without PSRAM has no more heap than one.</summary>

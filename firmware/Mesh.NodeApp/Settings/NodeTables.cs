@@ -38,7 +38,7 @@ namespace Mesh.NodeApp.Settings
         public int UpwardSlots = NodeConfig.DefaultUpwardSlots;
 
         /// <summary>Bytes the upward frames' copies share (NodeConfig.UpwardBytes; 0: a full frame per slot).</summary>
-        public int UpwardBytes;
+        public int UpwardBytes = NodeConfig.DefaultUpwardBytes;
 
         public int RecentCommandSlots = 8;
     }

@@ -191,26 +191,32 @@ namespace Mesh.Protocol.Node
         public int BeaconRedundancy = 2;
 
         /// <summary>
-        /// Upward frames awaiting a hop ack (each holds a copy of its frame, ~270 bytes). 6: at 3,000 nodes
+        /// Upward frames awaiting a hop ack (each holds ~40 bytes of state; their copies share UpwardBytes). 6: at 3,000 nodes
         /// with one gateway, while gateways' children timed acks with a smoothed mean, 4 slots evicted 4,077
         /// frames from full slots and delivered 95.4 %, 6 slots 1,448 and 98.5 %; with the committed wait and
         /// 6 slots, 2,269 and 97.7 % (simulator/README, "3,000 nodes"). 10 since 6 hop retries and pinned parent
         /// entries (stop 30): the gateway's busiest children hold each frame longer, and seeds 31-35 delivered
-        /// 98.86 % with 6 slots, 99.52 % with 10 (readings as cheap). Boards without PSRAM keep 6
-        /// (BoardProfile): their measured heap budget was taken with 6.
+        /// 98.86 % with 6 slots, 99.52 % with 10 (readings as cheap). 20 since the copies share their bytes (stop
+        /// 32): in the 2,500 bytes ten full frames took, the 3,000-node mesh's seed 34 delivered 14,606/14,606
+        /// against 14,487/14,606 with 10 (76 of the 119 lost had been evicted at one child of the gateway).
+        /// Boards without PSRAM keep 6 in 500 bytes (BoardProfile): their measured heap budget was taken so.
         /// </summary>
         public int UpwardSlots = DefaultUpwardSlots;
 
-        /// <summary>The core's UpwardSlots (NodeSettings and the PSRAM board profiles take it too).</summary>
-        public const int DefaultUpwardSlots = 10;
+        /// <summary>The core's UpwardSlots (NodeTables and the PSRAM board profiles take it too).</summary>
+        public const int DefaultUpwardSlots = 20;
 
         /// <summary>
-        /// Bytes the upward frames' copies share (UpwardFrames): 0, the default, gives every slot a full frame's
-        /// room (UpwardSlots × FrameLayout.MaxFrameSize); otherwise at least one full frame. A reading frame is
-        /// 40–90 bytes, so boards without PSRAM keep their 6 slots in two full frames' bytes (BoardProfile): a
-        /// frame that finds no room evicts the one closest to giving up, as when every slot is taken.
+        /// Bytes the upward frames' copies share (UpwardFrames): at least one full frame, or 0 for a full frame's
+        /// room per slot (UpwardSlots × FrameLayout.MaxFrameSize). A reading frame is 40–90 bytes: the core keeps
+        /// its 20 slots in the bytes ten full frames took (<see cref="DefaultUpwardBytes"/>), boards without PSRAM
+        /// their 6 in two full frames' (BoardProfile). A frame that finds no room evicts the one closest to giving
+        /// up, as when every slot is taken.
         /// </summary>
-        public int UpwardBytes;
+        public int UpwardBytes = DefaultUpwardBytes;
+
+        /// <summary>The core's UpwardBytes: ten full frames.</summary>
+        public const int DefaultUpwardBytes = 10 * FrameLayout.MaxFrameSize;
 
         /// <summary>
         /// Store and forward's fallback echo and loop-return rules (PROTOCOL.md "Store and forward"): off by

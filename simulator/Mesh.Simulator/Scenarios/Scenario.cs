@@ -264,7 +264,7 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Structured: upward-frame slots (NodeConfig.UpwardSlots, 1..64); null: the core's default. Boards without PSRAM keep 6 (BoardProfile).</summary>
         public int? UpwardSlots { get; set; }
 
-        /// <summary>Structured: bytes the upward copies share (NodeConfig.UpwardBytes: 0 or at least 250); null: a full frame per slot. Boards without PSRAM keep 500 (BoardProfile).</summary>
+        /// <summary>Structured: bytes the upward copies share (NodeConfig.UpwardBytes: 0, a full frame per slot, or at least 250); null: the core's 2,500. Boards without PSRAM keep 500 (BoardProfile).</summary>
         public int? UpwardBytes { get; set; }
     }
 

@@ -63,35 +63,8 @@ namespace Mesh.Simulator.Metrics
         public static int[] HopsToNearest(LinkTable links, IReadOnlyList<int> sinks, bool[] relays, double minProbability)
         {
             int n = links.NodeCount;
-            // Reverse adjacency in compressed rows: who can be heard by v.
             double[] p = links.ReceptionProbability;
-            var inCount = new int[n + 1];
-            for (int l = 0; l < links.Target.Length; l++)
-            {
-                if (p[l] >= minProbability)
-                {
-                    inCount[links.Target[l] + 1]++;
-                }
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                inCount[i + 1] += inCount[i];
-            }
-
-            var from = new int[links.Target.Length];
-            var fill = (int[])inCount.Clone();
-            for (int v = 0; v < n; v++)
-            {
-                for (int l = links.RowStart[v]; l < links.RowStart[v + 1]; l++)
-                {
-                    if (p[l] >= minProbability)
-                    {
-                        from[fill[links.Target[l]]++] = v;
-                    }
-                }
-            }
-
+            Reversed(links, out int[] inStart, out int[] from, out int[] link);
             var hops = new int[n];
             Array.Fill(hops, -1);
             var queue = new Queue<int>();
@@ -112,10 +85,10 @@ namespace Mesh.Simulator.Metrics
                     continue; // it can send its own readings towards the sink, but carries nobody else's
                 }
 
-                for (int k = inCount[u]; k < inCount[u + 1]; k++)
+                for (int k = inStart[u]; k < inStart[u + 1]; k++)
                 {
                     int v = from[k];
-                    if (hops[v] < 0)
+                    if (p[link[k]] >= minProbability && hops[v] < 0)
                     {
                         hops[v] = hops[u] + 1;
                         queue.Enqueue(v);
@@ -142,36 +115,18 @@ namespace Mesh.Simulator.Metrics
             double[] p = links.ReceptionProbability;
             double keep = 1 - extraLoss;
 
-            // Reverse adjacency (who can be heard by u) with each link's weight.
-            var inStart = new int[n + 1];
-            for (int l = 0; l < links.Target.Length; l++)
+            Reversed(links, out int[] inStart, out int[] from, out int[] link);
+            var weight = new double[link.Length];
+            for (int k = 0; k < link.Length; k++)
             {
-                inStart[links.Target[l] + 1]++;
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                inStart[i + 1] += inStart[i];
-            }
-
-            var from = new int[links.Target.Length];
-            var weight = new double[links.Target.Length];
-            var fill = (int[])inStart.Clone();
-            for (int v = 0; v < n; v++)
-            {
-                for (int l = links.RowStart[v]; l < links.RowStart[v + 1]; l++)
+                int l = link[k];
+                double q = p[l] * keep;
+                if (acknowledged)
                 {
-                    int u = links.Target[l];
-                    double q = p[l] * keep;
-                    if (acknowledged)
-                    {
-                        q *= ReverseProbability(links, v, u) * keep;
-                    }
-
-                    int k = fill[u]++;
-                    from[k] = v;
-                    weight[k] = q > 0 ? 1 / q : double.PositiveInfinity;
+                    q *= ReverseProbability(links, from[k], links.Target[l]) * keep;
                 }
+
+                weight[k] = q > 0 ? 1 / q : double.PositiveInfinity;
             }
 
             var cost = new double[n];
@@ -203,6 +158,38 @@ namespace Mesh.Simulator.Metrics
             }
 
             return cost;
+        }
+
+        /// <summary>
+        /// The link table reversed, in compressed rows: for each node u, the nodes that can be heard by it,
+        /// from[start[u]] … from[start[u + 1] − 1], each with the index of its link (links may be asymmetric).
+        /// </summary>
+        private static void Reversed(LinkTable links, out int[] start, out int[] from, out int[] link)
+        {
+            int n = links.NodeCount;
+            start = new int[n + 1];
+            for (int l = 0; l < links.Target.Length; l++)
+            {
+                start[links.Target[l] + 1]++;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                start[i + 1] += start[i];
+            }
+
+            from = new int[links.Target.Length];
+            link = new int[links.Target.Length];
+            var fill = (int[])start.Clone();
+            for (int v = 0; v < n; v++)
+            {
+                for (int l = links.RowStart[v]; l < links.RowStart[v + 1]; l++)
+                {
+                    int k = fill[links.Target[l]]++;
+                    from[k] = v;
+                    link[k] = l;
+                }
+            }
         }
 
         /// <summary>Reception probability of the link from <paramref name="to"/> back to <paramref name="from"/> (0: none).</summary>

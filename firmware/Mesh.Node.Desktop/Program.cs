@@ -11,6 +11,7 @@ using Mesh.NodeApp.Sensors;
 using Mesh.NodeApp.Settings;
 using Mesh.Protocol.Desktop;
 using Mesh.Protocol.Desktop.Transport;
+using Mesh.Protocol.Forwarding;
 
 namespace Mesh.Node.Desktop
 {
@@ -38,7 +39,7 @@ namespace Mesh.Node.Desktop
                 (new Option<string?>("--device-key") { Description = "This node's device key from the gateway's registry, 32 or 64 hex digits (device_key); mesh-gateway provision writes it into a --config file" }, "device_key"),
                 (new Option<string?>("--network") { Description = "Network id (network_id)" }, "network_id"),
                 (new Option<string?>("--role") { Description = "sensor, relay, bridge or edge (role)" }, "role"),
-                (new Option<string?>("--policy") { Description = "flooding, gossip, managed or structured (policy)" }, "policy"),
+                (new Option<string?>("--policy") { Description = "flooding, gossip, managed or structured (policy; default structured, as boards and the gateway)" }, "policy"),
                 (new Option<string?>("--report-interval") { Description = "Seconds between readings, 0 = none (report_interval)" }, "report_interval"),
                 (new Option<string?>("--group") { Description = "UDP multicast group (udp_group)" }, "udp_group"),
                 (new Option<string?>("--port") { Description = "UDP port (udp_port)" }, "udp_port"),
@@ -59,7 +60,7 @@ namespace Mesh.Node.Desktop
                 var log = new ConsoleLog("[mesh-node]", parse.GetValue(quiet));
                 string? path = parse.GetValue(config);
                 var store = new SettingsStore(new FileConfigStore(path), log);
-                NodeSettings settings = store.Load(new NodeSettings { Radio = RadioMode.Udp });
+                NodeSettings settings = store.Load(new NodeSettings { Radio = RadioMode.Udp, Policy = PolicySettings.Structured(2) });
                 foreach (var s in shorthands)
                 {
                     string? v = parse.GetValue(s.Option);

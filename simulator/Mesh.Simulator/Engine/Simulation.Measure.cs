@@ -55,7 +55,7 @@ namespace Mesh.Simulator.Engine
                     }
                 }
 
-                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), reachable: reachable, reachableCount: count);
+                _metrics.Sent(cls, origin.Id, sequence, _nowUs, AliveHonestCount(), reachable: reachable, reachableCount: count, hopLimit: hopLimit);
             }
             else
             {

@@ -66,6 +66,7 @@ namespace Mesh.Simulator.Metrics
                 }
 
                 result.Broadcasts.HopsMean = Round(sum / _broadcastHops.Count);
+                result.Broadcasts.AtHopLimitShare = Round((double)_broadcastsAtHopLimit / _broadcastHops.Count, 4);
             }
 
             var include = new bool[nodes.Length];

@@ -50,6 +50,9 @@ namespace Mesh.Simulator.Metrics
             /// <summary>Readings: hops of the shortest path to a gateway at send time (-1: none or not measured).</summary>
             public int ShortestHops = -1;
 
+            /// <summary>Broadcasts: the origin's hop limit (-1 not known).</summary>
+            public int HopLimit = -1;
+
             /// <summary>Broadcasts: the nodes reachable at send time, how many, and how many of them it reached.</summary>
             public BitArray? Reachable;
             public int ReachableCount;
@@ -74,6 +77,7 @@ namespace Mesh.Simulator.Metrics
         private readonly long[] _transmissionsByClass = new long[6];
         private readonly List<double> _broadcastLatencies = new();
         private readonly List<double> _broadcastHops = new();
+        private long _broadcastsAtHopLimit;
         private readonly Dictionary<(int Sink, ushort Id), (long SentUs, bool Counted)> _commands = new();
         private readonly List<double> _commandRtt = new();
         private readonly long[] _refused = new long[6];
@@ -228,7 +232,7 @@ namespace Mesh.Simulator.Metrics
 
         /// <param name="frameTime">Readings: the network time the origin stamped on the frame (traces store-and-forward copies back); 0 when unknown.</param>
         public void Sent(MessageClass cls, uint origin, uint sequence, long nowUs, int aliveHonest,
-            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false, uint frameTime = 0)
+            int shortestHops = -1, BitArray? reachable = null, int reachableCount = 0, bool cutOff = false, uint frameTime = 0, int hopLimit = -1)
         {
             if (Recorder != null)
             {
@@ -246,7 +250,7 @@ namespace Mesh.Simulator.Metrics
             {
                 Class = cls, SentUs = nowUs, AliveAtSend = aliveHonest, Counted = IsCounted(nowUs),
                 Excluded = index >= 0 && index < _nodeCount && _originKind[index] != 0,
-                ShortestHops = shortestHops, Reachable = reachable, ReachableCount = reachableCount, CutOff = cutOff,
+                ShortestHops = shortestHops, Reachable = reachable, ReachableCount = reachableCount, CutOff = cutOff, HopLimit = hopLimit,
             };
             if (cls == MessageClass.Broadcast)
             {
@@ -500,6 +504,10 @@ namespace Mesh.Simulator.Metrics
                 {
                     _broadcastLatencies.Add((nowUs - r.SentUs) / 1000.0);
                     _broadcastHops.Add(e.HopsTaken + 1);
+                    if (r.HopLimit >= 0 && e.HopsTaken >= r.HopLimit)
+                    {
+                        _broadcastsAtHopLimit++;
+                    }
                 }
             }
 

@@ -85,6 +85,13 @@ namespace Mesh.Simulator.Metrics
         public double LatencyP99Ms { get; set; }
         public double HopsMean { get; set; }
         public int HopsMax { get; set; }
+
+        /// <summary>
+        /// Broadcasts only: share of the copies delivered (each node's first) that arrived with hops taken equal to
+        /// their hop limit, so the node could not pass them on. Well above 0 means the limit binds: the nodes past
+        /// those were reachable only if the frame took no detour (simulator/README.md, city-1000's hop limit).
+        /// </summary>
+        public double AtHopLimitShare { get; set; }
         public long Transmissions { get; set; }
         public double TransmissionsPerDelivered { get; set; }
 

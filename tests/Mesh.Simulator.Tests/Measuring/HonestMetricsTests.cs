@@ -65,6 +65,21 @@ namespace Mesh.Simulator.Tests.Measuring
         }
 
         [Fact]
+        public void Copies_taken_at_the_hop_limit_say_when_the_limit_binds()
+        {
+            // Hop limit 2 on an ideal line: the copy a node takes after 3 hops cannot go on. Per broadcast
+            // ~1.5 of the ~5 nodes reached are exactly 3 hops out (both sides, fewer near the ends): ~30 %.
+            // With 32 the line ends first, and no copy arrives at the limit.
+            RunResult tight = Runs.Run(Line(12).Replace("\"hopLimit\": 32", "\"hopLimit\": 2"));
+            RunResult loose = Runs.Run(Line(12));
+
+            Assert.True(tight.Broadcasts.Sent >= 20 && loose.Broadcasts.Sent >= 20);
+            Assert.InRange(tight.Broadcasts.AtHopLimitShare, 0.2, 0.4);
+            Assert.Equal(0, loose.Broadcasts.AtHopLimitShare);
+            Assert.Equal(1.0, loose.Coverage.Reachable);
+        }
+
+        [Fact]
         public void Reachable_coverage_is_at_least_raw_coverage_on_a_lossy_busy_mesh()
         {
             RunResult r = Runs.Run("""

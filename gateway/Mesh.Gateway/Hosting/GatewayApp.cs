@@ -90,6 +90,8 @@ namespace Mesh.Gateway.Hosting
                 return directory;
             });
             s.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<NodeDirectory>(), Json));
+            s.AddSingleton(sp => new HopLimitHeadroom(options.Mesh.HopLimit, sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.HopLimit")));
 
             s.AddSingleton(sp => new TopicTree(options.Mqtt.TopicPrefix, options.Mesh.NetworkId, options.Mqtt.DiscoveryPrefix));
             s.AddSingleton(sp => MqttOutbox.Open(options.Mqtt.Outbox.Path, options.Mqtt.Outbox.MaxMessages, sp.GetRequiredService<ILogger<MqttOutbox>>()));
@@ -138,6 +140,7 @@ namespace Mesh.Gateway.Hosting
                 var listeners = new List<IMeshListener> { sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<MqttBridge>() };
                 HistoryWiring.AddListener(sp, options, listeners);
                 listeners.Add(sp.GetRequiredService<LiveFeed>());
+                listeners.Add(sp.GetRequiredService<HopLimitHeadroom>());
                 return listeners;
             });
 
@@ -195,6 +198,7 @@ namespace Mesh.Gateway.Hosting
                 var sources = new List<IMetricsSource> { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() };
                 HistoryWiring.AddMetrics(sp, options, sources);
                 sources.Add(new SerialMetrics(sp.GetRequiredService<IReadOnlyList<IFrameTransport>>()));
+                sources.Add(sp.GetRequiredService<HopLimitHeadroom>());
                 return sources;
             });
 

@@ -67,7 +67,7 @@ namespace Mesh.Gateway.Http
                 : d.Find(node) is { } n ? Results.Json(n, GatewayApp.Json)
                 : Problem(404, $"node {node} has not been heard"));
 
-            app.MapGet("/api/topology", (NodeDirectory d, MeshGateway mesh) =>
+            app.MapGet("/api/topology", (NodeDirectory d, MeshGateway mesh, HopLimitHeadroom headroom) =>
             {
                 var nodes = new List<object>();
                 var links = new List<object>();
@@ -80,7 +80,17 @@ namespace Mesh.Gateway.Http
                     }
                 }
 
-                return Results.Json(new { gateway = mesh.NodeId, network = mesh.NetworkId, nodes, links }, GatewayApp.Json);
+                int deepest = headroom.DeepestOnlineHops();
+                return Results.Json(new
+                {
+                    gateway = mesh.NodeId,
+                    network = mesh.NetworkId,
+                    hopLimit = headroom.HopLimit,
+                    deepestHops = deepest,
+                    hopLimitHeadroom = headroom.HeadroomAt(deepest),
+                    nodes,
+                    links,
+                }, GatewayApp.Json);
             });
 
             app.MapGet("/api/readings", (HttpRequest request, IServiceProvider sp) =>

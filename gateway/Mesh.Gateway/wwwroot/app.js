@@ -321,7 +321,16 @@ async function getJson(path) {
 async function refreshTopology() {
   try {
     state.topology = await getJson("/api/topology");
-    $("network").textContent = `network ${state.topology.network} · gateway ${state.topology.gateway}`;
+    const t = state.topology;
+    // A hop limit too small shows only as commands and broadcasts that never arrive: say how much it leaves.
+    const tight = t.deepestHops > 0 && t.hopLimitHeadroom < 2;
+    const network = $("network");
+    network.textContent = `network ${t.network} · gateway ${t.gateway} · hop limit ${t.hopLimit}` +
+      (t.deepestHops > 0 ? `, deepest node ${t.deepestHops} hops` : "");
+    network.dataset.tight = tight ? "true" : "false";
+    network.title = tight
+      ? `A frame travels at most ${t.hopLimit + 1} hops: ${t.hopLimitHeadroom} to spare past the deepest node. Raise Mesh:HopLimit and the nodes' hop_limit.`
+      : "";
     renderTopology();
   } catch (e) {
     console.warn(e);

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Mesh.Gateway.Tests.Dashboard;
 using Mesh.Gateway.Tests.Infrastructure;
 using Mesh.Protocol.Messages;
 
@@ -52,6 +53,20 @@ namespace Mesh.Gateway.Tests.Http
             // Three frames at the edge, one warning: the log is rate-limited, not one line per frame.
             Assert.Single(gateway.Logs.Lines, l => l.Contains("hops from this gateway and the hop limit is", StringComparison.Ordinal));
             Assert.Contains(gateway.Logs.Lines, l => l.Contains("to at least 2", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task The_dashboard_header_shows_the_hop_limit_and_marks_it_when_too_tight()
+        {
+            await using var gateway = await TestGateway.StartAsync(s => s["Mesh:HopLimit"] = "1");
+            await using var sensor = new MeshSensor(303, gateway.UdpPort);
+            sensor.Report((Quantity.Temperature, 20));
+            await TopologyOnceHeardAsync(gateway, 303);
+
+            await using HeadlessChromium browser = await HeadlessChromium.LaunchAsync();
+            await browser.NavigateAsync(gateway.Options.Http.Urls + "/");
+            await browser.WaitForAsync("document.getElementById('network').innerText.includes('hop limit 1, deepest node 1 hops')", "the hop limit in the header");
+            await browser.WaitForAsync("document.getElementById('network').dataset.tight === 'true'", "the header marked tight");
         }
 
         [Fact]

@@ -68,6 +68,11 @@ namespace Mesh.Protocol.Node
                     return;
                 }
 
+                if (UphillOfUpwardFlood(h, nowMs))
+                {
+                    return;
+                }
+
                 if (BackboneActive && RidesBackbone(h))
                 {
                     RelayBackbone(h, net, frame, offset, rssi, nowMs);

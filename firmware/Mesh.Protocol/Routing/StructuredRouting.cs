@@ -94,6 +94,9 @@ namespace Mesh.Protocol.Routing
         public long ParentChanges;
         public long LinkFailures;
         public long FloodFallbacks;
+
+        /// <summary>Flooded upward readings this node did not flood on, being no nearer a gateway than their sender (MeshNode.UphillOfUpwardFlood).</summary>
+        public long FloodsNotRelayedUphill;
         public long LoopsDetected;
 
         /// <summary>Upward frames that came back round a loop and were flooded from here instead of acknowledged.</summary>

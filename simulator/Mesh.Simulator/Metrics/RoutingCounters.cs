@@ -23,6 +23,9 @@ namespace Mesh.Simulator.Metrics
         public long LinkFailures { get; set; }
         public long ParentChanges { get; set; }
         public long FloodFallbacks { get; set; }
+
+        /// <summary>Copies of flooded upward readings not relayed by a node no nearer a gateway than their sender.</summary>
+        public long FloodsNotRelayedUphill { get; set; }
         public long LoopsDetected { get; set; }
 
         /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>
@@ -65,6 +68,7 @@ namespace Mesh.Simulator.Metrics
                 c.LinkFailures += r.LinkFailures;
                 c.ParentChanges += r.ParentChanges;
                 c.FloodFallbacks += r.FloodFallbacks;
+                c.FloodsNotRelayedUphill += r.FloodsNotRelayedUphill;
                 c.LoopsDetected += r.LoopsDetected;
                 c.UpwardEvicted += r.Upward.Evicted;
                 c.EvictionResends += r.EvictionResends;

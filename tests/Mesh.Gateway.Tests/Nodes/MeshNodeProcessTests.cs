@@ -19,7 +19,11 @@ namespace Mesh.Gateway.Tests.Nodes
         private static MeshNodeProcess Start(uint id, int udpPort, string configPath) => new(udpPort,
             "--id", id.ToString(), "--key", TestGateway.KeyHex,
             "--device-key", Convert.ToHexString(new DerivedDeviceKeys(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance).SecretOf(id)),
-            "--config", configPath);
+            "--config", configPath,
+            // Managed flooding on purpose: this test pins that mesh-node processes relay for each other. Under structured
+            // routing, mesh-node's default, readings on one shared segment go straight to the gateway and a flooded one
+            // is not relayed by nodes no nearer it (StructuredMeshProcessTests covers that policy).
+            "--policy", "managed");
 
         [Fact]
         public async Task Three_mesh_node_processes_and_the_gateway_form_a_mesh_readings_reach_mqtt_relayed_and_a_command_is_acknowledged()

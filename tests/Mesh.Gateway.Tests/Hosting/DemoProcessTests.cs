@@ -14,7 +14,10 @@ namespace Mesh.Gateway.Tests.Hosting
     /// mesh (structured routing, like the boards and the gateway) in real time, the gateway joined to it, its embedded
     /// broker. What a user is told to look at must be there: every simulated sensor's readings on MQTT, and a command
     /// published on MQTT acknowledged by its node.
+    /// Its own collection, run alone: a whole real-time mesh, gateway and broker in another process would otherwise
+    /// load the machine under the suite's timing-sensitive tests.
     /// </summary>
+    [Collection(nameof(DemoProcessCollection))]
     public class DemoProcessTests
     {
         [Fact]
@@ -80,5 +83,10 @@ namespace Mesh.Gateway.Tests.Hosting
                 return output.ToString();
             }
         }
+    }
+
+    [CollectionDefinition(nameof(DemoProcessCollection), DisableParallelization = true)]
+    public sealed class DemoProcessCollection
+    {
     }
 }

@@ -133,6 +133,14 @@ namespace Mesh.Gateway.Tests.Infrastructure
             set { lock (_lock) { _rssiFrom = value; } }
         }
 
+        /// <summary>Every frame this sensor received from the group (its own copies included), in order.</summary>
+        public List<byte[]> Heard
+        {
+            get { lock (_lock) { return new List<byte[]>(_heard); } }
+        }
+
+        private readonly List<byte[]> _heard = new();
+
         /// <summary>Sends raw bytes on the mesh group, as an attacker or a broken node would.</summary>
         public void SendRaw(byte[] frame) => _udp.Send(frame, 0, frame.Length);
 
@@ -166,6 +174,7 @@ namespace Mesh.Gateway.Tests.Infrastructure
                         int length = receive.Result;
                         int rssi = _rssiFrom != null && length >= FrameLayout.HeaderSize
                             ? _rssiFrom(LittleEndian.ReadUInt32(buffer, FrameLayout.OffsetPreviousHop)) : -55;
+                        _heard.Add(buffer.AsSpan(0, length).ToArray());
                         _node.Receive(buffer, 0, length, rssi, Now);
                         receive = null;
                     }

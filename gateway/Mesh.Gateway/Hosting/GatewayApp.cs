@@ -90,7 +90,7 @@ namespace Mesh.Gateway.Hosting
                 return directory;
             });
             s.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<NodeDirectory>(), Json));
-            s.AddSingleton(sp => new HopLimitHeadroom(options.Mesh.HopLimit, sp.GetRequiredService<NodeDirectory>(), sp.GetRequiredService<TimeProvider>(),
+            s.AddSingleton(sp => new HopLimitHeadroom(options.Mesh.HopLimit, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.HopLimit")));
 
             s.AddSingleton(sp => new TopicTree(options.Mqtt.TopicPrefix, options.Mesh.NetworkId, options.Mqtt.DiscoveryPrefix));
@@ -198,7 +198,6 @@ namespace Mesh.Gateway.Hosting
                 var sources = new List<IMetricsSource> { sp.GetRequiredService<MeshGateway>(), sp.GetRequiredService<MqttConnection>() };
                 HistoryWiring.AddMetrics(sp, options, sources);
                 sources.Add(new SerialMetrics(sp.GetRequiredService<IReadOnlyList<IFrameTransport>>()));
-                sources.Add(sp.GetRequiredService<HopLimitHeadroom>());
                 return sources;
             });
 

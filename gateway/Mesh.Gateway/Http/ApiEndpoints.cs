@@ -71,7 +71,8 @@ namespace Mesh.Gateway.Http
             {
                 var nodes = new List<object>();
                 var links = new List<object>();
-                foreach (NodeSnapshot n in d.Snapshot())
+                IReadOnlyList<NodeSnapshot> snapshot = d.Snapshot();
+                foreach (NodeSnapshot n in snapshot)
                 {
                     nodes.Add(new { id = n.Node, role = n.Role, online = n.Online, hops = n.Hops });
                     foreach (NeighbourLink l in n.Neighbours)
@@ -80,7 +81,7 @@ namespace Mesh.Gateway.Http
                     }
                 }
 
-                int deepest = headroom.DeepestOnlineHops();
+                int deepest = HopLimitHeadroom.DeepestOnlineHops(snapshot);
                 return Results.Json(new
                 {
                     gateway = mesh.NodeId,
@@ -195,7 +196,7 @@ namespace Mesh.Gateway.Http
                 }
             });
 
-            app.MapGet("/metrics", (IReadOnlyList<IMetricsSource> sources, NodeDirectory directory) =>
+            app.MapGet("/metrics", (IReadOnlyList<IMetricsSource> sources, NodeDirectory directory, HopLimitHeadroom headroom) =>
             {
                 var o = new StringBuilder(4096);
                 foreach (IMetricsSource source in sources)
@@ -212,6 +213,7 @@ namespace Mesh.Gateway.Http
                 }
 
                 NodeQosMetrics.Write(o, nodes);
+                headroom.WriteMetrics(o, nodes);
 
                 o.Append("# HELP mesh_gateway_nodes Nodes heard, by availability.\n# TYPE mesh_gateway_nodes gauge\n");
                 o.Append("mesh_gateway_nodes{state=\"online\"} ").Append(online).Append('\n');

@@ -14,9 +14,9 @@ namespace Mesh.Gateway.Model
     /// city-1000 with a limit of 10 lost whole clusters of every broadcast that way (simulator/README.md,
     /// "city-1000's hop limit"). Below <see cref="MinHeadroom"/> this warns, at most once every
     /// <see cref="WarnEvery"/> (a flood of frames cannot flood the log), and /metrics and /api/topology show it.
-    /// Keeps no state per node: the depths come from the node directory.
+    /// Keeps no state per node: the depths come from the node directory's snapshot those endpoints already take.
     /// </summary>
-    public sealed class HopLimitHeadroom : IMeshListener, IMetricsSource
+    public sealed class HopLimitHeadroom : IMeshListener
     {
         /// <summary>Hops to spare under which the gateway warns: city-1000's broadcasts took detours of one to three.</summary>
         public const int MinHeadroom = 2;
@@ -24,16 +24,14 @@ namespace Mesh.Gateway.Model
         public static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(10);
 
         private readonly int _hopLimit;
-        private readonly NodeDirectory _directory;
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
         private readonly object _lock = new();
         private DateTimeOffset _lastWarning = DateTimeOffset.MinValue;
 
-        public HopLimitHeadroom(int hopLimit, NodeDirectory directory, TimeProvider time, ILogger logger)
+        public HopLimitHeadroom(int hopLimit, TimeProvider time, ILogger logger)
         {
             _hopLimit = hopLimit;
-            _directory = directory;
             _time = time;
             _logger = logger;
         }
@@ -41,10 +39,10 @@ namespace Mesh.Gateway.Model
         public int HopLimit => _hopLimit;
 
         /// <summary>The most hops any online node's last frame took to reach this gateway (0: none online).</summary>
-        public int DeepestOnlineHops()
+        public static int DeepestOnlineHops(IReadOnlyList<NodeSnapshot> nodes)
         {
             int deepest = 0;
-            foreach (NodeSnapshot n in _directory.Snapshot())
+            foreach (NodeSnapshot n in nodes)
             {
                 if (n.Online && n.Hops > deepest)
                 {
@@ -105,9 +103,10 @@ namespace Mesh.Gateway.Model
                 node, hops, _hopLimit, Math.Max(0, headroom), Math.Min(32, hops + MinHeadroom - 1));
         }
 
-        public void WriteMetrics(StringBuilder output)
+        /// <summary>The hop limit and the deepest online node, as Prometheus gauges, from the directory's snapshot.</summary>
+        public void WriteMetrics(StringBuilder output, IReadOnlyList<NodeSnapshot> nodes)
         {
-            int deepest = DeepestOnlineHops();
+            int deepest = DeepestOnlineHops(nodes);
             output.Append("# HELP mesh_gateway_hop_limit The hop limit this gateway's frames carry (Mesh:HopLimit).\n# TYPE mesh_gateway_hop_limit gauge\n");
             output.Append("mesh_gateway_hop_limit ").Append(_hopLimit.ToString(CultureInfo.InvariantCulture)).Append('\n');
             output.Append("# HELP mesh_gateway_deepest_node_hops Most hops an online node's last frame took to reach this gateway.\n# TYPE mesh_gateway_deepest_node_hops gauge\n");

@@ -329,7 +329,7 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Heartbeats (neighbour lists for the gateway's topology); 0: off.</summary>
         public double HeartbeatIntervalSeconds { get; set; } = 300;
 
-        /// <summary>The gateways' (sinks') own heartbeats, when they differ from the nodes' (mesh-gateway sends one a minute); null: as the nodes.</summary>
+        /// <summary>The gateways' (sinks') own heartbeats, when they differ from the nodes' (mesh-gateway: every 5 minutes under structured routing, every minute under the flooding policies); null: as the nodes.</summary>
         public double? GatewayHeartbeatIntervalSeconds { get; set; }
     }
 

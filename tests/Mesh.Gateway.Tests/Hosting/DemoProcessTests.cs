@@ -1,8 +1,5 @@
 using System;
-using System.Diagnostics;
-using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Mesh.Gateway.Tests.Infrastructure;
@@ -26,62 +23,31 @@ namespace Mesh.Gateway.Tests.Hosting
             int broker = Ports.FreeTcp();
             int http = Ports.FreeTcp();
             int udp = Ports.UniqueUdp();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string a in new[]
+            using var demo = new DotnetProcess("mesh-gateway-demo.dll", new[]
             {
-                Path.Combine(AppContext.BaseDirectory, "mesh-gateway-demo.dll"), "demo",
-                "--Mqtt:Embedded:Port=" + broker, "--Http:Urls=http://127.0.0.1:" + http, "--Udp:Port=" + udp,
-            })
-            {
-                start.ArgumentList.Add(a);
-            }
+                "demo", "--Mqtt:Embedded:Port=" + broker, "--Http:Urls=http://127.0.0.1:" + http, "--Udp:Port=" + udp,
+            });
+            await using var mqtt = await MqttProbe.ConnectAsync(broker, "mesh/1/#", retryFor: TimeSpan.FromSeconds(60));
 
-            var output = new StringBuilder();
-            using Process demo = Process.Start(start)!;
-            demo.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            demo.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            demo.BeginErrorReadLine();
-            demo.BeginOutputReadLine();
+            // 25 simulated nodes, the gateway in the place of the first (id 1): sensors 2 … 25, a reading every 10 s.
+            int[] sensors = Enumerable.Range(2, 24).ToArray();
             try
             {
-                await using var mqtt = await MqttProbe.ConnectAsync(broker, "mesh/1/#", retryFor: TimeSpan.FromSeconds(60));
-
-                // 25 simulated nodes, the gateway in the place of the first (id 1): sensors 2 … 25, a reading every 10 s.
-                int[] sensors = Enumerable.Range(2, 24).ToArray();
-                try
-                {
-                    await mqtt.WaitForAsync(m => sensors.All(id => m.Any(x => x.Topic == "mesh/1/" + id + "/temperature")),
-                        TimeSpan.FromSeconds(120), "a temperature from every simulated sensor");
-                }
-                catch (TimeoutException e)
-                {
-                    string seen = string.Join(",", sensors.Where(id => mqtt.Messages.Any(x => x.Topic == "mesh/1/" + id + "/temperature")));
-                    throw new TimeoutException(e.Message + "\nsensors heard: " + seen + "\ndemo output:\n" + Snapshot(output), e);
-                }
-
-                await mqtt.PublishAsync("mesh/1/2/cmd/identify", "{\"seconds\":5}");
-                var got = await mqtt.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/2/cmd/identify/result" && x.Payload.Contains("\"acknowledged\"", StringComparison.Ordinal)),
-                    TimeSpan.FromSeconds(60), "the identify command's acknowledgement");
-                JsonElement result = JsonDocument.Parse(got.Last(x => x.Topic == "mesh/1/2/cmd/identify/result").Payload).RootElement;
-                Assert.Equal(2u, result.GetProperty("node").GetUInt32());
-                Assert.Equal("ok", result.GetProperty("status").GetString());
+                await mqtt.WaitForAsync(m => sensors.All(id => m.Any(x => x.Topic == "mesh/1/" + id + "/temperature")),
+                    TimeSpan.FromSeconds(120), "a temperature from every simulated sensor");
             }
-            finally
+            catch (TimeoutException e)
             {
-                if (!demo.HasExited)
-                {
-                    demo.Kill(entireProcessTree: true);
-                    demo.WaitForExit(5000);
-                }
+                string seen = string.Join(",", sensors.Where(id => mqtt.Messages.Any(x => x.Topic == "mesh/1/" + id + "/temperature")));
+                throw new TimeoutException(e.Message + "\nsensors heard: " + seen + "\ndemo output:\n" + demo.Output, e);
             }
-        }
 
-        private static string Snapshot(StringBuilder output)
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
+            await mqtt.PublishAsync("mesh/1/2/cmd/identify", "{\"seconds\":5}");
+            var got = await mqtt.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/2/cmd/identify/result" && x.Payload.Contains("\"acknowledged\"", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(60), "the identify command's acknowledgement");
+            JsonElement result = JsonDocument.Parse(got.Last(x => x.Topic == "mesh/1/2/cmd/identify/result").Payload).RootElement;
+            Assert.Equal(2u, result.GetProperty("node").GetUInt32());
+            Assert.Equal("ok", result.GetProperty("status").GetString());
         }
     }
 

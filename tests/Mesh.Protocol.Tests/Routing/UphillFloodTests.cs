@@ -1,4 +1,3 @@
-using System.Linq;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Tests.Harness;
@@ -23,7 +22,7 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(4u, mesh[5].Routing!.Gradient.Parent);
             mesh.DropWhen = (from, to, frame) => from == 4 && to == 3
                 && (MessageType)frame[FrameLayout.OffsetType] == MessageType.Readings
-                && frame[FrameLayout.OffsetNextHop] + frame[FrameLayout.OffsetNextHop + 1] + frame[FrameLayout.OffsetNextHop + 2] + frame[FrameLayout.OffsetNextHop + 3] != 0;
+                && LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop) != NodeAddress.None;
             seq = SendReading(mesh, 4);
             mesh.RunFor(60_000);
             return mesh;

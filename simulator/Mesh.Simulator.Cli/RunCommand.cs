@@ -125,6 +125,7 @@ namespace Mesh.Simulator.Cli
                     : $"{r.Cost.ReadingTransmissionsWithControl} tx per delivered reading, {r.Cost.ReadingPathStretchWithControl}× the shortest path ({r.Cost.Beacons:N0} beacons, {r.Cost.HopAcks:N0} hop acks in the window)"),
                 ("reading cost bound", $"{r.Cost.ReadingEtxBound}× the shortest path with acknowledgements free, {r.Cost.ReadingEtxBoundAcknowledged}× with each hop acknowledged by a frame as lossy (least ETX over the links; collisions not counted)"),
                 ("broadcast coverage", r.Broadcasts.Sent > 0 ? $"{r.Coverage.Reachable:P1} of the reachable ({r.Coverage.ReachableNodesMean} nodes), {r.Broadcasts.DeliveryRatio:P1} raw ({r.Coverage.LiveNodesMean} live), {r.Broadcasts.Sent} broadcasts, {r.BroadcastTransmissionsPerCds}× the greedy CDS ({r.GreedyCdsSize}), {r.Broadcasts.AtHopLimitShare:P1} of copies taken at the hop limit" : "no broadcasts"),
+                ("broadcast cost estimate", r.Cost.BroadcastScheduleEstimate > 0 ? $"{r.Cost.BroadcastScheduleEstimate}× the greedy CDS for 99.5 % expected coverage, scheduled knowing every link but not who received (greedy; collisions not counted)" : "no broadcasts"),
                 ("control airtime", $"{r.Cost.ControlAirtimeShare:P1} (heartbeats, acks, other)"),
                 ("heartbeats", r.Heartbeats.NodesSent + r.Heartbeats.GatewaysSent == 0 ? "none sent in the window"
                     : $"{r.Heartbeats.NodesDelivered:N0}/{r.Heartbeats.NodesSent:N0} of the nodes' reached a gateway"

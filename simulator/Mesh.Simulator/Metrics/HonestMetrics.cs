@@ -68,6 +68,13 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Broadcast transmissions per broadcast over the greedy connected dominating set size (as RunResult.BroadcastTransmissionsPerCds).</summary>
         public double BroadcastTransmissionsPerCds { get; set; }
 
+        /// <summary>
+        /// What a broadcast would cost, over the same greedy CDS, scheduled with knowledge of every link but not
+        /// of who received, to 99.5 % expected coverage (BroadcastSchedule, on the link table at the end of the
+        /// run, collisions not counted; 0 when the run sent no broadcasts).
+        /// </summary>
+        public double BroadcastScheduleEstimate { get; set; }
+
         /// <summary>Share of all airtime spent on control frames: heartbeats, acknowledgements and every type other than readings, commands and broadcast text.</summary>
         public double ControlAirtimeShare { get; set; }
 

@@ -98,6 +98,11 @@ namespace Mesh.Simulator.Metrics
             result.Cost = Cost(result.Readings, result.BroadcastTransmissionsPerCds,
                 Reachability.EtxToNearest(links, sinks, carriers, scenario.Radio.ExtraLossRate, false),
                 Reachability.EtxToNearest(links, sinks, carriers, scenario.Radio.ExtraLossRate, true));
+            if (result.Broadcasts.Sent > 0 && result.GreedyCdsSize > 0)
+            {
+                result.Cost.BroadcastScheduleEstimate = Round(BroadcastSchedule.MeanExpectedTransmissions(
+                    links, scenario.Radio.ExtraLossRate, include, BroadcastSchedule.TargetCoverage) / result.GreedyCdsSize);
+            }
 
             _commandRtt.Sort();
             result.Commands = new CommandMetrics

@@ -36,6 +36,9 @@ namespace Mesh.Simulator.Sweeps
         public double ReadingEtxBound { get; init; }
         public double ReadingEtxBoundAcknowledged { get; init; }
 
+        /// <summary>The broadcast cost estimate (CostMetrics.BroadcastScheduleEstimate): a schedule that knows every link, over the greedy CDS.</summary>
+        public double BroadcastScheduleEstimate { get; init; }
+
         /// <summary>Readings delivered over those the report intervals asked for (spaced-away and refused ones included).</summary>
         public double ReadingDeliveryOfSchedule { get; init; }
         public double ControlAirtimeShare { get; init; }
@@ -126,6 +129,7 @@ namespace Mesh.Simulator.Sweeps
                     ReadingPathStretchWithControl = Math.Round(runs.Average(r => r.Cost.ReadingPathStretchWithControl), 2),
                     ReadingEtxBound = Math.Round(runs.Average(r => r.Cost.ReadingEtxBound), 3),
                     ReadingEtxBoundAcknowledged = Math.Round(runs.Average(r => r.Cost.ReadingEtxBoundAcknowledged), 3),
+                    BroadcastScheduleEstimate = Math.Round(runs.Average(r => r.Cost.BroadcastScheduleEstimate), 3),
                     ReadingDeliveryOfSchedule = Math.Round(runs.Average(r => r.Readings.DeliveredOfSchedule), 4),
                     ControlAirtimeShare = Math.Round(runs.Average(r => r.Cost.ControlAirtimeShare), 4),
                     ReceptionsLostToCollisions = Math.Round(runs.Average(r => (double)r.CollisionLosses.ReceptionsLost), 0),
@@ -151,7 +155,7 @@ namespace Mesh.Simulator.Sweeps
                 + "collided_arrivals,receptions_lost_to_collisions,command_delivery,command_ack_p50_ms,command_ack_p99_ms,"
                 + "babbler_frames_originated,babbler_beyond_2_hops_per_originated,babbler_share_beyond_2_hops,max_duty_cycle_10s_percent,"
                 + "route_poisoning_share,route_poisoning_mean_share,reading_path_stretch_with_control,reading_delivery_of_schedule,"
-                + "reading_etx_bound,reading_etx_bound_acknowledged\n");
+                + "reading_etx_bound,reading_etx_bound_acknowledged,broadcast_schedule_estimate\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
@@ -160,7 +164,7 @@ namespace Mesh.Simulator.Sweeps
                     + $"{p.CollidedArrivals},{p.ReceptionsLostToCollisions},{p.CommandDelivery},{p.CommandAckP50Ms},{p.CommandAckP99Ms},"
                     + $"{p.BabblerFramesOriginated},{p.BabblerBeyond2HopsPerOriginated},{p.BabblerShareBeyond2Hops},{p.MaxDutyCycle10sPercent},"
                     + $"{p.RoutePoisoningShare},{p.RoutePoisoningMeanShare},{p.ReadingPathStretchWithControl},{p.ReadingDeliveryOfSchedule},"
-                    + $"{p.ReadingEtxBound},{p.ReadingEtxBoundAcknowledged}\n");
+                    + $"{p.ReadingEtxBound},{p.ReadingEtxBoundAcknowledged},{p.BroadcastScheduleEstimate}\n");
             }
 
             return sb.ToString();
@@ -169,12 +173,12 @@ namespace Mesh.Simulator.Sweeps
         /// <summary>Two tables: delivery and cost, then quality of service.</summary>
         public static string Markdown(string parameter, IReadOnlyList<SweepPoint> points)
         {
-            var sb = new StringBuilder($"| {parameter} | offered readings/s | reading delivery | broadcast coverage (raw / reachable) | tx per delivered reading | path stretch (with control) | broadcast tx / CDS | control airtime | latency p50 ms | latency p99 ms | collided arrivals | receptions lost to collisions |\n"
+            var sb = new StringBuilder($"| {parameter} | offered readings/s | reading delivery | broadcast coverage (raw / reachable) | tx per delivered reading | path stretch (with control) | broadcast tx / CDS (estimate) | control airtime | latency p50 ms | latency p99 ms | collided arrivals | receptions lost to collisions |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             foreach (SweepPoint p in points)
             {
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} ({p.ReadingPathStretchWithControl:0.0}) | {p.BroadcastTransmissionsPerCds:0.00} | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
+                    $"| {p.Value} | {p.OfferedReadingsPerSecond:0.##} | {p.ReadingDelivery:P1} | {p.BroadcastDelivery:P1} / {p.BroadcastReachableCoverage:P1} | {p.TransmissionsPerDelivered:0.0} | {p.ReadingPathStretch:0.0} ({p.ReadingPathStretchWithControl:0.0}) | {p.BroadcastTransmissionsPerCds:0.00} ({p.BroadcastScheduleEstimate:0.00}) | {p.ControlAirtimeShare:P1} | {p.LatencyP50Ms:0.0} | {p.LatencyP99Ms:0.0} | {p.CollidedArrivals:N0} | {p.ReceptionsLostToCollisions:N0} |\n");
             }
 
             sb.Append($"\n| {parameter} | command delivery | command ack p50 ms | command ack p99 ms | babbler frames originated | babbler tx beyond 2 hops per frame originated | babbler frames beyond 2 hops | max duty cycle (10 s window) | route poisoning (end / mean) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -163,6 +163,34 @@ namespace Mesh.Simulator.Tests.Measuring
             Assert.Equal(1.0, lossless.Cost.ReadingEtxBoundAcknowledged);
         }
 
+        /// <summary>
+        /// The broadcast cost estimate (BroadcastSchedule) on known answers: a lossless line is covered by its
+        /// origin and the inner nodes on the far sides of it (an end origin: 5 of 6 nodes; an inner one: 4), and
+        /// the run's estimate is their mean over the sampled origins over the greedy CDS (the 4 inner nodes); one
+        /// link losing half its frames needs the origin 7 times for 99.5 % of two nodes (½⁷ ≤ 1 %).
+        /// </summary>
+        [Fact]
+        public void The_broadcast_cost_estimate_is_the_fewest_expected_transmissions_of_a_schedule_that_knows_the_links()
+        {
+            var line = new Simulation(Runs.Parse(Line(6)));
+            bool[] all = Enumerable.Repeat(true, 6).ToArray();
+            Assert.Equal(5, BroadcastSchedule.ExpectedTransmissions(line.Links, 0, all, 0, BroadcastSchedule.TargetCoverage), 9);
+            Assert.Equal(4, BroadcastSchedule.ExpectedTransmissions(line.Links, 0, all, 2, BroadcastSchedule.TargetCoverage), 9);
+            // Origins k·6/16 for k < 16: five at an end (0, 0, 0, 5, 5), eleven inside.
+            Assert.Equal((5 * 5 + 11 * 4) / 16.0, BroadcastSchedule.MeanExpectedTransmissions(line.Links, 0, all, BroadcastSchedule.TargetCoverage), 9);
+
+            RunResult r = line.Run();
+            Assert.Equal(4, r.GreedyCdsSize);
+            Assert.Equal(Math.Round((5 * 5 + 11 * 4) / 16.0 / 4, 3), r.Cost.BroadcastScheduleEstimate);
+            Assert.True(r.BroadcastTransmissionsPerCds >= r.Cost.BroadcastScheduleEstimate, $"flooding {r.BroadcastTransmissionsPerCds}× under the estimate {r.Cost.BroadcastScheduleEstimate}×");
+
+            var pair = new Simulation(Runs.Parse(Line(2)));
+            Assert.Equal(7, BroadcastSchedule.ExpectedTransmissions(pair.Links, 0.5, new[] { true, true }, 0, BroadcastSchedule.TargetCoverage), 9);
+
+            // Without broadcasts there is nothing to estimate.
+            Assert.Equal(0, Runs.Run(Line(4, workload: "\"readingIntervalSeconds\": 5, \"broadcastIntervalSeconds\": 0")).Cost.BroadcastScheduleEstimate);
+        }
+
         [Fact]
         public void Without_collisions_nothing_is_lost_to_them_and_without_control_traffic_it_has_no_airtime()
         {
@@ -184,7 +212,7 @@ namespace Mesh.Simulator.Tests.Measuring
                 "collisionLosses.receptionsLost", "collisionLosses.neverReceived", "cost.readingPathStretch",
                 "cost.broadcastTransmissionsPerCds", "cost.controlAirtimeShare", "qos.honestReadingDelivery",
                 "qos.commandAckP99Ms", "qos.babblerBeyond2HopsPerOriginated", "qos.dutyCycle10s.maxPercent", "qos.dutyCycle1h.node",
-                "cost.readingEtxBound", "cost.readingEtxBoundAcknowledged",
+                "cost.readingEtxBound", "cost.readingEtxBoundAcknowledged", "cost.broadcastScheduleEstimate",
             })
             {
                 JsonNode? node = json;
@@ -200,7 +228,7 @@ namespace Mesh.Simulator.Tests.Measuring
             string csv = Sweep.Csv("policy.p", new[] { point });
             foreach (string column in new[] { "broadcast_reachable_coverage", "reading_path_stretch", "broadcast_tx_per_cds", "control_airtime_share",
                 "receptions_lost_to_collisions", "collided_arrivals", "command_ack_p99_ms", "babbler_beyond_2_hops_per_originated", "max_duty_cycle_10s_percent",
-                "reading_etx_bound", "reading_etx_bound_acknowledged" })
+                "reading_etx_bound", "reading_etx_bound_acknowledged", "broadcast_schedule_estimate" })
             {
                 Assert.Contains(column, csv.Split('\n')[0].Split(','));
             }

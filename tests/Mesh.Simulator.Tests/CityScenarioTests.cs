@@ -11,7 +11,11 @@ namespace Mesh.Simulator.Tests
     /// With a hop limit of 10 its broadcasts missed whole clusters on seeds 11–13 under either policy (structured
     /// 99.1–99.3 % of the reachable, managed flooding 98.5–99.1 %): over links heard at ≥ 50 % a node is up to 9–11
     /// hops from the farthest, so the limit left a broadcast no room for a detour (seed 12: 2.7 % of the copies taken
-    /// at the limit). With 16, 99.9–100 % (simulator/README, "city-1000's hop limit"). Bounds, not exact counts.
+    /// at the limit). With 16, 99.9–100 % on those seeds (simulator/README, "city-1000's hop limit"). Not on every
+    /// seed: over seeds 11–31 coverage is below 99.5 % on 7 of 21 (6 of 21 before plea answering, stop 34), where a
+    /// group of clusters hangs on two or three strong links whose near ends do not keep the far ends among their 32
+    /// backbone neighbours (seed 15: four clusters, ~130 nodes, reached by 3 of 6 broadcasts) — simulator/README,
+    /// "Trickle answers a plea". These two seeds pin the hop limit's room and the cost. Bounds, not exact counts.
     /// </summary>
     public class CityScenarioTests
     {
@@ -24,7 +28,7 @@ namespace Mesh.Simulator.Tests
 
         [Theory]
         [InlineData(23UL)] // the file's seed
-        [InlineData(12UL)] // the seed whose broadcasts missed most with a limit of 10
+        [InlineData(13UL)] // a seed whose broadcasts missed clusters with a limit of 10
         public void City_1000_as_shipped_reaches_the_reachable_with_its_hop_limit_to_spare(ulong seed)
         {
             Scenario s = ScenarioLoader.Load(Paths.Scenario("city-1000.json"));

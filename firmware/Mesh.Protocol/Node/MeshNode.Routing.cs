@@ -225,7 +225,7 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
-            // A flooded upward frame from a structured neighbour without a route: it needs our beacon (Trickle reset).
+            // A flooded upward frame from a structured neighbour without a route: it needs our beacon (answered).
             if (RoutingActive && h.NextHop == NodeAddress.None && r.Gradient.HasRoute)
             {
                 // A neighbour flooding its own upward frame has no route now, whatever its last beacon said
@@ -240,7 +240,7 @@ namespace Mesh.Protocol.Node
                 int c = r.Gradient.AdvertisedCost(h.PreviousHop, nowMs);
                 if (c >= 0 && (c == Beacon.NoCost || (h.HopsTaken == 0 && h.Origin == h.PreviousHop)) && !r.Gradient.IsGatewayNeighbour(h.PreviousHop))
                 {
-                    r.Trickle.Reset(nowMs, _random);
+                    r.Trickle.Answer(nowMs, _random);
                 }
             }
         }
@@ -350,11 +350,15 @@ namespace Mesh.Protocol.Node
 
             bool reset = RecomputeRoute(nowMs);
             bool routeless = b.Cost == Beacon.NoCost && !b.IsGateway;
-            // A new neighbour is news only when it needs us (it has no route while we have one) or changed
-            // our route (reset): in a dense mesh the table's replacements would otherwise reset Trickle all the time.
-            if (reset || (routeless && r.Gradient.HasRoute) || (b.Parent == _id && r.Gradient.Parent == from))
+            // A new neighbour is news only when it needs us (it has no route while we have one: answered) or
+            // changed our route (reset): in a dense mesh the table's replacements would otherwise reset Trickle all the time.
+            if (reset || (b.Parent == _id && r.Gradient.Parent == from))
             {
                 r.Trickle.Reset(nowMs, _random);
+            }
+            else if (routeless && r.Gradient.HasRoute)
+            {
+                r.Trickle.Answer(nowMs, _random);
             }
             else if (!routeless || !r.Gradient.HasRoute)
             {

@@ -13,6 +13,8 @@ namespace Mesh.Protocol.Routing
         private readonly int _k;
         private bool _forced;
         private long _promptAt = long.MaxValue;
+        private long _answerAt = long.MaxValue;
+        private int _answerHeard;
         private long _interval;
         private long _start;
         private long _fireAt;
@@ -38,6 +40,11 @@ namespace Mesh.Protocol.Routing
             get
             {
                 long next = _fired ? _start + _interval : _fireAt;
+                if (_answerAt < next)
+                {
+                    next = _answerAt;
+                }
+
                 return _promptAt < next ? _promptAt : next;
             }
         }
@@ -66,6 +73,11 @@ namespace Mesh.Protocol.Routing
             {
                 _heard++;
             }
+
+            if (_answerHeard < int.MaxValue)
+            {
+                _answerHeard++;
+            }
         }
 
         /// <summary>The next beacon is sent even if k consistent beacons are heard meanwhile (the backbone needs this node's new neighbour list).</summary>
@@ -90,6 +102,32 @@ namespace Mesh.Protocol.Routing
             _promptAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
         }
 
+        /// <summary>
+        /// A neighbour without a route asked for one (its route-less beacon, or an upward frame it had to
+        /// flood): one beacon at a point drawn from [Imin/2, Imin), unless k consistent beacons are heard first
+        /// — another neighbour's answer serves it as well as ours — and Trickle's interval left as it is. A
+        /// reset answered too, then went on beaconing at Imin, 2 Imin, 4 Imin … in every neighbourhood a
+        /// route-less node was heard in (city-1000: nine resets in ten). An answer pending takes no second one;
+        /// the asker asks again while it has no route.
+        /// </summary>
+        public void Answer(long nowMs, IRandomSource random)
+        {
+            if (_answerAt != long.MaxValue)
+            {
+                return;
+            }
+
+            long half = _imin / 2;
+            _answerAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
+            _answerHeard = 0;
+        }
+
+        /// <summary>Whether an answer to a route-less neighbour is still to be sent (or suppressed).</summary>
+        public bool Answering
+        {
+            get { return _answerAt != long.MaxValue; }
+        }
+
         /// <summary>Whether a prompted beacon is still to be sent.</summary>
         public bool Prompted
         {
@@ -104,6 +142,12 @@ namespace Mesh.Protocol.Routing
             {
                 _promptAt = long.MaxValue;
                 transmit = true;
+            }
+
+            if (nowMs >= _answerAt)
+            {
+                _answerAt = long.MaxValue;
+                transmit = transmit || _answerHeard < _k;
             }
 
             if (!_fired && nowMs >= _fireAt)

@@ -68,10 +68,10 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
-        public void An_insider_provoking_trickle_resets_cannot_spend_more_than_an_eighth_of_a_nodes_budget_on_beacons()
+        public void An_insider_pleading_for_a_route_cannot_spend_more_than_an_eighth_of_a_nodes_budget_on_beacons()
         {
             // 1 gateway - 2 sensor (0.2 % of 10 s); 9 is an insider in range of 2 that beacons "no route" every
-            // 200 ms: each is inconsistent for a node with a route (Trickle reset to Imin).
+            // 200 ms: each is a plea for a node with a route (one beacon within Imin, answered again once sent).
             var mesh = GatewayAndThriftySensor();
             mesh.AddRadio(9);
             mesh.Link(9, 2);
@@ -87,7 +87,7 @@ namespace Mesh.Protocol.Tests.Routing
                 mesh.RunFor(200);
             }
 
-            // 60 s of resets: at most one beacon (~1.4 ms of the 2,500 µs beacon share) in any eleven tenths.
+            // 60 s of pleas: at most one beacon (~1.4 ms of the 2,500 µs beacon share) in any eleven tenths.
             Assert.InRange(BeaconsOnAir(mesh, 2, from), 1, 7);
             Assert.True(mesh[2].Routing!.BeaconsDutySkipped > 0);
 

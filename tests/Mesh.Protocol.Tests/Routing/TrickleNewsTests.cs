@@ -10,7 +10,8 @@ namespace Mesh.Protocol.Tests.Routing
     /// <summary>
     /// What news does to Trickle (PROTOCOL.md "Structured routing", Trickle): a route gained or lost, or a cost
     /// that rose by half or more, resets the interval; a cost that fell, or rose by less, sends one beacon soon
-    /// (a prompt) and leaves the interval as it was.
+    /// (a prompt) and leaves the interval as it was; a route-less neighbour's plea is answered by one beacon soon
+    /// unless k others are heard first, the interval kept.
     /// </summary>
     public class TrickleNewsTests
     {
@@ -81,6 +82,74 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.InRange(only, promptedAt + Imin / 2, promptedAt + Imin);
             Assert.False(t.Prompted);
             Assert.True(t.IntervalMs >= interval, $"interval {t.IntervalMs} ms after a prompt, {interval} ms before");
+        }
+
+        [Fact]
+        public void An_answer_is_one_beacon_within_imin_unless_k_consistent_beacons_are_heard_first_and_keeps_the_interval()
+        {
+            var random = new XorShiftRandom(7);
+            TrickleTimer t = Settled(random, out long now);
+            long interval = t.IntervalMs;
+            t.HeardConsistent(); // k = 1: the interval's own beacon is suppressed; the answer counts only what comes after it
+            long askedAt = now;
+            t.Answer(now, random);
+            t.Answer(now + 10, random); // a second plea while the answer is pending changes nothing
+            Assert.True(t.Answering);
+
+            var sent = new System.Collections.Generic.List<long>();
+            while (now < askedAt + Imin)
+            {
+                now += 10;
+                if (t.Poll(now, random))
+                {
+                    sent.Add(now);
+                }
+            }
+
+            long only = Assert.Single(sent);
+            Assert.InRange(only, askedAt + Imin / 2, askedAt + Imin);
+            Assert.False(t.Answering);
+            Assert.True(t.IntervalMs >= interval, $"interval {t.IntervalMs} ms after an answer, {interval} ms before");
+
+            // Another neighbour answered first (k = 1 consistent beacon heard): ours is not sent.
+            askedAt = now;
+            t.Answer(now, random);
+            t.HeardConsistent();
+            sent.Clear();
+            while (now < askedAt + Imin)
+            {
+                now += 10;
+                if (t.Poll(now, random))
+                {
+                    sent.Add(now);
+                }
+            }
+
+            Assert.Empty(sent);
+            Assert.False(t.Answering);
+            Assert.True(t.IntervalMs >= interval);
+        }
+
+        /// <summary>
+        /// A route-less beacon is a plea (PROTOCOL.md *Beacons*): a routed neighbour answers it with one beacon and
+        /// keeps its interval. A reset, as before stop 34, answered too and then beaconed at 1, 2, 4 … s.
+        /// </summary>
+        [Fact]
+        public void A_route_less_neighbour_is_answered_with_one_beacon_and_the_interval_kept()
+        {
+            var mesh = SettledLine(out StructuredRouting r3);
+            long settled = r3.Trickle.IntervalMs;
+            long pleadedAt = mesh.Now;
+            byte[] plea = Forge(MessageType.Beacon, 4, NodeAddress.Broadcast, mesh[4].NextSequence + 50, mesh[3].NetworkTime(mesh.Now),
+                BeaconPayload(false, Beacon.NoCost, Beacon.NoHops, 0, 0), mesh.Key);
+            mesh.Inject(4, plea);
+            mesh.RunFor(10);
+            Assert.True(r3.Trickle.Answering, "node 3 did not take the route-less beacon for a plea");
+
+            mesh.RunFor(4 * Imin);
+            Assert.Single(mesh.Log, t => t.Node == 3 && t.Type == MessageType.Beacon && t.TimeMs > pleadedAt);
+            Assert.True(Node3BeaconedWithinImin(mesh, pleadedAt), "the answer came later than Imin");
+            Assert.True(r3.Trickle.IntervalMs >= settled, $"a plea left node 3's interval at {r3.Trickle.IntervalMs} ms (was {settled})");
         }
 
         [Fact]

@@ -87,8 +87,7 @@ namespace Mesh.Protocol.Routing
         }
 
         /// <summary>
-        /// One beacon soon, at a point drawn from [Imin/2, Imin), whatever was heard, the interval left as it
-        /// is: news that a single beacon may carry (a cost that fell, or rose a little), where a reset would make the node beacon
+        /// One beacon soon, at a point drawn from [Imin/2, Imin), whatever was heard, the interval left as it is: news that a single beacon may carry (a cost that fell, or rose a little), where a reset would make the node beacon
         /// at Imin, 2 Imin, 4 Imin … again. A prompt already pending keeps its time.
         /// </summary>
         public void Prompt(long nowMs, IRandomSource random)
@@ -98,8 +97,7 @@ namespace Mesh.Protocol.Routing
                 return;
             }
 
-            long half = _imin / 2;
-            _promptAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
+            _promptAt = SoonAfter(nowMs, random);
         }
 
         /// <summary>
@@ -107,8 +105,8 @@ namespace Mesh.Protocol.Routing
         /// flood): one beacon at a point drawn from [Imin/2, Imin), unless k consistent beacons are heard first
         /// — another neighbour's answer serves it as well as ours — and Trickle's interval left as it is. A
         /// reset answered too, then went on beaconing at Imin, 2 Imin, 4 Imin … in every neighbourhood a
-        /// route-less node was heard in (city-1000: nine resets in ten). An answer pending takes no second one;
-        /// the asker asks again while it has no route.
+        /// route-less node was heard in (city-1000: nine resets in ten). An answer pending takes no second one,
+        /// and any beacon this node sends meanwhile is the answer; the asker asks again while it has no route.
         /// </summary>
         public void Answer(long nowMs, IRandomSource random)
         {
@@ -117,9 +115,15 @@ namespace Mesh.Protocol.Routing
                 return;
             }
 
-            long half = _imin / 2;
-            _answerAt = nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
+            _answerAt = SoonAfter(nowMs, random);
             _answerHeard = 0;
+        }
+
+        /// <summary>A point drawn from [Imin/2, Imin) after <paramref name="nowMs"/>: when a prompt or an answer is sent.</summary>
+        private long SoonAfter(long nowMs, IRandomSource random)
+        {
+            long half = _imin / 2;
+            return nowMs + half + RandomExtensions.NextBelow(random, half > int.MaxValue ? int.MaxValue : (int)half);
         }
 
         /// <summary>Whether an answer to a route-less neighbour is still to be sent (or suppressed).</summary>
@@ -155,6 +159,13 @@ namespace Mesh.Protocol.Routing
                 _fired = true;
                 transmit = transmit || _forced || _heard < _k;
                 _forced = false;
+            }
+
+            if (transmit)
+            {
+                // The beacon asked for now answers a pending plea too (if the duty share skips it, the next
+                // plea is answered). A pending prompt is kept: it carries news decided after this beacon.
+                _answerAt = long.MaxValue;
             }
 
             if (_fired && nowMs >= _start + _interval)

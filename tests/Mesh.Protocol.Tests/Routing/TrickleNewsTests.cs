@@ -130,6 +130,32 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(t.IntervalMs >= interval);
         }
 
+        [Fact]
+        public void A_beacon_sent_for_another_reason_after_a_plea_is_its_answer()
+        {
+            var random = new XorShiftRandom(8);
+            TrickleTimer t = Settled(random, out long now);
+            t.HeardConsistent(); // the interval's own beacon suppressed (k = 1)
+            t.Prompt(now, random); // minor news of this node's own: a beacon in [Imin/2, Imin) from now
+            now += Imin - 10;
+            long askedAt = now;
+            t.Answer(now, random); // due at least Imin/2 later, after the prompt's beacon
+
+            int sent = 0;
+            while (now < askedAt + 2 * Imin)
+            {
+                now += 10;
+                if (t.Poll(now, random))
+                {
+                    sent++;
+                }
+            }
+
+            Assert.Equal(1, sent);
+            Assert.False(t.Answering);
+            Assert.False(t.Prompted);
+        }
+
         /// <summary>
         /// A route-less beacon is a plea (PROTOCOL.md *Beacons*): a routed neighbour answers it with one beacon and
         /// keeps its interval. A reset, as before stop 34, answered too and then beaconed at 1, 2, 4 … s.

@@ -29,9 +29,13 @@ namespace Mesh.Simulator.Cli
             {
                 Description = "Also write every lost reading to this file, one line each: the trail of its copies on air and where it ends (one event loop only)",
             };
+            var missedBroadcasts = new Option<FileInfo?>("--missed-broadcasts")
+            {
+                Description = "Also write every broadcast that missed a reachable node to this file: the nodes it missed and the links it stopped at, with what each end did and kept (one event loop only)",
+            };
             var command = new Command("run", "Run one scenario; write result.json, nodes.csv, topology.svg and latency-cdf.svg")
             {
-                scenarioArg, seed, output, duration, nodes, policy, shards, lostReadings,
+                scenarioArg, seed, output, duration, nodes, policy, shards, lostReadings, missedBroadcasts,
             };
             command.SetAction(parse =>
             {
@@ -67,6 +71,12 @@ namespace Mesh.Simulator.Cli
                     problems.Add("--lost-readings: traces one event loop only; run it without --shards");
                 }
 
+                FileInfo? missedFile = parse.GetValue(missedBroadcasts);
+                if (missedFile != null && shardCount > 1)
+                {
+                    problems.Add("--missed-broadcasts: traces one event loop only; run it without --shards");
+                }
+
                 if (problems.Count > 0)
                 {
                     problems.ForEach(p => System.Console.Error.WriteLine("mesh-sim: " + p));
@@ -85,12 +95,19 @@ namespace Mesh.Simulator.Cli
                 {
                     sim = new Simulation(scenario, CliConsole.BaseDirectory(file));
                     var trace = lostFile == null ? null : new LostReadingTrace(sim);
+                    var missedTrace = missedFile == null ? null : new MissedBroadcastTrace(sim);
                     result = CliConsole.WithProgress($"{scenario.Name} ({scenario.Topology.Nodes} nodes)", p => sim.Run(p));
                     if (trace != null)
                     {
                         var endings = trace.Write(lostFile!.FullName, sim.Metrics);
                         System.Console.WriteLine($"lost readings: {endings.Values.Sum():N0} written to {lostFile.FullName} ("
                             + string.Join(", ", endings.Select(e => $"{e.Key} {e.Value:N0}")) + ")");
+                    }
+
+                    if (missedTrace != null)
+                    {
+                        var (broadcasts, missed) = missedTrace.Write(missedFile!.FullName, sim.Metrics);
+                        System.Console.WriteLine($"missed broadcasts: {broadcasts:N0} broadcasts missed {missed:N0} reachable nodes in all, written to {missedFile.FullName}");
                     }
                 }
 

@@ -199,6 +199,12 @@ namespace Mesh.Protocol.Routing
             return n;
         }
 
+        /// <summary>Tooling view: whether <paramref name="id"/> holds a slot of this node's table (it is among the neighbours its decisions see).</summary>
+        public bool Keeps(uint id)
+        {
+            return SlotOf(id) >= 0;
+        }
+
         /// <summary>Test and tooling view: whether the neighbour in table slot s advertised the backbone flag.</summary>
         public bool NeighbourIsRelay(int s)
         {

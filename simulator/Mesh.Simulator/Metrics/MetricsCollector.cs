@@ -209,6 +209,25 @@ namespace Mesh.Simulator.Metrics
             return lost;
         }
 
+        /// <summary>
+        /// The broadcasts the coverage of the reachable counts that missed a reachable node: key, send time, the
+        /// nodes reachable at send time and the nodes reached (both by node index).
+        /// </summary>
+        public List<(ulong Key, long SentUs, BitArray Reachable, BitArray Reached)> MissedBroadcasts()
+        {
+            var missed = new List<(ulong, long, BitArray, BitArray)>();
+            foreach (KeyValuePair<ulong, Record> m in _messages)
+            {
+                Record r = m.Value;
+                if (r.Class == MessageClass.Broadcast && r.Counted && !r.Excluded && r.Reachable != null && r.At != null && r.ReachedReachable < r.ReachableCount)
+                {
+                    missed.Add((m.Key, r.SentUs, r.Reachable, r.At));
+                }
+            }
+
+            return missed;
+        }
+
         /// <summary>A babbler: its own messages are counted apart, and how far the mesh carries them is measured.</summary>
         public void MarkBabbler(int node) => _originKind[node] = Babbler;
 

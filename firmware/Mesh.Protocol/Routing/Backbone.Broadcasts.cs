@@ -199,10 +199,39 @@ namespace Mesh.Protocol.Routing
             return n;
         }
 
+        /// <summary>
+        /// Tooling view of a kept neighbour: how well this node hears it (0–255), how well it says it hears this node
+        /// (0 until it beaconed), whether it is a strong neighbour now and how many other members list it; -1s when not kept.
+        /// </summary>
+        public void Describe(uint id, out int quality, out int qualityFrom, out bool strong, out int listedBy)
+        {
+            FillStrong();
+            int s = SlotOf(id);
+            quality = s < 0 ? -1 : _quality[s];
+            qualityFrom = s < 0 ? -1 : _qOut[s];
+            strong = s >= 0 && Bit(_strong, 0, s);
+            listedBy = s < 0 ? -1 : ListedBy(s);
+        }
+
         /// <summary>Tooling view: whether <paramref name="id"/> holds a slot of this node's table (it is among the neighbours its decisions see).</summary>
         public bool Keeps(uint id)
         {
             return SlotOf(id) >= 0;
+        }
+
+        /// <summary>How many other members list slot s at ≥ 50 %.</summary>
+        private int ListedBy(int s)
+        {
+            int n = 0;
+            for (int r = 0; r < _capacity; r++)
+            {
+                if (r != s && _ids[r] != 0 && Bit(_hears, r * _words, s))
+                {
+                    n++;
+                }
+            }
+
+            return n;
         }
 
         /// <summary>Test and tooling view: whether the neighbour in table slot s advertised the backbone flag.</summary>

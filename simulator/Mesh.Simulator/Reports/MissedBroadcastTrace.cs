@@ -80,7 +80,8 @@ namespace Mesh.Simulator.Reports
             int broadcasts = 0, missedNodes = 0;
             using var w = new StreamWriter(path);
             w.WriteLine("# origin:sequence, sent at (s): missed / reachable; senders of a copy; then each frontier link (>= 50 %) from a node that had it to one that did not:");
-            w.WriteLine("#   near -> far p=reception; near: sent|silent, relay|non-relay, keeps far yes|no; far keeps near yes|no (flags and tables at the end of the run)");
+            w.WriteLine("#   near -> far p=the radio's reception probability (a scenario's extra loss not included): how near got it (or origin), sent|silent, relay|non-relay,");
+            w.WriteLine("#   keeps far yes|no (how near's backbone sees far); far keeps near yes|no; the senders of a copy far could hear, @ reception (flags and tables at the end of the run)");
             foreach (var (key, sentUs, reachable, reached) in metrics.MissedBroadcasts().OrderBy(b => b.SentUs))
             {
                 broadcasts++;
@@ -110,16 +111,50 @@ namespace Mesh.Simulator.Reports
                     SimNode n = nodes[near], f = nodes[far];
                     var nb = n.Core?.Routing?.Backbone;
                     var fb = f.Core?.Routing?.Backbone;
+                    string heard = string.Join(' ', SendersHeard(links, nodes, senders, far).OrderByDescending(x => x.P).Take(3)
+                        .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Id}@{x.P:0.00}")));
                     string came = firstCopies != null && firstCopies.TryGetValue(n.Id, out var fc) ? $"got it after {fc.Hops + 1} hops from {fc.From}" : "origin";
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {n.Id} -> {f.Id} p={p:0.00}: {came}, {(senders.Contains(n.Id) ? "sent" : "silent")}, {(nb == null ? "no backbone" : nb.IsRelay ? "relay" : "non-relay")}, keeps far {YesNo(nb?.Keeps(f.Id))}; far keeps near {YesNo(fb?.Keeps(n.Id))}"));
+                        $"  {n.Id} -> {f.Id} p={p:0.00}: {came}, {(senders.Contains(n.Id) ? "sent" : "silent")}, {(nb == null ? "no backbone" : nb.IsRelay ? "relay" : "non-relay")}, keeps far {YesNo(nb?.Keeps(f.Id))}{View(nb, f.Id)}; far keeps near {YesNo(fb?.Keeps(n.Id))}; copies the far end could hear: {(heard.Length == 0 ? "none" : heard)}"));
                 }
             }
 
             return (broadcasts, missedNodes);
         }
 
+        /// <summary>How the near end's backbone sees the far end (quality each way, strong, listed by how many other members).</summary>
+        private static string View(Protocol.Routing.Backbone? b, uint id)
+        {
+            if (b == null || !b.Keeps(id))
+            {
+                return "";
+            }
+
+            b.Describe(id, out int q, out int qFrom, out bool strong, out int listedBy);
+            return string.Create(CultureInfo.InvariantCulture, $" (heard {q}/255, hears us {qFrom}/255, {(strong ? "strong" : "not strong")}, listed by {listedBy} other members)");
+        }
+
         private static string YesNo(bool? b) => b == null ? "-" : b.Value ? "yes" : "no";
+
+        /// <summary>The senders of a copy whose link reaches <paramref name="far"/>, with its reception probability.</summary>
+        private static IEnumerable<(uint Id, double P)> SendersHeard(Radio.LinkTable links, IReadOnlyList<SimNode> nodes, HashSet<uint> senders, int far)
+        {
+            for (int t = 0; t < links.NodeCount; t++)
+            {
+                if (!senders.Contains(nodes[t].Id))
+                {
+                    continue;
+                }
+
+                for (int l = links.RowStart[t]; l < links.RowStart[t + 1]; l++)
+                {
+                    if (links.Target[l] == far)
+                    {
+                        yield return (nodes[t].Id, links.ReceptionProbability[l]);
+                    }
+                }
+            }
+        }
 
         /// <summary>Links at ≥ <see cref="FrontierQuality"/> from a node that had the broadcast to a missed node.</summary>
         private static IEnumerable<(int Near, int Far, double P)> Frontier(Radio.LinkTable links, BitArray reached, int origin, List<int> missed)

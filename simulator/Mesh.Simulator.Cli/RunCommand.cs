@@ -167,6 +167,7 @@ namespace Mesh.Simulator.Cli
             {
                 rows = [.. rows,
                     ("structured routing", $"whole run: {rc.Beacons:N0} beacons, {rc.HopAcks:N0} hop acks ({rc.HopAckEntries:N0} entries), {rc.PassiveAcks:N0} passive acks, {rc.UpwardForwarded:N0} forwarded, {rc.Retransmissions:N0} retransmissions ({rc.RetransmissionsAnswered:N0} reached a node that had the frame, {rc.RetransmissionsAnsweredByGateways:N0} of them a gateway), {rc.LinkFailures:N0} link failures, {rc.ParentChanges:N0} parent changes, {rc.FloodFallbacks:N0} flood fallbacks ({rc.FloodsNotRelayedUphill:N0} copies not relayed uphill), {rc.LoopsDetected:N0} loops, {rc.UpwardEvicted:N0} upward frames evicted ({rc.EvictionResends:N0} sent once more), {rc.LoadSpells:N0} load spells" + (rc.BeaconsDutySkipped + rc.DutyHeldWaits > 0 ? $"; duty cycle: {rc.BeaconsDutySkipped:N0} beacons skipped, {rc.DutyHeldWaits:N0} hop-ack waits restarted for frames still held" : "")),
+                    ("backbone", $"whole run: {rc.BackboneRelayCopies:N0} relay copies and {rc.BackboneFallbacks:N0} fallbacks scheduled, {rc.BackboneCancelledCovered:N0} cancelled as covered and {rc.BackboneCancelledCounted:N0} by the count heard (of all cancelled, {rc.BackboneFallbacksCancelled:N0} fallbacks), {rc.BackboneCoveredOnArrival:N0} covered on arrival (none scheduled); second copies {rc.BackboneRetransmissionsScheduled:N0} scheduled, {rc.BackboneRetransmissionsCancelled:N0} cancelled"),
                 ];
             }
 

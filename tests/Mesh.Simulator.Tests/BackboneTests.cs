@@ -21,7 +21,7 @@ namespace Mesh.Simulator.Tests
             _output = output;
         }
 
-        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null, bool backbone = true)
+        private (RunResult Result, Simulation Sim) Run(string file, string? policy = null, bool backbone = true, Dictionary<string, int>? textCopies = null)
         {
             Scenario s = ScenarioLoader.Load(Paths.Scenario(file));
             s.Policy.Backbone = backbone;
@@ -31,7 +31,7 @@ namespace Mesh.Simulator.Tests
             }
 
             var sim = new Simulation(s);
-            var tally = new Dictionary<string, int>();
+            var tally = textCopies ?? new Dictionary<string, int>();
             var sent = new HashSet<(uint, uint, uint)>();
             sim.FrameTransmitted = (node, bytes, length, _) =>
             {
@@ -83,6 +83,32 @@ namespace Mesh.Simulator.Tests
             // The backbone is a strict subset of the nodes, decided from beacons.
             int relays = sim.Nodes.Count(n => n.Core!.IsBackboneRelay);
             Assert.InRange(relays, 1, sim.Nodes.Count * 3 / 5);
+        }
+
+        /// <summary>
+        /// The backbone's counters (result.json routing, `mesh-sim run`'s "backbone" line) say where a broadcast's copies
+        /// go: every cancellation is of a scheduled copy, and the copies they leave sent — relay copies and fallbacks
+        /// not cancelled, second copies not cancelled — cover at least the text copies seen on air (broadcasts are
+        /// text; flooded heartbeats ride the backbone too) and no more than all transmissions.
+        /// </summary>
+        [Fact]
+        public void The_backbone_counters_account_for_the_broadcast_copies_on_air()
+        {
+            var textCopies = new Dictionary<string, int>();
+            var (r, _) = Run("backbone-200.json", textCopies: textCopies);
+            RoutingCounters c = r.Routing;
+            Assert.True(c.BackboneRelayCopies > 0 && c.BackboneFallbacks > 0 && c.BackboneCancelledCounted > 0 && c.BackboneRetransmissionsScheduled > 0);
+            long cancelled = c.BackboneCancelledCovered + c.BackboneCancelledCounted;
+            Assert.InRange(cancelled, 1, c.BackboneRelayCopies + c.BackboneFallbacks);
+            Assert.InRange(c.BackboneFallbacksCancelled, 0, c.BackboneFallbacks);
+            Assert.InRange(c.BackboneFallbacksCancelled, 0, cancelled);
+            Assert.InRange(c.BackboneRetransmissionsCancelled, 0, c.BackboneRetransmissionsScheduled);
+
+            long sent = c.BackboneRelayCopies + c.BackboneFallbacks - cancelled + c.BackboneRetransmissionsScheduled - c.BackboneRetransmissionsCancelled;
+            long textRelayed = textCopies.Where(k => k.Key != "origin").Sum(k => (long)k.Value);
+            _output.WriteLine($"backbone copies left to send {sent}, text copies relayed on air {textRelayed}, all transmissions {r.Transmissions}");
+            Assert.InRange(textRelayed, 1, sent);
+            Assert.InRange(sent, textRelayed, r.Transmissions);
         }
 
         [Theory]

@@ -154,9 +154,10 @@ namespace Mesh.Protocol.Node
                     if (secondWaiting)
                     {
                         _transmit.Cancel(second);
+                        bb.RetransmissionsCancelled++;
                     }
 
-                    bb.CancelledCovered++;
+                    bb.CountCancelled(p, true);
                     _counters.RelaysCancelled++;
                     bb.Release(p);
                 }
@@ -189,9 +190,10 @@ namespace Mesh.Protocol.Node
             if (_transmit.Holds(second, origin, sequence))
             {
                 _transmit.Cancel(second);
+                bb.RetransmissionsCancelled++;
             }
 
-            bb.CancelledCounted++;
+            bb.CountCancelled(p, false);
             bb.Release(p);
         }
 
@@ -253,6 +255,7 @@ namespace Mesh.Protocol.Node
             else
             {
                 bb.FallbacksScheduled++;
+                bb.SetFallback(p);
             }
         }
 

@@ -47,6 +47,7 @@ namespace Mesh.Protocol.Routing
             _pFirst[p] = firstSlot;
             _pSecond[p] = secondSlot;
             _pFrom[p] = 0;
+            _pFallback[p] = false;
             for (int w = 0; w < _words; w++)
             {
                 _pCovered[p * _words + w] = 0;
@@ -84,6 +85,30 @@ namespace Mesh.Protocol.Routing
         public void SetFirst(int p, int slot)
         {
             _pFirst[p] = slot;
+        }
+
+        /// <summary>Marks entry p's first copy as a non-relay's fallback (for the counters).</summary>
+        public void SetFallback(int p)
+        {
+            _pFallback[p] = true;
+        }
+
+        /// <summary>Entry p's first copy was cancelled before leaving (as covered, or by the count heard): counted by kind.</summary>
+        public void CountCancelled(int p, bool covered)
+        {
+            if (covered)
+            {
+                CancelledCovered++;
+            }
+            else
+            {
+                CancelledCounted++;
+            }
+
+            if (_pFallback[p])
+            {
+                FallbacksCancelled++;
+            }
         }
 
         public void SetSecond(int p, int slot)

@@ -91,6 +91,7 @@ namespace Mesh.Protocol.Routing
         private readonly int[] _pFirst;
         private readonly int[] _pSecond;
         private readonly uint[] _pFrom;
+        private readonly bool[] _pFallback;
         private readonly uint[] _pCovered;
         private readonly bool[] _pUsed;
         private int _pNext;
@@ -98,16 +99,26 @@ namespace Mesh.Protocol.Routing
         private bool _isRelay = true;
         private int _advertisedDegree;
 
-        // Counters.
+        // Counters (the simulator sums them: where a broadcast's copies go).
         public long RelayDecisions;
+
+        /// <summary>Copies scheduled as a relay / as a non-relay's late fallback.</summary>
         public long Scheduled;
         public long FallbacksScheduled;
+
+        /// <summary>New broadcasts not scheduled at all: the copy that brought them covered every strong neighbour.</summary>
         public long Covered;
+
+        /// <summary>Scheduled copies cancelled before leaving: the copies heard covered every strong neighbour / C relayers were heard.</summary>
         public long CancelledCovered;
         public long CancelledCounted;
+
+        /// <summary>Of the cancelled copies, the non-relays' fallbacks (a fallback not cancelled was sent: a relay left someone uncovered).</summary>
+        public long FallbacksCancelled;
+
+        /// <summary>Second copies scheduled, and cancelled (a forward heard, or the first copy cancelled); the rest were sent.</summary>
         public long RetransmissionsScheduled;
         public long RetransmissionsCancelled;
-        public long Retransmitted;
 
         public Backbone(int neighbourCapacity, int slots, long expiryMs)
         {
@@ -140,6 +151,7 @@ namespace Mesh.Protocol.Routing
             _pFirst = new int[n];
             _pSecond = new int[n];
             _pFrom = new uint[n];
+            _pFallback = new bool[n];
             _pCovered = new uint[n * _words];
             _pUsed = new bool[n];
         }

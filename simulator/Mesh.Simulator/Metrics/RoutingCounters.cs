@@ -43,6 +43,23 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Times a node's upward slots filled and it advertised the load penalty (StructuredRouting.Load).</summary>
         public long LoadSpells { get; set; }
 
+        /// <summary>
+        /// The broadcast backbone (flooded frames other than upward readings: broadcasts, flooded heartbeats,
+        /// commands without a route): copies scheduled by relays and as non-relays' fallbacks, new frames whose
+        /// arriving copy already covered every strong neighbour, scheduled copies cancelled as covered or by the
+        /// count of relayers heard, and second copies scheduled and cancelled.
+        /// </summary>
+        public long BackboneRelayCopies { get; set; }
+        public long BackboneFallbacks { get; set; }
+        public long BackboneCoveredOnArrival { get; set; }
+        public long BackboneCancelledCovered { get; set; }
+        public long BackboneCancelledCounted { get; set; }
+
+        /// <summary>Of the cancelled copies, fallbacks: BackboneFallbacks minus this were sent (a frame dropped from a full queue aside).</summary>
+        public long BackboneFallbacksCancelled { get; set; }
+        public long BackboneRetransmissionsScheduled { get; set; }
+        public long BackboneRetransmissionsCancelled { get; set; }
+
         public static RoutingCounters Sum(SimNode[] nodes)
         {
             var c = new RoutingCounters();
@@ -75,6 +92,17 @@ namespace Mesh.Simulator.Metrics
                 c.BeaconsDutySkipped += r.BeaconsDutySkipped;
                 c.DutyHeldWaits += r.DutyHeldWaits;
                 c.LoadSpells += r.Load.Spells;
+                if (r.Backbone is Backbone b)
+                {
+                    c.BackboneRelayCopies += b.Scheduled;
+                    c.BackboneFallbacks += b.FallbacksScheduled;
+                    c.BackboneCoveredOnArrival += b.Covered;
+                    c.BackboneCancelledCovered += b.CancelledCovered;
+                    c.BackboneCancelledCounted += b.CancelledCounted;
+                    c.BackboneFallbacksCancelled += b.FallbacksCancelled;
+                    c.BackboneRetransmissionsScheduled += b.RetransmissionsScheduled;
+                    c.BackboneRetransmissionsCancelled += b.RetransmissionsCancelled;
+                }
             }
 
             return c;

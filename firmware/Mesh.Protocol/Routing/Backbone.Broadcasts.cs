@@ -47,7 +47,6 @@ namespace Mesh.Protocol.Routing
             _pFirst[p] = firstSlot;
             _pSecond[p] = secondSlot;
             _pFrom[p] = 0;
-            _pFallback[p] = false;
             for (int w = 0; w < _words; w++)
             {
                 _pCovered[p * _words + w] = 0;
@@ -87,11 +86,16 @@ namespace Mesh.Protocol.Routing
             _pFirst[p] = slot;
         }
 
-        /// <summary>Marks entry p's first copy as a non-relay's fallback (for the counters).</summary>
+        /// <summary>
+        /// Marks entry p's first copy as a non-relay's fallback (for the counters). A fallback never has a second
+        /// copy, so its second slot holds the mark (-2; any negative slot is none): no state of its own.
+        /// </summary>
         public void SetFallback(int p)
         {
-            _pFallback[p] = true;
+            _pSecond[p] = FallbackMark;
         }
+
+        private const int FallbackMark = -2;
 
         /// <summary>Entry p's first copy was cancelled before leaving (as covered, or by the count heard): counted by kind.</summary>
         public void CountCancelled(int p, bool covered)
@@ -105,7 +109,7 @@ namespace Mesh.Protocol.Routing
                 CancelledCounted++;
             }
 
-            if (_pFallback[p])
+            if (_pSecond[p] == FallbackMark)
             {
                 FallbacksCancelled++;
             }

@@ -91,7 +91,6 @@ namespace Mesh.Protocol.Routing
         private readonly int[] _pFirst;
         private readonly int[] _pSecond;
         private readonly uint[] _pFrom;
-        private readonly bool[] _pFallback;
         private readonly uint[] _pCovered;
         private readonly bool[] _pUsed;
         private int _pNext;
@@ -151,7 +150,6 @@ namespace Mesh.Protocol.Routing
             _pFirst = new int[n];
             _pSecond = new int[n];
             _pFrom = new uint[n];
-            _pFallback = new bool[n];
             _pCovered = new uint[n * _words];
             _pUsed = new bool[n];
         }

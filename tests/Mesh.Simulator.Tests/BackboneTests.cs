@@ -56,7 +56,8 @@ namespace Mesh.Simulator.Tests
                 }
 
                 _output.WriteLine($"  strong neighbours per node {strong / (double)bbs.Count:F1}, of them beaconed {beaconed / (double)bbs.Count:F1}; beacons sent {sim.Nodes.Sum(n => n.Core!.Routing!.BeaconsSent)}");
-                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {bbs.Sum(b => b.Scheduled)}, fallbacks {bbs.Sum(b => b.FallbacksScheduled)}, covered on arrival {bbs.Sum(b => b.Covered)}, cancelled covered {bbs.Sum(b => b.CancelledCovered)}, retx scheduled {bbs.Sum(b => b.RetransmissionsScheduled)}, retx cancelled {bbs.Sum(b => b.RetransmissionsCancelled)}, cancelled counted {bbs.Sum(b => b.CancelledCounted)}");
+                RoutingCounters c = r.Routing;
+                _output.WriteLine($"  relays {sim.Nodes.Count(n => n.Core!.IsBackboneRelay)}/{sim.Nodes.Count}; scheduled {c.BackboneRelayCopies}, fallbacks {c.BackboneFallbacks}, covered on arrival {c.BackboneCoveredOnArrival}, cancelled covered {c.BackboneCancelledCovered}, retx scheduled {c.BackboneRetransmissionsScheduled}, retx cancelled {c.BackboneRetransmissionsCancelled}, cancelled counted {c.BackboneCancelledCounted} (fallbacks among the cancelled {c.BackboneFallbacksCancelled})");
             }
 
             return (r, sim);

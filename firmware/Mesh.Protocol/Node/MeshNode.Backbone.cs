@@ -141,8 +141,7 @@ namespace Mesh.Protocol.Node
             if (firstWaiting && secondWaiting && h.PreviousHop != bb.FirstHeardFrom(p))
             {
                 // The broadcast already moves on past us: our copy goes as planned, no retransmission.
-                _transmit.Cancel(second);
-                bb.RetransmissionsCancelled++;
+                CancelSecondCopy(bb, second);
                 secondWaiting = false;
             }
 
@@ -153,8 +152,7 @@ namespace Mesh.Protocol.Node
                     _transmit.Cancel(first);
                     if (secondWaiting)
                     {
-                        _transmit.Cancel(second);
-                        bb.RetransmissionsCancelled++;
+                        CancelSecondCopy(bb, second);
                     }
 
                     bb.CountCancelled(p, true);
@@ -166,9 +164,15 @@ namespace Mesh.Protocol.Node
             }
 
             // Our copy left and a neighbour forwarded the broadcast: no retransmission.
+            CancelSecondCopy(bb, second);
+            bb.Release(p);
+        }
+
+        /// <summary>Drops a broadcast's waiting second copy (its retransmission) and counts it.</summary>
+        private void CancelSecondCopy(Backbone bb, int second)
+        {
             _transmit.Cancel(second);
             bb.RetransmissionsCancelled++;
-            bb.Release(p);
         }
 
         /// <summary>Our copy was cancelled by managed flooding's count (C relayers heard): its retransmission goes too.</summary>
@@ -189,8 +193,7 @@ namespace Mesh.Protocol.Node
             int second = bb.SecondSlotOf(p);
             if (_transmit.Holds(second, origin, sequence))
             {
-                _transmit.Cancel(second);
-                bb.RetransmissionsCancelled++;
+                CancelSecondCopy(bb, second);
             }
 
             bb.CountCancelled(p, false);

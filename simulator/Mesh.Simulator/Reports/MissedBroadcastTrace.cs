@@ -105,7 +105,7 @@ namespace Mesh.Simulator.Reports
                 missedNodes += missed.Count;
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{key >> 32}:{key & 0xFFFFFFFF} sent {sentUs / 1e6:0.000} s: missed {missed.Count} of {reachableCount} reachable; {senders.Count} senders; missed: {string.Join(' ', missed.Select(i => nodes[i].Id))}"));
-                int origin = nodes.ToList().FindIndex(n => n.Id == (uint)(key >> 32));
+                int origin = (int)(key >> 32) - 1; // a node's id is its index + 1 (Simulation), as MetricsCollector.Sent reads it
                 foreach (var (near, far, p) in Frontier(links, reached, origin, missed).OrderByDescending(f => f.P).Take(24))
                 {
                     SimNode n = nodes[near], f = nodes[far];

@@ -65,20 +65,7 @@ namespace Mesh.Simulator.Tests.Measuring
             });
         }
 
-        /// <summary>Runs <paramref name="test"/> with the lossy scenario written to a fresh folder, the output folder and the trace file's paths in it.</summary>
-        private static void InTempDirectory(Action<string, string, string> test)
-        {
-            string dir = Paths.NewTempDirectory("lost-readings");
-            try
-            {
-                string file = Path.Combine(dir, "lossy.json");
-                File.WriteAllText(file, Lossy);
-                test(file, Path.Combine(dir, "out"), Path.Combine(dir, "lost.txt"));
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
-        }
+        private static void InTempDirectory(Action<string, string, string> test) =>
+            Paths.WithScenarioInTempDirectory("lost-readings", Lossy, "lost.txt", test);
     }
 }

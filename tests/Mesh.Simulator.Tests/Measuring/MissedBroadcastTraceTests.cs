@@ -89,19 +89,7 @@ namespace Mesh.Simulator.Tests.Measuring
             });
         }
 
-        private static void InTempDirectory(Action<string, string, string> test)
-        {
-            string dir = Paths.NewTempDirectory("missed-broadcasts");
-            try
-            {
-                string file = Path.Combine(dir, "lossy.json");
-                File.WriteAllText(file, Lossy);
-                test(file, Path.Combine(dir, "out"), Path.Combine(dir, "missed.txt"));
-            }
-            finally
-            {
-                Directory.Delete(dir, true);
-            }
-        }
+        private static void InTempDirectory(Action<string, string, string> test) =>
+            Paths.WithScenarioInTempDirectory("missed-broadcasts", Lossy, "missed.txt", test);
     }
 }

@@ -21,5 +21,24 @@ namespace Mesh.Simulator.Tests.Support
             Directory.CreateDirectory(dir);
             return dir;
         }
+
+        /// <summary>
+        /// Runs <paramref name="test"/> with <paramref name="scenarioJson"/> written to a fresh folder, given the scenario's
+        /// path, an output folder and a trace file's path in it (<paramref name="traceName"/>); the folder is removed after.
+        /// </summary>
+        public static void WithScenarioInTempDirectory(string label, string scenarioJson, string traceName, Action<string, string, string> test)
+        {
+            string dir = NewTempDirectory(label);
+            try
+            {
+                string file = Path.Combine(dir, "scenario.json");
+                File.WriteAllText(file, scenarioJson);
+                test(file, Path.Combine(dir, "out"), Path.Combine(dir, traceName));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
     }
 }

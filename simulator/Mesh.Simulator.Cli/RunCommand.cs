@@ -148,7 +148,7 @@ namespace Mesh.Simulator.Cli
                     : $"{r.Heartbeats.NodesDelivered:N0}/{r.Heartbeats.NodesSent:N0} of the nodes' reached a gateway"
                       + (r.Heartbeats.GatewaysSent > 0 ? $", {r.Heartbeats.GatewaysDelivered:N0}/{r.Heartbeats.GatewaysSent:N0} of the gateways' own reached another gateway" : "")),
                 ("commands", r.Commands.Sent > 0 ? $"{r.Commands.Acknowledged}/{r.Commands.Sent} acknowledged, round trip p50 {r.Commands.RoundTripP50Ms} ms, p99 {r.Commands.RoundTripP99Ms} ms" : "no commands"),
-                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted}, messages taken twice {r.Security.AcceptedTwice} (from an adversary's copy {r.Security.AcceptedTwiceFromAdversaries}); forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
+                ("adversaries", $"{r.Security.AdversarialFramesSent} frames sent; taken by any node {r.Security.AdversarialAccepted} ({r.Security.AdversarialOneHopAccepted} beacons and hop acks), messages taken twice {r.Security.AcceptedTwice} (from an adversary's copy {r.Security.AcceptedTwiceFromAdversaries}); forged delivered {r.Security.ForgedDelivered}, replayed delivered {r.Security.ReplayedDelivered}"),
                 ("duty cycle", $"mean {r.Airtime.MeanDutyCyclePercent} %, max {r.Airtime.MaxDutyCyclePercent} % (node {r.Airtime.BusiestNode}); busiest {r.Qos.DutyCycle10s.WindowSeconds:0.#} s {r.Qos.DutyCycle10s.MaxPercent} % (node {r.Qos.DutyCycle10s.Node}), busiest {r.Qos.DutyCycle1h.WindowSeconds:0.#} s {r.Qos.DutyCycle1h.MaxPercent} % (node {r.Qos.DutyCycle1h.Node})"),
             };
             SecurityMetrics sec = r.Security;
@@ -156,7 +156,7 @@ namespace Mesh.Simulator.Cli
             {
                 rows = [.. rows,
                     ("tamperers", $"{sec.TamperedSent:N0} altered copies sent; taken {sec.TamperedTaken}, refused bad MIC {sec.TamperedRefusedBadMic:N0}, refused earlier (duplicate, stale) {sec.TamperedRefusedOther:N0}; invented ids in tables {sec.InventedIdsInTables}"),
-                    ("echoes", $"{sec.EchoesSent:N0} echoes sent; {sec.EchoesTaken:N0} taken as a first copy"),
+                    ("echoes", $"{sec.EchoesSent:N0} echoes sent; {sec.EchoesTaken:N0} taken as a first copy ({sec.EchoOneHopTaken:N0} beacons and hop acks)"),
                     ("reboot replayers", $"{sec.RebootTargets} targets power-cycled, {sec.RebootReplaysSent} commands re-sent after the restart; commands executed twice {sec.CommandsExecutedTwice}"),
                     ("insiders", $"{sec.InsiderFramesSent:N0} forged frames sent; opened by a gateway {sec.InsiderForgeriesAccepted}, commands executed {sec.InsiderCommandsExecuted}, refused where consumed {sec.InsiderRefusedAtConsumer:N0}; claimed origins' genuine messages then refused at a gateway {sec.InsiderVictimFramesRefused:N0}"),
                 ];

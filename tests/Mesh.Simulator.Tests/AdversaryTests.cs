@@ -73,5 +73,32 @@ namespace Mesh.Simulator.Tests
             // And the honest traffic kept flowing.
             Assert.True(r.Readings.DeliveryRatio > 0.9, $"reading delivery {r.Readings.DeliveryRatio}");
         }
+
+        [Fact]
+        public void Under_structured_routing_no_node_takes_a_beacon_or_hop_ack_played_back_twenty_seconds_late()
+        {
+            // The replayers re-send what they heard 20 s later, where they stand: without the one-hop leash the
+            // nodes there took tens of thousands of beacons and hop acks of nodes they cannot hear (PROTOCOL.md, "Freshness").
+            Scenario scenario = ScenarioLoader.Load(Paths.Scenario("adversarial-100.json"));
+            scenario.DurationSeconds = 600;
+            scenario.Policy.Kind = "structured";
+            var sim = new Simulation(scenario, Paths.ScenarioDirectory);
+            long replayedOneHop = 0;
+            sim.FrameTransmitted = (node, bytes, length, _) =>
+            {
+                if (node.Behaviour == NodeBehaviour.Replayer && MessageTypes.IsOneHop((MessageType)bytes[FrameLayout.OffsetType]))
+                {
+                    replayedOneHop++;
+                }
+            };
+
+            RunResult r = sim.Run();
+
+            Assert.True(replayedOneHop > 1000, $"{replayedOneHop} beacons and hop acks played back");
+            Assert.Equal(0, r.Security.AdversarialOneHopAccepted);
+            Assert.True(r.Rejected.GetValueOrDefault("late_one_hop") >= replayedOneHop, "every node that heard one refused it");
+            Assert.Equal(0, r.Security.ReplayedDelivered);
+            Assert.True(r.Readings.DeliveryRatio > 0.99, $"reading delivery {r.Readings.DeliveryRatio}");
+        }
     }
 }

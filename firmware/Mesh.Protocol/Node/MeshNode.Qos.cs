@@ -1,5 +1,6 @@
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Qos;
+using Mesh.Protocol.Security;
 using Mesh.Protocol.Wire;
 
 namespace Mesh.Protocol.Node
@@ -284,7 +285,33 @@ namespace Mesh.Protocol.Node
             _channel.Add(nowMs, air);
             _counters.Utilisation = _channel.Share255(nowMs);
             UpwardOnAir(slot, nowMs);
+            StampOneHop(slot, nowMs);
             return slot;
+        }
+
+        /// <summary>
+        /// A beacon or hop ack leaves stamped with the second it goes on air, under a fresh network MIC when that
+        /// second is later than the one it was built in (it waited for the channel or for duty-cycle budget):
+        /// receivers hold one-hop frames to a leash of a few seconds (PROTOCOL.md, "Freshness"). On ESP-NOW a frame
+        /// rarely waits across a second boundary, so the MIC is rarely computed twice.
+        /// </summary>
+        private void StampOneHop(int slot, long nowMs)
+        {
+            byte[] frame = _transmit.BufferOf(slot);
+            if (!MessageTypes.IsOneHop((MessageType)frame[FrameLayout.OffsetType]))
+            {
+                return;
+            }
+
+            uint now = _clock.Now(nowMs);
+            NetworkKey net = _keys.Find(frame[FrameLayout.OffsetKeyIndex] & 0x0F);
+            if (net == null || LittleEndian.ReadUInt32(frame, FrameLayout.OffsetTime) >= now)
+            {
+                return;
+            }
+
+            LittleEndian.WriteUInt32(frame, FrameLayout.OffsetTime, now);
+            _netSealer.Seal(net, frame, 0, _transmit.LengthOf(slot));
         }
 
         /// <summary>

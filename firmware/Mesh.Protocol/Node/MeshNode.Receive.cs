@@ -66,6 +66,13 @@ namespace Mesh.Protocol.Node
                 return Reject(RejectReason.Stale);
             }
 
+            if (MessageTypes.IsOneHop(h.Type) && _clock.IsLateOneHop(h.Time, nowMs, _airtime.Of(length)))
+            {
+                // A beacon or hop ack speaks for the link it is heard on; played back later (or elsewhere) it would
+                // make a distant node look like a neighbour (PROTOCOL.md, "Freshness", the one-hop leash).
+                return Reject(RejectReason.LateOneHop);
+            }
+
             int tag = PayloadTag.Of(frame, offset);
             int seen = _duplicates.Find(h.Origin, h.Sequence, tag);
             if (seen >= 0 && !(_duplicates.IsOverheard(seen) && (h.NextHop == NodeAddress.None || h.NextHop == _id)))

@@ -58,6 +58,29 @@ namespace Mesh.Protocol.Node
             return now > _windowSeconds ? now - _windowSeconds : 0;
         }
 
+        /// <summary>
+        /// How far behind this node's clock a beacon or hop ack may be stamped, beyond its own airtime: one second
+        /// for the clocks' whole seconds and one for how far max-synchronised clocks trail the fastest (PROTOCOL.md,
+        /// "Freshness", the one-hop leash). Measured: no honest one-hop frame arrived more than 1 s behind.
+        /// </summary>
+        public const uint OneHopLeashSeconds = 2;
+
+        /// <summary>
+        /// Whether a one-hop frame stamped <paramref name="frameSeconds"/>, <paramref name="airtimeUs"/> long on air,
+        /// is older than the one-hop leash: sent where this node heard it, it left at most the leash ago (its sender
+        /// stamps it as it goes on air), so an older one was played back or carried from elsewhere.
+        /// </summary>
+        public bool IsLateOneHop(uint frameSeconds, long nowMs, int airtimeUs)
+        {
+            if (!IsSet)
+            {
+                return false;
+            }
+
+            long oldest = (long)Now(nowMs) - OneHopLeashSeconds - airtimeUs / 1000000;
+            return frameSeconds < oldest;
+        }
+
         /// <summary>Adopts the time of an authenticated frame if it is ahead of ours.</summary>
         public void Observe(uint frameSeconds, long nowMs)
         {

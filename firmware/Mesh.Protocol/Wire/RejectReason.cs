@@ -31,11 +31,12 @@ namespace Mesh.Protocol.Wire
         BadPayloadMic = 22,
         Unsealed = 23,
         CommandReplayed = 24,
+        LateOneHop = 25,
     }
 
     public static class RejectReasons
     {
-        public const int Count = 25;
+        public const int Count = 26;
 
         /// <summary>Stable, human-readable text for logs and metrics labels (Enum.ToString is unreliable on nanoFramework).</summary>
         public static string Describe(RejectReason reason)
@@ -67,6 +68,7 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.BadPayloadMic: return "end-to-end MIC does not verify (forged by a key holder, or wrong device key)";
                 case RejectReason.Unsealed: return "payload not sealed end to end where this node requires it";
                 case RejectReason.CommandReplayed: return "command counter not above the last one executed (replayed command)";
+                case RejectReason.LateOneHop: return "beacon or hop ack older than the one-hop leash (played back, or carried from elsewhere)";
                 default: return "unknown reason";
             }
         }
@@ -100,6 +102,7 @@ namespace Mesh.Protocol.Wire
                 case RejectReason.BadPayloadMic: return "bad_payload_mic";
                 case RejectReason.Unsealed: return "unsealed";
                 case RejectReason.CommandReplayed: return "command_replayed";
+                case RejectReason.LateOneHop: return "late_one_hop";
                 default: return "unknown";
             }
         }

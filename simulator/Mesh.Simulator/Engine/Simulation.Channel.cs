@@ -315,6 +315,10 @@ namespace Mesh.Simulator.Engine
                 || sender.Behaviour == NodeBehaviour.Tamperer)
             {
                 _metrics.AdversarialAccepted++;
+                if (MessageTypes.IsOneHop((MessageType)bytes[FrameLayout.OffsetType]))
+                {
+                    _metrics.AdversarialOneHopAccepted++;
+                }
             }
 
             if (_acceptedByNode == null)

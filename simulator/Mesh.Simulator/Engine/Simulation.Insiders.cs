@@ -195,6 +195,10 @@ namespace Mesh.Simulator.Engine
                     if (result == RejectReason.None)
                     {
                         _metrics.EchoesTaken++;
+                        if (MessageTypes.IsOneHop((MessageType)bytes[FrameLayout.OffsetType]))
+                        {
+                            _metrics.EchoOneHopTaken++;
+                        }
                     }
 
                     break;

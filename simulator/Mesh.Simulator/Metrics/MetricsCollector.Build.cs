@@ -155,6 +155,7 @@ namespace Mesh.Simulator.Metrics
             {
                 AdversarialFramesSent = AdversarialFramesSent,
                 AdversarialAccepted = AdversarialAccepted,
+                AdversarialOneHopAccepted = AdversarialOneHopAccepted,
                 AcceptedTwice = AcceptedTwice,
                 AcceptedTwiceFromAdversaries = AcceptedTwiceFromAdversaries,
                 ForgedDelivered = ForgedDelivered,
@@ -168,6 +169,7 @@ namespace Mesh.Simulator.Metrics
                 InventedIdsInTables = InventedIdsInTables,
                 EchoesSent = EchoesSent,
                 EchoesTaken = EchoesTaken,
+                EchoOneHopTaken = EchoOneHopTaken,
                 RebootTargets = RebootTargets,
                 RebootReplaysSent = RebootReplaysSent,
                 CommandsExecutedTwice = CommandsExecutedTwice,

@@ -99,6 +99,7 @@ namespace Mesh.Simulator.Metrics
         public long LostToJamming;
         public long AdversarialFramesSent;
         public long AdversarialAccepted;
+        public long AdversarialOneHopAccepted;
         public long AcceptedTwice;
         public long AcceptedTwiceFromAdversaries;
         public long Crashes;
@@ -140,6 +141,7 @@ namespace Mesh.Simulator.Metrics
         public long InventedIdsInTables;
         public long EchoesSent;
         public long EchoesTaken;
+        public long EchoOneHopTaken;
         public long RebootTargets;
         public long RebootReplaysSent;
         public long CommandsExecutedTwice;

@@ -148,6 +148,13 @@ namespace Mesh.Simulator.Metrics
         /// </summary>
         public long AdversarialAccepted { get; set; }
 
+        /// <summary>
+        /// Of <see cref="AdversarialAccepted"/>, beacons and hop acks: a one-hop frame played back where its
+        /// sender cannot be heard makes a distant node look like a neighbour. The one-hop leash refuses those
+        /// played back more than a few seconds late (PROTOCOL.md, "Freshness").
+        /// </summary>
+        public long AdversarialOneHopAccepted { get; set; }
+
         /// <summary>Messages a node (relays included) accepted a second time: replays that worked. Counted in runs with a replayer. Must be 0.</summary>
         public long AcceptedTwice { get; set; }
 
@@ -178,6 +185,12 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Echoes: verbatim re-transmissions; copies first taken from an echo (late first copies, not a violation).</summary>
         public long EchoesSent { get; set; }
         public long EchoesTaken { get; set; }
+
+        /// <summary>
+        /// Of <see cref="EchoesTaken"/>, beacons and hop acks: an echo re-sends at once, within the one-hop leash,
+        /// so these are the wormhole the leash cannot stop (PROTOCOL.md, "Freshness").
+        /// </summary>
+        public long EchoOneHopTaken { get; set; }
 
         /// <summary>Reboot replayers: targets power-cycled, captured commands re-sent after the restart.</summary>
         public long RebootTargets { get; set; }

@@ -26,9 +26,10 @@ namespace Mesh.Protocol.Tests.Performance
         /// node wrote its heartbeat straight into its payload buffer instead of through a Heartbeat object and its
         /// three 32-entry arrays (−344) and stopped keeping a scratch PolicySettings for the set-policy command
         /// (−48) (issue 11, the ESP32-C3's heap); +8 for RelaysDutyReserved; +8 for the time the duty cycle last held a
-        /// frame (structured routing's hop-ack wait starts on air, DutyCycleRoutingTests).
+        /// frame (structured routing's hop-ack wait starts on air, DutyCycleRoutingTests); +8 for the counter of the
+        /// one-hop leash's refusals (RejectReason.LateOneHop, OneHopLeashTests).
         /// </summary>
-        public const long DefaultNodeBytes = 14464;
+        public const long DefaultNodeBytes = 14472;
 
         /// <summary>"Under 16 KB", read strictly as 16,000 bytes.</summary>
         public const long Budget = 16_000;

@@ -194,7 +194,8 @@ namespace Mesh.Protocol.Tests.WireTests
 
             byte[] buffer = new byte[FrameLayout.MaxFrameSize];
             bool found = false;
-            while (gateway.TryTakeTransmit(long.MaxValue / 2, buffer, 0, out int length))
+            // Taken when due: a one-hop frame is stamped with the second it leaves (PROTOCOL.md, "Freshness").
+            for (long at = gateway.NextTransmitMs; at != long.MaxValue && gateway.TryTakeTransmit(at, buffer, 0, out int length); at = gateway.NextTransmitMs)
             {
                 if (buffer[FrameLayout.OffsetType] == (byte)MessageType.HopAck)
                 {

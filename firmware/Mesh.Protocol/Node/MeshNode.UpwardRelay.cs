@@ -79,9 +79,12 @@ namespace Mesh.Protocol.Node
                 r.Trickle.Reset(nowMs, _random);
                 if (sender == g.Parent)
                 {
+                    // A loop through our own parent: its route is forgotten, and the frame goes to the parent we
+                    // choose without it, as CTP and RPL keep forwarding while they repair; flooded only when no route
+                    // is left. Flooded every time, these were 122 floods and ~20,000 copies in random-3000 seed 35.
                     g.DropRouteOf(sender, nowMs);
                     RecomputeRoute(nowMs);
-                    flood = true;
+                    flood = !g.HasRoute;
                 }
             }
 

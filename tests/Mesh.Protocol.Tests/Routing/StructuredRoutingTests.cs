@@ -290,6 +290,38 @@ namespace Mesh.Protocol.Tests.Routing
         }
 
         [Fact]
+        public void A_node_whose_parent_sends_it_upward_traffic_forwards_it_to_its_other_parent_instead_of_flooding()
+        {
+            // Gateway 1 with two children, 2 and 4, both parents node 3 could choose.
+            var mesh = LineWithGateway(2); // 1 - 2 - 3
+            mesh.Add(Sensor(4));
+            mesh.Link(1, 4);
+            mesh.Link(3, 4);
+            mesh.RunFor(60_000);
+            uint parent = mesh[3].Routing!.Gradient.Parent;
+            uint other = parent == 2 ? 4u : 2u;
+            Assert.True(parent == 2 || parent == 4);
+
+            // The parent sends an upward frame to 3: a loop through 3's own parent. 3 drops that parent's route
+            // and hands the frame to the other, which has a route; a flood would cost every node a copy.
+            uint seq = mesh[parent].NextSequence;
+            Assert.Equal(SendResult.Queued, mesh[parent].SendReadings(Reading(19), mesh.Now));
+            byte[] buffer = new byte[FrameLayout.MaxFrameSize];
+            Assert.True(mesh[parent].TryTakeTransmit(mesh.Now + 100, buffer, 0, out int length));
+            byte[] frame = buffer.Take(length).ToArray();
+            FrameCodec.WriteHopFields(frame, 0, 0, parent, 3);
+            new Mesh.Protocol.Security.NetworkSealer().Seal(mesh.Key, frame, 0, frame.Length);
+            mesh.Inject(parent, frame);
+            mesh.RunFor(2_000);
+
+            Assert.Equal(1, mesh[3].Routing!.LoopsDetected);
+            Assert.Equal(other, mesh[3].Routing!.Gradient.Parent);
+            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Origin == parent && t.Sequence == seq && t.NextHop == other);
+            Assert.DoesNotContain(mesh.Log, t => t.Node == 3 && t.Origin == parent && t.Sequence == seq && t.NextHop == 0);
+            Assert.True(Delivered(mesh, 1, parent, seq));
+        }
+
+        [Fact]
         public void Routes_survive_a_quiet_gateway_and_a_dead_gateway_does_not_count_to_infinity()
         {
             // A grid of 3 x 3 with the gateway in a corner: plenty of alternative (and looping) parents.

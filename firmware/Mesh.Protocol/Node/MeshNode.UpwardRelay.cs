@@ -81,7 +81,8 @@ namespace Mesh.Protocol.Node
                 {
                     // A loop through our own parent: its route is forgotten, and the frame goes to the parent we
                     // choose without it, as CTP and RPL keep forwarding while they repair; flooded only when no route
-                    // is left. Flooded every time, these were 122 floods and ~20,000 copies in random-3000 seed 35.
+                    // is left. Flooded every time, these were 122 floods in random-3000 seed 35, and its flooded
+                    // reading copies fell from 39,041 to 17,916 without them.
                     g.DropRouteOf(sender, nowMs);
                     RecomputeRoute(nowMs);
                     flood = !g.HasRoute;

@@ -66,15 +66,13 @@ namespace Mesh.Simulator.Cli
                 }
 
                 FileInfo? lostFile = parse.GetValue(lostReadings);
-                if (lostFile != null && shardCount > 1)
-                {
-                    problems.Add("--lost-readings: traces one event loop only; run it without --shards");
-                }
-
                 FileInfo? missedFile = parse.GetValue(missedBroadcasts);
-                if (missedFile != null && shardCount > 1)
+                foreach (var (traceOption, traceFile) in new[] { (lostReadings, lostFile), (missedBroadcasts, missedFile) })
                 {
-                    problems.Add("--missed-broadcasts: traces one event loop only; run it without --shards");
+                    if (traceFile != null && shardCount > 1)
+                    {
+                        problems.Add(traceOption.Name + ": traces one event loop only; run it without --shards");
+                    }
                 }
 
                 if (problems.Count > 0)

@@ -304,7 +304,7 @@ namespace Mesh.Protocol.Node
             }
 
             uint now = _clock.Now(nowMs);
-            NetworkKey net = _keys.Find(frame[FrameLayout.OffsetKeyIndex] & 0x0F);
+            NetworkKey net = _keys.Find(FrameCodec.NetworkKeyIndexOf(frame, 0));
             if (net == null || LittleEndian.ReadUInt32(frame, FrameLayout.OffsetTime) >= now)
             {
                 return;

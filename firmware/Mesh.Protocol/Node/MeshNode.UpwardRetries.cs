@@ -210,7 +210,7 @@ namespace Mesh.Protocol.Node
             byte[] kept = up.FrameOf(u);
             int at = up.OffsetOf(u);
             int length = up.LengthOf(u);
-            NetworkKey net = _keys.Find(kept[at + FrameLayout.OffsetKeyIndex] & 0x0F);
+            NetworkKey net = _keys.Find(FrameCodec.NetworkKeyIndexOf(kept, at));
             int slot = net == null ? -1 : AcquireSlot((MessageType)kept[at + FrameLayout.OffsetType]);
             if (net == null || slot < 0)
             {

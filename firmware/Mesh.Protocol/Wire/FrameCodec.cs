@@ -104,12 +104,11 @@ namespace Mesh.Protocol.Wire
                 return RejectReason.BadAddress;
             }
 
-            int keyIndex = buffer[offset + FrameLayout.OffsetKeyIndex];
             into.Flags = flags;
             into.Type = (MessageType)type;
             into.Network = LittleEndian.ReadUInt16(buffer, offset + FrameLayout.OffsetNetwork);
-            into.NetworkKeyIndex = keyIndex & 0x0F;
-            into.DeviceKeyIndex = keyIndex >> 4;
+            into.NetworkKeyIndex = NetworkKeyIndexOf(buffer, offset);
+            into.DeviceKeyIndex = buffer[offset + FrameLayout.OffsetKeyIndex] >> 4;
             into.Origin = origin;
             into.Destination = destination;
             into.Sequence = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetSequence);
@@ -123,6 +122,12 @@ namespace Mesh.Protocol.Wire
         }
 
         /// <summary>Writes the header; the payload goes at offset + HeaderSize and the MICs after it.</summary>
+        /// <summary>The network key index of the frame at <paramref name="offset"/> (the key byte's low nibble), for resealing a frame already built.</summary>
+        public static int NetworkKeyIndexOf(byte[] buffer, int offset)
+        {
+            return buffer[offset + FrameLayout.OffsetKeyIndex] & 0x0F;
+        }
+
         public static void WriteHeader(FrameHeader header, byte[] buffer, int offset)
         {
             buffer[offset + FrameLayout.OffsetVersionFlags] = (byte)((FrameLayout.Version << 4) | (header.Flags & 0x0F));

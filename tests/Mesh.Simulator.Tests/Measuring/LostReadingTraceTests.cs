@@ -55,14 +55,7 @@ namespace Mesh.Simulator.Tests.Measuring
         [Fact]
         public void A_sharded_run_refuses_the_trace_and_writes_nothing()
         {
-            InTempDirectory((file, output, lost) =>
-            {
-                var (exit, _, stderr) = CliValidateTests.MeshSim("run", file, "--out", output, "--shards", "2", "--lost-readings", lost);
-                Assert.Equal(1, exit);
-                Assert.Contains("--lost-readings: traces one event loop only", stderr, StringComparison.Ordinal);
-                Assert.False(File.Exists(lost));
-                Assert.False(Directory.Exists(output));
-            });
+            InTempDirectory((file, output, lost) => ShardedTrace.AssertRefused("--lost-readings", file, output, lost));
         }
 
         private static void InTempDirectory(Action<string, string, string> test) =>

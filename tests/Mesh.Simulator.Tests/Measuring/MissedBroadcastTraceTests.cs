@@ -79,14 +79,7 @@ namespace Mesh.Simulator.Tests.Measuring
         [Fact]
         public void A_sharded_run_refuses_the_trace_and_writes_nothing()
         {
-            InTempDirectory((file, output, trace) =>
-            {
-                var (exit, _, stderr) = CliValidateTests.MeshSim("run", file, "--out", output, "--shards", "2", "--missed-broadcasts", trace);
-                Assert.Equal(1, exit);
-                Assert.Contains("--missed-broadcasts: traces one event loop only", stderr, StringComparison.Ordinal);
-                Assert.False(File.Exists(trace));
-                Assert.False(Directory.Exists(output));
-            });
+            InTempDirectory((file, output, trace) => ShardedTrace.AssertRefused("--missed-broadcasts", file, output, trace));
         }
 
         private static void InTempDirectory(Action<string, string, string> test) =>

@@ -14,6 +14,7 @@ namespace Mesh.Simulator.Cli
                 ValidateCommand.Create(),
                 BenchCommand.Create(),
                 RealtimeCommand.Create(),
+                TargetsCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

@@ -165,7 +165,8 @@ namespace Mesh.Protocol.Node
         /// <summary>
         /// A copy of an upward frame we already handled, sent to us again as next hop: the sender missed our
         /// forward (or is retransmitting to a gateway that consumed it). Answered with a hop ack once it
-        /// authenticates; true when it was such a frame (the result is then in <paramref name="result"/>).
+        /// authenticates, unless it came round a loop; true when it was such a frame (the result is then in
+        /// <paramref name="result"/>).
         /// </summary>
         private bool AnswerRetransmission(FrameHeader h, NetworkKey net, byte[] frame, int offset, long nowMs, out RejectReason result)
         {
@@ -181,10 +182,22 @@ namespace Mesh.Protocol.Node
                 return true;
             }
 
+            int relayed = _routing.Relayed.IndexOf(h.Origin, h.Sequence);
+            bool cameRound = relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed);
+            if (cameRound && !_routing.FallbackEcho)
+            {
+                // More hops than when we relayed it: it went round a loop, not back from the node that handed it
+                // over (that one retransmits its own copy). Every node of the loop took it as handed on when its
+                // next hop forwarded it, so a hop ack here would end it silently; unanswered, its sender keeps it,
+                // retries, and goes to another parent (PROTOCOL.md, Loops).
+                _routing.LoopsDetected++;
+                _routing.LoopReturns++;
+                return true;
+            }
+
             _routing.RetransmissionsAnswered++;
             SendHopAck(h.PreviousHop, h.Origin, h.Sequence, nowMs);
-            int relayed = _routing.Relayed.IndexOf(h.Origin, h.Sequence);
-            if (_routing.FallbackEcho && relayed >= 0 && h.HopsTaken > _routing.Relayed.HopsAt(relayed))
+            if (cameRound)
             {
                 FloodLoopReturn(h, net, frame, offset, nowMs);
             }

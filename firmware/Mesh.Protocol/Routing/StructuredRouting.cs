@@ -99,7 +99,7 @@ namespace Mesh.Protocol.Routing
         public long FloodsNotRelayedUphill;
         public long LoopsDetected;
 
-        /// <summary>Upward frames that came back round a loop and were flooded from here instead of acknowledged.</summary>
+        /// <summary>Upward frames that came back round a loop and were not acknowledged (with FallbackEcho: flooded from here).</summary>
         public long LoopReturns;
 
         /// <summary>Fallback floods of frames this node relayed upward, flooded once more so they reach their origin.</summary>
@@ -138,8 +138,8 @@ namespace Mesh.Protocol.Routing
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);
             Trickle.Start(nowMs, random);
             Upward = new UpwardFrames(config.UpwardSlots, config.UpwardBytes);
-            // Only the fallback echo and loop-return rules read it: without them it is empty and costs nothing.
-            Relayed = new RelayedUpward(config.IsGateway || !config.FallbackEcho ? 0 : RelayedSlots);
+            // Every relay tells a frame come round a loop from a retransmission (a gateway relays nothing).
+            Relayed = new RelayedUpward(config.IsGateway ? 0 : RelayedSlots);
             Store = config.IsGateway || config.StoreSlots == 0 ? null : new ReadingStore(config.StoreSlots);
             StoreForwardSpacingMs = config.StoreForwardSpacingMs;
             FallbackEcho = config.FallbackEcho;

@@ -142,6 +142,34 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(fallbackEcho, flooded);
         }
 
+        /// <summary>
+        /// Node 3 relayed node 4's reading (it reached 3 with no hops taken). A copy of it sent to 3 again with more
+        /// hops taken went round a loop (random meshes, one gateway, 30 % loss: 144 → 628 → 841 → 144, where 144
+        /// answered 841's copy as a retransmission and the reading died): 3 does not acknowledge it, so its sender
+        /// keeps it and retries elsewhere. Node 4's own copy sent again is a retransmission and is answered.
+        /// </summary>
+        [Theory]
+        [InlineData(3, 9u, false)]
+        [InlineData(0, 4u, true)]
+        public void A_frame_come_round_a_loop_is_not_acknowledged_as_a_retransmission(int hopsTaken, uint previousHop, bool answered)
+        {
+            var mesh = Line(fallbackEcho: false);
+            uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
+            mesh.RunFor(2_000);
+            Assert.Contains(mesh.Log, t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq && t.NextHop == 2);
+            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
+            long returns = mesh[3].Routing!.LoopReturns;
+            int acksBefore = mesh.Log.Count(t => t.Node == 3 && t.Type == MessageType.HopAck && t.Destination == previousHop);
+
+            mesh.Inject(9, Copy(mesh, sent, hopsTaken, previousHop, nextHop: 3));
+            mesh.RunFor(1_000);
+
+            Assert.Equal(RejectReason.Duplicate, mesh.Results[3].Last());
+            int acks = mesh.Log.Count(t => t.Node == 3 && t.Type == MessageType.HopAck && t.Destination == previousHop);
+            Assert.Equal(answered ? acksBefore + 1 : acksBefore, acks);
+            Assert.Equal(answered ? returns : returns + 1, mesh[3].Routing!.LoopReturns);
+        }
+
         private static FrameHeader Header(byte[] frame)
         {
             var h = new FrameHeader();

@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using Mesh.Simulator.Scenarios;
 using Spectre.Console;
 
@@ -30,6 +32,23 @@ namespace Mesh.Simulator.Cli
         }
 
         public static string BaseDirectory(FileInfo file) => file.DirectoryName ?? ".";
+
+        /// <summary>A comma-separated option value's items, trimmed, empty ones dropped.</summary>
+        public static string[] Items(string list) =>
+            list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>A comma-separated option value as numbers; an ArgumentException names the option and the value.</summary>
+        public static double[] Numbers(string list, string option)
+        {
+            try
+            {
+                return Items(list).Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            }
+            catch (FormatException)
+            {
+                throw new ArgumentException($"{option}: expected comma-separated numbers, got '{list}'");
+            }
+        }
 
         /// <summary>Runs <paramref name="work"/> with a progress bar on a terminal, silently otherwise.</summary>
         public static T WithProgress<T>(string label, Func<IProgress<double>?, T> work)

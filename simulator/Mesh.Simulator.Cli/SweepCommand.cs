@@ -1,8 +1,6 @@
 using System;
 using System.CommandLine;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using Mesh.Simulator.Scenarios;
 using Mesh.Simulator.Sweeps;
 
@@ -34,12 +32,11 @@ namespace Mesh.Simulator.Cli
                 double[] list;
                 try
                 {
-                    list = parse.GetValue(values)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                    list = CliConsole.Numbers(parse.GetValue(values)!, "--values");
                 }
-                catch (FormatException)
+                catch (ArgumentException ex)
                 {
-                    System.Console.Error.WriteLine("mesh-sim: --values: expected comma-separated numbers");
+                    System.Console.Error.WriteLine("mesh-sim: " + ex.Message);
                     return 1;
                 }
 

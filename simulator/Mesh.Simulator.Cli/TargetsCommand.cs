@@ -29,7 +29,7 @@ namespace Mesh.Simulator.Cli
                 System.Collections.Generic.IReadOnlyList<TargetCell> cells;
                 try
                 {
-                    double[] counts = Numbers(parse.GetValue(sizes)!, "--sizes");
+                    double[] counts = CliConsole.Numbers(parse.GetValue(sizes)!, "--sizes");
                     if (counts.Any(v => v != Math.Floor(v) || v > int.MaxValue))
                     {
                         throw new ArgumentException($"--sizes: node counts are whole numbers, got '{parse.GetValue(sizes)}'");
@@ -37,9 +37,9 @@ namespace Mesh.Simulator.Cli
 
                     cells = TargetGrid.Cells(
                         counts.Select(v => (int)v).ToArray(),
-                        Numbers(parse.GetValue(losses)!, "--losses"),
-                        Words(parse.GetValue(layouts)!),
-                        Words(parse.GetValue(policies)!));
+                        CliConsole.Numbers(parse.GetValue(losses)!, "--losses"),
+                        CliConsole.Items(parse.GetValue(layouts)!),
+                        CliConsole.Items(parse.GetValue(policies)!));
                 }
                 catch (ArgumentException ex)
                 {
@@ -65,21 +65,5 @@ namespace Mesh.Simulator.Cli
             });
             return command;
         }
-
-        private static double[] Numbers(string list, string option)
-        {
-            try
-            {
-                return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-            }
-            catch (FormatException)
-            {
-                throw new ArgumentException($"{option}: expected comma-separated numbers, got '{list}'");
-            }
-        }
-
-        private static string[] Words(string list) =>
-            list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

@@ -121,13 +121,13 @@ namespace Mesh.Protocol.Wire
             return RejectReason.None;
         }
 
-        /// <summary>Writes the header; the payload goes at offset + HeaderSize and the MICs after it.</summary>
         /// <summary>The network key index of the frame at <paramref name="offset"/> (the key byte's low nibble), for resealing a frame already built.</summary>
         public static int NetworkKeyIndexOf(byte[] buffer, int offset)
         {
             return buffer[offset + FrameLayout.OffsetKeyIndex] & 0x0F;
         }
 
+        /// <summary>Writes the header; the payload goes at offset + HeaderSize and the MICs after it.</summary>
         public static void WriteHeader(FrameHeader header, byte[] buffer, int offset)
         {
             buffer[offset + FrameLayout.OffsetVersionFlags] = (byte)((FrameLayout.Version << 4) | (header.Flags & 0x0F));

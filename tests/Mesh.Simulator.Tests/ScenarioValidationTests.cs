@@ -22,6 +22,7 @@ namespace Mesh.Simulator.Tests
         [InlineData("""{ "policy": { "kind": "structured", "backboneNeighbours": 33 } }""", "policy.backboneNeighbours: must be 1..32 (the backbone's bit sets are one word)")]
         [InlineData("""{ "policy": { "kind": "structured", "upwardSlots": 0 } }""", "policy.upwardSlots: must be 1..64")]
         [InlineData("""{ "workload": { "gatewayHeartbeatIntervalSeconds": 0.5 } }""", "workload.gatewayHeartbeatIntervalSeconds: whole seconds, at least 1")]
+        [InlineData("""{ "workload": { "heartbeatNeighbours": 33 } }""", "workload.heartbeatNeighbours: 0 … 32 (neighbours a heartbeat lists)")]
         [InlineData("""{ "policy": { "kind": "structured", "upwardBytes": 100 } }""", "policy.upwardBytes: must be 0 (a full frame per slot) or 250..16000")]
         [InlineData("""{ "durationSeconds": 60, "warmupSeconds": 60 }""", "warmupSeconds: must be at least 0 and less than durationSeconds")]
         [InlineData("""{ "topology": { "nodes": 10 }, "faults": { "crashes": [ { "node": 3, "atSeconds": 5 }, { "node": 99, "atSeconds": 5 } ] } }""", "faults.crashes[1].node: 99 is not a node index (0..9)")]

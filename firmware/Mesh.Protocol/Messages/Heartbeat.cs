@@ -27,6 +27,13 @@ namespace Mesh.Protocol.Messages
         public const byte RouteTag = 2;
         public const int RouteLength = 7;
 
+        /// <summary>
+        /// Block 3, neighbours known (PROTOCOL.md): how many neighbours the sender's table holds (u8), so a gateway
+        /// can tell a list cut to the best few (<c>NodeConfig.HeartbeatNeighbours</c>) from a node with few neighbours.
+        /// </summary>
+        public const byte NeighboursKnownTag = 3;
+        public const int NeighboursKnownLength = 1;
+
         public NodeRole Role;
         public PolicyKind Policy;
         public ushort Counter;
@@ -50,10 +57,16 @@ namespace Mesh.Protocol.Messages
         public int RouteCost;
         public int RouteHops;
 
+        /// <summary>Whether block 3 (neighbours known) is sent, or was decoded.</summary>
+        public bool HasNeighboursKnown;
+
+        /// <summary>Block 3: neighbours in the sender's table, listed or not (0 … 255).</summary>
+        public int NeighboursKnown;
+
         /// <summary>Bytes the extension blocks take.</summary>
         public int BlocksLength
         {
-            get { return BlocksLengthFor(HasQos, HasRoute); }
+            get { return BlocksLengthFor(HasQos, HasRoute, HasNeighboursKnown); }
         }
 
         /// <summary>Neighbours that fit in the largest sealed payload next to the blocks (at most 32).</summary>
@@ -67,10 +80,11 @@ namespace Mesh.Protocol.Messages
             get { return FixedSize + NeighbourCount * EntrySize + BlocksLength; }
         }
 
-        /// <summary>Bytes blocks 1 and 2 take when present.</summary>
-        public static int BlocksLengthFor(bool qos, bool route)
+        /// <summary>Bytes blocks 1, 2 and 3 take when present.</summary>
+        public static int BlocksLengthFor(bool qos, bool route, bool neighboursKnown)
         {
-            return (qos ? BlockHeaderSize + QosReport.Length : 0) + (route ? BlockHeaderSize + RouteLength : 0);
+            return (qos ? BlockHeaderSize + QosReport.Length : 0) + (route ? BlockHeaderSize + RouteLength : 0)
+                + (neighboursKnown ? BlockHeaderSize + NeighboursKnownLength : 0);
         }
 
         /// <summary>Neighbours that fit in the largest sealed payload next to blocks of this length (at most 32).</summary>
@@ -99,6 +113,11 @@ namespace Mesh.Protocol.Messages
             if (HasRoute)
             {
                 p += WriteRouteBlock(b, p, RouteParent, RouteCost, RouteHops);
+            }
+
+            if (HasNeighboursKnown)
+            {
+                p += WriteNeighboursKnownBlock(b, p, NeighboursKnown);
             }
 
             return p - o;
@@ -145,11 +164,21 @@ namespace Mesh.Protocol.Messages
             return BlockHeaderSize + RouteLength;
         }
 
+        /// <summary>Block 3 (neighbours known, saturating at 255) at <paramref name="p"/>; returns the bytes written.</summary>
+        public static int WriteNeighboursKnownBlock(byte[] b, int p, int known)
+        {
+            b[p] = NeighboursKnownTag;
+            b[p + 1] = NeighboursKnownLength;
+            b[p + 2] = (byte)(known > 255 ? 255 : known);
+            return BlockHeaderSize + NeighboursKnownLength;
+        }
+
         public bool TryDecode(byte[] b, int o, int length)
         {
             NeighbourCount = 0;
             HasQos = false;
             HasRoute = false;
+            HasNeighboursKnown = false;
             return Parse(b, o, length, this);
         }
 
@@ -198,6 +227,7 @@ namespace Mesh.Protocol.Messages
 
             bool qos = false;
             bool route = false;
+            bool known = false;
             int end = o + length;
             while (p < end)
             {
@@ -209,7 +239,7 @@ namespace Mesh.Protocol.Messages
                 int tag = b[p];
                 int size = b[p + 1];
                 int value = p + BlockHeaderSize;
-                if (size > end - value || !ReadBlock(tag, size, b, value, ref qos, ref route, into))
+                if (size > end - value || !ReadBlock(tag, size, b, value, ref qos, ref route, ref known, into))
                 {
                     return false;
                 }
@@ -226,7 +256,7 @@ namespace Mesh.Protocol.Messages
         }
 
         /// <summary>One block's value; false when a known block is short or repeated. Unknown tags are skipped.</summary>
-        private static bool ReadBlock(int tag, int size, byte[] b, int value, ref bool qos, ref bool route, Heartbeat into)
+        private static bool ReadBlock(int tag, int size, byte[] b, int value, ref bool qos, ref bool route, ref bool known, Heartbeat into)
         {
             if (tag == QosReport.Tag)
             {
@@ -257,6 +287,21 @@ namespace Mesh.Protocol.Messages
                     into.RouteCost = LittleEndian.ReadUInt16(b, value + 4);
                     into.RouteHops = b[value + 6];
                     into.HasRoute = true;
+                }
+            }
+
+            else if (tag == NeighboursKnownTag)
+            {
+                if (known || size < NeighboursKnownLength)
+                {
+                    return false;
+                }
+
+                known = true;
+                if (into != null)
+                {
+                    into.NeighboursKnown = b[value];
+                    into.HasNeighboursKnown = true;
                 }
             }
 

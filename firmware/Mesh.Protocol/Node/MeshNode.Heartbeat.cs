@@ -5,8 +5,9 @@ using Mesh.Protocol.Wire;
 namespace Mesh.Protocol.Node
 {
     /// <summary>
-    /// Heartbeats: role, policy, uptime, the neighbour list (best quality first, as many as fit) and
-    /// extension block 1 (quality of service), sealed with this node's device key so that only the
+    /// Heartbeats: role, policy, uptime, the best <see cref="NodeConfig.HeartbeatNeighbours"/> neighbours
+    /// (quality first), extension block 1 (quality of service), block 2 (route) under structured routing and
+    /// block 3 (how many neighbours the node knows), sealed with this node's device key so that only the
     /// gateways learn who neighbours whom.
     /// </summary>
     public sealed partial class MeshNode
@@ -22,7 +23,11 @@ namespace Mesh.Protocol.Node
             uint uptime = (uint)((nowMs - _startMs) / 1000);
             FillQosReport(_qosReport, nowMs);
             bool route = RoutingActive;
-            int room = Heartbeat.NeighbourRoomFor(Heartbeat.BlocksLengthFor(true, route));
+            int room = Heartbeat.NeighbourRoomFor(Heartbeat.BlocksLengthFor(true, route, true));
+            if (room > _heartbeatNeighbours)
+            {
+                room = _heartbeatNeighbours;
+            }
 
             // Written straight into the payload buffer (no heartbeat object and arrays to keep: on an ESP32-C3 that
             // was ~0.3 KB). Best quality first, as many as fit next to the blocks; equal quality keeps table order:
@@ -32,6 +37,7 @@ namespace Mesh.Protocol.Node
             const int Entry = Heartbeat.EntrySize;
             const int QualityAt = 5; // an entry is id (u32), rssi (i8), quality (u8)
             int count = 0;
+            int known = 0;
             for (int s = 0; s < _neighbours.Capacity; s++)
             {
                 if (!_neighbours.IsUsed(s))
@@ -39,6 +45,7 @@ namespace Mesh.Protocol.Node
                     continue;
                 }
 
+                known++;
                 byte quality = (byte)_neighbours.QualityAt(s);
                 int at = count;
                 while (at > 0 && b[First + ((at - 1) * Entry) + QualityAt] < quality)
@@ -73,6 +80,8 @@ namespace Mesh.Protocol.Node
                 GradientTable g = _routing.Gradient;
                 n += Heartbeat.WriteRouteBlock(b, n, g.Parent, g.HasRoute ? g.Cost : Beacon.NoCost, g.HasRoute ? g.Hops : Beacon.NoHops);
             }
+
+            n += Heartbeat.WriteNeighboursKnownBlock(b, n, known);
 
             if (Originate(MessageType.Heartbeat, NodeAddress.Gateways, NodeAddress.None, n, nowMs, 0) == SendResult.Queued)
             {

@@ -75,6 +75,7 @@ namespace Mesh.Protocol.Node
         private uint _confirmedCheckpoint;
         private ushort _nextCommandId;
         private ushort _heartbeatCounter;
+        private int _heartbeatNeighbours;
         private long _nextHeartbeatMs;
         private long _reportIntervalMs;
         private long _nextReportMs;
@@ -95,6 +96,7 @@ namespace Mesh.Protocol.Node
             _requireEncryption = config.RequireEncryption;
             _checkpointInterval = config.SequenceCheckpointInterval;
             _heartbeatIntervalMs = config.HeartbeatIntervalMs;
+            _heartbeatNeighbours = config.HeartbeatNeighbours;
             // A node that sends no commands (PendingCommandSlots 0, the board application) keeps no commander state.
             _commandTimer = config.PendingCommandSlots > 0 ? new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs) : null;
             _commandMaxAttempts = config.CommandMaxAttempts;

@@ -65,6 +65,13 @@ namespace Mesh.Protocol.Node
 
         public long HeartbeatIntervalMs = 60000;
 
+        /// <summary>
+        /// Neighbours a heartbeat lists, best quality first (0 … 32; block 3 says how many the node knows). Eight, as
+        /// Meshtastic's NeighborInfo lists ten: a full list (29 entries, a 250-byte frame) made heartbeats the larger
+        /// part of the upward airtime a lone gateway's neighbourhood carries at 3,000 nodes (PROTOCOL.md, *Heartbeat*).
+        /// </summary>
+        public int HeartbeatNeighbours = 8;
+
         /// <summary>Sensor nodes only (other roles start with none): period of ReportDue events; 0 disables them.</summary>
         public long ReportIntervalMs = 60000;
 
@@ -191,6 +198,14 @@ namespace Mesh.Protocol.Node
         public int BeaconRedundancy = 2;
 
         /// <summary>
+        /// A neighbour the upward link to which failed (every retry unanswered) and that has not been heard for this
+        /// long is no candidate parent until it is heard again: a gateway across a partition, or a dead relay. Without
+        /// it such a route looks alive for RouteLossMs (3 × BeaconMaxMs, 25 min) and every frame spends its retries on
+        /// it. A minute: longer than the retries to a gateway take (7 × ~2.3 s), far shorter than RouteLossMs.
+        /// </summary>
+        public long FailedParentSilenceMs = 60000;
+
+        /// <summary>
         /// Upward frames awaiting a hop ack (each holds ~40 bytes of state; their copies share UpwardBytes). 6: at 3,000 nodes
         /// with one gateway, while gateways' children timed acks with a smoothed mean, 4 slots evicted 4,077
         /// frames from full slots and delivered 95.4 %, 6 slots 1,448 and 98.5 %; with the committed wait and
@@ -292,6 +307,11 @@ namespace Mesh.Protocol.Node
                 return "HeartbeatIntervalMs: must be at least 1000";
             }
 
+            if (HeartbeatNeighbours < 0 || HeartbeatNeighbours > Messages.Heartbeat.MaxNeighbours)
+            {
+                return "HeartbeatNeighbours: must be 0..32";
+            }
+
             if (ReportIntervalMs < 0)
             {
                 return "ReportIntervalMs: must not be negative";
@@ -365,6 +385,11 @@ namespace Mesh.Protocol.Node
             if (StoreSlots < 0 || StoreSlots > 255 || StoreForwardSpacingMs < 1)
             {
                 return "routing: StoreSlots 0..255, StoreForwardSpacingMs >= 1";
+            }
+
+            if (FailedParentSilenceMs < 1000)
+            {
+                return "FailedParentSilenceMs: must be at least 1000";
             }
 
             if (BeaconMinMs < 100 || BeaconMaxMs < BeaconMinMs || BeaconRedundancy < 1)

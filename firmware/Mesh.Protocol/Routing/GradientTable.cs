@@ -47,6 +47,7 @@ namespace Mesh.Protocol.Routing
         private readonly uint _self;
         private readonly bool _isGateway;
         private readonly long _routeLossMs;
+        private readonly long _failedSilenceMs;
         private readonly long _holdDownMs;
 
         // Feasibility after losing the parent (EIGRP's feasible-successor condition): until _holdUntilMs only
@@ -63,8 +64,10 @@ namespace Mesh.Protocol.Routing
         // The cost this node last put in a beacon.
         private int _advertised = Beacon.NoCost;
 
-        public GradientTable(int capacity, uint self, bool isGateway, long routeLossMs, long holdDownMs)
+        /// <param name="failedSilenceMs">A neighbour whose link failed and that has been silent this long is no candidate (<c>NodeConfig.FailedParentSilenceMs</c>).</param>
+        public GradientTable(int capacity, uint self, bool isGateway, long routeLossMs, long holdDownMs, long failedSilenceMs)
         {
+            _failedSilenceMs = failedSilenceMs;
             _holdDownMs = holdDownMs;
             _slots = new KeySlots(capacity);
             int n = _slots.Capacity;
@@ -363,6 +366,7 @@ namespace Mesh.Protocol.Routing
             uint id = _slots.KeyAt(s);
             if (_cost[s] == Beacon.NoCost || _hops[s] >= MaxHops || _parentOf[s] == _self
                 || nowMs - _beaconMs[s] > _routeLossMs
+                || (_failures[s] > 0 && nowMs - _beaconMs[s] > _failedSilenceMs)
                 || (nowMs < _holdUntilMs && _cost[s] >= _holdCost))
             {
                 return -1;

@@ -132,7 +132,7 @@ namespace Mesh.Protocol.Routing
             ParentSwitches = config.ParentSwitches;
             RouteLossMs = 3 * config.BeaconMaxMs;
             HoldDownMs = HoldDownIntervals * config.BeaconMinMs;
-            Gradient = new GradientTable(config.NeighbourTableSize, config.NodeId, config.IsGateway, RouteLossMs, HoldDownMs);
+            Gradient = new GradientTable(config.NeighbourTableSize, config.NodeId, config.IsGateway, RouteLossMs, HoldDownMs, config.FailedParentSilenceMs);
 
             // A gateway's beacons are where every gradient starts: they are never suppressed.
             Trickle = new TrickleTimer(config.BeaconMinMs, config.BeaconMaxMs, config.IsGateway ? int.MaxValue : config.BeaconRedundancy);

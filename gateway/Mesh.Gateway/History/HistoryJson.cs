@@ -27,6 +27,11 @@ namespace Mesh.Gateway.History
                 w.WriteNumber("rssi", hb.Rssi);
                 w.WritePropertyName("neighbours");
                 WriteNeighbours(w, hb.Neighbours);
+                if (hb.NeighboursKnown is int known)
+                {
+                    w.WriteNumber("neighboursKnown", known);
+                }
+
                 w.WriteEndObject();
             });
         }

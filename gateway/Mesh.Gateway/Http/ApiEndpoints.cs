@@ -74,7 +74,7 @@ namespace Mesh.Gateway.Http
                 IReadOnlyList<NodeSnapshot> snapshot = d.Snapshot();
                 foreach (NodeSnapshot n in snapshot)
                 {
-                    nodes.Add(new { id = n.Node, role = n.Role, online = n.Online, hops = n.Hops });
+                    nodes.Add(new { id = n.Node, role = n.Role, online = n.Online, hops = n.Hops, neighboursKnown = n.NeighboursKnown });
                     foreach (NeighbourLink l in n.Neighbours)
                     {
                         links.Add(new { from = n.Node, to = l.Node, rssi = l.Rssi, quality = l.Quality });

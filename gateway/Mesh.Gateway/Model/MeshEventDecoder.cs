@@ -117,7 +117,8 @@ namespace Mesh.Gateway.Model
 
             return new NodeHeartbeat(network, e.Origin, NodeRoles.Name(_heartbeat.Role), PolicyName(_heartbeat.Policy),
                 _heartbeat.UptimeSeconds, links, at, e.HopsTaken + 1, e.Rssi, _heartbeat.HasQos ? NodeQos.From(_heartbeat.Qos) : null,
-                _heartbeat.HasRoute ? NodeRoute.From(_heartbeat.RouteParent, _heartbeat.RouteCost, _heartbeat.RouteHops) : null);
+                _heartbeat.HasRoute ? NodeRoute.From(_heartbeat.RouteParent, _heartbeat.RouteCost, _heartbeat.RouteHops) : null,
+                _heartbeat.HasNeighboursKnown ? _heartbeat.NeighboursKnown : null);
         }
 
         public static string Text(MeshEvent e) => Encoding.UTF8.GetString(e.Payload, 0, e.PayloadLength);

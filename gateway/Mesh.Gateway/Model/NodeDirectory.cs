@@ -19,7 +19,8 @@ namespace Mesh.Gateway.Model
         IReadOnlyDictionary<string, SensorReading> Latest,
         NodeQos? Qos = null,
         NodeQosTotals? QosTotals = null,
-        NodeRoute? Route = null);
+        NodeRoute? Route = null,
+        int? NeighboursKnown = null);
 
     /// <summary>
     /// What a node's heartbeats reported since the gateway first heard it: frames it throttled (fair
@@ -94,6 +95,7 @@ namespace Mesh.Gateway.Model
                 e.Uptime = heartbeat.UptimeSeconds;
                 e.Neighbours = heartbeat.Neighbours;
                 e.Route = heartbeat.Route;
+                e.NeighboursKnown = heartbeat.NeighboursKnown;
                 if (heartbeat.Qos is NodeQos q)
                 {
                     e.Qos = q;
@@ -311,6 +313,8 @@ namespace Mesh.Gateway.Model
 
             public NodeRoute? Route { get; set; }
 
+            public int? NeighboursKnown { get; set; }
+
             public long ThrottledTotal { get; set; }
 
             public uint? LastThrottledOrigin { get; set; }
@@ -321,7 +325,7 @@ namespace Mesh.Gateway.Model
 
             public NodeSnapshot ToSnapshot() =>
                 new(Node, Role, Policy, Uptime, Online, FirstSeen, LastSeen, Hops, Rssi, Neighbours, new Dictionary<string, SensorReading>(Latest),
-                    Qos, Qos == null ? null : new NodeQosTotals(ThrottledTotal, LostTotals(), LastThrottledOrigin, LastThrottledFrames), Route);
+                    Qos, Qos == null ? null : new NodeQosTotals(ThrottledTotal, LostTotals(), LastThrottledOrigin, LastThrottledFrames), Route, NeighboursKnown);
 
             private Dictionary<string, long> LostTotals()
             {

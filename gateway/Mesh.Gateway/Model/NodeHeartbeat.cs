@@ -5,7 +5,11 @@ namespace Mesh.Gateway.Model
 {
     public sealed record NeighbourLink(uint Node, int Rssi, int Quality);
 
-    /// <summary>A node's periodic status: what the dashboard's node list and topology graph are drawn from.</summary>
+    /// <summary>
+    /// A node's periodic status: what the dashboard's node list and topology graph are drawn from. <see cref="Neighbours"/>
+    /// are the node's best few (a board lists 8, PROTOCOL.md *Heartbeat*); <see cref="NeighboursKnown"/> how many its
+    /// table holds (null from a sender without block 3).
+    /// </summary>
     public sealed record NodeHeartbeat(
         ushort Network,
         uint Node,
@@ -17,5 +21,6 @@ namespace Mesh.Gateway.Model
         int Hops,
         int Rssi,
         NodeQos? Qos = null,
-        NodeRoute? Route = null);
+        NodeRoute? Route = null,
+        int? NeighboursKnown = null);
 }

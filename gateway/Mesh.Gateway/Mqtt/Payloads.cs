@@ -61,6 +61,10 @@ namespace Mesh.Gateway.Mqtt
             }
 
             w.WriteEndArray();
+            if (h.NeighboursKnown is int known)
+            {
+                w.WriteNumber("neighbours_known", known);
+            }
         });
 
         public static byte[] CommandResult(CommandOutcome o) => Write(w =>

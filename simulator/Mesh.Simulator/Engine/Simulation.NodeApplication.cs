@@ -61,6 +61,11 @@ namespace Mesh.Simulator.Engine
                 // Key refresh runs: the cores build the keys commands carry (null otherwise: unchanged runs).
                 Crypto = NodeCrypto(),
             };
+            if (w.HeartbeatNeighbours is int listed)
+            {
+                config.HeartbeatNeighbours = listed;
+            }
+
             if (_scenario.Radio.Preset == "lora")
             {
                 // PROTOCOL.md, "Duty cycle": the LoRa preset, 1 % over an hour (EU 868 MHz).

@@ -329,6 +329,9 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Heartbeats (neighbour lists for the gateway's topology); 0: off.</summary>
         public double HeartbeatIntervalSeconds { get; set; } = 300;
 
+        /// <summary>Neighbours a heartbeat lists, best first (0 … 32); null: the core's default (<c>NodeConfig.HeartbeatNeighbours</c>, 8). The shipped node application (<c>network.application: "nodeRunner"</c>) keeps the board default.</summary>
+        public int? HeartbeatNeighbours { get; set; }
+
         /// <summary>The gateways' (sinks') own heartbeats, when they differ from the nodes' (mesh-gateway: every 5 minutes under structured routing, every minute under the flooding policies); null: as the nodes.</summary>
         public double? GatewayHeartbeatIntervalSeconds { get; set; }
     }

@@ -267,6 +267,11 @@ namespace Mesh.Simulator.Scenarios
                 e.Add("workload.heartbeatIntervalSeconds: must be 0 (off) or at least 1");
             }
 
+            if (w.HeartbeatNeighbours is < 0 or > Mesh.Protocol.Messages.Heartbeat.MaxNeighbours)
+            {
+                e.Add("workload.heartbeatNeighbours: 0 … 32 (neighbours a heartbeat lists)");
+            }
+
             if (w.GatewayHeartbeatIntervalSeconds is < 1 || (w.GatewayHeartbeatIntervalSeconds is { } beat && beat != Math.Floor(beat)))
             {
                 e.Add("workload.gatewayHeartbeatIntervalSeconds: whole seconds, at least 1");

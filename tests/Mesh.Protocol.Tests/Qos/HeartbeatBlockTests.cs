@@ -97,14 +97,58 @@ namespace Mesh.Protocol.Tests.Qos
             Assert.False(new Heartbeat().TryDecode(payload, 0, payload.Length));
         }
 
-        [Fact]
-        public void With_block_1_at_most_29_neighbours_fit_in_the_202_byte_payload()
+        [Theory]
+        [InlineData("0300")]       // block 3 with no value
+        [InlineData("0301050301FF")] // block 3 twice
+        public void Malformed_block_3_makes_the_heartbeat_malformed(string blocks)
         {
-            var hb = new Heartbeat { HasQos = true };
+            byte[] payload = Hex(KnownAnswer[..(15 * 2)] + blocks);
+            Assert.False(new Heartbeat().TryDecode(payload, 0, payload.Length));
+        }
+
+        [Fact]
+        public void Block_3_encodes_to_the_known_bytes_and_says_how_many_neighbours_the_node_knows()
+        {
+            Heartbeat hb = Sample();
+            hb.HasNeighboursKnown = true;
+            hb.NeighboursKnown = 23;
+            byte[] buffer = new byte[FrameLayout.MaxPayloadSize];
+            int n = hb.Encode(buffer, 0);
+            Assert.Equal(32, n);
+            Assert.Equal(KnownAnswer + "0301" + "17", Convert.ToHexString(buffer, 0, n));
+
+            var back = new Heartbeat();
+            Assert.True(back.TryDecode(buffer, 0, n));
+            Assert.True(back.HasNeighboursKnown);
+            Assert.Equal(23, back.NeighboursKnown);
+            Assert.Equal(1, back.NeighbourCount);
+
+            // A count past 255 saturates; an older sender's heartbeat has no block 3.
+            Assert.Equal(3, Heartbeat.WriteNeighboursKnownBlock(buffer, 0, 300));
+            Assert.Equal(255, buffer[2]);
+            Assert.True(back.TryDecode(Hex(KnownAnswer), 0, KnownAnswer.Length / 2));
+            Assert.False(back.HasNeighboursKnown);
+        }
+
+        [Fact]
+        public void With_blocks_1_and_3_at_most_29_neighbours_fit_in_the_202_byte_payload_and_27_with_block_2()
+        {
+            var hb = new Heartbeat { HasQos = true, HasNeighboursKnown = true };
             Assert.Equal(29, hb.NeighbourRoom);
             hb.NeighbourCount = hb.NeighbourRoom;
             Assert.True(hb.EncodedLength <= FrameLayout.MaxPayloadSize);
+            hb.HasRoute = true;
+            Assert.Equal(27, hb.NeighbourRoom);
             Assert.Equal(32, new Heartbeat().NeighbourRoom);
+        }
+
+        [Theory]
+        [InlineData(-1)]
+        [InlineData(33)]
+        public void A_heartbeat_neighbour_limit_outside_0_to_32_is_refused_with_its_name(int limit)
+        {
+            var config = new NodeConfig { NodeId = 1, HeartbeatNeighbours = limit };
+            Assert.Equal("HeartbeatNeighbours: must be 0..32", config.Validate());
         }
     }
 }

@@ -252,12 +252,16 @@ namespace Mesh.Protocol.Tests.Qos
             Assert.Equal(0u, beats[1].Qos.MostThrottled);
         }
 
-        [Fact]
-        public void A_heartbeat_lists_as_many_neighbours_as_fit_next_to_block_1_best_quality_first()
+        [Theory]
+        [InlineData(8, 8)] // the default: the best eight
+        [InlineData(32, 29)] // as many as fit next to blocks 1 and 3
+        [InlineData(0, 0)] // none: block 3 still says how many it knows
+        public void A_heartbeat_lists_the_best_neighbours_up_to_its_limit_and_says_how_many_it_knows(int limit, int listed)
         {
             var mesh = new InMemoryMesh();
             NodeConfig center = InMemoryMesh.Config(100, NodeRole.Sensor);
             center.HeartbeatIntervalMs = 60_000;
+            center.HeartbeatNeighbours = limit;
             mesh.Add(center);
             mesh.Add(InMemoryMesh.Config(200, NodeRole.Edge));
             mesh.Link(100, 200);
@@ -288,17 +292,29 @@ namespace Mesh.Protocol.Tests.Qos
             var hb = new Heartbeat();
             Assert.True(hb.TryDecode(last.Payload, 0, last.PayloadLength));
             Assert.True(hb.HasQos);
-            Assert.Equal(29, hb.NeighbourCount);
+            Assert.Equal(listed, hb.NeighbourCount);
+            Assert.True(hb.HasNeighboursKnown);
+            Assert.Equal(31, hb.NeighboursKnown); // the leaves; the edge node (the gateway here) sends nothing the center hears first-hand
             Assert.True(last.PayloadLength <= FrameLayout.MaxPayloadSize);
+            Assert.Equal(Heartbeat.FixedSize + listed * Heartbeat.EntrySize + hb.BlocksLength, last.PayloadLength);
             for (int i = 1; i < hb.NeighbourCount; i++)
             {
                 Assert.True(hb.NeighbourQuality[i - 1] >= hb.NeighbourQuality[i], "quality order at " + i);
             }
 
-            // The 15 even leaves (best heard) all made the list.
+            // The 15 even leaves (best heard) come first: all of them when they fit, only they when not.
+            uint[] ids = hb.NeighbourIds.Take(hb.NeighbourCount).ToArray();
             for (uint leaf = 2; leaf <= 31; leaf += 2)
             {
-                Assert.Contains(leaf, hb.NeighbourIds.Take(hb.NeighbourCount));
+                if (listed >= 16)
+                {
+                    Assert.Contains(leaf, ids);
+                }
+            }
+
+            if (listed < 16)
+            {
+                Assert.All(ids, id => Assert.True(id % 2 == 0, "listed " + id + " over an even leaf"));
             }
         }
 

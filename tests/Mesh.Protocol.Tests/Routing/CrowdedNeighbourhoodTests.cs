@@ -24,7 +24,7 @@ namespace Mesh.Protocol.Tests.Routing
         {
             // One probe window (8 slots): every newcomer competes with the parent's slot.
             var neighbours = new NeighbourTable(8, 600_000);
-            var gradient = new GradientTable(8, self: 100, isGateway: false, RouteLossMs, holdDownMs: 16_000);
+            var gradient = new GradientTable(8, self: 100, isGateway: false, RouteLossMs, holdDownMs: 16_000, failedSilenceMs: 60_000);
             neighbours.Heard(2, -60, 0);
             gradient.Update(2, Route(16, 1, parent: 1), qOut: 255, nowMs: 0);
             gradient.Recompute(neighbours, 0);

@@ -29,9 +29,10 @@ namespace Mesh.Protocol.Tests.Routing
         /// with one beacon instead of a reset (TrickleTimer.Answer: its due time and the count of beacons heard since);
         /// 8 since the node counts the one-hop leash's refusals (StateSizeTests, every policy); 80 since every relay
         /// remembers the last 8 upward frames it relayed with their hops (RelayedUpward, before only with FallbackEcho:
-        /// a frame come round a loop is not acknowledged; StaleGradientCustodyTests).
+        /// a frame come round a loop is not acknowledged; StaleGradientCustodyTests); 8 since a failed parent silent for
+        /// FailedParentSilenceMs is let go (GradientTable; SilentFailedParentTests).
         /// </summary>
-        public const long StructuredNodeBytes = 24896;
+        public const long StructuredNodeBytes = 24904;
 
         private readonly ITestOutputHelper _output;
 
@@ -44,8 +45,8 @@ namespace Mesh.Protocol.Tests.Routing
         /// The same node with the upward slots of a board without PSRAM (6, BoardProfile): a full frame's room for each,
         /// and the boards' two full frames shared by the six (NodeConfig.UpwardBytes = 500).
         /// </summary>
-        public const long SixFullSlotsBytes = 23328;
-        public const long SixSlotsInTwoFramesBytes = 22328;
+        public const long SixFullSlotsBytes = 23336;
+        public const long SixSlotsInTwoFramesBytes = 22336;
 
         [Theory]
         [InlineData(NodeConfig.DefaultUpwardSlots, NodeConfig.DefaultUpwardBytes, StructuredNodeBytes)]

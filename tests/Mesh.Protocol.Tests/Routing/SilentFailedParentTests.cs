@@ -8,8 +8,9 @@ namespace Mesh.Protocol.Tests.Routing
     /// A parent the upward link to which failed, and that has been silent for <c>NodeConfig.FailedParentSilenceMs</c>,
     /// is no candidate until it is heard again (PROTOCOL.md *Structured routing*, Gradient). farm-200-partition seed 15:
     /// relays cut off from gateway 104 kept it as their cheapest parent for the whole 10-minute partition (routes
-    /// live for RouteLossMs, 25 minutes), spent seven retries of every frame on it, and 11 readings went round loops in
-    /// the pocket and were lost (simulator/README, *A silent failed parent is let go*).
+    /// live for RouteLossMs, 25 minutes), spent seven retries of every frame on it and passed frames on into the pocket,
+    /// where 11 readings were lost round loops or in floods no one could carry (simulator/README, *Heartbeats list the
+    /// best eight; a silent failed parent is let go*).
     /// </summary>
     public class SilentFailedParentTests
     {

@@ -176,12 +176,18 @@ function renderTopology() {
     return svg("line", { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1), stroke: qualityColour(l.quality) },
       svg("title", {}, `${l.from} ↔ ${l.to}: quality ${l.quality}, ${l.rssi} dBm`));
   });
+  // A heartbeat lists a node's best few neighbours (8 from a board) and says how many it hears (PROTOCOL.md, Heartbeat).
+  const known = new Map(t.nodes.map((n) => [n.id, n.neighboursKnown]));
+  const listed = new Map();
+  for (const l of t.links) listed.set(l.from, (listed.get(l.from) ?? 0) + 1);
+  const nodeTitle = (id) => id === t.gateway ? `gateway ${id}`
+    : known.get(id) == null ? `node ${id}` : `node ${id}: lists ${listed.get(id) ?? 0} of the ${known.get(id)} neighbours it hears`;
   const circles = list.map((id) => {
     const p = pos.get(id), n = state.nodes.get(id);
     const cls = id === t.gateway ? "gateway" : n && n.online ? "online" : "offline";
     const g = svg("g", { "data-node": id, class: "node" },
       svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: id === t.gateway ? 11 : 8, class: cls },
-        svg("title", {}, id === t.gateway ? `gateway ${id}` : `node ${id}`)),
+        svg("title", {}, nodeTitle(id))),
       svg("text", { x: p.x.toFixed(1), y: (p.y - 12).toFixed(1) }, String(id)));
     g.addEventListener("click", () => id !== t.gateway && select(id));
     return g;

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Mesh.Gateway.Tests.Dashboard;
 using Mesh.Gateway.Tests.Infrastructure;
 using Mesh.Protocol.Messages;
 
@@ -10,7 +11,7 @@ namespace Mesh.Gateway.Tests.Http
     /// <summary>
     /// A heartbeat lists a node's best few neighbours and says, in block 3, how many it knows (PROTOCOL.md,
     /// *Heartbeat*): the operator sees both, so a list cut to the best eight is not taken for a node with eight
-    /// neighbours. Real gateway, real nodes, loopback UDP, the embedded broker.
+    /// neighbours. Real gateway, real nodes, loopback UDP, the embedded broker, the dashboard in a real browser.
     /// </summary>
     public class HeartbeatNeighboursTests
     {
@@ -58,6 +59,14 @@ namespace Mesh.Gateway.Tests.Http
             ReceivedMessage status = (await probe.WaitForAsync(x => x.Count >= 1, what: "node 41's retained status")).First();
             using JsonDocument s = JsonDocument.Parse(status.Payload);
             Assert.True(s.RootElement.GetProperty("neighbours_known").GetInt32() >= s.RootElement.GetProperty("neighbours").GetArrayLength());
+
+            // The dashboard, in a real headless Chromium: the node's tooltip in the topology says both.
+            await using HeadlessChromium browser = await HeadlessChromium.LaunchAsync();
+            await browser.NavigateAsync(gateway.Options.Http.Urls + "/");
+            const string Title = "document.querySelector('#topology g.node[data-node=\"41\"] title')?.textContent ?? ''";
+            await browser.WaitForAsync("/lists \\d+ of the \\d+ neighbours it hears/.test(" + Title + ")", "node 41's tooltip naming listed and known neighbours");
+            string tooltip = (string)(await browser.EvaluateAsync(Title))!;
+            Assert.Matches(@"^node 41: lists [1-8] of the \d+ neighbours it hears$", tooltip);
         }
     }
 }

@@ -124,17 +124,21 @@ namespace Mesh.Simulator.Sweeps
             // Structured routing's lines and what the links allow (the acknowledged bound): managed flooding costs 20–260 ×
             // and would flatten them; its figures are in the table.
             var structured = lines.Where(g => g.Key.Policy == "structured").ToList();
-            var series = structured.Select(g => new Series(Name(g.Key), g.OrderBy(r => r.Cell.Nodes).Select(r => ((double)r.Cell.Nodes, r.ReadingStretchWithControl)).ToList())).ToList();
-            series.AddRange(structured.Select(g => new Series("bound, acked: " + Name(g.Key), g.OrderBy(r => r.Cell.Nodes).Select(r => ((double)r.Cell.Nodes, r.ReadingBoundAcknowledged)).ToList())));
+            var series = structured.Select(g => new Series(Name(g.Key), BySize(g, r => r.ReadingStretchWithControl))).ToList();
+            series.AddRange(structured.Select(g => new Series("bound, acked: " + Name(g.Key), BySize(g, r => r.ReadingBoundAcknowledged))));
             string readings = Path.Combine(directory, "targets-reading-cost.svg");
             File.WriteAllText(readings, ChartSvg.Draw("issue 13 targets: structured routing's reading cost against mesh size", "nodes",
                 "reading tx with control ÷ shortest path", series, 0));
             string broadcasts = Path.Combine(directory, "targets-broadcast-cost.svg");
             File.WriteAllText(broadcasts, ChartSvg.Draw("issue 13 targets: broadcast cost against mesh size", "nodes",
                 "broadcast tx ÷ greedy CDS",
-                lines.Select(g => new Series(Name(g.Key), g.OrderBy(r => r.Cell.Nodes).Select(r => ((double)r.Cell.Nodes, r.BroadcastPerCds)).ToList())).ToList(), 0));
+                lines.Select(g => new Series(Name(g.Key), BySize(g, r => r.BroadcastPerCds))).ToList(), 0));
             return new[] { md, csv, readings, broadcasts };
         }
+
+        /// <summary>A chart line's points: one figure of each row against its mesh size, smallest first.</summary>
+        private static List<(double, double)> BySize(IEnumerable<TargetRow> rows, Func<TargetRow, double> figure) =>
+            rows.OrderBy(r => r.Cell.Nodes).Select(r => ((double)r.Cell.Nodes, figure(r))).ToList();
 
         private static string Name((string Policy, double Loss, string Layout) k) =>
             string.Format(CultureInfo.InvariantCulture, "{0}, {1:0} % loss, {2}", k.Policy, k.Loss * 100, Layout(k.Layout));

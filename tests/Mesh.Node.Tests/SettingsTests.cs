@@ -15,7 +15,7 @@ namespace Mesh.Node.Tests
                 NodeId = 4242, NetworkId = 7, Key = TextNumbers.ParseHex("000102030405060708090a0b0c0d0e0f"), Role = NodeRole.Edge,
                 Policy = PolicySettings.Gossip(0.65, 2), HopLimit = 12, Encrypt = false, Radio = RadioMode.Udp, Channel = 6,
                 WifiSsid = "farm", WifiPassword = "p@ss word", UdpGroup = "239.1.2.3", UdpPort = 5000, ReportIntervalSeconds = 120,
-                HeartbeatIntervalSeconds = 600, I2cDataPin = 8, I2cClockPin = 9, LedPin = -1, DhtPin = 4, BatteryAdcChannel = 6,
+                HeartbeatIntervalSeconds = 600, HeartbeatNeighbours = 4, I2cDataPin = 8, I2cClockPin = 9, LedPin = -1, DhtPin = 4, BatteryAdcChannel = 6,
                 BatteryDividerPermille = 3200, SerialBaudRate = 921600, SimulateWhenNoSensor = false, SequenceStart = 768,
             };
             var log = new RecordingLog();
@@ -25,18 +25,19 @@ namespace Mesh.Node.Tests
             Assert.Equal(PolicyKind.Gossip, back.Policy.Kind);
             Assert.Equal(PolicySettings.ProbabilityToFixed(0.65), back.Policy.GossipProbability);
             Assert.Equal("p@ss word", back.WifiPassword);
+            Assert.Equal(4, back.HeartbeatNeighbours);
             Assert.Empty(log.Lines);
         }
 
         [Fact]
         public void Malformed_lines_keep_safe_defaults_and_each_is_reported_with_its_reason()
         {
-            const string text = "report_interval = soon\nrole = overlord\nchannel = 14\nunheard_of = 1\njust some words\npolicy = gossip\ngossip_p = 1.5\n";
+            const string text = "report_interval = soon\nrole = overlord\nchannel = 14\nunheard_of = 1\njust some words\npolicy = gossip\ngossip_p = 1.5\nheartbeat_neighbours = 33\n";
             var log = new RecordingLog();
             var s = new NodeSettings();
             int problems = NodeSettingsText.Parse(text, s, log);
 
-            Assert.Equal(6, problems);
+            Assert.Equal(7, problems);
             Assert.Equal(NodeSettings.DefaultReportIntervalSeconds, s.ReportIntervalSeconds);
             Assert.Equal(NodeRole.Sensor, s.Role);
             Assert.Equal(1, s.Channel);
@@ -47,6 +48,8 @@ namespace Mesh.Node.Tests
             Assert.Contains("unknown setting 'unheard_of'", log.All);
             Assert.Contains("line 5: expected 'name = value'", log.All);
             Assert.Contains("gossip_p: '1.5' is not a probability", log.All);
+            Assert.Contains("heartbeat_neighbours: '33' is not 0..32; keeping 8", log.All); // a heartbeat holds at most 32
+            Assert.Equal(NodeConfig.DefaultHeartbeatNeighbours, s.HeartbeatNeighbours);
         }
 
         [Fact]

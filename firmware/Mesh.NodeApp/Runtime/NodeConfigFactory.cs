@@ -44,6 +44,7 @@ namespace Mesh.NodeApp.Runtime
 
             c.ReportIntervalMs = (long)s.ReportIntervalSeconds * 1000L;
             c.HeartbeatIntervalMs = (long)s.HeartbeatIntervalSeconds * 1000L;
+            c.HeartbeatNeighbours = s.HeartbeatNeighbours;
             c.DuplicateCacheSize = t.DuplicateCacheSize;
             c.ReplayTableSize = t.ReplayTableSize;
             c.RouteTableSize = t.RouteTableSize;

@@ -91,6 +91,9 @@ namespace Mesh.NodeApp.Settings
 
         public int HeartbeatIntervalSeconds = 300;
 
+        /// <summary>Neighbours a heartbeat lists, best first (NodeConfig.HeartbeatNeighbours, 0..32); the core's default, as the simulator measured it.</summary>
+        public int HeartbeatNeighbours = NodeConfig.DefaultHeartbeatNeighbours;
+
         /// <summary>Pins; -1: not connected.</summary>
         public int I2cDataPin = 21;
 

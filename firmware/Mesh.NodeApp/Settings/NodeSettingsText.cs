@@ -1,5 +1,6 @@
 using Mesh.NodeApp.Hal;
 using Mesh.Protocol.Forwarding;
+using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
 using Mesh.Protocol.Security;
 
@@ -241,6 +242,8 @@ namespace Mesh.NodeApp.Settings
                     return SetInt(name, value, 0, 7 * 24 * 3600, ref s.ReportIntervalSeconds);
                 case "heartbeat_interval":
                     return SetInt(name, value, 10, 24 * 3600, ref s.HeartbeatIntervalSeconds);
+                case "heartbeat_neighbours":
+                    return SetInt(name, value, 0, Heartbeat.MaxNeighbours, ref s.HeartbeatNeighbours);
                 case "i2c_sda":
                     return SetInt(name, value, -1, 48, ref s.I2cDataPin);
                 case "i2c_scl":
@@ -325,6 +328,7 @@ namespace Mesh.NodeApp.Settings
             t += "udp_port = " + s.UdpPort + "\n";
             t += "report_interval = " + s.ReportIntervalSeconds + "\n";
             t += "heartbeat_interval = " + s.HeartbeatIntervalSeconds + "\n";
+            t += "heartbeat_neighbours = " + s.HeartbeatNeighbours + "\n";
             t += "i2c_sda = " + s.I2cDataPin + "\n";
             t += "i2c_scl = " + s.I2cClockPin + "\n";
             t += "led_pin = " + s.LedPin + "\n";

@@ -70,7 +70,10 @@ namespace Mesh.Protocol.Node
         /// Meshtastic's NeighborInfo lists ten: a full list (29 entries, a 250-byte frame) made heartbeats the larger
         /// part of the upward airtime a lone gateway's neighbourhood carries at 3,000 nodes (PROTOCOL.md, *Heartbeat*).
         /// </summary>
-        public int HeartbeatNeighbours = 8;
+        public int HeartbeatNeighbours = DefaultHeartbeatNeighbours;
+
+        /// <summary>The default of <see cref="HeartbeatNeighbours"/> (a board's settings file starts from it too).</summary>
+        public const int DefaultHeartbeatNeighbours = 8;
 
         /// <summary>Sensor nodes only (other roles start with none): period of ReportDue events; 0 disables them.</summary>
         public long ReportIntervalMs = 60000;

@@ -19,10 +19,12 @@ namespace Mesh.Gateway.Tests.Nodes
     {
         private const uint GatewayId = 900; // TestGateway.Defaults
 
-        private static MeshNodeProcess Start(uint id, int udpPort, string configPath) => new(udpPort,
+        private static MeshNodeProcess Start(uint id, int udpPort, string configPath, params string[] more) => new(udpPort, new[]
+        {
             "--id", id.ToString(), "--key", TestGateway.KeyHex,
             "--device-key", Convert.ToHexString(new DerivedDeviceKeys(Convert.FromHexString(TestGateway.KeyHex), DesktopCrypto.Instance).SecretOf(id)),
-            "--config", configPath, "--policy", "structured", "--set", "heartbeat_interval=10");
+            "--config", configPath, "--policy", "structured", "--set", "heartbeat_interval=10",
+        }.Concat(more).ToArray());
 
         private static bool TryRoute(JsonElement node, out JsonElement route)
         {
@@ -98,5 +100,51 @@ namespace Mesh.Gateway.Tests.Nodes
                 }
             }
         }
+        [Fact]
+        public async Task The_heartbeat_neighbours_setting_cuts_the_list_a_mesh_node_sends_and_the_gateway_still_learns_how_many_it_hears()
+        {
+            await using var gateway = await TestGateway.StartAsync(c => c["Mesh:Policy"] = "structured");
+            string dir = TempDirectory.Create("mesh-heartbeat-neighbours");
+            var nodes = new List<MeshNodeProcess>();
+            try
+            {
+                // Node 123 lists one neighbour (the settings file's heartbeat_neighbours, as a board reads it); it hears
+                // the gateway and the two other nodes on the shared segment.
+                nodes.Add(Start(121, gateway.UdpPort, Path.Combine(dir, "121.conf")));
+                nodes.Add(Start(122, gateway.UdpPort, Path.Combine(dir, "122.conf")));
+                nodes.Add(Start(123, gateway.UdpPort, Path.Combine(dir, "123.conf"), "--set", "heartbeat_neighbours=1"));
+
+                JsonElement cut = default, full = default;
+                DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+                while (DateTime.UtcNow < deadline)
+                {
+                    JsonElement list = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/nodes")).RootElement;
+                    cut = list.EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 123);
+                    full = list.EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 121);
+                    if (Known(cut) >= 3 && Known(full) >= 3)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(250);
+                }
+
+                Assert.True(Known(cut) >= 3 && Known(full) >= 3, "nodes 121 and 123 never reported hearing three neighbours: " + cut + " / " + full
+                    + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
+                Assert.Equal(1, cut.GetProperty("neighbours").GetArrayLength());
+                Assert.True(full.GetProperty("neighbours").GetArrayLength() >= 3, "node 121 (the default, eight) listed fewer than it hears: " + full);
+                Assert.Contains("heartbeat_neighbours = 1", File.ReadAllText(Path.Combine(dir, "123.conf")));
+            }
+            finally
+            {
+                foreach (MeshNodeProcess n in nodes)
+                {
+                    n.Dispose();
+                }
+            }
+        }
+
+        private static int Known(JsonElement node) =>
+            node.ValueKind == JsonValueKind.Object && node.TryGetProperty("neighboursKnown", out JsonElement k) && k.ValueKind == JsonValueKind.Number ? k.GetInt32() : -1;
     }
 }

@@ -73,6 +73,7 @@ namespace Mesh.Node.Tests.Board
             Assert.Equal(4, c.RecentCommandSlots);
             Assert.Equal(6, c.UpwardSlots); // structured routing's heap was measured with 6 on boards without PSRAM
             Assert.Equal(500, c.UpwardBytes); // their copies in two full frames' bytes
+            Assert.Equal(NodeConfig.DefaultHeartbeatNeighbours, c.HeartbeatNeighbours);
             Assert.Equal(PolicyKind.ManagedFlooding, c.Policy.Kind); // structured routing does not fit the C3 (HeapBudgetTests)
             Assert.Null(c.Validate());
         }

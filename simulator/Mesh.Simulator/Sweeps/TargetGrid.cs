@@ -114,6 +114,12 @@ namespace Mesh.Simulator.Sweeps
                 }
             }
 
+            // A value given twice would be one cell run twice and reported once (cells are records: equal by value).
+            Once(sizes, "--sizes");
+            Once(losses, "--losses");
+            Once(layouts, "--layouts");
+            Once(policies, "--policies");
+
             var cells = new List<TargetCell>();
             foreach (int n in sizes)
             {
@@ -145,6 +151,20 @@ namespace Mesh.Simulator.Sweeps
             }
 
             return cells;
+        }
+
+        private static void Once<T>(IReadOnlyList<T> values, string option)
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    if (EqualityComparer<T>.Default.Equals(values[i], values[j]))
+                    {
+                        throw new ArgumentException($"{option}: {Convert.ToString(values[i], System.Globalization.CultureInfo.InvariantCulture)} is given twice");
+                    }
+                }
+            }
         }
 
         /// <summary>

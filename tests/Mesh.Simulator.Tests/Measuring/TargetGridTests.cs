@@ -126,6 +126,9 @@ namespace Mesh.Simulator.Tests.Measuring
         [InlineData("--losses", "1.2", "--losses: 1.2; a loss rate is at least 0 and below 1")]
         [InlineData("--layouts", "ring", "--layouts: 'ring'; expected one or grid400")]
         [InlineData("--policies", "telepathy", "telepathy")]
+        [InlineData("--sizes", "100,100", "--sizes: 100 is given twice")]
+        [InlineData("--losses", "0.1,0.3,0.1", "--losses: 0.1 is given twice")]
+        [InlineData("--layouts", "one,one", "--layouts: one is given twice")]
         public void Bad_grid_values_are_refused_before_anything_runs(string option, string value, string message)
         {
             var (exit, _, error) = CliValidateTests.MeshSim("targets", option, value, "--minutes", "1");

@@ -79,7 +79,7 @@ namespace Mesh.NodeApp.Settings
         /// <summary>
         /// Bytes the upward frames' copies share (NodeConfig.UpwardBytes): two full frames without PSRAM, where six
         /// 250-byte copies for 40–90-byte readings took 1.1 KB more (hardware/README, "Structured routing on a
-        /// board"); the core's (20 slots in ten full frames' bytes) with it.
+        /// board"); the core's (48 slots in sixteen full frames' bytes) with it.
         /// </summary>
         public int UpwardBytes { get; private set; }
 

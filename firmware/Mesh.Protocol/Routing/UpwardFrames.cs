@@ -6,7 +6,7 @@ namespace Mesh.Protocol.Routing
     /// Upward frames sent to a parent and not yet acknowledged (passively, by hearing the parent forward
     /// them, or by a hop ack): a copy of each frame as sent, its next hop, the retries and parents tried,
     /// and when to give up waiting. Fixed slots whose copies share one buffer of NodeConfig.UpwardBytes
-    /// (the core: 20 slots in the bytes of ten full frames): a reading frame is 40–90 bytes, not the 250 a
+    /// (the core: 48 slots in the bytes of sixteen full frames): a reading frame is 40–90 bytes, not the 250 a
     /// frame may take, so a board keeps six slots in the bytes of two full frames and a long frame
     /// evicts, as a new frame does when every slot is taken. Copies are packed when a new one does not
     /// fit after the last (at most the buffer moved, once per such frame).

@@ -141,6 +141,7 @@ namespace Mesh.Gateway.History
             s.HPolicy.Value = heartbeat.Policy;
             s.HUptime.Value = (long)heartbeat.UptimeSeconds;
             s.HNeighbours.Value = HistoryJson.Neighbours(heartbeat.Neighbours);
+            s.HKnown.Value = heartbeat.NeighboursKnown is int known ? known : DBNull.Value;
             s.HTs.Value = ts;
             s.Heartbeat.ExecuteNonQuery();
 

@@ -14,6 +14,7 @@ namespace Mesh.Gateway.History
     /// <param name="LastHeartbeat">Time of the newest heartbeat, null if none has arrived.</param>
     /// <param name="Battery">Newest stored "battery" reading (percent), null if none is kept.</param>
     /// <param name="BatteryVoltage">Newest stored "battery_voltage" reading (volts), null if none is kept.</param>
+    /// <param name="NeighboursKnown">How many neighbours the newest heartbeat said the node knows (block 3), null if it did not say.</param>
     public sealed record NodeState(
         ushort Network,
         uint Node,
@@ -26,7 +27,8 @@ namespace Mesh.Gateway.History
         IReadOnlyList<NeighbourLink> Neighbours,
         DateTimeOffset? LastHeartbeat,
         double? Battery,
-        double? BatteryVoltage);
+        double? BatteryVoltage,
+        int? NeighboursKnown = null);
 
     /// <summary>One directed radio link as a node reported it in its newest heartbeat: <paramref name="From"/> hears <paramref name="To"/>.</summary>
     public sealed record TopologyLink(ushort Network, uint From, uint To, int Rssi, int Quality, DateTimeOffset ReportedAt);

@@ -209,7 +209,8 @@ namespace Mesh.Gateway.History
             cmd.CommandText = """
                 SELECT n.network, n.node, n.role, n.policy, n.uptime, n.last_seen, n.last_hops, n.last_rssi, n.neighbours, n.heartbeat_at,
                     (SELECT value FROM readings WHERE node = n.node AND quantity = 'battery' ORDER BY ts DESC, id DESC LIMIT 1),
-                    (SELECT value FROM readings WHERE node = n.node AND quantity = 'battery_voltage' ORDER BY ts DESC, id DESC LIMIT 1)
+                    (SELECT value FROM readings WHERE node = n.node AND quantity = 'battery_voltage' ORDER BY ts DESC, id DESC LIMIT 1),
+                    n.neighbours_known
                 FROM nodes n
                 """ + (id.HasValue ? " WHERE n.node = $node" : "") + " ORDER BY n.node;";
             if (id.HasValue)
@@ -233,7 +234,8 @@ namespace Mesh.Gateway.History
                     HistoryJson.ParseNeighbours(r.IsDBNull(8) ? null : r.GetString(8)),
                     r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
                     r.IsDBNull(10) ? null : r.GetDouble(10),
-                    r.IsDBNull(11) ? null : r.GetDouble(11)));
+                    r.IsDBNull(11) ? null : r.GetDouble(11),
+                    r.IsDBNull(12) ? null : (int)r.GetInt64(12)));
             }
 
             return list;

@@ -19,7 +19,7 @@ namespace Mesh.Gateway.History
             public readonly SqliteParameter SNetwork, SNode, STs, SHops, SRssi;
 
             public readonly SqliteCommand Heartbeat;
-            public readonly SqliteParameter HNode, HRole, HPolicy, HUptime, HNeighbours, HTs;
+            public readonly SqliteParameter HNode, HRole, HPolicy, HUptime, HNeighbours, HKnown, HTs;
 
             public readonly SqliteCommand InsertEvent;
             public readonly SqliteParameter ENetwork, ENode, ETs, EKind, EDetail;
@@ -45,7 +45,7 @@ namespace Mesh.Gateway.History
                 SRssi = Param(Seen, "$rssi");
 
                 Heartbeat = Command(c, """
-                    UPDATE nodes SET role = $role, policy = $policy, uptime = $uptime, neighbours = $neighbours, heartbeat_at = $ts
+                    UPDATE nodes SET role = $role, policy = $policy, uptime = $uptime, neighbours = $neighbours, neighbours_known = $known, heartbeat_at = $ts
                     WHERE node = $node AND (heartbeat_at IS NULL OR heartbeat_at <= $ts);
                     """);
                 HNode = Param(Heartbeat, "$node");
@@ -53,6 +53,7 @@ namespace Mesh.Gateway.History
                 HPolicy = Param(Heartbeat, "$policy");
                 HUptime = Param(Heartbeat, "$uptime");
                 HNeighbours = Param(Heartbeat, "$neighbours");
+                HKnown = Param(Heartbeat, "$known");
                 HTs = Param(Heartbeat, "$ts");
 
                 InsertEvent = Command(c, "INSERT INTO node_events(network, node, ts, kind, detail) VALUES($network, $node, $ts, $kind, $detail);");

@@ -19,7 +19,8 @@ namespace Mesh.Gateway.History
     ///   index readings_node_quantity_ts(node, quantity, ts), readings_ts(ts)
     /// node_events(id INTEGER PRIMARY KEY, network (NULL if unknown), node, ts, kind, detail JSON object or NULL)
     ///   index node_events_node_ts(node, ts), node_events_ts(ts)
-    /// nodes(node INTEGER PRIMARY KEY, network, role, policy, uptime, last_seen, last_hops, last_rssi, neighbours JSON array, heartbeat_at)
+    /// nodes(node INTEGER PRIMARY KEY, network, role, policy, uptime, last_seen, last_hops, last_rssi, neighbours JSON array, heartbeat_at,
+    ///   neighbours_known: how many neighbours the node's newest heartbeat said it knows, NULL if it did not say; version 2)
     /// </code>
     /// <para>A gateway serves one mesh network, so a node is keyed by its id alone; <c>network</c> records which.</para>
     /// <para>Threading: safe to share. Writes are serialised on one connection (WAL mode, synchronous=NORMAL:
@@ -29,7 +30,7 @@ namespace Mesh.Gateway.History
     public sealed partial class HistoryStore : IDisposable
     {
         /// <summary>The schema version this build writes; a file with a newer one is refused.</summary>
-        public const int SchemaVersion = 1;
+        public const int SchemaVersion = 2;
 
         private static readonly string[] Migrations =
         {
@@ -69,6 +70,11 @@ namespace Mesh.Gateway.History
                 neighbours TEXT,
                 heartbeat_at INTEGER);
             """,
+
+            // 2: a heartbeat's block 3 (how many neighbours the node knows; it lists its best few), so a restarted
+            // gateway still tells a list cut to eight from a node with eight neighbours. Runs once: it commits with
+            // its version number.
+            "ALTER TABLE nodes ADD COLUMN neighbours_known INTEGER;",
         };
 
         private const string ReadingColumns = "network, node, quantity, value, unit, ts, sequence, hops, rssi";

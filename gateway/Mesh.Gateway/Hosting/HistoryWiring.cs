@@ -90,7 +90,7 @@ namespace Mesh.Gateway.Hosting
                 {
                     if (n.Network == options.Mesh.NetworkId && n.Node != options.Mesh.NodeId)
                     {
-                        directory.Restore(n.Node, n.LastSeen, n.Role, n.Policy, n.UptimeSeconds, n.Hops, n.Rssi, n.Neighbours, store.LatestReadings(n.Node));
+                        directory.Restore(n.Node, n.LastSeen, n.Role, n.Policy, n.UptimeSeconds, n.Hops, n.Rssi, n.Neighbours, store.LatestReadings(n.Node), n.NeighboursKnown);
                     }
                 }
             }

@@ -158,7 +158,7 @@ namespace Mesh.Gateway.Model
         /// A node already heard is left alone.
         /// </summary>
         public void Restore(uint node, DateTimeOffset lastSeen, string? role, string? policy, uint? uptime, int hops, int rssi,
-            IReadOnlyList<NeighbourLink> neighbours, IReadOnlyList<SensorReading> latest)
+            IReadOnlyList<NeighbourLink> neighbours, IReadOnlyList<SensorReading> latest, int? neighboursKnown = null)
         {
             lock (_lock)
             {
@@ -167,7 +167,7 @@ namespace Mesh.Gateway.Model
                     return;
                 }
 
-                var e = new Entry(node, lastSeen) { Role = role, Policy = policy, Uptime = uptime, Hops = hops, Rssi = rssi, Neighbours = neighbours };
+                var e = new Entry(node, lastSeen) { Role = role, Policy = policy, Uptime = uptime, Hops = hops, Rssi = rssi, Neighbours = neighbours, NeighboursKnown = neighboursKnown };
                 foreach (SensorReading r in latest)
                 {
                     e.Latest[r.Quantity] = r;

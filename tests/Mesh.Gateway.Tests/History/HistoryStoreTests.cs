@@ -257,18 +257,52 @@ namespace Mesh.Gateway.Tests.History
 
             using (var store = new HistoryStore(options))
             {
-                Assert.Equal(1, store.StoredSchemaVersion());
+                Assert.Equal(HistoryStore.SchemaVersion, store.StoredSchemaVersion());
             }
 
             using var raw = new SqliteConnection($"Data Source={options.Path};Pooling=False");
             raw.Open();
             using SqliteCommand cmd = raw.CreateCommand();
             cmd.CommandText = "PRAGMA user_version;";
-            Assert.Equal(1L, cmd.ExecuteScalar());
+            Assert.Equal((long)HistoryStore.SchemaVersion, cmd.ExecuteScalar());
             cmd.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name);";
             Assert.Equal("node_events,node_events_node_ts,node_events_ts,nodes,readings,readings_node_quantity_ts,readings_ts", cmd.ExecuteScalar());
             cmd.CommandText = "PRAGMA journal_mode;";
             Assert.Equal("wal", cmd.ExecuteScalar());
+        }
+
+        [Fact]
+        public void A_version_1_file_is_upgraded_in_place_and_a_heartbeat_then_keeps_how_many_neighbours_the_node_knows()
+        {
+            HistoryOptions options = _dir.Options();
+            using (var raw = new SqliteConnection($"Data Source={options.Path};Pooling=False"))
+            {
+                // The schema as version 1 wrote it, with a node in it.
+                raw.Open();
+                using SqliteCommand cmd = raw.CreateCommand();
+                cmd.CommandText = "CREATE TABLE readings(id INTEGER PRIMARY KEY, network INTEGER NOT NULL, node INTEGER NOT NULL, quantity TEXT NOT NULL, " +
+                    "value REAL, unit TEXT NOT NULL, ts INTEGER NOT NULL, sequence INTEGER NOT NULL, hops INTEGER NOT NULL, rssi INTEGER NOT NULL);" +
+                    "CREATE TABLE node_events(id INTEGER PRIMARY KEY, network INTEGER, node INTEGER NOT NULL, ts INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT);" +
+                    "CREATE TABLE nodes(node INTEGER PRIMARY KEY, network INTEGER NOT NULL, role TEXT, policy TEXT, uptime INTEGER, " +
+                    "last_seen INTEGER NOT NULL, last_hops INTEGER NOT NULL, last_rssi INTEGER NOT NULL, neighbours TEXT, heartbeat_at INTEGER);" +
+                    "INSERT INTO nodes(node, network, role, last_seen, last_hops, last_rssi, neighbours, heartbeat_at) VALUES(7, 1, 'relay', 1000, 2, -70, '[]', 1000);" +
+                    "PRAGMA user_version = 1;";
+                cmd.ExecuteNonQuery();
+            }
+
+            using var store = new HistoryStore(options);
+            Assert.Equal(2, store.StoredSchemaVersion());
+            NodeState before = store.Node(7)!;
+            Assert.Equal("relay", before.Role); // kept through the upgrade
+            Assert.Null(before.NeighboursKnown); // version 1 did not keep it
+
+            store.RecordHeartbeat(Make.Heartbeat(7, T0, 60, new NeighbourLink(8, -60, 200)) with { NeighboursKnown = 17 });
+            Assert.Equal(17, store.Node(7)!.NeighboursKnown);
+            Assert.Equal(17, store.Nodes().Single(n => n.Node == 7).NeighboursKnown);
+
+            // An older sender's heartbeat without block 3 says nothing about it.
+            store.RecordHeartbeat(Make.Heartbeat(7, T0.AddMinutes(1), 120, new NeighbourLink(8, -60, 200)));
+            Assert.Null(store.Node(7)!.NeighboursKnown);
         }
 
         [Fact]
@@ -285,7 +319,7 @@ namespace Mesh.Gateway.Tests.History
             }
 
             using var store = new HistoryStore(options);
-            Assert.Equal(1, store.StoredSchemaVersion());
+            Assert.Equal(HistoryStore.SchemaVersion, store.StoredSchemaVersion());
             store.AppendReadings(Series(1, "temperature", 2, 0));
             Assert.Equal(2, store.CountReadings());
         }

@@ -130,6 +130,36 @@ namespace Mesh.Gateway.Tests.Http
         }
 
         [Fact]
+        public async Task How_many_neighbours_a_node_knows_survives_a_gateway_restart()
+        {
+            string directory = TempDirectory.Create("restart-known");
+            int udp = Ports.UniqueUdp();
+            int known;
+            await using (var first = await TestGateway.StartAsync(directory: directory, udpPort: udp))
+            {
+                await using var watched = new MeshSensor(41, first.UdpPort, heartbeatIntervalMs: 2_000);
+                await using var other = new MeshSensor(42, first.UdpPort);
+                JsonElement node = default;
+                DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+                while (DateTime.UtcNow < deadline && !(node.ValueKind == JsonValueKind.Object && node.TryGetProperty("neighboursKnown", out JsonElement k) && k.ValueKind == JsonValueKind.Number && k.GetInt32() >= 1))
+                {
+                    other.Report((Quantity.Temperature, 20.5)); // heard first-hand, 42 is one of 41's neighbours
+                    await Task.Delay(200);
+                    node = (await GetJsonAsync(first, "/api/nodes")).EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 41);
+                }
+
+                Assert.True(node.ValueKind == JsonValueKind.Object && node.TryGetProperty("neighboursKnown", out JsonElement got) && got.ValueKind == JsonValueKind.Number,
+                    "node 41's heartbeat never said how many neighbours it knows: " + node);
+                known = node.GetProperty("neighboursKnown").GetInt32();
+            }
+
+            await using var second = await TestGateway.StartAsync(directory: directory, udpPort: udp);
+            JsonElement again = (await GetJsonAsync(second, "/api/nodes")).EnumerateArray().Single(n => n.GetProperty("node").GetUInt32() == 41);
+            Assert.False(again.GetProperty("online").GetBoolean()); // remembered, not heard again
+            Assert.Equal(known, again.GetProperty("neighboursKnown").GetInt32());
+        }
+
+        [Fact]
         public async Task Metrics_are_prometheus_text_with_frames_rejections_history_and_publish_latency()
         {
             await using var gateway = await TestGateway.StartAsync();

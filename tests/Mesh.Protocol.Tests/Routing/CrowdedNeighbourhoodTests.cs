@@ -14,7 +14,6 @@ namespace Mesh.Protocol.Tests.Routing
     /// </summary>
     public class CrowdedNeighbourhoodTests
     {
-        private const long RouteLossMs = 3 * 512_000;
 
         private static Beacon Route(int cost, int hops, uint parent, uint gateway = 1) =>
             new() { Cost = cost, Hops = hops, Parent = parent, Gateway = gateway };
@@ -24,7 +23,7 @@ namespace Mesh.Protocol.Tests.Routing
         {
             // One probe window (8 slots): every newcomer competes with the parent's slot.
             var neighbours = new NeighbourTable(8, 600_000);
-            var gradient = new GradientTable(8, self: 100, isGateway: false, RouteLossMs, holdDownMs: 16_000, failedSilenceMs: 60_000);
+            var gradient = StructuredMesh.Gradient();
             neighbours.Heard(2, -60, 0);
             gradient.Update(2, Route(16, 1, parent: 1), qOut: 255, nowMs: 0);
             gradient.Recompute(neighbours, 0);

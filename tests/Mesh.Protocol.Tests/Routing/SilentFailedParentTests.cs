@@ -14,8 +14,7 @@ namespace Mesh.Protocol.Tests.Routing
     /// </summary>
     public class SilentFailedParentTests
     {
-        private const long RouteLossMs = 3 * 512_000;
-        private const long SilenceMs = 60_000;
+        private static readonly long SilenceMs = new NodeConfig().FailedParentSilenceMs;
 
         private static Beacon Gateway() => new() { Cost = 0, Hops = 0, Parent = 0, Gateway = 1, Flags = Beacon.FlagGateway };
 
@@ -24,7 +23,7 @@ namespace Mesh.Protocol.Tests.Routing
         private static (GradientTable Gradient, NeighbourTable Neighbours) NodeWithGatewayAndRelay()
         {
             var neighbours = new NeighbourTable(8, 600_000);
-            var gradient = new GradientTable(8, self: 100, isGateway: false, RouteLossMs, holdDownMs: 16_000, failedSilenceMs: SilenceMs);
+            var gradient = StructuredMesh.Gradient();
             neighbours.Heard(1, -60, 0);
             neighbours.Heard(2, -60, 0);
             gradient.Update(1, Gateway(), qOut: 255, nowMs: 0);

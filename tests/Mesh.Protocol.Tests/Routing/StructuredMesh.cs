@@ -12,6 +12,16 @@ namespace Mesh.Protocol.Tests.Routing
     /// <summary>Builds structured-routing meshes on the in-memory harness and reads what happened on air.</summary>
     internal static class StructuredMesh
     {
+        /// <summary>
+        /// A gradient table for node 100 with eight neighbours and the timings StructuredRouting gives it from the core's
+        /// default config (route loss, hold-down, failed-parent silence), for unit tests of GradientTable alone.
+        /// </summary>
+        public static global::Mesh.Protocol.Routing.GradientTable Gradient()
+        {
+            var r = new global::Mesh.Protocol.Routing.StructuredRouting(new NodeConfig { NodeId = 100, Policy = PolicySettings.Structured(2) }, 0, new XorShiftRandom(1));
+            return new global::Mesh.Protocol.Routing.GradientTable(8, 100, false, r.RouteLossMs, r.HoldDownMs, new NodeConfig().FailedParentSilenceMs);
+        }
+
         public static NodeConfig Sensor(uint id, NodeRole role = NodeRole.Sensor)
         {
             NodeConfig c = InMemoryMesh.Config(id, role);

@@ -12,8 +12,9 @@ namespace Mesh.Gateway.History
     /// </summary>
     /// <remarks>
     /// <para>Schema (version <see cref="SchemaVersion"/>, kept in <c>PRAGMA user_version</c>; every migration
-    /// step is <c>IF NOT EXISTS</c> and commits together with its version number, so opening is idempotent
-    /// and an interrupted upgrade resumes). Times are Unix milliseconds (UTC).</para>
+    /// step commits together with its version number, so opening is idempotent and an interrupted upgrade
+    /// resumes; step 1's statements are also <c>IF NOT EXISTS</c>, for files older than the version number).
+    /// Times are Unix milliseconds (UTC).</para>
     /// <code>
     /// readings(id INTEGER PRIMARY KEY, network, node, quantity, value REAL (NULL = NaN), unit, ts, sequence, hops, rssi)
     ///   index readings_node_quantity_ts(node, quantity, ts), readings_ts(ts)

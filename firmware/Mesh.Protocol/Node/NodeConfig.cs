@@ -220,7 +220,8 @@ namespace Mesh.Protocol.Node
         /// 48 in 4,000 bytes since stop 39: with heartbeats of eight the one-gateway meshes were short of slots again
         /// — a gateway's busiest child forwards ~10 frames a second, each held up to ~2.3 s for the gateway's bundled
         /// hop ack, and an evicted frame gets one more copy. The grid's 3,000-node, 10 %, one-gateway cell, seeds 1–4:
-        /// 96.9 / 87.4 / 97.8 / 91.8 % with 20 slots, 99.9 / 99.9 / 99.7 / 98.9 % with 48 (32 slots: 90.4 / 99.5 / 99.7
+        /// 96.9 / 87.4 / 97.8 / 91.8 % with 20 slots, 99.9 / 99.9 / 99.7 / 98.9 % with 48 (seeds 5–8: 93.2 → 96.7 %
+        /// pooled, two of them still collapsing into loops and floods; 32 slots: 90.4 / 99.5 / 99.7
         /// / 97.8 %; 48 in 2,500 bytes, where the copies bind first: 99.5 / 98.7 / 99.8 / 99.7 % with 4–60 × the
         /// evictions); 1,000 nodes at 30 % loss, seeds 1–2: 99.1 / 98.8 → 99.8 / 99.8 % (simulator/README,
         /// "Forty-eight upward slots"). Boards without PSRAM keep 6 in 500 bytes (BoardProfile): their measured heap

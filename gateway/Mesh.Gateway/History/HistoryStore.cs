@@ -30,8 +30,8 @@ namespace Mesh.Gateway.History
     /// </remarks>
     public sealed partial class HistoryStore : IDisposable
     {
-        /// <summary>The schema version this build writes; a file with a newer one is refused.</summary>
-        public const int SchemaVersion = 2;
+        /// <summary>The schema version this build writes (one per migration step); a file with a newer one is refused.</summary>
+        public static int SchemaVersion => Migrations.Length;
 
         private static readonly string[] Migrations =
         {

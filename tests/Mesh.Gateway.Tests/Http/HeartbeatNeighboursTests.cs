@@ -31,9 +31,8 @@ namespace Mesh.Gateway.Tests.Http
                 a.Report((Quantity.Temperature, 20.5));
                 b.Report((Quantity.Temperature, 21.5));
                 using JsonDocument nodes = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/nodes"));
-                JsonElement found = nodes.RootElement.EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 41);
-                if (found.ValueKind == JsonValueKind.Object && found.TryGetProperty("neighboursKnown", out JsonElement k)
-                    && k.ValueKind == JsonValueKind.Number && k.GetInt32() >= 2)
+                JsonElement found = NodeJson.Find(nodes.RootElement, 41);
+                if (NodeJson.NeighboursKnown(found) >= 2)
                 {
                     node = found.Clone();
                     break;

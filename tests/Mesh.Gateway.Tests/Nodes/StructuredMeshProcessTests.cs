@@ -119,9 +119,9 @@ namespace Mesh.Gateway.Tests.Nodes
                 while (DateTime.UtcNow < deadline)
                 {
                     JsonElement list = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/nodes")).RootElement;
-                    cut = list.EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 123);
-                    full = list.EnumerateArray().FirstOrDefault(n => n.GetProperty("node").GetUInt32() == 121);
-                    if (Known(cut) >= 3 && Known(full) >= 3)
+                    cut = NodeJson.Find(list, 123);
+                    full = NodeJson.Find(list, 121);
+                    if (NodeJson.NeighboursKnown(cut) >= 3 && NodeJson.NeighboursKnown(full) >= 3)
                     {
                         break;
                     }
@@ -129,7 +129,7 @@ namespace Mesh.Gateway.Tests.Nodes
                     await Task.Delay(250);
                 }
 
-                Assert.True(Known(cut) >= 3 && Known(full) >= 3, "nodes 121 and 123 never reported hearing three neighbours: " + cut + " / " + full
+                Assert.True(NodeJson.NeighboursKnown(cut) >= 3 && NodeJson.NeighboursKnown(full) >= 3, "nodes 121 and 123 never reported hearing three neighbours: " + cut + " / " + full
                     + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
                 Assert.Equal(1, cut.GetProperty("neighbours").GetArrayLength());
                 Assert.True(full.GetProperty("neighbours").GetArrayLength() >= 3, "node 121 (the default, eight) listed fewer than it hears: " + full);
@@ -143,8 +143,5 @@ namespace Mesh.Gateway.Tests.Nodes
                 }
             }
         }
-
-        private static int Known(JsonElement node) =>
-            node.ValueKind == JsonValueKind.Object && node.TryGetProperty("neighboursKnown", out JsonElement k) && k.ValueKind == JsonValueKind.Number ? k.GetInt32() : -1;
     }
 }

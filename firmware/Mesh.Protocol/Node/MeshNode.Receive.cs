@@ -224,6 +224,7 @@ namespace Mesh.Protocol.Node
                 EchoFallback(h, net, frame, offset, nowMs);
             }
 
+            CancelRejoin(h);
             int slot = _transmit.Find(h.Origin, h.Sequence, true);
             bool shorter = _routes.WouldImprove(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs);
             if (slot < 0 && !shorter)

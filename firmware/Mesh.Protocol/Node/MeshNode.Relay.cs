@@ -73,6 +73,11 @@ namespace Mesh.Protocol.Node
                     return;
                 }
 
+                if (RejoinGradient(h, net, frame, offset, nowMs))
+                {
+                    return;
+                }
+
                 if (BackboneActive && RidesBackbone(h))
                 {
                     RelayBackbone(h, net, frame, offset, rssi, nowMs);

@@ -102,6 +102,12 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames that came back round a loop and were not acknowledged (with FallbackEcho: flooded from here).</summary>
         public long LoopReturns;
 
+        /// <summary>Origins' own flooded upward frames this node sent on to its parent instead of flooding them (MeshNode.RejoinGradient).</summary>
+        public long FloodsRejoined;
+
+        /// <summary>Of those, and of relays at one hop from the origin, copies cancelled before they left: another node's directed copy was heard first.</summary>
+        public long RejoinsCancelled;
+
         /// <summary>Fallback floods of frames this node relayed upward, flooded once more so they reach their origin.</summary>
         public long FallbackEchoes;
 

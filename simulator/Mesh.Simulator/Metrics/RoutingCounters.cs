@@ -28,6 +28,15 @@ namespace Mesh.Simulator.Metrics
         public long FloodsNotRelayedUphill { get; set; }
         public long LoopsDetected { get; set; }
 
+        /// <summary>Of the loops, upward frames that came back to a node that had relayed them (the rest: a sender no farther from a gateway than its next hop, by its last beacon).</summary>
+        public long LoopReturns { get; set; }
+
+        /// <summary>Origins' own flooded upward frames sent on along the gradient by a neighbour instead of flooded on (StructuredRouting.FloodsRejoined).</summary>
+        public long FloodsRejoined { get; set; }
+
+        /// <summary>Copies one hop from their origin cancelled on hearing another node's directed copy (StructuredRouting.RejoinsCancelled).</summary>
+        public long RejoinsCancelled { get; set; }
+
         /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>
         public long UpwardEvicted { get; set; }
 
@@ -87,6 +96,9 @@ namespace Mesh.Simulator.Metrics
                 c.FloodFallbacks += r.FloodFallbacks;
                 c.FloodsNotRelayedUphill += r.FloodsNotRelayedUphill;
                 c.LoopsDetected += r.LoopsDetected;
+                c.LoopReturns += r.LoopReturns;
+                c.FloodsRejoined += r.FloodsRejoined;
+                c.RejoinsCancelled += r.RejoinsCancelled;
                 c.UpwardEvicted += r.Upward.Evicted;
                 c.EvictionResends += r.EvictionResends;
                 c.BeaconsDutySkipped += r.BeaconsDutySkipped;

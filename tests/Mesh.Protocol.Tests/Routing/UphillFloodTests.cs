@@ -35,8 +35,9 @@ namespace Mesh.Protocol.Tests.Routing
 
             Assert.True(mesh[4].Routing!.FloodFallbacks >= 1, "node 4 fell back to flooding");
             Assert.Equal(1, DeliveredCount(mesh, 1, 4, seq));
-            // Node 3, nearer the gateway, flooded it on; node 5, below node 4, heard it and stayed quiet.
-            Assert.Contains(mesh.TransmissionsOf(4, seq), t => t.Node == 3 && t.NextHop == NodeAddress.None);
+            // Node 3, nearer the gateway, carried it on — to its parent, the origin's flood rejoining the gradient there
+            // (FloodRejoinTests); node 5, below node 4, heard it and stayed quiet.
+            Assert.Contains(mesh.TransmissionsOf(4, seq), t => t.Node == 3 && t.NextHop == 2);
             Assert.DoesNotContain(mesh.TransmissionsOf(4, seq), t => t.Node == 5);
             Assert.True(mesh[5].Routing!.FloodsNotRelayedUphill >= 1);
         }

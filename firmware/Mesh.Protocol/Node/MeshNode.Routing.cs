@@ -144,9 +144,10 @@ namespace Mesh.Protocol.Node
             }
 
             // The parent's forward of our copy took one hop more than ours. A copy with no more hops than ours is
-            // the parent retransmitting a copy it had before ours, which came round a loop to it (FallbackEcho:
-            // taking it for our ack ended such frames silently in farm-200-partition).
-            if (r.FallbackEcho && h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken])
+            // the parent retransmitting a copy it had before ours, which came round a loop to it: taken for our ack
+            // it ended such frames silently (farm-200-partition with FallbackEcho; random-3000-one-gateway seed 33
+            // without it, two readings, once the parent no longer acknowledged a frame come round a loop).
+            if (h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken])
             {
                 return;
             }

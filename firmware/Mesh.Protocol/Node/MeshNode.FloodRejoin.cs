@@ -62,6 +62,7 @@ namespace Mesh.Protocol.Node
             int wait = g.Cost / 2;
             int delay = (wait > RejoinMaxWaitMs ? RejoinMaxWaitMs : wait) + RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
             r.Relayed.Add(h.Origin, h.Sequence, h.HopsTaken);
+            r.Relayed.MarkRejoined(h.Origin, h.Sequence);
             uint next = g.Parent;
             byte[] buffer = ScheduleRelayCopy(slot, h, net, frame, offset, next, nowMs + delay, 0);
             r.UpwardForwarded++;
@@ -71,10 +72,11 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>
-        /// Another node's directed copy (hops taken 1 or more) of an upward frame this node has queued at one hop — a
-        /// rejoin, or a relay of the origin's own frame that another relay now carries: that node has custody and
-        /// carries it up, so ours is cancelled and no longer awaited. A copy from the origin itself (hops taken 0) cancels nothing;
-        /// nor does anything with FallbackEcho, where floods are not rejoined.
+        /// Another node's directed copy (hops taken 1 or more) of a frame this node took from its origin's flood onto the
+        /// gradient and still has queued: that node carries it up, so ours is cancelled and no longer awaited. Only a
+        /// rejoin copy is cancelled so: a relay's own retransmission or switch, cancelled on hearing a copy that its
+        /// parent retransmitted round a loop, was a frame lost (LoopingParentTests). A copy from the origin itself (hops
+        /// taken 0) cancels nothing; nor does anything with FallbackEcho, where floods are not rejoined.
         /// </summary>
         private void CancelRejoin(FrameHeader h)
         {
@@ -90,7 +92,8 @@ namespace Mesh.Protocol.Node
             }
 
             byte[] queued = _transmit.BufferOf(slot);
-            if (queued[FrameLayout.OffsetHopsTaken] != 1 || LittleEndian.ReadUInt32(queued, FrameLayout.OffsetNextHop) == NodeAddress.None)
+            if (queued[FrameLayout.OffsetHopsTaken] != 1 || LittleEndian.ReadUInt32(queued, FrameLayout.OffsetNextHop) == NodeAddress.None
+                || !_routing.Relayed.Rejoined(h.Origin, h.Sequence))
             {
                 return;
             }

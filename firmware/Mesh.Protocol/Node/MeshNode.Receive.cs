@@ -30,7 +30,7 @@ namespace Mesh.Protocol.Node
 
             if (_routing != null)
             {
-                NotePassiveAck(h, frame, offset, length);
+                NotePassiveAck(h, frame, offset, length, nowMs);
                 NoteBackboneCopy(h, frame, offset, length);
             }
 

@@ -133,7 +133,7 @@ namespace Mesh.Protocol.Node
         /// same origin and sequence) — its own frames come back as OwnFrame, relayed ones as Duplicate, so
         /// this is checked before either. Only a copy whose network MIC verifies counts.
         /// </summary>
-        private void NotePassiveAck(FrameHeader h, byte[] frame, int offset, int length)
+        private void NotePassiveAck(FrameHeader h, byte[] frame, int offset, int length, long nowMs)
         {
             StructuredRouting r = _routing;
             int u = r.Upward.Find(h.Origin, h.Sequence);
@@ -143,24 +143,65 @@ namespace Mesh.Protocol.Node
                 return; // not our frame forwarded (another message under the same sequence is not our ack)
             }
 
-            // The parent's forward of our copy took one hop more than ours. A copy with no more hops than ours is
-            // the parent retransmitting a copy it had before ours, which came round a loop to it: taken for our ack
-            // it ended such frames silently (farm-200-partition with FallbackEcho; random-3000-one-gateway seed 33
-            // without it, two readings, once the parent no longer acknowledged a frame come round a loop).
-            if (h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken])
+            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
+            bool cameRound = h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken];
+            if (cameRound && r.FallbackEcho)
+            {
+                return; // see LeaveLoopingParent: with FallbackEcho the node keeps retrying the parent
+            }
+
+            if (net == null || !_netSealer.Verify(net, frame, offset, length))
             {
                 return;
             }
 
-            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
-            if (net == null || !_netSealer.Verify(net, frame, offset, length))
+            if (cameRound)
             {
+                LeaveLoopingParent(u, h.PreviousHop, nowMs);
                 return;
             }
 
             r.Upward.Release(u);
             r.PassiveAcks++;
             r.Gradient.LinkWorked(h.PreviousHop);
+        }
+
+        /// <summary>
+        /// Our parent transmitted a copy of an upward frame we sent it with no more hops than ours: not its forward of our
+        /// copy (that has one hop more) but its retransmission of a copy it had before ours — the frame went from the
+        /// parent round a loop to us, and we handed it back. The parent does not acknowledge it (a frame come round a
+        /// loop), and taken for our ack it ended silently (random-3000-one-gateway seed 33: 2404 → 2682 → 575 → 1644 →
+        /// 2682, two readings); kept waiting for the parent, its sender retried into the loop seven times. So the parent's
+        /// route, which leads back here, is forgotten until its next beacon and the frame goes to the parent chosen
+        /// without it, as a switch (PROTOCOL.md *Structured routing*, loops on the data path); with no other parent, or
+        /// none left to switch to, it waits for the retries as before. With FallbackEcho the copy is ignored (the node
+        /// keeps retrying the parent, which floods the frame back: store and forward).
+        /// </summary>
+        private void LeaveLoopingParent(int u, uint parent, long nowMs)
+        {
+            StructuredRouting r = _routing;
+            UpwardFrames up = r.Upward;
+            r.LoopsDetected++;
+            r.LoopsLeft++;
+            if (r.Gradient.Parent == parent)
+            {
+                r.Gradient.DropRouteOf(parent, nowMs);
+                RecomputeRoute(nowMs);
+                r.Trickle.Reset(nowMs, _random);
+            }
+
+            uint next = r.Gradient.Parent;
+            if (next == NodeAddress.None || next == parent || up.SwitchesOf(u) + 1 >= r.ParentSwitches)
+            {
+                return;
+            }
+
+            int delay = Resend(u, next, nowMs, 0);
+            up.Switched(u, next, nowMs + (delay < 0 ? QueueFullRetryMs : delay + AckWaitMs(next)));
+            if (delay < 0)
+            {
+                up.MarkUnsent(u);
+            }
         }
 
         /// <summary>

@@ -19,6 +19,10 @@ namespace Mesh.Protocol.Routing
         private readonly bool[] _echoed;
         private int _next;
 
+        // Bit 7 of a slot's hops: the frame was taken from its origin's flood onto the gradient here (hops taken are
+        // at most 32, FrameLayout.MaxHopLimit), so a board keeps no array more for it.
+        private const byte RejoinedBit = 0x80;
+
         public RelayedUpward(int capacity)
         {
             _origin = new uint[capacity];
@@ -36,7 +40,7 @@ namespace Mesh.Protocol.Routing
 
             _origin[_next] = origin;
             _sequence[_next] = sequence;
-            _hops[_next] = (byte)hopsTaken;
+            _hops[_next] = (byte)(hopsTaken & ~RejoinedBit);
             _echoed[_next] = false;
             _next = (_next + 1) % _origin.Length;
         }
@@ -58,13 +62,30 @@ namespace Mesh.Protocol.Routing
         /// <summary>The hops the frame in slot <paramref name="index"/> had taken when this node relayed it.</summary>
         public int HopsAt(int index)
         {
-            return _hops[index];
+            return _hops[index] & ~RejoinedBit;
         }
 
         /// <summary>Whether this node already flooded the frame in slot <paramref name="index"/> back down its path.</summary>
         public bool EchoedAt(int index)
         {
             return _echoed[index];
+        }
+
+        /// <summary>Marks the frame as taken from its origin's flood onto the gradient here (MeshNode.RejoinGradient): another node's directed copy heard first cancels ours.</summary>
+        public void MarkRejoined(uint origin, uint sequence)
+        {
+            int i = IndexOf(origin, sequence);
+            if (i >= 0)
+            {
+                _hops[i] |= RejoinedBit;
+            }
+        }
+
+        /// <summary>Whether this node took the frame from its origin's flood onto the gradient (and still remembers it).</summary>
+        public bool Rejoined(uint origin, uint sequence)
+        {
+            int i = IndexOf(origin, sequence);
+            return i >= 0 && (_hops[i] & RejoinedBit) != 0;
         }
 
         /// <summary>Marks the frame as flooded from here (by this node's fallback or echo): its flood needs no echo from this node.</summary>

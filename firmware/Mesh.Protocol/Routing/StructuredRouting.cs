@@ -102,10 +102,13 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames that came back round a loop and were not acknowledged (with FallbackEcho: flooded from here).</summary>
         public long LoopReturns;
 
+        /// <summary>Upward frames sent to another parent when the parent retransmitted its own earlier copy of one: it came round a loop through this node (MeshNode.LeaveLoopingParent).</summary>
+        public long LoopsLeft;
+
         /// <summary>Origins' own flooded upward frames this node sent on to its parent instead of flooding them (MeshNode.RejoinGradient).</summary>
         public long FloodsRejoined;
 
-        /// <summary>Of those, and of relays at one hop from the origin, copies cancelled before they left: another node's directed copy was heard first.</summary>
+        /// <summary>Of those, copies cancelled before they left: another node's directed copy was heard first.</summary>
         public long RejoinsCancelled;
 
         /// <summary>Fallback floods of frames this node relayed upward, flooded once more so they reach their origin.</summary>

@@ -34,8 +34,11 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Origins' own flooded upward frames sent on along the gradient by a neighbour instead of flooded on (StructuredRouting.FloodsRejoined).</summary>
         public long FloodsRejoined { get; set; }
 
-        /// <summary>Copies one hop from their origin cancelled on hearing another node's directed copy (StructuredRouting.RejoinsCancelled).</summary>
+        /// <summary>Rejoin copies cancelled on hearing another node's directed copy (StructuredRouting.RejoinsCancelled).</summary>
         public long RejoinsCancelled { get; set; }
+
+        /// <summary>Upward frames sent to another parent because the parent retransmitted its own earlier copy: it came round a loop (StructuredRouting.LoopsLeft).</summary>
+        public long LoopsLeft { get; set; }
 
         /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>
         public long UpwardEvicted { get; set; }
@@ -99,6 +102,7 @@ namespace Mesh.Simulator.Metrics
                 c.LoopReturns += r.LoopReturns;
                 c.FloodsRejoined += r.FloodsRejoined;
                 c.RejoinsCancelled += r.RejoinsCancelled;
+                c.LoopsLeft += r.LoopsLeft;
                 c.UpwardEvicted += r.Upward.Evicted;
                 c.EvictionResends += r.EvictionResends;
                 c.BeaconsDutySkipped += r.BeaconsDutySkipped;

@@ -52,7 +52,8 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(100); // well inside the wait for the parent's acknowledgement
 
             Assert.Equal(left ? 1 : 0, mesh[3].Routing!.LoopsLeft);
-            Assert.True(left == mesh.Log.Any(t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq && t.NextHop == other), $"parent {parent} other {other} now {mesh[3].Routing!.Gradient.Parent} u={mesh[3].Routing!.Upward.Find(4, seq)} next={(mesh[3].Routing!.Upward.Find(4, seq) >= 0 ? mesh[3].Routing!.Upward.NextHopOf(mesh[3].Routing!.Upward.Find(4, seq)) : 0)} sw={(mesh[3].Routing!.Upward.Find(4, seq) >= 0 ? mesh[3].Routing!.Upward.SwitchesOf(mesh[3].Routing!.Upward.Find(4, seq)) : -1)}: " + string.Join(", ", mesh.Log.Where(t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq)));
+            Assert.True(left == mesh.Log.Any(t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq && t.NextHop == other),
+                "node 3's copies: " + string.Join(", ", mesh.Log.Where(t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq)));
             Assert.Equal(left, mesh[3].Routing!.Gradient.Parent == other);
             mesh.RunFor(3_000);
             Assert.True(Delivered(mesh, 1, 4, seq));

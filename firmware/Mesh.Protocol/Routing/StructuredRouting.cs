@@ -102,7 +102,7 @@ namespace Mesh.Protocol.Routing
         /// <summary>Upward frames that came back round a loop and were not acknowledged (with FallbackEcho: flooded from here).</summary>
         public long LoopReturns;
 
-        /// <summary>Upward frames sent to another parent when the parent retransmitted its own earlier copy of one: it came round a loop through this node (MeshNode.LeaveLoopingParent).</summary>
+        /// <summary>Copies in which the parent retransmitted its own earlier copy of an upward frame this node sent it (the frame came round a loop through this node): the parent's route was forgotten and, with another parent left, the frame sent there (MeshNode.LeaveLoopingParent).</summary>
         public long LoopsLeft;
 
         /// <summary>Origins' own flooded upward frames this node sent on to its parent instead of flooding them (MeshNode.RejoinGradient).</summary>

@@ -37,7 +37,7 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Rejoin copies cancelled on hearing another node's directed copy (StructuredRouting.RejoinsCancelled).</summary>
         public long RejoinsCancelled { get; set; }
 
-        /// <summary>Upward frames sent to another parent because the parent retransmitted its own earlier copy: it came round a loop (StructuredRouting.LoopsLeft).</summary>
+        /// <summary>Parents left because they retransmitted their own earlier copy of a frame handed to them: it came round a loop (StructuredRouting.LoopsLeft).</summary>
         public long LoopsLeft { get; set; }
 
         /// <summary>Upward frames whose retransmission state was given up for a newer frame (all slots taken).</summary>

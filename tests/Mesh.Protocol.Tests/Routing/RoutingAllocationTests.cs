@@ -28,6 +28,9 @@ namespace Mesh.Protocol.Tests.Routing
             public long Now;
             public long Delivered;
 
+            /// <summary>Node 3's directed upward frames are lost (its floods are not): it falls back to flooding, and node 2 rejoins them to the gradient.</summary>
+            public bool DirectedFrom3Lost;
+
             private static bool Linked(int a, int b) => (a == 1 && b == 2) || (a == 2 && b == 1) || (a == 2 && b == 3) || (a == 3 && b == 2);
 
             public void RunUntil(long until)
@@ -51,6 +54,8 @@ namespace Mesh.Protocol.Tests.Routing
                             bool lose = n == 3 && Air[FrameLayout.OffsetType] == (byte)MessageType.Readings
                                 && LittleEndian.ReadUInt32(Air, FrameLayout.OffsetSequence) % 4 == 0
                                 && t % 1000 < 20;
+                            lose |= n == 3 && DirectedFrom3Lost && Air[FrameLayout.OffsetType] == (byte)MessageType.Readings
+                                && LittleEndian.ReadUInt32(Air, FrameLayout.OffsetNextHop) != NodeAddress.None;
                             for (int m = 1; m <= 3; m++)
                             {
                                 if (Linked(n, m) && !lose)
@@ -100,6 +105,34 @@ namespace Mesh.Protocol.Tests.Routing
             _output.WriteLine($"{allocated} B allocated; {line.Delivered - deliveredBefore} readings delivered; sensor: {r3.Retransmissions - retxBefore} retransmissions, {r3.PassiveAcks} passive acks, {r3.HopAcksHeard} hop acks heard; gateway sent {line.Nodes[1].Routing!.HopAcksSent} hop acks, relay {line.Nodes[2].Routing!.HopAcksSent}");
             Assert.True(line.Delivered - deliveredBefore >= 590, $"{line.Delivered - deliveredBefore} delivered");
             Assert.True(r3.Retransmissions - retxBefore > 0, "no retransmission was exercised");
+            Assert.Equal(0, allocated);
+        }
+
+        [Fact]
+        public void Rejoining_an_origins_fallback_flood_allocates_nothing()
+        {
+            NetworkKey key = TestKeys.Network();
+            var devices = TestKeys.Devices();
+            var line = new Line();
+            for (uint i = 1; i <= 3; i++)
+            {
+                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
+                c.FairShareFramesPerMinute = 6000;
+                line.Nodes[i] = new MeshNode(TestKeys.Provisioned(c, devices), key, new XorShiftRandom(i), 0);
+            }
+
+            line.RunUntil(120_000);
+            line.DirectedFrom3Lost = true;
+            line.RunUntil(180_000);
+            var r2 = line.Nodes[2].Routing!;
+            long rejoinedBefore = r2.FloodsRejoined;
+            long deliveredBefore = line.Delivered;
+            long before = AllocationTests.AllocatedBytesBaseline();
+            line.RunUntil(480_000);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            _output.WriteLine($"{allocated} B allocated; {line.Delivered - deliveredBefore} readings delivered; relay rejoined {r2.FloodsRejoined - rejoinedBefore} floods");
+            Assert.True(r2.FloodsRejoined - rejoinedBefore >= 100, $"{r2.FloodsRejoined - rejoinedBefore} floods rejoined");
+            Assert.True(line.Delivered - deliveredBefore >= 100, $"{line.Delivered - deliveredBefore} delivered");
             Assert.Equal(0, allocated);
         }
     }

@@ -77,8 +77,8 @@ namespace Mesh.Protocol.Tests.Routing
         public void A_tampered_or_stale_copy_of_the_fallback_flood_is_not_stored()
         {
             var (mesh, seq, _) = CutTwoHopsUp();
-            byte[] flood = mesh.Air.First(a => a.Node == 2 && Header(a.Frame).Origin == 4 && Header(a.Frame).Sequence == seq
-                && Header(a.Frame).NextHop == NodeAddress.None).Frame;
+            byte[] flood = mesh.Air.First(a => a.Node == 2 && StructuredMesh.Header(a.Frame).Origin == 4 && StructuredMesh.Header(a.Frame).Sequence == seq
+                && StructuredMesh.Header(a.Frame).NextHop == NodeAddress.None).Frame;
             mesh.Link(1, 2);
             mesh.RunFor(3 * 60_000);
             Assert.Equal(0, mesh[4].StoredReadings);
@@ -114,14 +114,7 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.RunFor(50);
 
             // Node 3's relay of it, as it would hand it back round a loop: hop fields rewritten, network MIC resealed.
-            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
-            FrameHeader h = Header(sent);
-            h.HopsTaken = 3;
-            h.PreviousHop = 3;
-            h.NextHop = 4;
-            byte[] back = (byte[])sent.Clone();
-            FrameCodec.WriteHeader(h, back, 0);
-            new NetworkSealer().Seal(mesh.Key, back, 0, back.Length);
+            byte[] back = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 3, previousHop: 3, nextHop: 4);
             long loopsBefore = mesh[4].Routing!.LoopReturns;
             int logBefore = mesh.Log.Count;
             mesh.Inject(3, back);
@@ -143,13 +136,6 @@ namespace Mesh.Protocol.Tests.Routing
                 Assert.Contains(mesh.Log.Skip(logBefore), t => t.Node == 4 && t.Type == MessageType.HopAck && t.Destination == 3);
                 Assert.Equal(1, mesh[4].StoredReadings);
             }
-        }
-
-        private static FrameHeader Header(byte[] frame)
-        {
-            var h = new FrameHeader();
-            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
-            return h;
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Linq;
 using Mesh.Protocol.Messages;
 using Mesh.Protocol.Node;
-using Mesh.Protocol.Security;
 using Mesh.Protocol.Tests.Harness;
 using Mesh.Protocol.Wire;
 using static Mesh.Protocol.Tests.Routing.StructuredMesh;
@@ -47,8 +46,8 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(mesh[3].Routing!.Upward.Find(4, seq) >= 0, "node 3 relayed the reading and waits for its parent");
 
             // The parent transmits a copy with hops taken 1 (node 3's has 1): a copy it had before node 3's.
-            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
-            mesh.Inject(9, Copy(mesh, sent, 1, previousHop: parent, nextHop: 1));
+            byte[] sent = ReadingSentBy(mesh, 4, seq);
+            mesh.Inject(9, CopyWithHops(mesh, sent, 1, previousHop: parent, nextHop: 1));
             mesh.RunFor(100); // well inside the wait for the parent's acknowledgement
 
             Assert.Equal(left ? 1 : 0, mesh[3].Routing!.LoopsLeft);
@@ -59,23 +58,5 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(Delivered(mesh, 1, 4, seq));
         }
 
-        private static byte[] Copy(InMemoryMesh mesh, byte[] sent, int hopsTaken, uint previousHop, uint nextHop)
-        {
-            FrameHeader h = Header(sent);
-            h.HopsTaken = hopsTaken;
-            h.PreviousHop = previousHop;
-            h.NextHop = nextHop;
-            byte[] copy = (byte[])sent.Clone();
-            FrameCodec.WriteHeader(h, copy, 0);
-            new NetworkSealer().Seal(mesh.Key, copy, 0, copy.Length);
-            return copy;
-        }
-
-        private static FrameHeader Header(byte[] frame)
-        {
-            var h = new FrameHeader();
-            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
-            return h;
-        }
     }
 }

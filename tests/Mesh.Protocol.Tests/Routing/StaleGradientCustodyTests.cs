@@ -36,19 +36,6 @@ namespace Mesh.Protocol.Tests.Routing
             return mesh;
         }
 
-        /// <summary>Node 4's reading as a copy with the given hop fields and a fresh network MIC (the payload seal does not cover them).</summary>
-        private static byte[] Copy(InMemoryMesh mesh, byte[] sent, int hopsTaken, uint previousHop, uint nextHop)
-        {
-            FrameHeader h = Header(sent);
-            h.HopsTaken = hopsTaken;
-            h.PreviousHop = previousHop;
-            h.NextHop = nextHop;
-            byte[] copy = (byte[])sent.Clone();
-            FrameCodec.WriteHeader(h, copy, 0);
-            new NetworkSealer().Seal(mesh.Key, copy, 0, copy.Length);
-            return copy;
-        }
-
         /// <summary>
         /// Node 3 relayed node 4's reading to its parent 2 (hops taken 1) and 2 does not hear it. A copy that 2
         /// transmits with hops taken 1 is not 2's forward of node 3's copy (that has 2): it is 2 retransmitting a
@@ -73,8 +60,8 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.True(up.Find(4, seq) >= 0, "node 3 relayed the reading and waits for node 2's ack");
             long passive = mesh[3].Routing!.PassiveAcks;
 
-            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
-            mesh.Inject(9, Copy(mesh, sent, hopsTaken, previousHop: 2, nextHop: 1));
+            byte[] sent = StructuredMesh.ReadingSentBy(mesh, 4, seq);
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, sent, hopsTaken, previousHop: 2, nextHop: 1));
             mesh.RunFor(5);
 
             Assert.Equal(acknowledged, up.Find(4, seq) < 0);
@@ -98,11 +85,11 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.Unlink(3, 4); // node 3 gets the reading only from radio 9
             uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
             mesh.RunFor(20);
-            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
-            Assert.Equal(8, Header(sent).HopLimit);
+            byte[] sent = StructuredMesh.ReadingSentBy(mesh, 4, seq);
+            Assert.Equal(8, StructuredMesh.Header(sent).HopLimit);
             long budget = mesh[3].Routing!.HopBudgetFloods;
 
-            mesh.Inject(9, Copy(mesh, sent, hopsTaken, previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, sent, hopsTaken, previousHop: 4, nextHop: 3));
             mesh.RunFor(200);
 
             var relayed = mesh.Log.Where(t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq).ToList();
@@ -129,14 +116,14 @@ namespace Mesh.Protocol.Tests.Routing
             uint first = StructuredMesh.SendReading(mesh, 4, 19.5);
             uint second = StructuredMesh.SendReading(mesh, 4, 20.5);
             mesh.RunFor(20);
-            byte[] Sent(uint seq) => mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
+            byte[] Sent(uint seq) => StructuredMesh.ReadingSentBy(mesh, 4, seq);
             byte[] firstFrame = Sent(first);
             byte[] secondFrame = Sent(second);
 
-            mesh.Inject(9, Copy(mesh, firstFrame, 0, previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, firstFrame, 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
             Assert.True(mesh[3].Routing!.Upward.Find(4, first) >= 0);
-            mesh.Inject(9, Copy(mesh, secondFrame, 0, previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, secondFrame, 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
 
             Assert.Equal(1, mesh[3].Routing!.Upward.Evicted);
@@ -160,11 +147,11 @@ namespace Mesh.Protocol.Tests.Routing
             uint seq = StructuredMesh.SendReading(mesh, 4, 19.5);
             mesh.RunFor(2_000);
             Assert.Contains(mesh.Log, t => t.Node == 3 && t.Origin == 4 && t.Sequence == seq && t.NextHop == 2);
-            byte[] sent = mesh.Air.First(a => a.Node == 4 && Header(a.Frame).Sequence == seq && Header(a.Frame).Type == MessageType.Readings).Frame;
+            byte[] sent = StructuredMesh.ReadingSentBy(mesh, 4, seq);
             long returns = mesh[3].Routing!.LoopReturns;
             int acksBefore = mesh.Log.Count(t => t.Node == 3 && t.Type == MessageType.HopAck && t.Destination == previousHop);
 
-            mesh.Inject(9, Copy(mesh, sent, hopsTaken, previousHop, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, sent, hopsTaken, previousHop, nextHop: 3));
             mesh.RunFor(1_000);
 
             Assert.Equal(RejectReason.Duplicate, mesh.Results[3].Last());
@@ -173,11 +160,5 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(answered ? returns : returns + 1, mesh[3].Routing!.LoopReturns);
         }
 
-        private static FrameHeader Header(byte[] frame)
-        {
-            var h = new FrameHeader();
-            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
-            return h;
-        }
     }
 }

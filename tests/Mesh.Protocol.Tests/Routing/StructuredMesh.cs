@@ -127,6 +127,31 @@ namespace Mesh.Protocol.Tests.Routing
             return buffer.Take(n).ToArray();
         }
 
+        /// <summary>The header of a frame seen on air (it must decode).</summary>
+        public static FrameHeader Header(byte[] frame)
+        {
+            var h = new FrameHeader();
+            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
+            return h;
+        }
+
+        /// <summary>The first readings frame with <paramref name="sequence"/> that <paramref name="node"/> put on air.</summary>
+        public static byte[] ReadingSentBy(InMemoryMesh mesh, uint node, uint sequence) =>
+            mesh.Air.First(a => a.Node == node && Header(a.Frame).Sequence == sequence && Header(a.Frame).Type == MessageType.Readings).Frame;
+
+        /// <summary>A copy of <paramref name="sent"/> with the given hop fields and a fresh network MIC (the payload seal does not cover them).</summary>
+        public static byte[] CopyWithHops(InMemoryMesh mesh, byte[] sent, int hopsTaken, uint previousHop, uint nextHop)
+        {
+            FrameHeader h = Header(sent);
+            h.HopsTaken = hopsTaken;
+            h.PreviousHop = previousHop;
+            h.NextHop = nextHop;
+            byte[] copy = (byte[])sent.Clone();
+            FrameCodec.WriteHeader(h, copy, 0);
+            new NetworkSealer().Seal(mesh.Key, copy, 0, copy.Length);
+            return copy;
+        }
+
         public static NetworkKey OutsiderKey() =>
             new(new byte[] { 9, 9, 9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, DesktopCrypto.Instance);
     }

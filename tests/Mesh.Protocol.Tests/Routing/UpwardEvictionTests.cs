@@ -34,18 +34,6 @@ namespace Mesh.Protocol.Tests.Routing
             return mesh;
         }
 
-        private static byte[] Copy(InMemoryMesh mesh, byte[] sent, uint previousHop, uint nextHop)
-        {
-            var h = new FrameHeader();
-            Assert.Equal(RejectReason.None, FrameCodec.TryDecode(sent, 0, sent.Length, h));
-            h.PreviousHop = previousHop;
-            h.NextHop = nextHop;
-            byte[] copy = (byte[])sent.Clone();
-            FrameCodec.WriteHeader(h, copy, 0);
-            new NetworkSealer().Seal(mesh.Key, copy, 0, copy.Length);
-            return copy;
-        }
-
         private static (uint First, uint Second) EvictFirst(InMemoryMesh mesh)
         {
             mesh.Unlink(2, 3);
@@ -53,15 +41,14 @@ namespace Mesh.Protocol.Tests.Routing
             uint first = StructuredMesh.SendReading(mesh, 4, 19.5);
             uint second = StructuredMesh.SendReading(mesh, 4, 20.5);
             mesh.RunFor(20);
-            byte[] Sent(uint seq) => mesh.Air.First(a => a.Node == 4 && a.Frame[FrameLayout.OffsetType] == (byte)MessageType.Readings
-                && LittleEndian.ReadUInt32(a.Frame, FrameLayout.OffsetSequence) == seq).Frame;
+            byte[] Sent(uint seq) => StructuredMesh.ReadingSentBy(mesh, 4, seq);
             byte[] firstFrame = Sent(first);
             byte[] secondFrame = Sent(second);
 
-            mesh.Inject(9, Copy(mesh, firstFrame, previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, firstFrame, 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
             Assert.Equal(1, ToParent(mesh, first));
-            mesh.Inject(9, Copy(mesh, secondFrame, previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, secondFrame, 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(5);
             var r = mesh[3].Routing!;
             Assert.Equal(1, r.Upward.Evicted);
@@ -125,11 +112,10 @@ namespace Mesh.Protocol.Tests.Routing
             uint first = StructuredMesh.SendReading(mesh, 4, 19.5);
             uint second = StructuredMesh.SendReading(mesh, 4, 20.5);
             mesh.RunFor(20);
-            byte[] Sent(uint seq) => mesh.Air.First(a => a.Node == 4 && a.Frame[FrameLayout.OffsetType] == (byte)MessageType.Readings
-                && LittleEndian.ReadUInt32(a.Frame, FrameLayout.OffsetSequence) == seq).Frame;
-            mesh.Inject(9, Copy(mesh, Sent(first), previousHop: 4, nextHop: 3));
+            byte[] Sent(uint seq) => StructuredMesh.ReadingSentBy(mesh, 4, seq);
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, Sent(first), 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
-            mesh.Inject(9, Copy(mesh, Sent(second), previousHop: 4, nextHop: 3));
+            mesh.Inject(9, StructuredMesh.CopyWithHops(mesh, Sent(second), 0, previousHop: 4, nextHop: 3));
             mesh.RunFor(100);
 
             Assert.Equal(1, mesh.Log.Count(t => t.Node == 3 && t.Origin == 4 && t.Sequence == first && t.NextHop == 2u));

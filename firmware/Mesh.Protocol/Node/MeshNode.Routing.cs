@@ -143,13 +143,13 @@ namespace Mesh.Protocol.Node
                 return; // not our frame forwarded (another message under the same sequence is not our ack)
             }
 
-            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
             bool cameRound = h.HopsTaken <= r.Upward.FrameOf(u)[r.Upward.OffsetOf(u) + FrameLayout.OffsetHopsTaken];
             if (cameRound && r.FallbackEcho)
             {
                 return; // see LeaveLoopingParent: with FallbackEcho the node keeps retrying the parent
             }
 
+            NetworkKey net = _keys.Find(h.NetworkKeyIndex);
             if (net == null || !_netSealer.Verify(net, frame, offset, length))
             {
                 return;

@@ -31,6 +31,22 @@ namespace Mesh.Protocol.Tests.Routing
             /// <summary>Node 3's directed upward frames are lost (its floods are not): it falls back to flooding, and node 2 rejoins them to the gradient.</summary>
             public bool DirectedFrom3Lost;
 
+            /// <summary>1 gateway — 2 relay — 3 sensor, driven without the harness (whose lists allocate).</summary>
+            public static Line Create()
+            {
+                NetworkKey key = TestKeys.Network();
+                var devices = TestKeys.Devices();
+                var line = new Line();
+                for (uint i = 1; i <= 3; i++)
+                {
+                    NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
+                    c.FairShareFramesPerMinute = 6000; // a reading a second: the routing path is measured here, throttling in AllocationTests
+                    line.Nodes[i] = new MeshNode(TestKeys.Provisioned(c, devices), key, new XorShiftRandom(i), 0);
+                }
+
+                return line;
+            }
+
             private static bool Linked(int a, int b) => (a == 1 && b == 2) || (a == 2 && b == 1) || (a == 2 && b == 3) || (a == 3 && b == 2);
 
             public void RunUntil(long until)
@@ -83,16 +99,7 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void A_routed_line_with_hop_acks_and_retransmissions_allocates_nothing()
         {
-            NetworkKey key = TestKeys.Network();
-            var devices = TestKeys.Devices();
-            // 1 gateway — 2 relay — 3 sensor, driven without the harness (whose lists allocate).
-            var line = new Line();
-            for (uint i = 1; i <= 3; i++)
-            {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
-                c.FairShareFramesPerMinute = 6000; // a reading a second: the routing path is measured here, throttling in AllocationTests
-                line.Nodes[i] = new MeshNode(TestKeys.Provisioned(c, devices), key, new XorShiftRandom(i), 0);
-            }
+            var line = Line.Create();
 
             line.RunUntil(120_000);
             Assert.Equal(2u, line.Nodes[3].Routing!.Gradient.Parent);
@@ -111,15 +118,7 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void Rejoining_an_origins_fallback_flood_allocates_nothing()
         {
-            NetworkKey key = TestKeys.Network();
-            var devices = TestKeys.Devices();
-            var line = new Line();
-            for (uint i = 1; i <= 3; i++)
-            {
-                NodeConfig c = i == 1 ? StructuredMesh.Gateway(1) : StructuredMesh.Sensor(i);
-                c.FairShareFramesPerMinute = 6000;
-                line.Nodes[i] = new MeshNode(TestKeys.Provisioned(c, devices), key, new XorShiftRandom(i), 0);
-            }
+            var line = Line.Create();
 
             line.RunUntil(120_000);
             line.DirectedFrom3Lost = true;

@@ -14,10 +14,15 @@ namespace Mesh.Protocol.Tests.Routing
     /// </summary>
     public class LoopingParentTests
     {
+        /// <remarks>
+        /// An outsider's copy (the network MIC under another key) moves nothing: without it, anyone in radio range who
+        /// recorded a frame could make a node drop its parent's route.
+        /// </remarks>
         [Theory]
-        [InlineData(false, true)]
-        [InlineData(true, false)]
-        public void A_parent_retransmitting_its_earlier_copy_is_left_for_another_parent(bool fallbackEcho, bool left)
+        [InlineData(false, false, true)]
+        [InlineData(true, false, false)]
+        [InlineData(false, true, false)]
+        public void A_parent_retransmitting_its_earlier_copy_is_left_for_another_parent(bool fallbackEcho, bool forged, bool left)
         {
             // Gateway 1 with children 2 and 5; node 3 next to both; node 4 below 3; radio 9 heard by node 3.
             var mesh = new InMemoryMesh();
@@ -47,7 +52,7 @@ namespace Mesh.Protocol.Tests.Routing
 
             // The parent transmits a copy with hops taken 1 (node 3's has 1): a copy it had before node 3's.
             byte[] sent = ReadingSentBy(mesh, 4, seq);
-            mesh.Inject(9, CopyWithHops(mesh, sent, 1, previousHop: parent, nextHop: 1));
+            mesh.Inject(9, CopyWithHops(mesh, sent, 1, previousHop: parent, nextHop: 1, forged ? OutsiderKey() : mesh.Key));
             mesh.RunFor(100); // well inside the wait for the parent's acknowledgement
 
             Assert.Equal(left ? 1 : 0, mesh[3].Routing!.LoopsLeft);

@@ -139,8 +139,11 @@ namespace Mesh.Protocol.Tests.Routing
         public static byte[] ReadingSentBy(InMemoryMesh mesh, uint node, uint sequence) =>
             mesh.Air.First(a => a.Node == node && Header(a.Frame).Sequence == sequence && Header(a.Frame).Type == MessageType.Readings).Frame;
 
-        /// <summary>A copy of <paramref name="sent"/> with the given hop fields and a fresh network MIC (the payload seal does not cover them).</summary>
-        public static byte[] CopyWithHops(InMemoryMesh mesh, byte[] sent, int hopsTaken, uint previousHop, uint nextHop)
+        /// <summary>
+        /// A copy of <paramref name="sent"/> with the given hop fields and a fresh network MIC (the payload seal does not cover
+        /// them), under the mesh's key or, for an outsider's forgery, <paramref name="network"/>.
+        /// </summary>
+        public static byte[] CopyWithHops(InMemoryMesh mesh, byte[] sent, int hopsTaken, uint previousHop, uint nextHop, NetworkKey? network = null)
         {
             FrameHeader h = Header(sent);
             h.HopsTaken = hopsTaken;
@@ -148,7 +151,7 @@ namespace Mesh.Protocol.Tests.Routing
             h.NextHop = nextHop;
             byte[] copy = (byte[])sent.Clone();
             FrameCodec.WriteHeader(h, copy, 0);
-            new NetworkSealer().Seal(mesh.Key, copy, 0, copy.Length);
+            new NetworkSealer().Seal(network ?? mesh.Key, copy, 0, copy.Length);
             return copy;
         }
 

@@ -183,6 +183,33 @@ namespace Mesh.Protocol.Routing
             return nowMs - _beaconMs[s] > _routeLossMs ? Beacon.NoCost : _cost[s];
         }
 
+        /// <summary>
+        /// Whether <paramref name="node"/> is a gateway this node knows of: the gateway of its own route, or of a route a
+        /// neighbour advertised in its last beacon (a gateway neighbour is its own).
+        /// </summary>
+        public bool KnowsGateway(uint node)
+        {
+            if (node == 0)
+            {
+                return false;
+            }
+
+            if (node == _gateway)
+            {
+                return true;
+            }
+
+            for (int s = 0; s < _slots.Capacity; s++)
+            {
+                if (_slots.IsUsed(s) && _gatewayOf[s] == node)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Whether <paramref name="neighbour"/>'s last beacon made it a gateway (cost 0, hops 0): it bundles its hop acks.</summary>
         public bool IsGatewayNeighbour(uint neighbour)
         {

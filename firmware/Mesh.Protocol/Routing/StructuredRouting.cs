@@ -95,7 +95,7 @@ namespace Mesh.Protocol.Routing
         public long LinkFailures;
         public long FloodFallbacks;
 
-        /// <summary>Flooded upward readings this node did not flood on, being no nearer a gateway than their sender (MeshNode.UphillOfUpwardFlood).</summary>
+        /// <summary>Flooded upward readings and heartbeats this node did not flood on, being no nearer a gateway than their sender (MeshNode.UphillOfUpwardFlood).</summary>
         public long FloodsNotRelayedUphill;
         public long LoopsDetected;
 

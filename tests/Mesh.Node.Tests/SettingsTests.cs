@@ -17,6 +17,7 @@ namespace Mesh.Node.Tests
                 WifiSsid = "farm", WifiPassword = "p@ss word", UdpGroup = "239.1.2.3", UdpPort = 5000, ReportIntervalSeconds = 120,
                 HeartbeatIntervalSeconds = 600, HeartbeatNeighbours = 4, I2cDataPin = 8, I2cClockPin = 9, LedPin = -1, DhtPin = 4, BatteryAdcChannel = 6,
                 BatteryDividerPermille = 3200, SerialBaudRate = 921600, SimulateWhenNoSensor = false, SequenceStart = 768,
+                BundleFrames = false,
             };
             var log = new RecordingLog();
             var back = new NodeSettings();
@@ -26,6 +27,8 @@ namespace Mesh.Node.Tests
             Assert.Equal(PolicySettings.ProbabilityToFixed(0.65), back.Policy.GossipProbability);
             Assert.Equal("p@ss word", back.WifiPassword);
             Assert.Equal(4, back.HeartbeatNeighbours);
+            Assert.False(back.BundleFrames);
+            Assert.False(NodeConfigFactory.For(back, new NodeTables(), 4242, new Mesh.NodeApp.Crypto.ManagedCrypto(), new Mesh.Protocol.XorShiftRandom(1)).BundleFrames);
             Assert.Empty(log.Lines);
         }
 

@@ -19,6 +19,7 @@ namespace Mesh.NodeApp.Runtime
             var c = new NodeConfig();
             c.Crypto = crypto;
             c.RequireEncryption = s.RequireEncryption;
+            c.BundleFrames = s.BundleFrames;
             c.InitialNetworkTime = s.NetworkTime;
             c.InitialCommandCounters = s.CommandCounters;
             if (s.DeviceKey != null)

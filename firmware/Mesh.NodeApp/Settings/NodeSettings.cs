@@ -47,6 +47,9 @@ namespace Mesh.NodeApp.Settings
         /// <summary>Refuse text frames whose payload is not sealed.</summary>
         public bool RequireEncryption = true;
 
+        /// <summary>Send frames queued for one next hop together in one radio frame (NodeConfig.BundleFrames; PROTOCOL.md "Bundles"). Off where the mesh still has nodes built before bundles.</summary>
+        public bool BundleFrames = true;
+
         /// <summary>Network time (seconds) when last saved, so that a restarted node refuses frames older than it at once.</summary>
         public uint NetworkTime;
 

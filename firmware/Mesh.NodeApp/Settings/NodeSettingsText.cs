@@ -128,6 +128,8 @@ namespace Mesh.NodeApp.Settings
                     return SetInt(name, value, 1, 2, ref s.NextKeyPhase);
                 case "require_encryption":
                     return SetBool(name, value, ref s.RequireEncryption);
+                case "bundle_frames":
+                    return SetBool(name, value, ref s.BundleFrames);
                 case "network_time":
                     if (!TextNumbers.TryParseUInt(value, out u))
                     {
@@ -311,6 +313,7 @@ namespace Mesh.NodeApp.Settings
             }
 
             t += "require_encryption = " + (s.RequireEncryption ? "true" : "false") + "\n";
+            t += "bundle_frames = " + (s.BundleFrames ? "true" : "false") + "\n";
 
             t += "role = " + RoleName(s.Role) + "\n";
             t += "policy = " + PolicyName(s.Policy.Kind) + "\n";

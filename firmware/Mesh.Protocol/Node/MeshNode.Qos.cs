@@ -250,7 +250,7 @@ namespace Mesh.Protocol.Node
                 return false;
             }
 
-            length = _transmit.Take(slot, output, outputOffset);
+            length = AppendBundle(output, outputOffset, _transmit.Take(slot, output, outputOffset), nowMs);
             return true;
         }
 

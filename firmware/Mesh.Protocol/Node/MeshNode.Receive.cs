@@ -8,14 +8,37 @@ namespace Mesh.Protocol.Node
     public sealed partial class MeshNode
     {
         /// <summary>
-        /// Handles one received frame. Returns None when it was accepted (delivered and/or scheduled for
-        /// relay, or recorded as overheard), otherwise why not. Duplicates are normal in a flooding mesh
-        /// and come back as Duplicate.
+        /// Handles one received radio frame: a frame, or a bundle of whole frames back to back (PROTOCOL.md, "Bundles"),
+        /// each handled as if heard alone. Returns None when the (first) frame was accepted (delivered and/or
+        /// scheduled for relay, or recorded as overheard), otherwise why not; the bundle's other frames count in
+        /// <see cref="NodeCounters"/> only. Duplicates are normal in a flooding mesh and come back as Duplicate.
         /// </summary>
         public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs)
         {
-            _counters.FramesReceived++;
             HearAirtime(length, nowMs);
+            int first = FrameCodec.DeclaredLength(frame, offset, length);
+            if (first < FrameLayout.MinFrameSize || first >= length || length > FrameLayout.MaxFrameSize || !FrameCodec.IsBundle(frame, offset, length))
+            {
+                // One frame, or bytes that are not whole frames back to back: decoded as one frame, so a frame
+                // with anything appended is refused whole (LengthMismatch), as before bundles.
+                return ReceiveFrame(frame, offset, length, rssi, nowMs);
+            }
+
+            RejectReason result = ReceiveFrame(frame, offset, first, rssi, nowMs);
+            int end = offset + length;
+            for (int at = offset + first; at < end;)
+            {
+                int part = FrameCodec.DeclaredLength(frame, at, end - at);
+                ReceiveFrame(frame, at, part, rssi, nowMs);
+                at += part;
+            }
+
+            return result;
+        }
+
+        private RejectReason ReceiveFrame(byte[] frame, int offset, int length, int rssi, long nowMs)
+        {
+            _counters.FramesReceived++;
             FrameHeader h = _rx;
             RejectReason reason = FrameCodec.TryDecode(frame, offset, length, h);
             if (reason != RejectReason.None)

@@ -97,6 +97,7 @@ namespace Mesh.Protocol.Node
             _checkpointInterval = config.SequenceCheckpointInterval;
             _heartbeatIntervalMs = config.HeartbeatIntervalMs;
             _heartbeatNeighbours = config.HeartbeatNeighbours;
+            _bundleFrames = config.BundleFrames;
             // A node that sends no commands (PendingCommandSlots 0, the board application) keeps no commander state.
             _commandTimer = config.PendingCommandSlots > 0 ? new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs) : null;
             _commandMaxAttempts = config.CommandMaxAttempts;
@@ -340,7 +341,7 @@ namespace Mesh.Protocol.Node
             }
 
             byte[] frame = _transmit.BufferOf(slot);
-            length = _transmit.Take(slot, null, 0);
+            length = AppendBundle(frame, 0, _transmit.Take(slot, null, 0), nowMs);
             _counters.FramesTransmitted++;
             return frame;
         }

@@ -263,6 +263,15 @@ namespace Mesh.Protocol.Node
         public long StoreForwardSpacingMs = 20000;
 
         /// <summary>
+        /// Bundles (PROTOCOL.md "Bundles"): a frame leaving for one next hop takes along, in the same radio frame, the
+        /// other frames queued for that next hop that are due within the policy's jitter and fit 250 bytes. Near a busy
+        /// gateway a relay's queue holds several frames for its parent; each radio frame costs a channel access, a
+        /// preamble and 43 bytes of 802.11 framing, and a chance of collision, so sending them together is what lets
+        /// one gateway take more readings a second. Off: one frame per radio frame, as before.
+        /// </summary>
+        public bool BundleFrames = true;
+
+        /// <summary>
         /// Broadcast backbone (PROTOCOL.md "Structured routing", backbone): flooded frames other than upward
         /// ones are relayed by the backbone rules instead of plain managed flooding. Off: managed flooding.
         /// </summary>

@@ -16,6 +16,7 @@ namespace Mesh.Protocol.Node
         public long RelaysScheduled;
         public long RelaysCancelled;
         public long RelaysDroppedQueueFull;
+        /// <summary>Radio frames sent (a bundle counts once: FrameCodec.IsBundle tells one from its bytes).</summary>
         public long FramesTransmitted;
         public long CommandRetries;
         public long CommandsAcknowledged;

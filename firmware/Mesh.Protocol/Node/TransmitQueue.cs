@@ -238,6 +238,39 @@ namespace Mesh.Protocol.Node
             return best;
         }
 
+        /// <summary>
+        /// The waiting frame that may ride in a bundle behind one leaving now for <paramref name="nextHop"/>
+        /// (PROTOCOL.md, "Bundles"): due by <paramref name="dueByMs"/>, sent to that next hop, not a one-hop frame
+        /// (a beacon or hop ack is stamped as it leaves), at most <paramref name="maxLength"/> bytes; among those
+        /// the one <see cref="PeekDue"/> would take first. -1 when none.
+        /// </summary>
+        public int PeekBundlePart(long dueByMs, uint nextHop, int maxLength)
+        {
+            int best = -1;
+            for (int i = 0; i < _used.Length; i++)
+            {
+                if (!_used[i] || _dueMs[i] > dueByMs || _length[i] > maxLength || _length[i] < FrameLayout.MinFrameSize)
+                {
+                    continue;
+                }
+
+                byte[] b = _buffers[i];
+                if (LittleEndian.ReadUInt32(b, FrameLayout.OffsetNextHop) != nextHop || MessageTypes.IsOneHop((MessageType)b[FrameLayout.OffsetType]))
+                {
+                    continue;
+                }
+
+                if (best < 0 || _class[i] < _class[best]
+                    || (_class[i] == _class[best]
+                        && (_dueMs[i] < _dueMs[best] || (_dueMs[i] == _dueMs[best] && (int)(_order[i] - _order[best]) < 0))))
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+
         public int LengthOf(int slot)
         {
             return _length[slot];

@@ -121,6 +121,56 @@ namespace Mesh.Protocol.Wire
             return RejectReason.None;
         }
 
+        /// <summary>
+        /// The length the v2 frame starting at <paramref name="offset"/> declares for itself (header, payload, MICs),
+        /// or -1 when fewer than <see cref="FrameLayout.MinFrameSize"/> bytes are given, the version is not 2 or the flags
+        /// are not valid: how a receiver finds where the next frame of a bundle starts (PROTOCOL.md, "Bundles").
+        /// Reads nothing outside [offset, offset + length).
+        /// </summary>
+        public static int DeclaredLength(byte[] buffer, int offset, int length)
+        {
+            if (buffer == null || offset < 0 || length < FrameLayout.MinFrameSize || offset > buffer.Length - length)
+            {
+                return -1;
+            }
+
+            int versionFlags = buffer[offset + FrameLayout.OffsetVersionFlags];
+            int flags = versionFlags & 0x0F;
+            if (versionFlags >> 4 != FrameLayout.Version || (flags & ~FrameFlags.DefinedMask) != 0 || !FrameFlags.AreConsistent(flags))
+            {
+                return -1;
+            }
+
+            return FrameLayout.HeaderSize + buffer[offset + FrameLayout.OffsetPayloadLength] + FrameLayout.Trailer(flags);
+        }
+
+        /// <summary>
+        /// Whether the bytes are a bundle (PROTOCOL.md, "Bundles"): at most 250 bytes holding two or more whole frames
+        /// back to back, each declaring its own length (<see cref="DeclaredLength"/>), with nothing left over.
+        /// </summary>
+        public static bool IsBundle(byte[] buffer, int offset, int length)
+        {
+            if (length > FrameLayout.MaxFrameSize)
+            {
+                return false;
+            }
+
+            int end = offset + length;
+            int parts = 0;
+            for (int at = offset; at < end; parts++)
+            {
+                int part = DeclaredLength(buffer, at, end - at);
+                if (part < FrameLayout.MinFrameSize || part > end - at)
+                {
+                    return false;
+                }
+
+                at += part;
+            }
+
+            return parts > 1;
+        }
+
         /// <summary>The network key index of the frame at <paramref name="offset"/> (the key byte's low nibble), for resealing a frame already built.</summary>
         public static int NetworkKeyIndexOf(byte[] buffer, int offset)
         {

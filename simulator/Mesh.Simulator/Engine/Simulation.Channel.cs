@@ -48,8 +48,15 @@ namespace Mesh.Simulator.Engine
             _transmittingUntilUs[node.Index] = end;
             node.Transmissions++;
             node.AirtimeUs += airtime;
-            _metrics.Transmitted(node, bytes, length, _nowUs, airtime);
-            FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
+            if (FrameCodec.IsBundle(bytes, 0, length))
+            {
+                MeasureBundle(node, bytes, length, airtime);
+            }
+            else
+            {
+                _metrics.Transmitted(node, bytes, length, _nowUs, airtime);
+                FrameTransmitted?.Invoke(node, bytes, length, _nowUs);
+            }
 
             // Half duplex: whatever this node was receiving is lost.
             bool collisions = _scenario.Radio.Collisions;
@@ -68,6 +75,33 @@ namespace Mesh.Simulator.Engine
 
             _events.Push(end, EventKind.TransmissionEnd, node.Index, tx);
         }
+
+        /// <summary>
+        /// A bundle's frames are measured one by one, as if each had gone on air alone, with the bundle's airtime shared
+        /// by length: the per-class transmission counts count frames, <see cref="SimNode.Transmissions"/> radio frames.
+        /// </summary>
+        private void MeasureBundle(SimNode node, byte[] bytes, int length, long airtime)
+        {
+            _metrics.Bundles++;
+            long shared = 0;
+            for (int at = 0; at < length;)
+            {
+                int part = FrameCodec.DeclaredLength(bytes, at, length - at);
+                Array.Copy(bytes, at, _bundlePart, 0, part);
+                if (at > 0)
+                {
+                    _metrics.BundledFrames++;
+                }
+
+                at += part;
+                long share = at == length ? airtime - shared : airtime * part / length; // the shares sum to the airtime
+                shared += share;
+                _metrics.Transmitted(node, _bundlePart, part, _nowUs, share);
+                FrameTransmitted?.Invoke(node, _bundlePart, part, _nowUs);
+            }
+        }
+
+        private readonly byte[] _bundlePart = new byte[FrameLayout.MaxFrameSize];
 
         /// <summary>
         /// Transmission <paramref name="tx"/> from <paramref name="sender"/>, on the air over

@@ -152,7 +152,7 @@ namespace Mesh.Simulator.Engine
                 : core.TryTakeTransmit(node.Clock.LocalMs(_nowUs), _txBytes[tx], 0, out length);
             if (taken)
             {
-                if (IsSuppressedHeartbeat(node, _txBytes[tx], length))
+                if (IsSuppressedHeartbeat(node, _txBytes[tx], ref length))
                 {
                     _txFree.Push(tx);
                     TryTransmit(node); // the next frame, if one is due, starts its backoff now

@@ -74,6 +74,7 @@ namespace Mesh.Simulator.Engine
                 config.HopRetries = NodeConfig.DutyCycledHopRetries; // structured: retransmissions spend that budget
             }
 
+            config.BundleFrames = (node.Policy ?? _scenario.Policy).Bundle;
             ConfigureStructuredRouting(node, config);
             if (node.IsSink)
             {
@@ -142,13 +143,42 @@ namespace Mesh.Simulator.Engine
 
         private bool _heartbeatsOff => _scenario.Workload.HeartbeatIntervalSeconds == 0;
 
-        /// <summary>With heartbeats off, a node's own heartbeat is dropped as it leaves the core.</summary>
-        private bool IsSuppressedHeartbeat(SimNode node, byte[] frame, int length)
+        /// <summary>
+        /// With heartbeats off, a node's own heartbeat is dropped as it leaves the core: true when that leaves nothing to
+        /// send. A bundle loses its own heartbeat and keeps its other frames (<paramref name="length"/> shrinks).
+        /// </summary>
+        private bool IsSuppressedHeartbeat(SimNode node, byte[] frame, ref int length)
         {
-            return _heartbeatsOff
-                && FrameCodec.TryDecode(frame, 0, length, _header) == RejectReason.None
-                && _header.Type == MessageType.Heartbeat && _header.Origin == node.Id;
+            if (!_heartbeatsOff)
+            {
+                return false;
+            }
+
+            if (!FrameCodec.IsBundle(frame, 0, length))
+            {
+                return IsOwnHeartbeat(node, frame, 0, length);
+            }
+
+            int kept = 0;
+            for (int at = 0; at < length;)
+            {
+                int part = FrameCodec.DeclaredLength(frame, at, length - at);
+                if (!IsOwnHeartbeat(node, frame, at, part))
+                {
+                    Array.Copy(frame, at, frame, kept, part);
+                    kept += part;
+                }
+
+                at += part;
+            }
+
+            length = kept;
+            return kept == 0;
         }
+
+        private bool IsOwnHeartbeat(SimNode node, byte[] frame, int offset, int length) =>
+            FrameCodec.TryDecode(frame, offset, length, _header) == RejectReason.None
+            && _header.Type == MessageType.Heartbeat && _header.Origin == node.Id;
 
         /// <summary>The RSSI the core is told: rescaled when the node's managed policy has its own contention range.</summary>
         private int RssiForCore(SimNode node, int rssi)

@@ -39,6 +39,8 @@ namespace Mesh.Simulator.Metrics
                 LostToHalfDuplex = LostToHalfDuplex,
                 LostToJamming = LostToJamming,
                 DuplicatesReceived = DuplicatesReceived,
+                Bundles = Bundles,
+                BundledFrames = BundledFrames,
                 PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             };
 

@@ -91,6 +91,12 @@ namespace Mesh.Simulator.Metrics
 
         public long Receptions;
         public long FrameArrivals;
+
+        /// <summary>Radio frames that carried more than one frame (PROTOCOL.md, "Bundles").</summary>
+        public long Bundles;
+
+        /// <summary>Frames that rode in a bundle behind its first frame.</summary>
+        public long BundledFrames;
         public long DuplicatesReceived;
         /// <summary>Frame arrivals corrupted by interference, every copy (see <see cref="CollisionLedger"/> for what that cost).</summary>
         public long CollidedArrivals;

@@ -24,7 +24,12 @@ namespace Mesh.Simulator.Metrics
         /// <summary>Calls into MeshNode.Receive (every frame copy a node's radio decoded).</summary>
         public long Receptions { get; set; }
         public double ReceptionsPerSecond { get; set; }
+        /// <summary>Radio frames sent: a bundle counts once. The per-class counts (<see cref="ClassMetrics.Transmissions"/>) count each frame a bundle carried.</summary>
         public long Transmissions { get; set; }
+
+        /// <summary>Radio frames that carried more than one frame (PROTOCOL.md, "Bundles"), and the frames that rode behind a bundle's first.</summary>
+        public long Bundles { get; set; }
+        public long BundledFrames { get; set; }
 
         /// <summary>
         /// Raw count of frame arrivals corrupted by interference (every copy at every receiver, duplicates

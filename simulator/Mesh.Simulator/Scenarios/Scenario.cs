@@ -252,6 +252,9 @@ namespace Mesh.Simulator.Scenarios
         /// <summary>Structured: broadcasts ride the backbone (PROTOCOL.md "Structured routing", backbone); false: managed flooding as before.</summary>
         public bool Backbone { get; set; } = true;
 
+        /// <summary>Bundles (NodeConfig.BundleFrames, PROTOCOL.md "Bundles"): a frame leaving for one next hop takes the other frames queued for it along in one radio frame; false: one frame per radio frame.</summary>
+        public bool Bundle { get; set; } = true;
+
         /// <summary>Structured: the fallback echo and loop-return rules of store and forward (NodeConfig.FallbackEcho); off by default (PROTOCOL.md).</summary>
         public bool FallbackEcho { get; set; }
 

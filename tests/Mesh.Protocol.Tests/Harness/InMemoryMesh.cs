@@ -40,6 +40,9 @@ namespace Mesh.Protocol.Tests.Harness
         /// <summary>Every frame put on the air, with its transmitter: what an eavesdropper captures.</summary>
         public List<(uint Node, byte[] Frame)> Air { get; } = new();
 
+        /// <summary>Radio frames that carried more than one frame (PROTOCOL.md, "Bundles"); their frames are in <see cref="Air"/> one by one.</summary>
+        public List<(uint Node, byte[] Frame)> Bundles { get; } = new();
+
         public Dictionary<uint, List<MeshEvent>> Events { get; } = new();
 
         /// <summary>What each Receive call returned, per receiving node.</summary>
@@ -258,14 +261,29 @@ namespace Mesh.Protocol.Tests.Harness
             {
                 var frame = new byte[length];
                 Array.Copy(_buffer, frame, length);
-                Log.Add(new Transmission(Now, id,
-                    LittleEndian.ReadUInt32(frame, FrameLayout.OffsetOrigin),
-                    LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence),
-                    (MessageType)frame[FrameLayout.OffsetType],
-                    frame[FrameLayout.OffsetHopsTaken],
-                    LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop),
-                    LittleEndian.ReadUInt32(frame, FrameLayout.OffsetDestination)));
-                Air.Add((id, frame));
+                // Log and Air list frames; a bundle (several frames in one radio frame) goes on air whole, and is noted.
+                bool bundle = FrameCodec.IsBundle(frame, 0, length);
+                if (bundle)
+                {
+                    Bundles.Add((id, frame));
+                }
+
+                for (int at = 0; at < length;)
+                {
+                    int part = bundle ? FrameCodec.DeclaredLength(frame, at, length - at) : length;
+                    var f = new byte[part];
+                    Array.Copy(frame, at, f, 0, part);
+                    at += part;
+                    Log.Add(new Transmission(Now, id,
+                        LittleEndian.ReadUInt32(f, FrameLayout.OffsetOrigin),
+                        LittleEndian.ReadUInt32(f, FrameLayout.OffsetSequence),
+                        (MessageType)f[FrameLayout.OffsetType],
+                        f[FrameLayout.OffsetHopsTaken],
+                        LittleEndian.ReadUInt32(f, FrameLayout.OffsetNextHop),
+                        LittleEndian.ReadUInt32(f, FrameLayout.OffsetDestination)));
+                    Air.Add((id, f));
+                }
+
                 foreach (var (to, rssi) in _links[id])
                 {
                     if (DropWhen?.Invoke(id, to, frame) != true)

@@ -1,0 +1,180 @@
+using System.Linq;
+using Mesh.Protocol.Node;
+using Mesh.Protocol.Tests.Harness;
+using Mesh.Protocol.Wire;
+
+namespace Mesh.Protocol.Tests.Routing
+{
+    /// <summary>
+    /// Bundles (PROTOCOL.md, "Bundles"): frames queued for one next hop leave in one radio frame, back to back, each
+    /// whole with its own MICs; a receiver handles each as if heard alone, and refuses bytes that are not whole frames.
+    /// </summary>
+    public class BundleTests
+    {
+        /// <summary>Gateway 1 - 2 - 3 - 4 once the gradient formed; radio 9 (an attacker) hears node 2 and the gateway.</summary>
+        private static InMemoryMesh Line(bool bundle = true)
+        {
+            var mesh = StructuredMesh.LineWithGateway(3, NodeRole.Relay, c => c.BundleFrames = bundle);
+            mesh.RunFor(60_000);
+            Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
+            mesh.AddRadio(9);
+            mesh.Link(9, 2);
+            mesh.Link(9, 1);
+            return mesh;
+        }
+
+        private static uint[] SendReadings(InMemoryMesh mesh, uint node, int count)
+        {
+            var sequences = new uint[count];
+            for (int i = 0; i < count; i++)
+            {
+                sequences[i] = StructuredMesh.SendReading(mesh, node, 20 + i);
+            }
+
+            return sequences;
+        }
+
+        /// <summary>Node 4's bundles: the radio frames it sent that held more than one frame.</summary>
+        private static byte[][] BundlesOf(InMemoryMesh mesh, uint node) =>
+            mesh.Bundles.Where(b => b.Node == node).Select(b => b.Frame).ToArray();
+
+        [Fact]
+        public void Readings_queued_for_one_parent_leave_in_one_radio_frame_each_whole_and_all_reach_the_gateway()
+        {
+            var mesh = Line();
+            uint[] sent = SendReadings(mesh, 4, 2);
+            mesh.RunFor(5_000);
+
+            byte[] bundle = Assert.Single(BundlesOf(mesh, 4));
+            byte[] first = StructuredMesh.ReadingSentBy(mesh, 4, sent[0]);
+            byte[] second = StructuredMesh.ReadingSentBy(mesh, 4, sent[1]);
+            // Known answer: the radio frame is exactly the two frames back to back, each as it would have left alone.
+            Assert.Equal(first.Concat(second).ToArray(), bundle);
+            Assert.True(FrameCodec.IsBundle(bundle, 0, bundle.Length));
+            Assert.Equal(first.Length, FrameCodec.DeclaredLength(bundle, 0, bundle.Length));
+            Assert.Equal(3u, StructuredMesh.Header(first).NextHop);
+            Assert.Equal(3u, StructuredMesh.Header(second).NextHop);
+            foreach (uint seq in sent)
+            {
+                Assert.Equal(1, StructuredMesh.DeliveredCount(mesh, 1, 4, seq));
+                Assert.True(mesh[4].Routing!.Upward.Find(4, seq) < 0, "node 3 acknowledged both: nothing awaited");
+            }
+        }
+
+        [Fact]
+        public void A_bundle_never_exceeds_250_bytes_and_every_reading_in_a_burst_is_delivered_once()
+        {
+            var mesh = Line();
+            uint[] sent = SendReadings(mesh, 4, 7);
+            mesh.RunFor(10_000);
+
+            Assert.NotEmpty(BundlesOf(mesh, 4));
+            Assert.All(mesh.Bundles, b => Assert.True(b.Frame.Length <= FrameLayout.MaxFrameSize, b.Frame.Length + " bytes"));
+            Assert.True(mesh.Log.Count(t => t.Node == 4) >= 7);
+            foreach (uint seq in sent)
+            {
+                Assert.Equal(1, StructuredMesh.DeliveredCount(mesh, 1, 4, seq));
+            }
+        }
+
+        [Fact]
+        public void With_bundles_off_every_frame_leaves_alone()
+        {
+            var mesh = Line(bundle: false);
+            uint[] sent = SendReadings(mesh, 4, 3);
+            mesh.RunFor(5_000);
+
+            Assert.Empty(mesh.Bundles);
+            foreach (uint seq in sent)
+            {
+                Assert.Equal(1, StructuredMesh.DeliveredCount(mesh, 1, 4, seq));
+            }
+        }
+
+        /// <summary>Without a route a reading is flooded (next hop 0): flooded copies are cancelled one by one, so they never bundle.</summary>
+        [Fact]
+        public void Flooded_frames_never_ride_in_a_bundle()
+        {
+            var mesh = new InMemoryMesh();
+            mesh.Add(StructuredMesh.Sensor(2, NodeRole.Relay));
+            mesh.Add(StructuredMesh.Sensor(3, NodeRole.Relay));
+            mesh.Link(2, 3);
+            SendReadings(mesh, 2, 3);
+            mesh.RunFor(2_000);
+
+            Assert.True(mesh.Log.Count(t => t.Node == 2 && t.Type == MessageType.Readings && t.NextHop == NodeAddress.None) >= 3);
+            Assert.Empty(mesh.Bundles);
+        }
+
+        /// <summary>
+        /// An attacker who appends bytes to a captured bundle — a byte, or a truncated frame — gets it refused whole
+        /// (LengthMismatch): nothing in it is handled, as a single frame with anything appended always was.
+        /// </summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(FrameLayout.MinFrameSize)]
+        public void A_bundle_with_bytes_appended_is_refused_whole(int appended)
+        {
+            var mesh = Line();
+            uint[] sent = SendReadings(mesh, 4, 2);
+            mesh.DropWhen = (from, to, frame) => from == 3; // node 3 forwards nothing: node 2 has not seen the readings
+            mesh.RunFor(100);
+            byte[] bundle = Assert.Single(BundlesOf(mesh, 4));
+
+            var fresh = Line();
+            byte[] tail = appended == 1 ? new byte[] { 0x20 } : bundle.Take(appended).ToArray(); // a frame's first 40 bytes
+            byte[] altered = StructuredMesh.CopyWithHops(fresh, StructuredMesh.ReadingSentBy(mesh, 4, sent[0]), 1, previousHop: 3, nextHop: 2)
+                .Concat(tail).ToArray();
+            int before = fresh.Results[2].Count;
+            fresh.Inject(9, altered);
+            fresh.RunFor(5_000);
+
+            Assert.Equal(RejectReason.LengthMismatch, fresh.Results[2][before]);
+            Assert.DoesNotContain(fresh.Log, t => t.Node == 2 && t.Origin == 4 && t.Sequence == sent[0]);
+            Assert.False(StructuredMesh.Delivered(fresh, 1, 4, sent[0]));
+        }
+
+        /// <summary>
+        /// Each frame in a bundle is authenticated on its own: a forged frame (no network key) beside an authentic one
+        /// is refused (BadMic) and the authentic one is delivered, in either order.
+        /// </summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_forged_frame_in_a_bundle_is_refused_and_the_authentic_frame_beside_it_is_delivered(bool forgedFirst)
+        {
+            var mesh = Line();
+            uint seq = StructuredMesh.SendReading(mesh, 4);
+            mesh.DropWhen = (from, to, frame) => true;
+            mesh.RunFor(100);
+            byte[] authentic = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1);
+            byte[] forged = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1, StructuredMesh.OutsiderKey());
+            forged[FrameLayout.OffsetSequence] ^= 0x40; // another message under the outsider's key
+
+            var fresh = Line();
+            long badMicBefore = fresh[1].Counters.Rejected[(int)RejectReason.BadMic];
+            fresh.Inject(9, forgedFirst ? forged.Concat(authentic).ToArray() : authentic.Concat(forged).ToArray());
+            fresh.RunFor(1_000);
+
+            Assert.Equal(badMicBefore + 1, fresh[1].Counters.Rejected[(int)RejectReason.BadMic]);
+            Assert.Equal(1, StructuredMesh.DeliveredCount(fresh, 1, 4, seq));
+        }
+
+        /// <summary>A bundle played back delivers nothing twice: each frame in it is a duplicate of one already taken.</summary>
+        [Fact]
+        public void A_replayed_bundle_delivers_nothing_again()
+        {
+            var mesh = Line();
+            uint[] sent = SendReadings(mesh, 4, 2);
+            mesh.RunFor(5_000);
+            byte[] bundle = Assert.Single(BundlesOf(mesh, 4));
+            Assert.All(sent, s => Assert.Equal(1, StructuredMesh.DeliveredCount(mesh, 1, 4, s)));
+
+            mesh.Link(9, 3);
+            mesh.Inject(9, bundle);
+            mesh.RunFor(5_000);
+
+            Assert.All(sent, s => Assert.Equal(1, StructuredMesh.DeliveredCount(mesh, 1, 4, s)));
+        }
+    }
+}

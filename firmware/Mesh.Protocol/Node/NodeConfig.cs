@@ -264,10 +264,11 @@ namespace Mesh.Protocol.Node
 
         /// <summary>
         /// Bundles (PROTOCOL.md "Bundles"): a frame leaving for one next hop takes along, in the same radio frame, the
-        /// other frames queued for that next hop that are due within the policy's jitter and fit 250 bytes. Near a busy
-        /// gateway a relay's queue holds several frames for its parent; each radio frame costs a channel access, a
-        /// preamble and 43 bytes of 802.11 framing, and a chance of collision, so sending them together is what lets
-        /// one gateway take more readings a second. Off: one frame per radio frame, as before.
+        /// other frames queued for that next hop that are due within the policy's jitter, and under structured routing
+        /// every other frame already due, up to 250 bytes. Near a busy gateway a relay's queue holds several frames; each
+        /// radio frame costs a channel access, a preamble and 43 bytes of 802.11 framing, and a chance of collision, so
+        /// sending them together is what lets one gateway's neighbourhood carry more readings a second. Off: one frame
+        /// per radio frame, as before (a mesh that still has nodes built before bundles: they refuse one whole).
         /// </summary>
         public bool BundleFrames = true;
 

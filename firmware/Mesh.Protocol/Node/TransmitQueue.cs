@@ -239,12 +239,12 @@ namespace Mesh.Protocol.Node
         }
 
         /// <summary>
-        /// The waiting frame that may ride in a bundle behind one leaving now for <paramref name="nextHop"/>
-        /// (PROTOCOL.md, "Bundles"): due by <paramref name="dueByMs"/>, sent to that next hop, not a one-hop frame
-        /// (a beacon or hop ack is stamped as it leaves), at most <paramref name="maxLength"/> bytes; among those
+        /// The waiting frame that may ride in a bundle leaving at <paramref name="nowMs"/> (PROTOCOL.md, "Bundles"): at
+        /// most <paramref name="maxLength"/> bytes, and a frame for <paramref name="nextHop"/> (not 0), not a one-hop
+        /// frame, due by <paramref name="dueByMs"/>, or — with <paramref name="anyDue"/> — any frame due now; among those
         /// the one <see cref="PeekDue"/> would take first. -1 when none.
         /// </summary>
-        public int PeekBundlePart(long dueByMs, uint nextHop, int maxLength)
+        public int PeekBundlePart(long nowMs, long dueByMs, uint nextHop, int maxLength, bool anyDue)
         {
             int best = -1;
             for (int i = 0; i < _used.Length; i++)
@@ -255,7 +255,8 @@ namespace Mesh.Protocol.Node
                 }
 
                 byte[] b = _buffers[i];
-                if (LittleEndian.ReadUInt32(b, FrameLayout.OffsetNextHop) != nextHop || MessageTypes.IsOneHop((MessageType)b[FrameLayout.OffsetType]))
+                if ((!anyDue || _dueMs[i] > nowMs) && (nextHop == 0 || LittleEndian.ReadUInt32(b, FrameLayout.OffsetNextHop) != nextHop
+                    || MessageTypes.IsOneHop((MessageType)b[FrameLayout.OffsetType])))
                 {
                     continue;
                 }

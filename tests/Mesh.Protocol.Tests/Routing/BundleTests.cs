@@ -91,19 +91,56 @@ namespace Mesh.Protocol.Tests.Routing
             }
         }
 
-        /// <summary>Without a route a reading is flooded (next hop 0): flooded copies are cancelled one by one, so they never bundle.</summary>
+        /// <summary>
+        /// Under structured routing the frames due at once leave together whatever their next hop: a node without a
+        /// route floods its readings (next hop 0), and the three due now go in one radio frame; the neighbour takes each.
+        /// </summary>
         [Fact]
-        public void Flooded_frames_never_ride_in_a_bundle()
+        public void Frames_due_at_once_leave_together_even_when_flooded()
         {
             var mesh = new InMemoryMesh();
             mesh.Add(StructuredMesh.Sensor(2, NodeRole.Relay));
-            mesh.Add(StructuredMesh.Sensor(3, NodeRole.Relay));
+            mesh.Add(StructuredMesh.Sensor(3, NodeRole.Bridge));
             mesh.Link(2, 3);
-            SendReadings(mesh, 2, 3);
+            uint[] sent = SendReadings(mesh, 2, 3);
             mesh.RunFor(2_000);
 
-            Assert.True(mesh.Log.Count(t => t.Node == 2 && t.Type == MessageType.Readings && t.NextHop == NodeAddress.None) >= 3);
-            Assert.Empty(mesh.Bundles);
+            byte[] bundle = Assert.Single(BundlesOf(mesh, 2));
+            Assert.Equal(3, mesh.Log.Count(t => t.Node == 2 && t.Type == MessageType.Readings && t.NextHop == NodeAddress.None));
+            Assert.Equal(bundle.Length, sent.Sum(seq => StructuredMesh.ReadingSentBy(mesh, 2, seq).Length));
+            Assert.All(sent, seq => Assert.Equal(1, mesh.Events[3].Count(e => e.Kind == MeshEventKind.Message && e.Origin == 2 && e.Sequence == seq)));
+        }
+
+        /// <summary>
+        /// What may join a bundle (TransmitQueue.PeekBundlePart): a frame for the same next hop due within the jitter; a
+        /// flooded frame or a one-hop frame only once due (a flood's copy waits to be cancelled, a beacon or hop ack is
+        /// stamped as it leaves), and any due frame only where the caller allows it; never one that does not fit.
+        /// </summary>
+        [Fact]
+        public void Only_frames_for_the_next_hop_go_early_and_nothing_that_does_not_fit()
+        {
+            var q = new TransmitQueue(4);
+            int directed = Put(q, 0, 80, MessageType.Readings, nextHop: 7, dueMs: 5);
+            int flooded = Put(q, 1, 80, MessageType.Readings, nextHop: 0, dueMs: 5);
+            int hopAck = Put(q, 2, 49, MessageType.HopAck, nextHop: 7, dueMs: 5);
+
+            Assert.Equal(directed, q.PeekBundlePart(0, 8, 7, 250, anyDue: true));
+            Assert.Equal(-1, q.PeekBundlePart(0, 8, 7, 79, anyDue: true)); // too long for what is left
+            q.Take(directed, null, 0);
+            Assert.Equal(-1, q.PeekBundlePart(0, 8, 7, 250, anyDue: true)); // the flood and the hop ack are not due yet
+            Assert.Equal(-1, q.PeekBundlePart(5, 5, 9, 250, anyDue: false)); // due, but for no next hop of ours
+            int first = q.PeekBundlePart(5, 5, 9, 250, anyDue: true);
+            Assert.True(first == flooded || first == hopAck);
+        }
+
+        private static int Put(TransmitQueue q, uint sequence, int length, MessageType type, uint nextHop, long dueMs)
+        {
+            int slot = q.FindFree();
+            byte[] b = q.BufferOf(slot);
+            b[FrameLayout.OffsetType] = (byte)type;
+            LittleEndian.WriteUInt32(b, FrameLayout.OffsetNextHop, nextHop);
+            q.Schedule(slot, length, dueMs, 5, sequence, 0, 0);
+            return slot;
         }
 
         /// <summary>

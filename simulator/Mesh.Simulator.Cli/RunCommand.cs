@@ -126,7 +126,9 @@ namespace Mesh.Simulator.Cli
                 ("simulated / wall", $"{r.SimulatedSeconds:0} s / {r.WallSeconds:0.00} s"),
                 ("frame arrivals, receptions", $"{r.FrameArrivals:N0} ({r.FrameArrivalsPerSecond:N0}/s), {r.Receptions:N0} ({r.ReceptionsPerSecond:N0}/s)"),
                 ("measured window", $"{r.Measured.FromSeconds:0.#}–{r.Measured.ToSeconds:0.#} s (last {r.Measured.DrainSeconds:0.#} s drain, not counted)"),
-                ("transmissions", $"{r.Transmissions:N0}"),
+                ("transmissions", r.Bundles > 0
+                    ? $"{r.Transmissions:N0} radio frames ({r.Bundles:N0} bundles carried {r.BundledFrames:N0} frames besides their first: {r.Transmissions + r.BundledFrames:N0} frames)"
+                    : $"{r.Transmissions:N0}"),
                 ("collisions", $"{r.CollisionLosses.ReceptionsLost:N0} receptions lost ({r.CollisionLosses.NeverReceived:N0} never recovered); {r.CollidedArrivals:N0} collided frame arrivals (raw)"),
                 ("readings delivered", $"{r.Readings.Delivered:N0}/{r.Readings.Sent:N0} ({r.Readings.DeliveryRatio:P1}), p50 {r.Readings.LatencyP50Ms} ms, p99 {r.Readings.LatencyP99Ms} ms, {r.Readings.HopsMean} hops"),
                 ("readings scheduled", r.Readings.Scheduled == r.Readings.Sent ? "all sent (none spaced away by report spacing or refused by the core)"

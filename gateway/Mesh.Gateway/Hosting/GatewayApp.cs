@@ -309,6 +309,7 @@ namespace Mesh.Gateway.Hosting
             IsGateway = mesh.Policy == "structured",
             HopLimit = mesh.HopLimit,
             EncryptPayloads = mesh.Encrypt,
+            BundleFrames = mesh.BundleFrames,
             // A gateway's heartbeat is the time beacon nodes without a clock synchronise to: every minute under the
             // flooding policies. Structured routing floods it on the backbone to every node, and every frame a node
             // hears carries the network time anyway (beacons, hop acks, forwards): there it goes every 5 minutes, a

@@ -89,6 +89,9 @@ namespace Mesh.Gateway.Hosting
 
         public bool Encrypt { get; set; } = true;
 
+        /// <summary>Frames the gateway queues for one next hop leave together in one radio frame (NodeConfig.BundleFrames, PROTOCOL.md "Bundles"); false while the mesh still has boards built before bundles.</summary>
+        public bool BundleFrames { get; set; } = true;
+
         /// <summary>File holding the gateway's sequence checkpoint so a restart never reuses sequence numbers (relative: in the state folder).</summary>
         public string? SequenceFile { get; set; } = "mesh-gateway.seq";
 

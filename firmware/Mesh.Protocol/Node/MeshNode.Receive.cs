@@ -10,26 +10,53 @@ namespace Mesh.Protocol.Node
         /// <summary>
         /// Handles one received radio frame: a frame, or a bundle of whole frames back to back (PROTOCOL.md, "Bundles"),
         /// each handled as if heard alone. Returns None when the (first) frame was accepted (delivered and/or
-        /// scheduled for relay, or recorded as overheard), otherwise why not; the bundle's other frames count in
-        /// <see cref="NodeCounters"/> only. Duplicates are normal in a flooding mesh and come back as Duplicate.
+        /// scheduled for relay, or recorded as overheard), otherwise why not. Duplicates are normal in a flooding mesh
+        /// and come back as Duplicate.
         /// </summary>
         public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs)
         {
+            return Receive(frame, offset, length, rssi, nowMs, null);
+        }
+
+        /// <summary>
+        /// As <see cref="Receive(byte[], int, int, int, long)"/>, and when <paramref name="reasons"/> is given (at least
+        /// <see cref="FrameLayout.MaxBundleFrames"/> long) it receives each frame's outcome in order, as many as
+        /// <see cref="FrameCodec.FramesIn"/> counts: a driver that reports refusals (the gateway) sees the forged frame a
+        /// bundle hides behind an authentic one.
+        /// </summary>
+        public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs, RejectReason[] reasons)
+        {
             HearAirtime(length, nowMs);
-            int first = FrameCodec.DeclaredLength(frame, offset, length);
-            if (first < FrameLayout.MinFrameSize || first >= length || length > FrameLayout.MaxFrameSize || !FrameCodec.IsBundle(frame, offset, length))
+            if (!FrameCodec.IsBundle(frame, offset, length))
             {
                 // One frame, or bytes that are not whole frames back to back: decoded as one frame, so a frame
                 // with anything appended is refused whole (LengthMismatch), as before bundles.
-                return ReceiveFrame(frame, offset, length, rssi, nowMs);
+                RejectReason only = ReceiveFrame(frame, offset, length, rssi, nowMs);
+                if (reasons != null)
+                {
+                    reasons[0] = only;
+                }
+
+                return only;
             }
 
-            RejectReason result = ReceiveFrame(frame, offset, first, rssi, nowMs);
+            RejectReason result = RejectReason.None;
             int end = offset + length;
-            for (int at = offset + first; at < end;)
+            int i = 0;
+            for (int at = offset; at < end; i++)
             {
                 int part = FrameCodec.DeclaredLength(frame, at, end - at);
-                ReceiveFrame(frame, at, part, rssi, nowMs);
+                RejectReason reason = ReceiveFrame(frame, at, part, rssi, nowMs);
+                if (i == 0)
+                {
+                    result = reason;
+                }
+
+                if (reasons != null)
+                {
+                    reasons[i] = reason;
+                }
+
                 at += part;
             }
 

@@ -150,9 +150,15 @@ namespace Mesh.Protocol.Wire
         /// </summary>
         public static bool IsBundle(byte[] buffer, int offset, int length)
         {
+            return FramesIn(buffer, offset, length) > 1;
+        }
+
+        /// <summary>How many frames a receiver handles in these bytes: a bundle's frames, otherwise 1 (one frame, or bytes refused whole).</summary>
+        public static int FramesIn(byte[] buffer, int offset, int length)
+        {
             if (length > FrameLayout.MaxFrameSize)
             {
-                return false;
+                return 1;
             }
 
             int end = offset + length;
@@ -162,13 +168,13 @@ namespace Mesh.Protocol.Wire
                 int part = DeclaredLength(buffer, at, end - at);
                 if (part < FrameLayout.MinFrameSize || part > end - at)
                 {
-                    return false;
+                    return 1;
                 }
 
                 at += part;
             }
 
-            return parts > 1;
+            return parts > 1 ? parts : 1;
         }
 
         /// <summary>The network key index of the frame at <paramref name="offset"/> (the key byte's low nibble), for resealing a frame already built.</summary>

@@ -41,6 +41,9 @@ namespace Mesh.Protocol.Wire
         /// <summary>An ESP-NOW payload is at most 250 bytes; every frame fits one.</summary>
         public const int MaxFrameSize = 250;
 
+        /// <summary>The most frames a bundle can hold (PROTOCOL.md, "Bundles"): each is at least <see cref="MinFrameSize"/> bytes.</summary>
+        public const int MaxBundleFrames = MaxFrameSize / MinFrameSize;
+
         /// <summary>Largest payload of a frame that carries a payload MIC (the usual case).</summary>
         public const int MaxPayloadSize = MaxFrameSize - HeaderSize - PayloadMicSize - NetMicSize;
 

@@ -42,6 +42,9 @@ namespace Mesh.Gateway.Mesh
         private readonly MeshEventDecoder _decoder = new();
         private readonly MeshEvent _event = new();
         private readonly byte[] _transmit = new byte[FrameLayout.MaxFrameSize];
+
+        // Each frame's outcome when a bundle arrives: the mesh loop's own (Handle runs only on it).
+        private readonly RejectReason[] _reasons = new RejectReason[FrameLayout.MaxBundleFrames];
         private readonly Dictionary<ushort, PendingCommand> _pending = new();
         private readonly ConcurrentDictionary<string, long> _framesIn = new();
         private readonly ConcurrentDictionary<string, long> _framesOut = new();
@@ -173,24 +176,34 @@ namespace Mesh.Gateway.Mesh
             }
         }
 
+        private void NoteOutcome(FrameIn f, RejectReason r)
+        {
+            if (r != RejectReason.None && r != RejectReason.Duplicate && r != RejectReason.OwnFrame)
+            {
+                Interlocked.Increment(ref _rejected[(int)r]);
+                foreach (IMeshListener l in _listeners)
+                {
+                    Safe(() => l.OnFrameRejected(f.Transport, r));
+                }
+            }
+            else if (r != RejectReason.None)
+            {
+                Interlocked.Increment(ref _rejected[(int)r]);
+            }
+        }
+
         private void Handle(object item, long now)
         {
             switch (item)
             {
                 case FrameIn f:
                     RememberHeardOn(f);
-                    RejectReason r = _node.Receive(f.Frame, 0, f.Length, f.Rssi, now);
-                    if (r != RejectReason.None && r != RejectReason.Duplicate && r != RejectReason.OwnFrame)
+                    _node.Receive(f.Frame, 0, f.Length, f.Rssi, now, _reasons);
+                    // Every frame of a bundle is reported: a forged one must not hide behind an authentic first frame.
+                    int frames = FrameCodec.FramesIn(f.Frame, 0, f.Length);
+                    for (int i = 0; i < frames; i++)
                     {
-                        Interlocked.Increment(ref _rejected[(int)r]);
-                        foreach (IMeshListener l in _listeners)
-                        {
-                            Safe(() => l.OnFrameRejected(f.Transport, r));
-                        }
-                    }
-                    else if (r != RejectReason.None)
-                    {
-                        Interlocked.Increment(ref _rejected[(int)r]);
+                        NoteOutcome(f, _reasons[i]);
                     }
 
                     Drain(now);

@@ -302,6 +302,12 @@ namespace Mesh.Simulator.Engine
                 return;
             }
 
+            if (FrameCodec.IsBundle(bytes, 0, length))
+            {
+                ReceiveBundle(r, core, bytes, length, rssi, sender);
+                return;
+            }
+
             long overheard = core.Counters.FramesOverheard;
             long originated = core.Counters.FramesOriginated;
             long accepted = core.Counters.FramesAccepted;
@@ -336,6 +342,48 @@ namespace Mesh.Simulator.Engine
             TryTransmit(r);
             ScheduleWake(r);
         }
+
+        /// <summary>
+        /// A bundle (PROTOCOL.md, "Bundles") goes to the core whole, as on a board; its frames' outcomes are accounted one
+        /// by one, as <see cref="Receive(SimNode, byte[], int, int, SimNode)"/> does for a frame alone. A frame taken is one
+        /// whose outcome is None and that was not merely overheard (a directed frame for another next hop is only
+        /// recorded: the counter comparison a lone frame gets cannot say which frame of a bundle it was).
+        /// </summary>
+        private void ReceiveBundle(SimNode r, MeshNode core, byte[] bytes, int length, int rssi, SimNode sender)
+        {
+            long accepted = core.Counters.FramesAccepted;
+            core.Receive(bytes, 0, length, RssiForCore(r, rssi), r.Clock.LocalMs(_nowUs), _bundleReasons);
+            bool consumed = core.Counters.FramesAccepted > accepted;
+            for (int at = 0, i = 0; at < length; i++)
+            {
+                int part = FrameCodec.DeclaredLength(bytes, at, length - at);
+                Array.Copy(bytes, at, _receivedPart, 0, part);
+                at += part;
+                RejectReason result = _bundleReasons[i];
+                if (_adversaryKinds)
+                {
+                    NoteAdversaryOutcome(r, _receivedPart, part, sender, result, consumed && result == RejectReason.None);
+                }
+
+                uint next = LittleEndian.ReadUInt32(_receivedPart, FrameLayout.OffsetNextHop);
+                if (result == RejectReason.None && (next == NodeAddress.None || next == r.Id))
+                {
+                    NoteAccepted(r, _receivedPart, sender);
+                }
+
+                if (result == RejectReason.Duplicate)
+                {
+                    _metrics.DuplicatesReceived++;
+                }
+            }
+
+            DrainEvents(r);
+            TryTransmit(r);
+            ScheduleWake(r);
+        }
+
+        private readonly RejectReason[] _bundleReasons = new RejectReason[FrameLayout.MaxBundleFrames];
+        private readonly byte[] _receivedPart = new byte[FrameLayout.MaxFrameSize];
 
         /// <summary>
         /// Security accounting at every node, relays included: an adversary's transmission taken at all

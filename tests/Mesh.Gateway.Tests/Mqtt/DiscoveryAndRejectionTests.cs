@@ -132,6 +132,38 @@ namespace Mesh.Gateway.Tests.Mqtt
             Assert.Matches("mesh_gateway_frames_rejected_total\\{reason=\"too_short\"\\} 1\\n", metrics);
         }
 
+        /// <summary>
+        /// A bundle (PROTOCOL.md, "Bundles") is handled frame by frame, and so is what the gateway reports: a forged frame
+        /// riding behind an authentic one is counted as refused (bad MIC) and never published, and the authentic one is.
+        /// </summary>
+        [Fact]
+        public async Task A_forged_frame_behind_an_authentic_one_in_a_bundle_is_counted_as_rejected_and_never_published()
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            await using var probe = await MqttProbe.ConnectAsync(gateway.BrokerPort, "mesh/1/+/temperature");
+            await using var honest = new MeshSensor(44, gateway.UdpPort);
+            await using var forger = new MeshSensor(45, gateway.UdpPort, keyHex: "ffeeddccbbaa99887766554433221100");
+            byte[]? authentic = null, forged = null;
+            honest.With(_ => honest.DropWhen = f => { if (f[FrameLayout.OffsetType] == (byte)MessageType.Readings) { authentic ??= f; } return true; });
+            forger.With(_ => forger.DropWhen = f => { if (f[FrameLayout.OffsetType] == (byte)MessageType.Readings) { forged ??= f; } return true; });
+            honest.Report((Quantity.Temperature, 23.0));
+            forger.Report((Quantity.Temperature, 99.0));
+            byte[] bundle = authentic!.Concat(forged!).ToArray();
+            Assert.True(FrameCodec.IsBundle(bundle, 0, bundle.Length));
+            long badMicBefore = gateway.Mesh.RejectedCount(RejectReason.BadMic);
+
+            honest.SendRaw(bundle);
+            var got = await probe.WaitForAsync(m => m.Any(x => x.Topic == "mesh/1/44/temperature"), what: "the authentic reading of the bundle");
+            DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < deadline && gateway.Mesh.RejectedCount(RejectReason.BadMic) == badMicBefore)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(badMicBefore + 1, gateway.Mesh.RejectedCount(RejectReason.BadMic));
+            Assert.DoesNotContain(got, m => m.Topic == "mesh/1/45/temperature");
+        }
+
         [Fact]
         public async Task An_oversize_datagram_is_counted_as_too_long_and_the_next_frames_are_taken()
         {

@@ -197,6 +197,27 @@ namespace Mesh.Protocol.Tests.Routing
             Assert.Equal(1, StructuredMesh.DeliveredCount(fresh, 1, 4, seq));
         }
 
+        /// <summary>A driver that reports refusals gets every frame's outcome, in order: [None, BadMic] for an authentic frame and a forged one.</summary>
+        [Fact]
+        public void Each_frames_outcome_is_reported_in_order()
+        {
+            var mesh = Line();
+            uint seq = StructuredMesh.SendReading(mesh, 4);
+            mesh.DropWhen = (from, to, frame) => true;
+            mesh.RunFor(100);
+            byte[] authentic = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1);
+            byte[] forged = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1, StructuredMesh.OutsiderKey());
+            forged[FrameLayout.OffsetSequence] ^= 0x40;
+            byte[] bundle = new byte[] { 0, 0 }.Concat(authentic).Concat(forged).ToArray(); // at offset 2
+
+            var fresh = Line();
+            var reasons = new RejectReason[FrameLayout.MaxBundleFrames];
+            Assert.Equal(2, FrameCodec.FramesIn(bundle, 2, bundle.Length - 2));
+            Assert.Equal(RejectReason.None, fresh[1].Receive(bundle, 2, bundle.Length - 2, -60, fresh.Now, reasons));
+            Assert.Equal(new[] { RejectReason.None, RejectReason.BadMic }, reasons.Take(2).ToArray());
+            Assert.Equal(1, FrameCodec.FramesIn(authentic, 0, authentic.Length));
+        }
+
         /// <summary>A bundle played back delivers nothing twice: each frame in it is a duplicate of one already taken.</summary>
         [Fact]
         public void A_replayed_bundle_delivers_nothing_again()

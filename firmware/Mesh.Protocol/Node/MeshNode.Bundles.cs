@@ -10,8 +10,6 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed partial class MeshNode
     {
-        private readonly bool _bundleFrames;
-
         /// <summary>
         /// Appends to the frame leaving now (<paramref name="length"/> bytes at <paramref name="at"/> in
         /// <paramref name="buffer"/>, which has room for a whole radio frame from there) the other queued frames that
@@ -23,7 +21,7 @@ namespace Mesh.Protocol.Node
         /// </summary>
         private int AppendBundle(byte[] buffer, int at, int length, long nowMs)
         {
-            if (!_bundleFrames || buffer.Length - at < FrameLayout.MaxFrameSize || length < FrameLayout.MinFrameSize)
+            if (!Switched(SwitchBundleFrames) || buffer.Length - at < FrameLayout.MaxFrameSize || length < FrameLayout.MinFrameSize)
             {
                 return length;
             }

@@ -92,9 +92,9 @@ namespace Mesh.Protocol.Node
             }
             else if (type == MessageType.Text)
             {
-                h.Flags = _encrypt ? FrameFlags.NetworkSealed : 0;
+                h.Flags = Switched(SwitchEncrypt) ? FrameFlags.NetworkSealed : 0;
                 h.DeviceKeyIndex = 0;
-                sealing = _encrypt ? _keys.Transmit.Payload : null;
+                sealing = Switched(SwitchEncrypt) ? _keys.Transmit.Payload : null;
             }
             else
             {

@@ -99,7 +99,7 @@ namespace Mesh.Protocol.Node
             // Refused before any crypto: it costs nothing. Without the Downlink check a gateway, which holds
             // every provisioned node's key, would open and execute a command an insider sealed with its own.
             // Beacons and hop acks carry no payload sealing (the codec refuses any): the network MIC is theirs.
-            if (h.Type == MessageType.Text ? (_requireEncryption && !h.IsEncrypted)
+            if (h.Type == MessageType.Text ? (Switched(SwitchRequireEncryption) && !h.IsEncrypted)
                 : (!MessageTypes.IsOneHop(h.Type) && !HasDeviceSealingFor(h)))
             {
                 return Reject(RejectReason.Unsealed);
@@ -217,7 +217,7 @@ namespace Mesh.Protocol.Node
         /// </summary>
         private bool FromBeforeStart(uint time)
         {
-            return _refuseFromBeforeStart && _clock.IsSet && time < _clock.Now(_startMs);
+            return Switched(SwitchRefuseFromBeforeStart) && _clock.IsSet && time < _clock.Now(_startMs);
         }
 
         /// <summary>

@@ -26,14 +26,19 @@ namespace Mesh.Protocol.Node
         private readonly ushort _network;
         private readonly NodeRole _role;
         private readonly int _hopLimit;
-        private readonly bool _encrypt;
-        private readonly bool _requireEncryption;
+
+        // The node's fixed switches in one field: on nanoFramework every field of an object is a 12-byte heap block,
+        // so four bools took 48 bytes of a board's heap where one int takes 12 (hardware/README, the node's heap).
+        private readonly int _switches;
+        private const int SwitchEncrypt = 1;
+        private const int SwitchRequireEncryption = 2;
+        private const int SwitchRefuseFromBeforeStart = 4;
+        private const int SwitchBundleFrames = 8;
         private readonly int _checkpointInterval;
         private readonly long _heartbeatIntervalMs;
         private readonly CommandTimer _commandTimer;
         private readonly int _commandMaxAttempts;
         private readonly long _startMs;
-        private readonly bool _refuseFromBeforeStart;
 
         private readonly NetworkKeyRing _keys;
         private DeviceKey _deviceKey;
@@ -92,17 +97,17 @@ namespace Mesh.Protocol.Node
             _network = config.NetworkId;
             _role = config.Role;
             _hopLimit = config.HopLimit;
-            _encrypt = config.EncryptPayloads;
-            _requireEncryption = config.RequireEncryption;
+            _switches = (config.EncryptPayloads ? SwitchEncrypt : 0)
+                | (config.RequireEncryption ? SwitchRequireEncryption : 0)
+                | (config.RefuseFramesFromBeforeStart ? SwitchRefuseFromBeforeStart : 0)
+                | (config.BundleFrames ? SwitchBundleFrames : 0);
             _checkpointInterval = config.SequenceCheckpointInterval;
             _heartbeatIntervalMs = config.HeartbeatIntervalMs;
             _heartbeatNeighbours = config.HeartbeatNeighbours;
-            _bundleFrames = config.BundleFrames;
             // A node that sends no commands (PendingCommandSlots 0, the board application) keeps no commander state.
             _commandTimer = config.PendingCommandSlots > 0 ? new CommandTimer(config.CommandMinTimeoutMs, config.CommandTimeoutMs) : null;
             _commandMaxAttempts = config.CommandMaxAttempts;
             _startMs = nowMs;
-            _refuseFromBeforeStart = config.RefuseFramesFromBeforeStart;
             _nextSequence = config.InitialSequence;
             _confirmedCheckpoint = config.RequireCheckpointConfirmation ? config.InitialSequence : uint.MaxValue;
 
@@ -420,6 +425,11 @@ namespace Mesh.Protocol.Node
             e.CommandId = 0;
             e.CommandKind = 0;
             e.CommandStatus = CommandStatus.Ok;
+        }
+
+        private bool Switched(int which)
+        {
+            return (_switches & which) != 0;
         }
 
         // System.Math is a separate package on nanoFramework (nanoFramework.System.Math), not mscorlib.

@@ -61,6 +61,30 @@ namespace Mesh.Protocol.Tests.Routing
             }
         }
 
+        /// <summary>
+        /// The board's driver takes frames in place (MeshNode.TakeTransmitInPlace: no buffer of its own); the bundle is
+        /// built in the leaving frame's own queue slot and is byte for byte what the copying path gives.
+        /// </summary>
+        [Fact]
+        public void A_bundle_taken_in_place_is_the_same_bytes_as_one_copied_out()
+        {
+            var copied = Line();
+            var inPlace = Line();
+            SendReadings(copied, 4, 3);
+            SendReadings(inPlace, 4, 3);
+            long at = copied.Now + 100; // past the policy's jitter: all three are due
+
+            var buffer = new byte[FrameLayout.MaxFrameSize];
+            Assert.True(copied[4].TryTakeTransmit(at, buffer, 0, out int length));
+            byte[] frame = inPlace[4].TakeTransmitInPlace(at, out int inPlaceLength);
+
+            Assert.NotNull(frame);
+            Assert.Equal(3, FrameCodec.FramesIn(buffer, 0, length));
+            Assert.Equal(buffer.Take(length).ToArray(), frame.Take(inPlaceLength).ToArray());
+            Assert.False(copied[4].TryTakeTransmit(at, buffer, 0, out _), "all three left in the bundle");
+            Assert.Null(inPlace[4].TakeTransmitInPlace(at, out _));
+        }
+
         [Fact]
         public void A_bundle_never_exceeds_250_bytes_and_every_reading_in_a_burst_is_delivered_once()
         {

@@ -27,29 +27,18 @@ namespace Mesh.Protocol.Node
         public RejectReason Receive(byte[] frame, int offset, int length, int rssi, long nowMs, RejectReason[] reasons)
         {
             HearAirtime(length, nowMs);
-            if (!FrameCodec.IsBundle(frame, offset, length))
-            {
-                // One frame, or bytes that are not whole frames back to back: decoded as one frame, so a frame
-                // with anything appended is refused whole (LengthMismatch), as before bundles.
-                RejectReason only = ReceiveFrame(frame, offset, length, rssi, nowMs);
-                if (reasons != null)
-                {
-                    reasons[0] = only;
-                }
 
-                return only;
-            }
-
-            RejectReason result = RejectReason.None;
-            int end = offset + length;
-            int i = 0;
-            for (int at = offset; at < end; i++)
+            // One frame, or a bundle's frames one by one. Bytes that are not whole frames back to back count as one
+            // frame and are decoded as such, so a frame with anything appended is refused whole (LengthMismatch).
+            int frames = FrameCodec.FramesIn(frame, offset, length);
+            RejectReason first = RejectReason.None;
+            for (int i = 0, at = offset; i < frames; i++)
             {
-                int part = FrameCodec.DeclaredLength(frame, at, end - at);
+                int part = frames == 1 ? length : FrameCodec.DeclaredLength(frame, at, offset + length - at);
                 RejectReason reason = ReceiveFrame(frame, at, part, rssi, nowMs);
                 if (i == 0)
                 {
-                    result = reason;
+                    first = reason;
                 }
 
                 if (reasons != null)
@@ -60,7 +49,7 @@ namespace Mesh.Protocol.Node
                 at += part;
             }
 
-            return result;
+            return first;
         }
 
         private RejectReason ReceiveFrame(byte[] frame, int offset, int length, int rssi, long nowMs)

@@ -227,9 +227,7 @@ namespace Mesh.Protocol.Node
                     continue;
                 }
 
-                if (best < 0 || _class[i] < _class[best]
-                    || (_class[i] == _class[best]
-                        && (_dueMs[i] < _dueMs[best] || (_dueMs[i] == _dueMs[best] && (int)(_order[i] - _order[best]) < 0))))
+                if (best < 0 || LeavesBefore(i, best))
                 {
                     best = i;
                 }
@@ -261,15 +259,21 @@ namespace Mesh.Protocol.Node
                     continue;
                 }
 
-                if (best < 0 || _class[i] < _class[best]
-                    || (_class[i] == _class[best]
-                        && (_dueMs[i] < _dueMs[best] || (_dueMs[i] == _dueMs[best] && (int)(_order[i] - _order[best]) < 0))))
+                if (best < 0 || LeavesBefore(i, best))
                 {
                     best = i;
                 }
             }
 
             return best;
+        }
+
+        /// <summary>Whether the frame in slot <paramref name="a"/> leaves before the one in <paramref name="b"/>: the lower class, then the earlier due, then the older.</summary>
+        private bool LeavesBefore(int a, int b)
+        {
+            return _class[a] < _class[b]
+                || (_class[a] == _class[b]
+                    && (_dueMs[a] < _dueMs[b] || (_dueMs[a] == _dueMs[b] && (int)(_order[a] - _order[b]) < 0)));
         }
 
         public int LengthOf(int slot)

@@ -34,6 +34,23 @@ namespace Mesh.Protocol.Tests.Routing
             return sequences;
         }
 
+        /// <summary>
+        /// Node 4's reading as node 2 would hand it to the gateway (sent nowhere: every copy on air is dropped), and a
+        /// forgery beside it: another message under an outsider's network key.
+        /// </summary>
+        private static (uint Sequence, byte[] Authentic, byte[] Forged) AuthenticAndForged()
+        {
+            var mesh = Line();
+            uint seq = StructuredMesh.SendReading(mesh, 4);
+            mesh.DropWhen = (from, to, frame) => true;
+            mesh.RunFor(100);
+            byte[] sent = StructuredMesh.ReadingSentBy(mesh, 4, seq);
+            byte[] authentic = StructuredMesh.CopyWithHops(mesh, sent, 2, previousHop: 2, nextHop: 1);
+            byte[] forged = StructuredMesh.CopyWithHops(mesh, sent, 2, previousHop: 2, nextHop: 1, StructuredMesh.OutsiderKey());
+            forged[FrameLayout.OffsetSequence] ^= 0x40;
+            return (seq, authentic, forged);
+        }
+
         /// <summary>Node 4's bundles: the radio frames it sent that held more than one frame.</summary>
         private static byte[][] BundlesOf(InMemoryMesh mesh, uint node) =>
             mesh.Bundles.Where(b => b.Node == node).Select(b => b.Frame).ToArray();
@@ -204,13 +221,7 @@ namespace Mesh.Protocol.Tests.Routing
         [InlineData(false)]
         public void A_forged_frame_in_a_bundle_is_refused_and_the_authentic_frame_beside_it_is_delivered(bool forgedFirst)
         {
-            var mesh = Line();
-            uint seq = StructuredMesh.SendReading(mesh, 4);
-            mesh.DropWhen = (from, to, frame) => true;
-            mesh.RunFor(100);
-            byte[] authentic = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1);
-            byte[] forged = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1, StructuredMesh.OutsiderKey());
-            forged[FrameLayout.OffsetSequence] ^= 0x40; // another message under the outsider's key
+            (uint seq, byte[] authentic, byte[] forged) = AuthenticAndForged();
 
             var fresh = Line();
             long badMicBefore = fresh[1].Counters.Rejected[(int)RejectReason.BadMic];
@@ -225,13 +236,7 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void Each_frames_outcome_is_reported_in_order()
         {
-            var mesh = Line();
-            uint seq = StructuredMesh.SendReading(mesh, 4);
-            mesh.DropWhen = (from, to, frame) => true;
-            mesh.RunFor(100);
-            byte[] authentic = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1);
-            byte[] forged = StructuredMesh.CopyWithHops(mesh, StructuredMesh.ReadingSentBy(mesh, 4, seq), 2, previousHop: 2, nextHop: 1, StructuredMesh.OutsiderKey());
-            forged[FrameLayout.OffsetSequence] ^= 0x40;
+            (uint seq, byte[] authentic, byte[] forged) = AuthenticAndForged();
             byte[] bundle = new byte[] { 0, 0 }.Concat(authentic).Concat(forged).ToArray(); // at offset 2
 
             var fresh = Line();

@@ -78,8 +78,8 @@ namespace Mesh.Simulator.Tests
 
                 if (h.Type == MessageType.HopAck)
                 {
-                    uint o = LittleEndian.ReadUInt32(bytes, 33);
-                    uint q = LittleEndian.ReadUInt32(bytes, 37);
+                    uint o = LittleEndian.ReadUInt32(bytes, FrameLayout.HeaderSize + 1);
+                    uint q = LittleEndian.ReadUInt32(bytes, FrameLayout.HeaderSize + 5);
                     if (sentAt.TryGetValue((o, q, node.Id), out long t1))
                     {
                         lat.Add(nowUs - t1);

@@ -152,7 +152,7 @@ namespace Mesh.Protocol.Node
                 _payloadSealer.Seal(sealing, h, buffer, 0);
             }
 
-            _netSealer.Seal(net, buffer, 0, h.FrameLength);
+            SealForAir(net, buffer, 0, h.FrameLength);
             _transmit.Schedule(slot, h.FrameLength, nowMs + delayMs, _id, h.Sequence, 0, TrafficClass.Of((int)type));
             if (directedUp)
             {

@@ -311,7 +311,7 @@ namespace Mesh.Protocol.Node
             }
 
             LittleEndian.WriteUInt32(frame, FrameLayout.OffsetTime, now);
-            _netSealer.Seal(net, frame, 0, _transmit.LengthOf(slot));
+            SealForAir(net, frame, 0, _transmit.LengthOf(slot));
         }
 
         /// <summary>

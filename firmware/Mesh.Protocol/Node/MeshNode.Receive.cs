@@ -236,6 +236,7 @@ namespace Mesh.Protocol.Node
             if (_routing != null)
             {
                 _routing.Gradient.Heard(h.PreviousHop, nowMs);
+                HeardSenderCost(h, nowMs);
                 BackboneHeard(h, rssi, nowMs);
             }
             _routes.Learn(h.Origin, h.PreviousHop, h.HopsTaken, _neighbours.LinkCost(h.PreviousHop), nowMs, true);

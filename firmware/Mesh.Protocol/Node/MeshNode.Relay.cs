@@ -129,7 +129,7 @@ namespace Mesh.Protocol.Node
             int length = h.FrameLength;
             System.Array.Copy(frame, offset, buffer, 0, length);
             FrameCodec.WriteHopFields(buffer, 0, h.HopsTaken + 1, _id, nextHop);
-            _netSealer.Seal(net, buffer, 0, length);
+            SealForAir(net, buffer, 0, length);
             _transmit.Schedule(slot, length, dueMs, h.Origin, h.Sequence, cancelAfter, TrafficClass.Of((int)h.Type));
             _counters.RelaysScheduled++;
             return buffer;

@@ -161,6 +161,7 @@ namespace Mesh.Protocol.Node
                 return;
             }
 
+            HeardSenderCost(h, nowMs);
             r.Upward.Release(u);
             r.PassiveAcks++;
             r.Gradient.LinkWorked(h.PreviousHop);

@@ -77,8 +77,10 @@ namespace Mesh.Protocol.Node
             GradientTable g = r.Gradient;
             uint sender = h.PreviousHop;
             bool flood = false;
-            int senderCost = g.AdvertisedCost(sender, nowMs);
-            if (g.HasRoute && senderCost >= 0 && senderCost != Beacon.NoCost && senderCost <= g.Cost)
+            // The cost the sender wrote in this copy, not the one its last beacon said: a loop lives on a stale cost,
+            // and the copy's is the cost of now (RPL's rank in the data packet).
+            int senderCost = h.SenderCost;
+            if (g.HasRoute && senderCost != Beacon.NoCost && senderCost <= g.Cost)
             {
                 // The sender is no farther from a gateway than we are: a loop or a stale gradient.
                 r.LoopsDetected++;

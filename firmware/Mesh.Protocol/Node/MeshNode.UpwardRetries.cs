@@ -220,7 +220,7 @@ namespace Mesh.Protocol.Node
             LittleEndian.WriteUInt32(kept, at + FrameLayout.OffsetNextHop, nextHop);
             byte[] buffer = _transmit.BufferOf(slot);
             System.Array.Copy(kept, at, buffer, 0, length);
-            _netSealer.Seal(net, buffer, 0, length);
+            SealForAir(net, buffer, 0, length);
             int delay = RandomExtensions.NextBelow(_random, _policy.Settings.JitterMs + 1);
             _transmit.Schedule(slot, length, nowMs + delay, up.OriginOf(u), up.SequenceOf(u), cancelAfter, TrafficClass.Of(kept[at + FrameLayout.OffsetType]));
             return delay;

@@ -269,6 +269,28 @@ namespace Mesh.Protocol.Routing
             }
         }
 
+        /// <summary>
+        /// The cost a neighbour carried in a frame it transmitted (its sender cost): fresher than its last beacon. A
+        /// route lost is taken at once; a route gained waits for a beacon, which brings its hops, parent and gateway.
+        /// True when this was the parent's cost and it changed.
+        /// </summary>
+        public bool HeardCost(uint neighbour, int cost)
+        {
+            int s = _slots.Find(neighbour);
+            if (s < 0 || _isGateway || _gatewayOf[s] == neighbour || _cost[s] == cost || _cost[s] == Beacon.NoCost)
+            {
+                return false;
+            }
+
+            _cost[s] = (ushort)cost;
+            if (cost == Beacon.NoCost)
+            {
+                _hops[s] = Beacon.NoHops;
+            }
+
+            return neighbour == _parent;
+        }
+
         /// <summary>Any authenticated frame this neighbour transmitted: it is alive (a beacon suppressed by Trickle does not make its route stale).</summary>
         public void Heard(uint neighbour, long nowMs)
         {

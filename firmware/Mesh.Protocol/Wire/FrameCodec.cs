@@ -117,6 +117,7 @@ namespace Mesh.Protocol.Wire
             into.HopsTaken = hopsTaken;
             into.PreviousHop = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetPreviousHop);
             into.NextHop = LittleEndian.ReadUInt32(buffer, offset + FrameLayout.OffsetNextHop);
+            into.SenderCost = LittleEndian.ReadUInt16(buffer, offset + FrameLayout.OffsetSenderCost);
             into.PayloadLength = payloadLength;
             return RejectReason.None;
         }
@@ -196,6 +197,7 @@ namespace Mesh.Protocol.Wire
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetTime, header.Time);
             buffer[offset + FrameLayout.OffsetHopLimit] = (byte)header.HopLimit;
             WriteHopFields(buffer, offset, header.HopsTaken, header.PreviousHop, header.NextHop);
+            WriteSenderCost(buffer, offset, header.SenderCost);
             buffer[offset + FrameLayout.OffsetPayloadLength] = (byte)header.PayloadLength;
         }
 
@@ -208,6 +210,12 @@ namespace Mesh.Protocol.Wire
             buffer[offset + FrameLayout.OffsetHopsTaken] = (byte)hopsTaken;
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetPreviousHop, previousHop);
             LittleEndian.WriteUInt32(buffer, offset + FrameLayout.OffsetNextHop, nextHop);
+        }
+
+        /// <summary>Writes the transmitter's advertised cost (a hop field: the frame must be re-sealed with the network MIC afterwards).</summary>
+        public static void WriteSenderCost(byte[] buffer, int offset, int cost)
+        {
+            LittleEndian.WriteUInt16(buffer, offset + FrameLayout.OffsetSenderCost, (ushort)cost);
         }
     }
 }

@@ -9,8 +9,23 @@ namespace Mesh.Protocol.Wire
         public int Flags;
         public MessageType Type;
         public ushort Network;
-        public int NetworkKeyIndex;
-        public int DeviceKeyIndex;
+        // Both key indices in one field, as in the key byte (low nibble network, high nibble device): on nanoFramework
+        // every field of an object is a 12-byte heap block, and a node keeps two headers, so this pays for SenderCost.
+        private int _keyIndices;
+
+        /// <summary>The network key index, 0 … 15.</summary>
+        public int NetworkKeyIndex
+        {
+            get { return _keyIndices & 0x0F; }
+            set { _keyIndices = (_keyIndices & 0xF0) | (value & 0x0F); }
+        }
+
+        /// <summary>The device key index, 0 … 15.</summary>
+        public int DeviceKeyIndex
+        {
+            get { return _keyIndices >> 4; }
+            set { _keyIndices = (_keyIndices & 0x0F) | ((value & 0x0F) << 4); }
+        }
         public uint Origin;
         public uint Destination;
         public uint Sequence;
@@ -19,6 +34,9 @@ namespace Mesh.Protocol.Wire
         public int HopsTaken;
         public uint PreviousHop;
         public uint NextHop;
+
+        /// <summary>The transmitter's advertised cost when it sent this copy (<see cref="FrameLayout.OffsetSenderCost"/>); no route unless set.</summary>
+        public int SenderCost = Messages.Beacon.NoCost;
         public int PayloadLength;
 
         public bool IsDeviceSealed
@@ -64,8 +82,7 @@ namespace Mesh.Protocol.Wire
             Flags = other.Flags;
             Type = other.Type;
             Network = other.Network;
-            NetworkKeyIndex = other.NetworkKeyIndex;
-            DeviceKeyIndex = other.DeviceKeyIndex;
+            _keyIndices = other._keyIndices;
             Origin = other.Origin;
             Destination = other.Destination;
             Sequence = other.Sequence;
@@ -74,6 +91,7 @@ namespace Mesh.Protocol.Wire
             HopsTaken = other.HopsTaken;
             PreviousHop = other.PreviousHop;
             NextHop = other.NextHop;
+            SenderCost = other.SenderCost;
             PayloadLength = other.PayloadLength;
         }
     }

@@ -23,11 +23,18 @@ namespace Mesh.Protocol.Wire
         public const int OffsetHopsTaken = 22;
         public const int OffsetPreviousHop = 23;
         public const int OffsetNextHop = 27;
-        public const int HopFieldsStart = 22;
-        public const int HopFieldsLength = 9;
 
-        public const int OffsetPayloadLength = 31;
-        public const int HeaderSize = 32;
+        /// <summary>
+        /// The cost to a gateway the transmitter of this copy advertises as it sends it (ETX × 16, load included;
+        /// 0xFFFF: no route, or a node that does not route): RPL's rank in a data frame, so the next hop sees a loop
+        /// by the costs of now, not of the last beacon it heard (PROTOCOL.md, "Loops").
+        /// </summary>
+        public const int OffsetSenderCost = 31;
+        public const int HopFieldsStart = 22;
+        public const int HopFieldsLength = 11;
+
+        public const int OffsetPayloadLength = 33;
+        public const int HeaderSize = 34;
 
         /// <summary>End-to-end MIC (device key, or network key for network-encrypted payloads).</summary>
         public const int PayloadMicSize = 8;

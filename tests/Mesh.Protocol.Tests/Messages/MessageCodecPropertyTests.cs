@@ -283,7 +283,10 @@ namespace Mesh.Protocol.Tests.MessagesTests
 
                 int length = Heartbeat.FixedSize + c.Neighbours.Length * Heartbeat.EntrySize;
                 Assert.Equal(length, hb.EncodedLength);
-                Assert.True(length <= FrameLayout.MaxPayloadSize);
+                // A frame's payload (200 bytes) holds 31 neighbours next to no block (9 + 31 × 6 = 195); the codec takes
+                // all 32 (201 bytes), which a node never lists (it keeps NeighbourCount within NeighbourRoom).
+                Assert.Equal(31, hb.NeighbourRoom);
+                Assert.Equal(c.Neighbours.Length <= hb.NeighbourRoom, length <= FrameLayout.MaxPayloadSize);
                 byte[] buffer = new byte[2 + length];
                 Assert.Equal(length, hb.Encode(buffer, 2));
 
@@ -438,7 +441,7 @@ namespace Mesh.Protocol.Tests.MessagesTests
 
                 // On the wire: exactly the independent reference's frame (plain, or network-sealed SIV).
                 RefHeader header = new RefHeader(flags, (byte)MessageType.Text, Network, NetworkKeyIndex, 0,
-                    Origin, destination, Sequence, Time, HopLimit, 0, Origin, 0);
+                    Origin, destination, Sequence, Time, HopLimit, 0, Origin, 0, SenderCost: 0xFFFF); // a sensor that does not route
                 Assert.Equal(Hex(RefSeal(header, c.Text)), Hex(frame));
                 Assert.True(MeshV2Reference.VerifyNetwork(Secret, frame));
                 Assert.Equal(Hex(c.Text), Hex(RefOpen(frame)!));
@@ -454,11 +457,11 @@ namespace Mesh.Protocol.Tests.MessagesTests
         }
 
         [Fact]
-        public void Text_longer_than_202_bytes_or_to_no_one_or_to_itself_is_refused()
+        public void Text_longer_than_200_bytes_or_to_no_one_or_to_itself_is_refused()
         {
             MeshNode sender = Sender(Key(Secret), true);
-            Assert.Equal(202, FrameLayout.MaxPayloadSize);
-            Assert.Equal(SendResult.PayloadTooLarge, sender.SendText(new byte[203], 0, 203, NodeAddress.Broadcast, 0));
+            Assert.Equal(200, FrameLayout.MaxPayloadSize);
+            Assert.Equal(SendResult.PayloadTooLarge, sender.SendText(new byte[201], 0, 201, NodeAddress.Broadcast, 0));
             Assert.Equal(SendResult.InvalidDestination, sender.SendText(new byte[1], 0, 1, NodeAddress.None, 0));
             Assert.Equal(SendResult.InvalidDestination, sender.SendText(new byte[1], 0, 1, Origin, 0));
             Assert.Equal(0, sender.PendingTransmits);

@@ -131,7 +131,7 @@ namespace Mesh.Protocol.Tests.Qos
         }
 
         [Fact]
-        public void With_blocks_1_and_3_at_most_29_neighbours_fit_in_the_202_byte_payload_and_27_with_block_2()
+        public void With_blocks_1_and_3_at_most_29_neighbours_fit_in_the_200_byte_payload_27_with_block_2_and_31_with_none()
         {
             var hb = new Heartbeat { HasQos = true, HasNeighboursKnown = true };
             Assert.Equal(29, hb.NeighbourRoom);
@@ -139,7 +139,13 @@ namespace Mesh.Protocol.Tests.Qos
             Assert.True(hb.EncodedLength <= FrameLayout.MaxPayloadSize);
             hb.HasRoute = true;
             Assert.Equal(27, hb.NeighbourRoom);
-            Assert.Equal(32, new Heartbeat().NeighbourRoom);
+
+            // No block: 9 + 31 × 6 = 195 bytes fit; all 32 neighbours (201 bytes) do not.
+            var bare = new Heartbeat();
+            Assert.Equal(31, bare.NeighbourRoom);
+            bare.NeighbourCount = bare.NeighbourRoom;
+            Assert.Equal(195, bare.EncodedLength);
+            Assert.True(Heartbeat.FixedSize + Heartbeat.MaxNeighbours * Heartbeat.EntrySize > FrameLayout.MaxPayloadSize);
         }
 
         [Theory]

@@ -200,7 +200,7 @@ namespace Mesh.Protocol.Tests.Routing
             byte[] bundle = Assert.Single(BundlesOf(mesh, 4));
 
             var fresh = Line();
-            byte[] tail = appended == 1 ? new byte[] { 0x20 } : bundle.Take(appended).ToArray(); // a frame's first 40 bytes
+            byte[] tail = appended == 1 ? new byte[] { 0x20 } : bundle.Take(appended).ToArray(); // a frame's first 42 bytes (MinFrameSize)
             byte[] altered = StructuredMesh.CopyWithHops(fresh, StructuredMesh.ReadingSentBy(mesh, 4, sent[0]), 1, previousHop: 3, nextHop: 2)
                 .Concat(tail).ToArray();
             int before = fresh.Results[2].Count;

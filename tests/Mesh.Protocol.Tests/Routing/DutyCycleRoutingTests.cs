@@ -42,7 +42,7 @@ namespace Mesh.Protocol.Tests.Routing
         public void Beacons_take_at_most_an_eighth_of_the_duty_budget_and_a_node_busy_with_data_still_beacons()
         {
             // Sensor 2: 0.2 % of 10 s, 20,000 µs; its beacons may take 2,500 µs of a window, one beacon of ~1.4 ms.
-            // Two readings at boot (2 × 1,332 µs) are past that share by themselves: they must not silence the
+            // Two readings at boot (2 × 1,348 µs) are past that share by themselves: they must not silence the
             // beacons (counted on all the window's airtime, a 3,000-node run skipped 183,290 beacons at its busy relays).
             var mesh = GatewayAndThriftySensor();
             SendReading(mesh, 2, 20);
@@ -103,8 +103,8 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void A_frame_held_by_the_duty_cycle_starts_its_hop_ack_wait_on_air_and_uses_no_retry()
         {
-            // 1 gateway - 2 sensor (0.1 % of 10 s: 10,000 µs). Four 150-byte texts (4 × 2,484 µs) leave first;
-            // a reading (1,332 µs) then no longer fits and waits ~10 s for budget, far past the 250-ms hop-ack wait.
+            // 1 gateway - 2 sensor (0.1 % of 10 s: 10,000 µs). Four 150-byte texts (4 × 2,500 µs) leave first;
+            // a reading (1,348 µs) then no longer fits and waits ~10 s for budget, far past the 250-ms hop-ack wait.
             var mesh = new InMemoryMesh();
             mesh.Add(Gateway(1));
             NodeConfig sensor = Sensor(2);
@@ -159,16 +159,16 @@ namespace Mesh.Protocol.Tests.Routing
         [Fact]
         public void A_gateways_bundle_wait_is_spaced_to_its_duty_budget_and_its_children_wait_as_long()
         {
-            // ESP-NOW (900 µs + 8 µs a byte, 10 %): a full bundle, 32 + 65 + 8 = 105 bytes, is 1,740 µs; twice that
-            // per 100 permille is 34 ms, below the configured wait, which stays.
+            // ESP-NOW (900 µs + 8 µs a byte, 10 %): a full bundle, 34 + 65 + 8 = 107 bytes, is 1,756 µs; twice that
+            // per 100 permille is 35 ms, below the configured wait, which stays.
             var c = new NodeConfig { NodeId = 1 };
             Assert.Equal(NodeConfig.DefaultHopAckBundleMs, StructuredRouting.BundleMs(c));
 
-            // LoRa-like (200 ms + 8 ms a byte, 1 %): 1,040,000 µs a full bundle, × 2 / 10 permille = 208 s.
+            // LoRa-like (200 ms + 8 ms a byte, 1 %): 1,056,000 µs a full bundle, × 2 / 10 permille = 211.2 s.
             c.AirtimeOverheadUs = 200_000;
             c.AirtimeUsPerByte = 8_000;
             c.DutyCyclePermille = 10;
-            Assert.Equal(208_000, StructuredRouting.BundleMs(c));
+            Assert.Equal(211_200, StructuredRouting.BundleMs(c));
 
             // No limit, or bundles off: the configured wait.
             c.DutyCyclePermille = 1000;
@@ -181,11 +181,11 @@ namespace Mesh.Protocol.Tests.Routing
             c.HopAckBundleMs = 1000;
             c.IsGateway = true;
             var gateway = new StructuredRouting(c, 0, new XorShiftRandom(1));
-            Assert.Equal(208_000, gateway.HopAckBundleMs);
+            Assert.Equal(211_200, gateway.HopAckBundleMs);
             var child = new NodeConfig { NodeId = 2, AirtimeOverheadUs = 200_000, AirtimeUsPerByte = 8_000, DutyCyclePermille = 10 };
             var r = new StructuredRouting(child, 0, new XorShiftRandom(2));
-            Assert.Equal(208_000, r.HopAckBundleMs);
-            Assert.Equal(child.HopAckTimeoutMs + 208_000, r.GatewayAckTimer!.TimeoutMs);
+            Assert.Equal(211_200, r.HopAckBundleMs);
+            Assert.Equal(child.HopAckTimeoutMs + 211_200, r.GatewayAckTimer!.TimeoutMs);
         }
     }
 }

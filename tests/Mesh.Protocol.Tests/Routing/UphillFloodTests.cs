@@ -47,14 +47,26 @@ namespace Mesh.Protocol.Tests.Routing
         public void A_heartbeats_fallback_flood_is_not_relayed_uphill_either()
         {
             // 1 (gateway) — 2 — 3 — 4 — 5 — 6: node 5 is on the backbone (node 6 hangs from it), which carries flooded
-            // heartbeats; every directed heartbeat 4 sends its parent 3 is lost, so 4 floods its next one.
+            // heartbeats; every directed copy of 4's next heartbeat to its parent 3 is lost, so 4 floods it. Only that
+            // one: with every heartbeat lost, 4's only link up fails twice, 4 has no route when it floods, the flood says
+            // so (its sender cost) and node 5, whose only way up is 4, rightly relays it as a route-less node.
             InMemoryMesh mesh = LineWithGateway(5, configure: c => c.HeartbeatIntervalMs = 30_000);
             mesh.RunFor(60_000);
             Assert.Equal(3u, mesh[4].Routing!.Gradient.Parent);
             Assert.Equal(4u, mesh[5].Routing!.Gradient.Parent);
-            mesh.DropWhen = (from, to, frame) => from == 4 && to == 3
-                && (MessageType)frame[FrameLayout.OffsetType] == MessageType.Heartbeat
-                && LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop) != NodeAddress.None;
+            uint? lost = null;
+            mesh.DropWhen = (from, to, frame) =>
+            {
+                if (from != 4 || to != 3 || (MessageType)frame[FrameLayout.OffsetType] != MessageType.Heartbeat
+                    || LittleEndian.ReadUInt32(frame, FrameLayout.OffsetOrigin) != 4
+                    || LittleEndian.ReadUInt32(frame, FrameLayout.OffsetNextHop) == NodeAddress.None)
+                {
+                    return false;
+                }
+
+                lost ??= LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence);
+                return lost == LittleEndian.ReadUInt32(frame, FrameLayout.OffsetSequence);
+            };
             int before = mesh.Log.Count;
             mesh.RunFor(60_000);
 

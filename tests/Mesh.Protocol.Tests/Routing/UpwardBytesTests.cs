@@ -36,7 +36,7 @@ namespace Mesh.Protocol.Tests.Routing
             return mesh;
         }
 
-        /// <summary>Thirty-two standard values: a 209-byte frame (one value: 54 bytes).</summary>
+        /// <summary>Thirty-two standard values: a 211-byte frame (one value: 56 bytes).</summary>
         private static ReadingSet Long()
         {
             var set = new ReadingSet();
@@ -53,7 +53,7 @@ namespace Mesh.Protocol.Tests.Routing
 
         [Theory]
         [InlineData(0, 0)]    // a full frame's room for each slot: three long frames and a short one fit
-        [InlineData(500, 2)]  // 500 bytes: 54 + 2 × 209 kept; the third long frame evicts the short one and the first long one
+        [InlineData(500, 2)]  // 500 bytes: 56 + 2 × 211 kept; the third long frame evicts the short one and the first long one
         public void Long_frames_that_fill_the_shared_bytes_evict_a_copy_into_its_last_retransmission(int upwardBytes, int evictions)
         {
             InMemoryMesh mesh = Mesh(upwardBytes);

@@ -43,12 +43,12 @@ namespace Mesh.Protocol.Tests.Security
 
             new PayloadSealer().Seal(device.Sealing, h, built, 0);
             Assert.Equal(6, nano.MacsComputed);
-            Assert.Equal(FrameLayout.HeaderSize + 11, nano.LastMacInputLength); // 43, not the 250-byte scratch
+            Assert.Equal(FrameLayout.HeaderSize + 11, nano.LastMacInputLength); // 45, not the 250-byte scratch
             Assert.Equal(1, nano.BlocksEncrypted); // 11 payload bytes: one keystream block
 
             new NetworkSealer().Seal(key, built, 0, built.Length);
             Assert.Equal(7, nano.MacsComputed);
-            Assert.Equal(frame.Length - FrameLayout.NetMicSize, nano.LastMacInputLength); // 51: every byte before the network MIC
+            Assert.Equal(frame.Length - FrameLayout.NetMicSize, nano.LastMacInputLength); // 53: every byte before the network MIC
             Assert.Equal(WireFormatKnownAnswerTests.ReadingsFrame, Hex(built));
 
             Assert.True(new NetworkSealer().Verify(key, frame, 0, frame.Length));
@@ -76,18 +76,19 @@ namespace Mesh.Protocol.Tests.Security
             RefHeader header = KnownHeader() with { Type = (byte)MessageType.Heartbeat, Sequence = 99, HopLimit = 3 };
             byte[] frame = CoreSeal(key, device, header, payload);
             Assert.Equal(FrameLayout.MaxFrameSize, frame.Length);
-            Assert.Equal(13, nano.BlocksEncrypted); // ceil(202 / 16)
+            Assert.Equal(200, payload.Length);
+            Assert.Equal(13, nano.BlocksEncrypted); // ceil(200 / 16)
             Assert.Equal(FrameLayout.MaxFrameSize - FrameLayout.NetMicSize, nano.LastMacInputLength);
             Assert.Equal(Hex(RefSeal(header, payload)), Hex(frame));
         }
 
         [Fact]
-        public void Largest_plain_frame_carries_210_bytes_and_matches_the_reference()
+        public void Largest_plain_frame_carries_208_bytes_and_matches_the_reference()
         {
             NanoShapedCryptoProvider nano = new NanoShapedCryptoProvider();
             NetworkKey key = Key(Secret, nano);
             byte[] payload = new byte[FrameLayout.MaxFrameSize - FrameLayout.HeaderSize - FrameLayout.NetMicSize];
-            Assert.Equal(210, payload.Length);
+            Assert.Equal(208, payload.Length); // 250 - header 34 - network MIC 8
             RefHeader header = KnownHeader() with { Flags = 0, Type = (byte)MessageType.Text, Destination = NodeAddress.Broadcast };
             byte[] frame = CoreSeal(key, null, header, payload);
             Assert.Equal(FrameLayout.MaxFrameSize, frame.Length);

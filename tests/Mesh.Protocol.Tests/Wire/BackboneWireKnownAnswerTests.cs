@@ -60,7 +60,7 @@ namespace Mesh.Protocol.Tests.WireTests
         [Fact]
         public void The_largest_beacon_still_fits_a_frame()
         {
-            // 32 neighbours: 21 + 160 = 181 bytes of payload, 221 on air (header 32, network MIC 8) ≤ 250.
+            // 32 neighbours: 21 + 160 = 181 bytes of payload, 223 on air (header 34, network MIC 8) ≤ 250.
             Assert.Equal(181, Beacon.MaxSize);
             Assert.True(FrameLayout.HeaderSize + Beacon.MaxSize + 8 <= FrameLayout.MaxFrameSize);
         }

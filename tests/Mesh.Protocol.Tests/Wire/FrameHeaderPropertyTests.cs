@@ -25,6 +25,7 @@ namespace Mesh.Protocol.Tests.WireTests
             HopsTaken = h.HopsTaken,
             PreviousHop = h.PreviousHop,
             NextHop = h.NextHop,
+            SenderCost = h.SenderCost,
             PayloadLength = payloadLength,
         };
 
@@ -43,6 +44,7 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(expected.HopsTaken, actual.HopsTaken);
             Assert.Equal(expected.PreviousHop, actual.PreviousHop);
             Assert.Equal(expected.NextHop, actual.NextHop);
+            Assert.Equal(expected.SenderCost, actual.SenderCost);
             Assert.Equal(expected.PayloadLength, actual.PayloadLength);
         }
 
@@ -99,9 +101,33 @@ namespace Mesh.Protocol.Tests.WireTests
                 Assert.Equal(Hex(MeshV2Reference.Header(changed, 0)), Hex(after));
                 for (int i = 0; i < FrameLayout.HeaderSize; i++)
                 {
-                    bool hop = i >= FrameLayout.HopFieldsStart && i < FrameLayout.HopFieldsStart + FrameLayout.HopFieldsLength;
+                    bool hop = i >= FrameLayout.OffsetHopsTaken && i < FrameLayout.OffsetSenderCost; // 22..30
                     Assert.True(hop || before[i] == after[i], $"byte {i} changed");
                 }
+            });
+        }
+
+        /// <summary>The sender cost is the last hop field, bytes 31..32 (u16 LE), written on its own.</summary>
+        [Property(MaxTest = 300, Replay = "(1357,2469)")]
+        public Property WriteSenderCost_changes_exactly_bytes_31_and_32()
+        {
+            Gen<(RefHeader Header, ushort Cost)> cases =
+                from h in WireGen.ValidHeader
+                from cost in WireGen.AnyUShort
+                select (h, cost);
+            return Prop.ForAll(cases.ToArbitrary(), c =>
+            {
+                byte[] before = MeshV2Reference.Header(c.Header, 0);
+                byte[] after = (byte[])before.Clone();
+                FrameCodec.WriteSenderCost(after, 0, c.Cost);
+                Assert.Equal(Hex(MeshV2Reference.Header(c.Header with { SenderCost = c.Cost }, 0)), Hex(after));
+                for (int i = 0; i < FrameLayout.HeaderSize; i++)
+                {
+                    bool cost = i == FrameLayout.OffsetSenderCost || i == FrameLayout.OffsetSenderCost + 1;
+                    Assert.True(cost || before[i] == after[i], $"byte {i} changed");
+                }
+
+                Assert.Equal(FrameLayout.HopFieldsStart + FrameLayout.HopFieldsLength, FrameLayout.OffsetSenderCost + 2);
             });
         }
 
@@ -109,7 +135,7 @@ namespace Mesh.Protocol.Tests.WireTests
         private static readonly Gen<byte[]> HeaderShaped =
             from flags in Gen.Choose(0, 15)
             from type in Gen.Choose(0, 7)
-            from rest in WireGen.Bytes(29, 29)
+            from rest in WireGen.Bytes(FrameLayout.HeaderSize - 3, FrameLayout.HeaderSize - 3) // bytes 2..32
             from payloadLength in Gen.Choose(0, FrameLayout.MaxFrameSize - FrameLayout.HeaderSize - FrameLayout.Trailer(flags))
             from tail in Gen.ArrayOf(WireGen.AnyByte, payloadLength + FrameLayout.Trailer(flags))
             select Build(flags, type, rest, payloadLength, tail);
@@ -128,7 +154,7 @@ namespace Mesh.Protocol.Tests.WireTests
         }
 
         [Property(MaxTest = 1000, Replay = "(777,999)")]
-        public Property Any_byte_string_that_decodes_re_encodes_to_the_same_32_header_bytes()
+        public Property Any_byte_string_that_decodes_re_encodes_to_the_same_34_header_bytes()
         {
             return Prop.ForAll(HeaderShaped.ToArbitrary(), bytes =>
             {
@@ -149,7 +175,7 @@ namespace Mesh.Protocol.Tests.WireTests
         public void Decoder_checks_are_pinned_one_field_at_a_time()
         {
             byte[] good = RefSeal(KnownHeader(), ReadingsPayload);
-            Assert.Equal(59, good.Length);
+            Assert.Equal(61, good.Length); // 34 + 11 + 8 + 8
             FrameHeader h = new FrameHeader();
 
             RejectReason Decode(Action<byte[]> mutate, int lengthDelta = 0)
@@ -189,8 +215,8 @@ namespace Mesh.Protocol.Tests.WireTests
             // Types 6 (beacon) and 7 (hop ack) exist but allow no payload sealing: this frame is device-sealed.
             Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[1] = 6));
             Assert.Equal(RejectReason.ReservedFlags, Decode(b => b[1] = 7));
-            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 12));
-            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[31] = 10));
+            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[33] = 12));
+            Assert.Equal(RejectReason.LengthMismatch, Decode(b => b[33] = 10));
             Assert.Equal(RejectReason.HopLimitInvalid, Decode(b => b[21] = 33));
             Assert.Equal(RejectReason.None, Decode(b => { b[21] = 32; b[22] = 32; }));
             Assert.Equal(RejectReason.HopsExceeded, Decode(b => b[22] = 9));
@@ -206,6 +232,10 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(13, 4).Fill(0xFF)));
             Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(2, 2).Fill(0)));
 
+            // So is the sender cost (bytes 31..32; 0xFFFF in the known frame): any value decodes.
+            Assert.Equal(RejectReason.None, Decode(b => b.AsSpan(31, 2).Fill(0)));
+            Assert.Equal(RejectReason.None, Decode(b => { b[31] = 0x28; b[32] = 0x00; }));
+
             Assert.Equal(RejectReason.TooShort, Decode(_ => { }, -(good.Length - FrameLayout.MinFrameSize + 1)));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, 0, h));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, 1, h));
@@ -214,11 +244,11 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(good, 0, -1, h));
             Assert.Equal(RejectReason.TooShort, FrameCodec.TryDecode(null!, 0, 0, h));
             Assert.Equal(RejectReason.TooLong, FrameCodec.TryDecode(new byte[300], 0, 251, h));
-            Assert.Equal(40, FrameLayout.MinFrameSize);
+            Assert.Equal(42, FrameLayout.MinFrameSize);
         }
 
         [Fact]
-        public void Smallest_frame_is_40_bytes_a_plain_empty_payload()
+        public void Smallest_frame_is_42_bytes_a_plain_empty_payload()
         {
             RefHeader plain = KnownHeader() with { Flags = 0, Type = (byte)MessageType.Text };
             byte[] frame = RefSeal(plain, Array.Empty<byte>());
@@ -229,13 +259,13 @@ namespace Mesh.Protocol.Tests.WireTests
 
         /// <summary>
         /// PROTOCOL.md, "Decoding is total" step 2: a v1 frame (version nibble 1) is LegacyVersion whatever its
-        /// length (1 … 250) and content — including lengths below v2's 40-byte minimum — in the codec and at a node.
+        /// length (1 … 250) and content — including lengths below v2's 42-byte minimum — in the codec and at a node.
         /// </summary>
         [Property(MaxTest = 500, Replay = "(1111,2223)")]
         public Property Any_v1_frame_of_length_1_to_250_is_rejected_as_LegacyVersion()
         {
             Gen<byte[]> v1 =
-                from length in Gen.Frequency((3, Gen.Choose(1, FrameLayout.MaxFrameSize)), (1, Gen.Elements(1, 2, 35, 39, 40, 46, 250)))
+                from length in Gen.Frequency((3, Gen.Choose(1, FrameLayout.MaxFrameSize)), (1, Gen.Elements(1, 2, 35, FrameLayout.MinFrameSize - 1, FrameLayout.MinFrameSize, 46, 250)))
                 from bytes in Gen.ArrayOf(WireGen.AnyByte, length)
                 from low in Gen.Choose(0, 15)
                 select Set0(bytes, (byte)(0x10 | low));

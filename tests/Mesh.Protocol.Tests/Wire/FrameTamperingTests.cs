@@ -10,9 +10,10 @@ namespace Mesh.Protocol.Tests.WireTests
     /// <summary>
     /// Every corruption of a valid v2 frame is caught, through the node's real receive path
     /// (<see cref="MeshNode.Receive"/>). v1 left the hop fields (hops taken, previous hop, next hop)
-    /// outside its MIC; in v2 the network MIC covers every byte (PROTOCOL.md, "Network MIC"), so a radio
-    /// without the network key can change nothing, and the payload MIC (device or network key) stops a
-    /// network key holder from altering a sealed payload or the header under it.
+    /// outside its MIC; in v2 (where the sender cost joined them) the network MIC covers every byte
+    /// (PROTOCOL.md, "Network MIC"), so a radio without the network key can change nothing, and the payload
+    /// MIC (device or network key) stops a network key holder from altering a sealed payload or the header
+    /// under it.
     /// </summary>
     public class FrameTamperingTests
     {
@@ -97,8 +98,8 @@ namespace Mesh.Protocol.Tests.WireTests
         }
 
         /// <summary>
-        /// The v1 weakness, closed: bytes 22..30 (hops taken, previous hop, next hop) are under the network
-        /// MIC. A flip there is BadMic, or HopsExceeded where hops taken is pushed above the hop limit (8):
+        /// The v1 weakness, closed: bytes 22..32 (hops taken, previous hop, next hop, sender cost) are under the
+        /// network MIC. A flip there is BadMic, or HopsExceeded where hops taken is pushed above the hop limit (8):
         /// bits 4-7 of hops taken (0 -> 16, 32, 64, 128).
         /// </summary>
         [Theory]
@@ -126,9 +127,9 @@ namespace Mesh.Protocol.Tests.WireTests
                 badMic++;
             }
 
-            Assert.Equal(72, FrameLayout.HopFieldsLength * 8);
+            Assert.Equal(88, FrameLayout.HopFieldsLength * 8);
             Assert.Equal(4, hopsExceeded);
-            Assert.Equal(72 - 4, badMic);
+            Assert.Equal(88 - 4, badMic);
             Assert.Equal(0, receiver.Neighbours.Count);
         }
 
@@ -331,7 +332,7 @@ namespace Mesh.Protocol.Tests.WireTests
 
         [Theory]
         [MemberData(nameof(AllKats))]
-        public void Every_truncation_is_rejected_TooShort_below_40_bytes_else_LengthMismatch(Kat k)
+        public void Every_truncation_is_rejected_TooShort_below_42_bytes_else_LengthMismatch(Kat k)
         {
             byte[] frame = Pinned(k);
             MeshNode receiver = ReceiverFor(k);
@@ -476,7 +477,7 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(RejectReason.TooShort, receiver.Receive(frame, frame.Length + 1, 0, -50, 0));
             Assert.Equal(RejectReason.TooShort, receiver.Receive(frame, -1, frame.Length, -50, 0));
             Assert.Equal(RejectReason.TooShort, receiver.Receive(frame, 0, -5, -50, 0));
-            Assert.Equal(RejectReason.TooShort, receiver.Receive(frame, int.MaxValue, 40, -50, 0));
+            Assert.Equal(RejectReason.TooShort, receiver.Receive(frame, int.MaxValue, FrameLayout.MinFrameSize, -50, 0));
             Assert.Equal(RejectReason.None, receiver.Receive(frame, 0, frame.Length, -50, 0));
         }
     }

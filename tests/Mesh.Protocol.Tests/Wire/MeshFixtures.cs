@@ -188,6 +188,7 @@ namespace Mesh.Protocol.Tests.WireTests
                 HopsTaken = h.HopsTaken,
                 PreviousHop = h.PreviousHop,
                 NextHop = h.NextHop,
+                SenderCost = h.SenderCost,
                 PayloadLength = plaintext.Length,
             };
             byte[] frame = new byte[header.FrameLength];

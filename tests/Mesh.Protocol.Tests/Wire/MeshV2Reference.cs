@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Mesh.Protocol.Tests.WireTests
 {
-    /// <summary>The 32 header bytes of one v2 frame, as the reference implementation sees them.</summary>
+    /// <summary>The 34 header bytes of one v2 frame, as the reference implementation sees them.</summary>
     public sealed record RefHeader(
         int Flags,
         byte Type,
@@ -19,7 +19,8 @@ namespace Mesh.Protocol.Tests.WireTests
         byte HopLimit,
         byte HopsTaken,
         uint PreviousHop,
-        uint NextHop)
+        uint NextHop,
+        ushort SenderCost = 0xFFFF)
     {
         public bool DeviceSealed => (Flags & 1) != 0;
 
@@ -38,20 +39,21 @@ namespace Mesh.Protocol.Tests.WireTests
     /// D(K, label) = HMAC-SHA256(K, "Mesh v2 " + label)
     /// K_hop = D(NK, "net hop"); K_net_enc = D(NK, "net enc")[0..16); K_net_mac = D(NK, "net mac")
     /// K_dev_enc = D(DK, "dev enc")[0..16); K_dev_mac = D(DK, "dev mac")
-    /// header: 32 bytes; payload; payload MIC (8, sealed frames only); network MIC (8)
-    /// payload MIC (SIV tag) = HMAC(K_mac, header with bytes 22..30 zeroed | plaintext)[0..8)
+    /// header: 34 bytes; payload; payload MIC (8, sealed frames only); network MIC (8)
+    /// payload MIC (SIV tag) = HMAC(K_mac, header with bytes 22..32 zeroed | plaintext)[0..8)
     /// ciphertext = AES-128-CTR(K_enc, tag | sequence LE | 00 00 00 00), inc32 big-endian on bytes 12..15
     /// network MIC = HMAC(K_hop, frame[0 .. end-8))[0..8)
     /// </code>
     /// </summary>
     public static class MeshV2Reference
     {
-        public const int HeaderLength = 32;
+        public const int HeaderLength = 34;
         public const int MicLength = 8;
 
-        // Hops taken (22), previous hop (23..26), next hop (27..30): under the network MIC, zeroed for the payload MIC.
+        // Hops taken (22), previous hop (23..26), next hop (27..30), sender cost (31..32): under the network MIC,
+        // zeroed for the payload MIC.
         public const int HopStart = 22;
-        public const int HopLength = 9;
+        public const int HopLength = 11;
 
         public static byte[] Derive(byte[] key, string label) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes("Mesh v2 " + label));
 
@@ -89,7 +91,8 @@ namespace Mesh.Protocol.Tests.WireTests
             b[22] = h.HopsTaken;
             BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(23), h.PreviousHop);
             BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(27), h.NextHop);
-            b[31] = checked((byte)payloadLength);
+            BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(31), h.SenderCost);
+            b[33] = checked((byte)payloadLength);
             return b;
         }
 
@@ -121,7 +124,7 @@ namespace Mesh.Protocol.Tests.WireTests
             return r;
         }
 
-        /// <summary>A: the header with the hop fields (bytes 22..30) set to zero.</summary>
+        /// <summary>A: the header with the hop fields (bytes 22..32) set to zero.</summary>
         public static byte[] AssociatedHeader(byte[] header)
         {
             byte[] a = header.AsSpan(0, HeaderLength).ToArray();
@@ -214,7 +217,7 @@ namespace Mesh.Protocol.Tests.WireTests
         public static byte[]? Open(byte[] networkSecret, byte[]? deviceSecret, byte[] frame)
         {
             int flags = frame[0] & 0x0F;
-            int length = frame[31];
+            int length = frame[33];
             byte[] payload = frame.AsSpan(HeaderLength, length).ToArray();
             if ((flags & 5) == 0)
             {
@@ -228,13 +231,14 @@ namespace Mesh.Protocol.Tests.WireTests
             return SivOpen(enc, mac, frame.AsSpan(0, HeaderLength).ToArray(), payload, tag);
         }
 
-        /// <summary>What a relay does: rewrites hops taken, previous hop and next hop, and re-seals the network MIC.</summary>
-        public static byte[] Relayed(byte[] networkSecret, byte[] frame, byte hopsTaken, uint previousHop, uint nextHop)
+        /// <summary>What a relay does: rewrites hops taken, previous hop, next hop and sender cost, and re-seals the network MIC.</summary>
+        public static byte[] Relayed(byte[] networkSecret, byte[] frame, byte hopsTaken, uint previousHop, uint nextHop, ushort senderCost = 0xFFFF)
         {
             byte[] copy = (byte[])frame.Clone();
             copy[22] = hopsTaken;
             BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(23), previousHop);
             BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(27), nextHop);
+            BinaryPrimitives.WriteUInt16LittleEndian(copy.AsSpan(31), senderCost);
             NetworkMic(networkSecret, copy.AsSpan(0, copy.Length - MicLength)).CopyTo(copy, copy.Length - MicLength);
             return copy;
         }

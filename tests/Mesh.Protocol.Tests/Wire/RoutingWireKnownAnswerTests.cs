@@ -19,38 +19,40 @@ namespace Mesh.Protocol.Tests.WireTests
     {
         // 6. Beacon from Origin, sequence 261, flags 0 (network MIC only), hop limit 0, to everyone:
         //    not a gateway, role 1, cost 40, 2 hops, parent ReceiverId, gateway GatewayId, utilisation 0x20,
-        //    nothing throttled, neighbours (ReceiverId 230) (GatewayId 128). 31 bytes.
+        //    nothing throttled, neighbours (ReceiverId 230) (GatewayId 128). 31 bytes. Sender cost 40 (0x0028): a node
+        //    that routes writes the cost it advertises, the same its beacon carries (MeshNode.SenderCost).
         public const string BeaconPayload =
             "00" + "01" + "2800" + "02" + "f2f0f050" + "eeffc000" + "20" + "00000000" + "0000" + "02" + "f2f0f050" + "e6" + "eeffc000" + "80";
         public const string BeaconHeader =
-            "20" + "06" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "05010000" + "00d2496b" + "00" + "00" + "0d0c0b0a" + "00000000" + "1f";
-        public const string BeaconNetMic = "ab0076a787a7a10b";
+            "20" + "06" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "05010000" + "00d2496b" + "00" + "00" + "0d0c0b0a" + "00000000" + "2800" + "1f";
+        public const string BeaconNetMic = "1ddcbfd8f39d232a";
         public const string BeaconFrame = BeaconHeader + BeaconPayload + BeaconNetMic;
 
-        // 7. Hop ack from GatewayId to Origin, sequence 78, acknowledging (Origin, 258). 9 bytes.
+        // 7. Hop ack from GatewayId to Origin, sequence 78, acknowledging (Origin, 258). 9 bytes. Sender cost 0: a
+        //    gateway's (unloaded), as the core gateway below writes it.
         public const string HopAckPayload = "01" + "0d0c0b0a" + "02010000";
         public const string HopAckHeader =
-            "20" + "07" + "3412" + "03" + "eeffc000" + "0d0c0b0a" + "4e000000" + "00d2496b" + "00" + "00" + "eeffc000" + "00000000" + "09";
-        public const string HopAckNetMic = "84b823c7b9df2125";
+            "20" + "07" + "3412" + "03" + "eeffc000" + "0d0c0b0a" + "4e000000" + "00d2496b" + "00" + "00" + "eeffc000" + "00000000" + "0000" + "09";
+        public const string HopAckNetMic = "357179b59d64bd50";
         public const string HopAckFrame = HopAckHeader + HopAckPayload + HopAckNetMic;
 
         // Readings payload with a measured-at item first (time Epoch − 600), then 21.50 °C: count 2.
         public const string MeasuredAtPayload = "02" + "fe" + "a8cf496b" + "0166080000";
 
         public static RefHeader BeaconRef => new RefHeader(0, (byte)MessageType.Beacon, Network, NetworkKeyIndex, 0,
-            Origin, NodeAddress.Broadcast, 261, Time, 0, 0, Origin, 0);
+            Origin, NodeAddress.Broadcast, 261, Time, 0, 0, Origin, 0, SenderCost: 40);
 
         public static RefHeader HopAckRef => new RefHeader(0, (byte)MessageType.HopAck, Network, NetworkKeyIndex, 0,
-            GatewayId, Origin, 78, Time, 0, 0, GatewayId, 0);
+            GatewayId, Origin, 78, Time, 0, 0, GatewayId, 0, SenderCost: 0);
 
         [Fact]
         public void Literal_frames_have_header_payload_and_network_mic_only()
         {
-            Assert.Equal(32, Convert.FromHexString(BeaconHeader).Length);
-            Assert.Equal(32, Convert.FromHexString(HopAckHeader).Length);
+            Assert.Equal(34, Convert.FromHexString(BeaconHeader).Length);
+            Assert.Equal(34, Convert.FromHexString(HopAckHeader).Length);
             Assert.Equal(21 + 2 * 5, Convert.FromHexString(BeaconPayload).Length);
-            Assert.Equal(32 + 31 + 8, Convert.FromHexString(BeaconFrame).Length);
-            Assert.Equal(32 + 9 + 8, Convert.FromHexString(HopAckFrame).Length);
+            Assert.Equal(34 + 31 + 8, Convert.FromHexString(BeaconFrame).Length);
+            Assert.Equal(34 + 9 + 8, Convert.FromHexString(HopAckFrame).Length);
         }
 
         [Fact]
@@ -216,6 +218,7 @@ namespace Mesh.Protocol.Tests.WireTests
             var h = new FrameHeader();
             Assert.Equal(RejectReason.None, FrameCodec.TryDecode(frame, 0, frame.Length, h));
             Assert.Equal(0, h.HopLimit);
+            Assert.Equal(hex == BeaconFrame ? 40 : 0, h.SenderCost);
             Assert.False(h.IsEncrypted);
 
             // A node that requires encryption (the default) and does not route structured accepts them silently.

@@ -23,7 +23,9 @@ namespace Mesh.Protocol.Tests.WireTests
     public class WireFormatKnownAnswerTests
     {
         // Network key 00..0f at index 3; device key of Origin 40..4f at index 5; network 0x1234;
-        // time 1,800,000,000 (00d2496b); hop limit 8; hops taken 0; previous hop = origin; next hop none.
+        // time 1,800,000,000 (00d2496b); hop limit 8; hops taken 0; previous hop = origin; next hop none;
+        // sender cost ffff: every sender here (the fixture sensor, the fixture "gateway" bridge, the relay) does not
+        // route structured, so it advertises no cost (MeshNode.SenderCost).
         public const string KnownHopKey = "82d1e8f718da5107469168287d89bcbeb43b9857da90b20fe6f3fa313def1173";
         public const string KnownNetEncKey = "190f2957069a2a3166080791f41b3f03";
         public const string KnownNetMacKey = "b6d428222efa31530b22f076d7f26fda0c36db9b936a5d18b44a9a1478e25ae0";
@@ -33,17 +35,18 @@ namespace Mesh.Protocol.Tests.WireTests
         // 1. Readings, device-sealed uplink: Origin 0x0A0B0C0D -> every gateway (0xFFFFFFFE), sequence 258;
         //    payload {temperature 21.50 °C, humidity 40.25 %} = 02 | 01 66080000 | 02 b90f0000 (11 bytes).
         public const string ReadingsHeader =
-            "21" + "01" + "3412" + "53" + "0d0c0b0a" + "feffffff" + "02010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "0b";
-        public const string ReadingsCiphertext = "922b4854967789f3a3a642";
-        public const string ReadingsPayloadMic = "dab3780270a7477b";
-        public const string ReadingsNetMic = "fae1ecdd6fcc6d40";
+            "21" + "01" + "3412" + "53" + "0d0c0b0a" + "feffffff" + "02010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "ffff" + "0b";
+        public const string ReadingsCiphertext = "14703689f7ef917811c883";
+        public const string ReadingsPayloadMic = "0b92520d313f9493";
+        public const string ReadingsNetMic = "4859e632651d46e4";
         public const string ReadingsFrame = ReadingsHeader + ReadingsCiphertext + ReadingsPayloadMic + ReadingsNetMic;
 
         // 1b. The readings frame relayed once by ReceiverId (0x50F0F0F2): hops taken 1, previous hop = relay,
-        //     next hop 0. Same ciphertext and payload MIC (hop fields are zeroed under it), new network MIC.
+        //     next hop 0, sender cost ffff (the relay does not route structured). Same ciphertext and payload MIC
+        //     (hop fields are zeroed under it), new network MIC.
         public const string RelayedReadingsHeader =
-            "21" + "01" + "3412" + "53" + "0d0c0b0a" + "feffffff" + "02010000" + "00d2496b" + "08" + "01" + "f2f0f050" + "00000000" + "0b";
-        public const string RelayedReadingsNetMic = "9bb192b4bca98407";
+            "21" + "01" + "3412" + "53" + "0d0c0b0a" + "feffffff" + "02010000" + "00d2496b" + "08" + "01" + "f2f0f050" + "00000000" + "ffff" + "0b";
+        public const string RelayedReadingsNetMic = "7dbe562087be240b";
         public const string RelayedReadingsFrame = RelayedReadingsHeader + ReadingsCiphertext + ReadingsPayloadMic + RelayedReadingsNetMic;
 
         // 2. Command, device-sealed downlink (sealed with the *target's* device key): gateway 0x00C0FFEE ->
@@ -53,26 +56,26 @@ namespace Mesh.Protocol.Tests.WireTests
         public const uint CommandSequence = 77;
         public const string CommandPlaintext = "7111" + "01" + "04" + "4d000000" + "2c010000";
         public const string CommandHeader =
-            "23" + "03" + "3412" + "53" + "eeffc000" + "0d0c0b0a" + "4d000000" + "00d2496b" + "08" + "00" + "eeffc000" + "00000000" + "0c";
-        public const string CommandCiphertext = "f0ec5d1e5e2e44d64e899aa7";
-        public const string CommandPayloadMic = "7bcc801e52fccf40";
-        public const string CommandNetMic = "fb431ee4df64ac68";
+            "23" + "03" + "3412" + "53" + "eeffc000" + "0d0c0b0a" + "4d000000" + "00d2496b" + "08" + "00" + "eeffc000" + "00000000" + "ffff" + "0c";
+        public const string CommandCiphertext = "c51396bf5305b81e9367533d";
+        public const string CommandPayloadMic = "234b7b4550fd2508";
+        public const string CommandNetMic = "ba39fd45017947ef";
         public const string CommandFrame = CommandHeader + CommandCiphertext + CommandPayloadMic + CommandNetMic;
 
         // 3. Text, network-sealed: Origin -> everyone (0xFFFFFFFF), sequence 259, "hello mesh" (10 bytes);
         //    device key index 0 (no device key involved).
         public const string TextPlaintext = "68656c6c6f206d657368";
         public const string NetTextHeader =
-            "24" + "05" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "03010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "0a";
-        public const string NetTextCiphertext = "2abf3cdaf46976488b5d";
-        public const string NetTextPayloadMic = "42b2142269ca54d5";
-        public const string NetTextNetMic = "e7a057ab6ae3291a";
+            "24" + "05" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "03010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "ffff" + "0a";
+        public const string NetTextCiphertext = "89221df388be04e64e87";
+        public const string NetTextPayloadMic = "61ce988d7864f492";
+        public const string NetTextNetMic = "ce63e17d476ef198";
         public const string NetTextFrame = NetTextHeader + NetTextCiphertext + NetTextPayloadMic + NetTextNetMic;
 
         // 4. Text, plain (no payload MIC, only the network MIC): as 3 with flags 0 and sequence 260.
         public const string PlainTextHeader =
-            "20" + "05" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "04010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "0a";
-        public const string PlainTextNetMic = "b092707ddec51331";
+            "20" + "05" + "3412" + "03" + "0d0c0b0a" + "ffffffff" + "04010000" + "00d2496b" + "08" + "00" + "0d0c0b0a" + "00000000" + "ffff" + "0a";
+        public const string PlainTextNetMic = "8bb72440cddf19e5";
         public const string PlainTextFrame = PlainTextHeader + TextPlaintext + PlainTextNetMic;
 
         public static byte[] Text => Encoding.ASCII.GetBytes("hello mesh");
@@ -151,18 +154,19 @@ namespace Mesh.Protocol.Tests.WireTests
         }
 
         [Fact]
-        public void Literal_frames_are_header_32_payload_payload_mic_8_and_network_mic_8()
+        public void Literal_frames_are_header_34_payload_payload_mic_8_and_network_mic_8()
         {
-            Assert.Equal(32, Convert.FromHexString(ReadingsHeader).Length);
-            Assert.Equal(32, Convert.FromHexString(CommandHeader).Length);
-            Assert.Equal(32, Convert.FromHexString(NetTextHeader).Length);
-            Assert.Equal(32, Convert.FromHexString(PlainTextHeader).Length);
-            Assert.Equal(32 + 11 + 8 + 8, Convert.FromHexString(ReadingsFrame).Length);
-            Assert.Equal(32 + 12 + 8 + 8, Convert.FromHexString(CommandFrame).Length);
-            Assert.Equal(32 + 10 + 8 + 8, Convert.FromHexString(NetTextFrame).Length);
-            Assert.Equal(32 + 10 + 8, Convert.FromHexString(PlainTextFrame).Length);
-            Assert.Equal(48, FrameLayout.HeaderSize + FrameLayout.PayloadMicSize + FrameLayout.NetMicSize);
-            Assert.Equal(202, FrameLayout.MaxPayloadSize);
+            Assert.Equal(34, Convert.FromHexString(ReadingsHeader).Length);
+            Assert.Equal(34, Convert.FromHexString(CommandHeader).Length);
+            Assert.Equal(34, Convert.FromHexString(NetTextHeader).Length);
+            Assert.Equal(34, Convert.FromHexString(PlainTextHeader).Length);
+            Assert.Equal(34 + 11 + 8 + 8, Convert.FromHexString(ReadingsFrame).Length);
+            Assert.Equal(34 + 12 + 8 + 8, Convert.FromHexString(CommandFrame).Length);
+            Assert.Equal(34 + 10 + 8 + 8, Convert.FromHexString(NetTextFrame).Length);
+            Assert.Equal(34 + 10 + 8, Convert.FromHexString(PlainTextFrame).Length);
+            Assert.Equal(34, FrameLayout.HeaderSize);
+            Assert.Equal(50, FrameLayout.HeaderSize + FrameLayout.PayloadMicSize + FrameLayout.NetMicSize);
+            Assert.Equal(200, FrameLayout.MaxPayloadSize);
         }
 
         [Fact]
@@ -247,6 +251,7 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(0, h.HopsTaken);
             Assert.Equal(Origin, h.PreviousHop);
             Assert.Equal(NodeAddress.None, h.NextHop);
+            Assert.Equal(0xFFFF, h.SenderCost);
             Assert.Equal(11, h.PayloadLength);
             Assert.Equal(Origin, h.DeviceKeyOwner);
             Assert.Equal(frame.Length, h.FrameLength);
@@ -276,6 +281,7 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(0, h.HopsTaken);
             Assert.Equal(GatewayId, h.PreviousHop);
             Assert.Equal(NodeAddress.None, h.NextHop);
+            Assert.Equal(0xFFFF, h.SenderCost);
             Assert.Equal(12, h.PayloadLength);
             Assert.Equal(frame.Length, h.FrameLength);
         }
@@ -304,6 +310,7 @@ namespace Mesh.Protocol.Tests.WireTests
             Assert.Equal(0, h.HopsTaken);
             Assert.Equal(Origin, h.PreviousHop);
             Assert.Equal(NodeAddress.None, h.NextHop);
+            Assert.Equal(0xFFFF, h.SenderCost);
             Assert.Equal(10, h.PayloadLength);
             Assert.Equal(frame.Length, h.FrameLength);
             if (!sealed_)
@@ -317,11 +324,11 @@ namespace Mesh.Protocol.Tests.WireTests
         public void Readings_payload_mic_is_hmac_of_the_header_with_zeroed_hop_fields_and_the_plaintext_and_seeds_the_ctr_counter()
         {
             byte[] a = Convert.FromHexString(ReadingsHeader);
-            a.AsSpan(22, 9).Clear();
-            Assert.Equal("21013412530d0c0b0afeffffff0201000000d2496b08" + "00" + "00000000" + "00000000" + "0b", Hex(a));
-            byte[] input = new byte[32 + 11];
+            a.AsSpan(22, 11).Clear();
+            Assert.Equal("21013412530d0c0b0afeffffff0201000000d2496b08" + "00" + "00000000" + "00000000" + "0000" + "0b", Hex(a));
+            byte[] input = new byte[34 + 11];
             a.CopyTo(input, 0);
-            ReadingsPayload.CopyTo(input, 32);
+            ReadingsPayload.CopyTo(input, 34);
             byte[] tag = HMACSHA256.HashData(Convert.FromHexString(KnownDevMacKey), input).AsSpan(0, 8).ToArray();
             Assert.Equal(ReadingsPayloadMic, Hex(tag));
 
@@ -493,7 +500,7 @@ namespace Mesh.Protocol.Tests.WireTests
             MeshNode relay = Receiver(Key(Secret), role: NodeRole.Relay, requireEncryption: false);
             Assert.Equal(RejectReason.None, relay.Receive(original, 0, original.Length, -60, 0));
             byte[] coreCopy = TakeFrame(relay, 1_000_000);
-            byte[] refCopy = MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0);
+            byte[] refCopy = MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0, senderCost: 0xFFFF); // a relay that does not route
             Assert.Equal(Hex(refCopy), Hex(coreCopy));
             Assert.NotEqual(Hex(original.AsSpan(original.Length - 8).ToArray()), Hex(coreCopy.AsSpan(coreCopy.Length - 8).ToArray()));
             // Everything but the hop fields and the network MIC is untouched: payload and payload MIC included.
@@ -503,18 +510,20 @@ namespace Mesh.Protocol.Tests.WireTests
                 Hex(coreCopy.AsSpan(FrameLayout.OffsetPayloadLength, covered - FrameLayout.OffsetPayloadLength).ToArray()));
             Assert.Equal(Hex(PlaintextOf(k)), Hex(RefOpen(coreCopy)!));
 
-            // The core's WriteHopFields + NetworkSealer on the pinned frame agree with the reference too.
+            // The core's WriteHopFields + WriteSenderCost + NetworkSealer on the pinned frame agree with the reference too.
             byte[] resealed = (byte[])original.Clone();
             FrameCodec.WriteHopFields(resealed, 0, 5, 0x01020304, 0x05060708);
+            FrameCodec.WriteSenderCost(resealed, 0, 0x0123);
             new NetworkSealer().Seal(Key(Secret), resealed, 0, resealed.Length);
-            Assert.Equal(Hex(MeshV2Reference.Relayed(Secret, original, 5, 0x01020304, 0x05060708)), Hex(resealed));
+            Assert.Equal(Hex(MeshV2Reference.Relayed(Secret, original, 5, 0x01020304, 0x05060708, 0x0123)), Hex(resealed));
+            Assert.Equal(Hex(PlaintextOf(k)), Hex(RefOpen(resealed)!)); // the sender cost is a hop field: not under the payload MIC
         }
 
         [Fact]
         public void Relayed_readings_frame_is_pinned_by_the_reference_and_by_the_core_relay()
         {
             byte[] original = Convert.FromHexString(ReadingsFrame);
-            Assert.Equal(RelayedReadingsFrame, Hex(MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0)));
+            Assert.Equal(RelayedReadingsFrame, Hex(MeshV2Reference.Relayed(Secret, original, 1, ReceiverId, 0, senderCost: 0xFFFF)));
             Assert.Equal(RelayedReadingsFrame, Hex(RefSeal(ReadingsRef with { HopsTaken = 1, PreviousHop = ReceiverId }, ReadingsPayload)));
 
             MeshNode relay = Receiver(Key(Secret), role: NodeRole.Relay);
@@ -598,12 +607,13 @@ namespace Mesh.Protocol.Tests.WireTests
         [Property(MaxTest = 200, Replay = "(31337,4243)")]
         public Property Core_and_reference_agree_on_relayed_copies()
         {
-            Gen<(SealCase Case, byte Hops, uint Previous, uint Next)> cases =
+            Gen<(SealCase Case, byte Hops, uint Previous, uint Next, ushort Cost)> cases =
                 from c in WireGen.SealCase
                 from hops in Gen.Choose(0, FrameLayout.MaxHopLimit)
                 from previous in WireGen.AnyUInt
                 from next in WireGen.AnyUInt
-                select (c, (byte)hops, previous, next);
+                from cost in WireGen.AnyUShort
+                select (c, (byte)hops, previous, next, cost);
             return Prop.ForAll(cases.ToArbitrary(), t =>
             {
                 var c = t.Case;
@@ -611,8 +621,9 @@ namespace Mesh.Protocol.Tests.WireTests
                 byte[] frame = MeshV2Reference.Seal(c.NetworkSecret, c.DeviceSecret, c.Header, c.Payload);
                 byte[] core = (byte[])frame.Clone();
                 FrameCodec.WriteHopFields(core, 0, t.Hops, t.Previous, t.Next);
+                FrameCodec.WriteSenderCost(core, 0, t.Cost);
                 new NetworkSealer().Seal(key, core, 0, core.Length);
-                Assert.Equal(Hex(MeshV2Reference.Relayed(c.NetworkSecret, frame, t.Hops, t.Previous, t.Next)), Hex(core));
+                Assert.Equal(Hex(MeshV2Reference.Relayed(c.NetworkSecret, frame, t.Hops, t.Previous, t.Next, t.Cost)), Hex(core));
                 Assert.Equal(Hex(c.Payload), Hex(MeshV2Reference.Open(c.NetworkSecret, c.DeviceSecret, core)!));
             });
         }

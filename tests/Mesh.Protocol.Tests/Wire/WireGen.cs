@@ -54,8 +54,9 @@ namespace Mesh.Protocol.Tests.WireTests
             from hopsTaken in Gen.Choose(0, hopLimit)
             from previousHop in AnyUInt
             from nextHop in AnyUInt
+            from senderCost in AnyUShort
             select new RefHeader(flags, (byte)type, network, (byte)netIndex, (byte)devIndex, origin, destination, sequence, time,
-                (byte)hopLimit, (byte)hopsTaken, previousHop, nextHop);
+                (byte)hopLimit, (byte)hopsTaken, previousHop, nextHop, senderCost);
 
         /// <summary>A 16- or 32-byte key (the two lengths KeyHex accepts).</summary>
         public static readonly Gen<byte[]> Secret = Gen.Elements(16, 32).SelectMany(n => Gen.ArrayOf(AnyByte, n));

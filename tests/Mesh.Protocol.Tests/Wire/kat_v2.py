@@ -16,18 +16,22 @@ def ctr(key, cb, n):
         cb[12:] = struct.pack(">I", c)
     return out[:n]
 
-def header(flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, n):
-    return struct.pack("<BBHBIIIIBBIIB", 0x20 | flags, mtype, net, nki | (dki << 4), origin, dest, seq, time, hl, ht, prev, nxt, n)
+# Sender cost (bytes 31..32, u16 LE): the cost to a gateway the transmitter advertises; 0xFFFF from a node that
+# does not route (or has no route), 0 from an unloaded gateway.
+NO_COST = 0xFFFF
 
-def seal(nk, dk, flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, plain):
-    h = header(flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, len(plain))
-    assert len(h) == 32
+def header(flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, cost, n):
+    return struct.pack("<BBHBIIIIBBIIHB", 0x20 | flags, mtype, net, nki | (dki << 4), origin, dest, seq, time, hl, ht, prev, nxt, cost, n)
+
+def seal(nk, dk, flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, cost, plain):
+    h = header(flags, mtype, net, nki, dki, origin, dest, seq, time, hl, ht, prev, nxt, cost, len(plain))
+    assert len(h) == 34
     body = h
     if flags & 5:
         k = dk if flags & 1 else nk
         lab = "dev" if flags & 1 else "net"
         enc, mac = D(k, lab + " enc")[:16], D(k, lab + " mac")
-        a = h[:22] + bytes(9) + h[31:]
+        a = h[:22] + bytes(11) + h[33:]  # hop fields 22..32 zeroed
         tag = hmac.new(mac, a + plain, hashlib.sha256).digest()[:8]
         cb = tag + struct.pack("<I", seq) + bytes(4)
         ct = bytes(x ^ y for x, y in zip(plain, ctr(enc, cb, len(plain))))
@@ -45,22 +49,24 @@ print("K_net_mac ", D(NK, "net mac").hex())
 print("K_dev_enc ", D(DK, "dev enc")[:16].hex())
 print("K_dev_mac ", D(DK, "dev mac").hex())
 readings = bytes.fromhex("02016608000002b90f0000")
-print("readings  ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 0, ORIGIN, 0, readings).hex())
+print("readings  ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 0, ORIGIN, 0, NO_COST, readings).hex())
 command = struct.pack("<HBBI", cmd_id, 1, 4, 77) + struct.pack("<I", 300)
-print("command   ", seal(NK, DK, 3, 3, NET, 3, 5, GW, ORIGIN, 77, T, 8, 0, GW, 0, command).hex())
-print("nettext   ", seal(NK, None, 4, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 259, T, 8, 0, ORIGIN, 0, b"hello mesh").hex())
-print("plaintext ", seal(NK, None, 0, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 260, T, 8, 0, ORIGIN, 0, b"hello mesh").hex())
-# The readings frame as relayed once by node 0x50F0F0F2 (hops taken 1, previous hop = relay, next hop 0):
-# same ciphertext and payload MIC (hop fields are zeroed under it), fresh network MIC.
-print("relayed   ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 1, 0x50F0F0F2, 0, readings).hex())
+print("command   ", seal(NK, DK, 3, 3, NET, 3, 5, GW, ORIGIN, 77, T, 8, 0, GW, 0, NO_COST, command).hex())
+print("nettext   ", seal(NK, None, 4, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 259, T, 8, 0, ORIGIN, 0, NO_COST, b"hello mesh").hex())
+print("plaintext ", seal(NK, None, 0, 5, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 260, T, 8, 0, ORIGIN, 0, NO_COST, b"hello mesh").hex())
+# The readings frame as relayed once by node 0x50F0F0F2 (hops taken 1, previous hop = relay, next hop 0; a relay that
+# does not route structured: sender cost 0xFFFF): same ciphertext and payload MIC (hop fields are zeroed under it),
+# fresh network MIC.
+print("relayed   ", seal(NK, DK, 1, 1, NET, 3, 5, ORIGIN, 0xFFFFFFFE, 258, T, 8, 1, 0x50F0F0F2, 0, NO_COST, readings).hex())
 # Structured routing (PROTOCOL.md "6 · Beacon", "7 · Hop ack"): flags 0 (network MIC only), hop limit 0.
 # Beacon from Origin, sequence 261: not a gateway, role 1, cost 40, 2 hops, parent 0x50F0F0F2, gateway GW,
-# utilisation 0x20, nothing throttled, 2 neighbours (0x50F0F0F2 heard at 230, GW at 128).
+# utilisation 0x20, nothing throttled, 2 neighbours (0x50F0F0F2 heard at 230, GW at 128). Sender cost 40: a routing
+# node writes the cost its beacon advertises.
 beacon = struct.pack("<BBHBIIBIHB", 0, 1, 40, 2, 0x50F0F0F2, GW, 0x20, 0, 0, 2) + struct.pack("<IB", 0x50F0F0F2, 230) + struct.pack("<IB", GW, 128)
 assert len(beacon) == 21 + 10
-print("beacon    ", seal(NK, None, 0, 6, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 261, T, 0, 0, ORIGIN, 0, beacon).hex())
-# Hop ack from GW to Origin, sequence 78, acknowledging (Origin, 258).
+print("beacon    ", seal(NK, None, 0, 6, NET, 3, 0, ORIGIN, 0xFFFFFFFF, 261, T, 0, 0, ORIGIN, 0, 40, beacon).hex())
+# Hop ack from GW to Origin, sequence 78, acknowledging (Origin, 258); sender cost 0: a gateway's.
 hopack = struct.pack("<BII", 1, ORIGIN, 258)
-print("hopack    ", seal(NK, None, 0, 7, NET, 3, 0, GW, ORIGIN, 78, T, 0, 0, GW, 0, hopack).hex())
+print("hopack    ", seal(NK, None, 0, 7, NET, 3, 0, GW, ORIGIN, 78, T, 0, 0, GW, 0, 0, hopack).hex())
 # Readings payload with a measured-at item first (time T - 600), then temperature 21.50 °C: count 2.
 print("measured  ", (bytes([2, 0xFE]) + struct.pack("<I", T - 600) + bytes.fromhex("0166080000")).hex())

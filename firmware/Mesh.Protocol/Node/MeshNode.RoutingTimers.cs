@@ -26,7 +26,7 @@ namespace Mesh.Protocol.Node
             b.Flags = (r.IsGateway ? Beacon.FlagGateway : 0) | (IsCongested(nowMs) ? Beacon.FlagCongested : 0)
                 | (r.Store != null && r.Store.Count > 0 ? Beacon.FlagStoring : 0) | BackboneBeaconFlags(nowMs);
             b.Role = (int)_role;
-            b.Cost = canRoute ? r.Load.Advertise(g.Cost) : Beacon.NoCost;
+            b.Cost = AdvertisedCostNow(); // the cost every frame this node sends carries (SealForAir)
             b.Hops = canRoute ? g.Hops : Beacon.NoHops;
             b.Parent = g.Parent;
             b.Gateway = canRoute ? g.Gateway : 0;

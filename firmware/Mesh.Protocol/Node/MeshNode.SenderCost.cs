@@ -12,7 +12,10 @@ namespace Mesh.Protocol.Node
     /// </summary>
     public sealed partial class MeshNode
     {
-        /// <summary>The cost this node advertises now: as in its beacon (load included); <see cref="Beacon.NoCost"/> when it does not route.</summary>
+        /// <summary>
+        /// The cost this node advertises now, in its beacons and in every frame it sends (load included);
+        /// <see cref="Beacon.NoCost"/> when it is not a gateway or a relay routing structured.
+        /// </summary>
         private int AdvertisedCostNow()
         {
             StructuredRouting r = _routing;

@@ -53,22 +53,10 @@ namespace Mesh.Protocol.Tests.Routing
             return mesh;
         }
 
-        /// <summary>The next frame <paramref name="node"/> would put on air, taken from its queue, with the hop fields given and resealed.</summary>
-        private static byte[] NextFrame(InMemoryMesh mesh, uint node, uint nextHop, int senderCost, NetworkKey key)
-        {
-            byte[] buffer = new byte[FrameLayout.MaxFrameSize];
-            Assert.True(mesh[node].TryTakeTransmit(mesh.Now + 100, buffer, 0, out int length));
-            byte[] frame = buffer.Take(length).ToArray();
-            FrameCodec.WriteHopFields(frame, 0, 0, node, nextHop);
-            FrameCodec.WriteSenderCost(frame, 0, senderCost);
-            new NetworkSealer().Seal(key, frame, 0, frame.Length);
-            return frame;
-        }
-
         private static byte[] NextReading(InMemoryMesh mesh, uint node, uint nextHop, int senderCost, out uint seq)
         {
             seq = SendReading(mesh, node, 20);
-            return NextFrame(mesh, node, nextHop, senderCost, mesh.Key);
+            return TakeReaddressed(mesh, node, nextHop, senderCost);
         }
 
         [Fact]
@@ -114,6 +102,7 @@ namespace Mesh.Protocol.Tests.Routing
             mesh.Inject(4, NextReading(mesh, 4, 3, own, out uint seq));
             mesh.RunFor(2_000);
             Assert.Equal(loops + 1, mesh[3].Routing!.LoopsDetected);
+            Assert.True(mesh[3].Routing!.Trickle.IntervalMs <= 2_000, "a detected loop resets Trickle");
             Assert.True(Delivered(mesh, 1, 4, seq));
         }
 
@@ -193,7 +182,7 @@ namespace Mesh.Protocol.Tests.Routing
             int before = mesh[4].Routing!.Gradient.AdvertisedCost(parent, mesh.Now);
             var outsider = new NetworkKey(Enumerable.Repeat((byte)0x5A, 16).ToArray(), mesh.Key.Index, DesktopCrypto.Instance);
             SendReading(mesh, parent);
-            byte[] forged = NextFrame(mesh, parent, 1, Beacon.NoCost, outsider);
+            byte[] forged = TakeReaddressed(mesh, parent, 1, Beacon.NoCost, outsider);
 
             int results = mesh.Results[4].Count;
             mesh.Inject(parent, forged);

@@ -78,6 +78,27 @@ namespace Mesh.Protocol.Tests.Routing
         public static int DeliveredCount(InMemoryMesh mesh, uint at, uint origin, uint sequence) =>
             mesh.Events[at].Count(e => e.Kind == MeshEventKind.Message && e.Type == MessageType.Readings && e.Origin == origin && e.Sequence == sequence);
 
+        /// <summary>
+        /// The next frame <paramref name="node"/> would put on air, taken from its queue, readdressed as that node's own
+        /// copy (hops taken 0) to <paramref name="nextHop"/>, with <paramref name="senderCost"/> when given, and resealed with
+        /// <paramref name="network"/> (the mesh's key when null): what a node with a stale gradient, an insider or, with
+        /// another key, an outsider can send.
+        /// </summary>
+        public static byte[] TakeReaddressed(InMemoryMesh mesh, uint node, uint nextHop, int? senderCost = null, NetworkKey? network = null)
+        {
+            byte[] buffer = new byte[FrameLayout.MaxFrameSize];
+            Assert.True(mesh[node].TryTakeTransmit(mesh.Now + 100, buffer, 0, out int length));
+            byte[] frame = buffer.Take(length).ToArray();
+            FrameCodec.WriteHopFields(frame, 0, 0, node, nextHop);
+            if (senderCost.HasValue)
+            {
+                FrameCodec.WriteSenderCost(frame, 0, senderCost.Value);
+            }
+
+            new NetworkSealer().Seal(network ?? mesh.Key, frame, 0, frame.Length);
+            return frame;
+        }
+
         /// <summary>A frame sealed with <paramref name="network"/> only (beacons, hop acks) — what an insider or, with another key, an outsider can make.</summary>
         public static byte[] Forge(MessageType type, uint origin, uint destination, uint sequence, uint time, byte[] payload, NetworkKey network)
         {
